@@ -1,0 +1,140 @@
+# aL4: one entry point. `make run` boots the system in QEMU, `make test` runs every
+# test (host unit tests, the in-QEMU suite on 1 and 4 harts) and ends with
+# "N passed, N failed". See README.md.
+
+BOARD ?= qemu-virt
+SMP   ?= 1
+DEBUG ?= 1
+TEST  ?=
+TIMEOUT ?= 120
+.DEFAULT_GOAL := all
+
+include boards/$(BOARD)/board.mk
+
+VARIANT := $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)
+B := build/$(VARIANT)
+
+# Toolchain, QEMU and firmware paths come from tools/setup, which installs and builds
+# what is missing (once; the QEMU build is cached outside the tree).
+TOOLS_MK := build/tools.mk
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(TOOLS_MK)
+endif
+$(TOOLS_MK): tools/setup $(wildcard tools/qemu/*)
+	@mkdir -p $(dir $@)
+	tools/setup --mk $@
+
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC  ?= gcc
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wundef
+ifeq ($(DEBUG),1)
+  OPT := -O2 -g -DCONFIG_DEBUG_BUILD=1
+else
+  OPT := -O2 -g -DNDEBUG
+endif
+
+KINC := -Ikernel/include -Ikernel/arch/riscv/include -Ilibuser/include
+KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+  -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
+  $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
+UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
+  --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -Ikernel/include -MMD -MP
+LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+  -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
+
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
+KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
+LIBUSER_SRCS := $(wildcard libuser/src/*.c libuser/src/*.S) kernel/fdt.c
+LIBUSER_OBJS := $(patsubst %,$(B)/u/%.o,$(LIBUSER_SRCS))
+INIT_SRCS := $(wildcard servers/init/*.c)
+SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c)
+LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
+
+.PHONY: all run test debug clean host-tests images
+all: $(B)/images/init.elf $(B)/images/sel4test.elf
+
+$(B)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+$(B)/u/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/u/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/l/%.o: %
+	@mkdir -p $(dir $@)
+	$(CC) $(LCFLAGS) -c $< -o $@
+
+$(B)/kernel.ld: linker.ld boards/$(BOARD)/board.mk
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -DKERNEL_PADDR=$(KERNEL_PADDR) $< -o $@
+# Link with the plain -march so that gcc picks the matching libgcc multilib (it does
+# not map the _zicsr_zifencei spelling onto one).
+$(B)/kernel.elf: $(KERNEL_OBJS) $(B)/kernel.ld
+	$(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/kernel.ld -Wl,--no-warn-rwx-segments $(KERNEL_OBJS) -o $@ -lgcc
+
+$(B)/libuser.a: $(LIBUSER_OBJS)
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+# A user program: its sources plus libuser and picolibc.
+define user_prog
+$(B)/$(1).elf: $(patsubst %,$(B)/u/%.o,$(2)) $(B)/libuser.a libuser/user.ld
+	$$(CC) -march=rv64imafdc -mabi=lp64d --specs=picolibc.specs -nostartfiles -static -T libuser/user.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-rwx-segments $$(filter %.o,$$^) $(B)/libuser.a -o $$@ -lc -lgcc
+endef
+$(eval $(call user_prog,init,$(INIT_SRCS)))
+$(eval $(call user_prog,sel4test,$(SEL4TEST_SRCS)))
+
+# A bootable image: the loader carrying the kernel and one root task.
+$(B)/%.stripped: $(B)/%.elf
+	$(OBJCOPY) --strip-all $< $@
+$(B)/images/%.elf: $(B)/kernel.stripped $(B)/%.stripped $(patsubst %,$(B)/l/%.o,$(LOADER_SRCS)) tools/loader/images.S tools/loader/loader.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(LCFLAGS) -c tools/loader/images.S -o $(B)/l/images-$*.o \
+	  -DKERNEL_ELF_PATH='"$(B)/kernel.stripped"' -DUSER_ELF_PATH='"$(B)/$*.stripped"'
+	$(CC) -E -P -x c -DLOADER_PADDR=$(LOADER_PADDR) tools/loader/loader.ld -o $(B)/l/loader.ld
+	$(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/l/loader.ld -Wl,--no-warn-rwx-segments \
+	  $(patsubst %,$(B)/l/%.o,$(LOADER_SRCS)) $(B)/l/images-$*.o -o $@ -lgcc
+
+run: $(B)/images/init.elf
+	$(QEMU) $(QEMU_ARGS) -smp $(SMP) -kernel $<
+
+# QEMU stops before the first instruction and waits for gdb on port 1234;
+# `gdb-multiarch -x build/gdbinit` (written here) loads kernel and root task symbols.
+debug: $(B)/images/init.elf $(B)/kernel.elf $(B)/init.elf
+	@sed -e 's|@KERNEL@|$(abspath $(B)/kernel.elf)|' -e 's|@USER@|$(abspath $(B)/init.elf)|' \
+	  tools/gdbinit.in > build/gdbinit
+	@echo "in another terminal: gdb-multiarch -x build/gdbinit"
+	$(QEMU) $(QEMU_ARGS) -smp $(SMP) -kernel $< -s -S
+
+.SECONDEXPANSION:
+# Host unit tests (cmocka) compile the real kernel sources for the build machine.
+HOST_TESTS := $(patsubst tests/host/%.c,build/host/%,$(wildcard tests/host/test_*.c))
+HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes -Ikernel/include \
+  -Ilibuser/include -Itests/host -fsanitize=address,undefined
+build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/*.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+
+HOST_SRCS_fdt := kernel/fdt.c
+HOST_SRCS_regions := kernel/boot/regions.c
+HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
+
+host-tests: $(HOST_TESTS)
+
+test: $(HOST_TESTS) $(B)/images/sel4test.elf
+	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" --image $(B)/images/sel4test.elf \
+	  --timeout $(TIMEOUT) --smp "$(if $(filter command line,$(origin SMP)),$(SMP),1 4)" \
+	  --filter "$(TEST)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

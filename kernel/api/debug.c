@@ -1,0 +1,78 @@
+// Debug system calls, present in debug builds as in seL4's sel4test configuration.
+#include "syscall.h"
+#include "cspace.h"
+#include "sched.h"
+#include "sbi.h"
+#include "hart.h"
+#include "string.h"
+#include "printf.h"
+#include <sel4/syscall.h>
+
+// DebugNameThread: as seL4, anything wrong means the system is misconfigured: halt.
+static void debug_name_thread(struct tcb *t)
+{
+    struct lookup lu = lookup_slot(t, t->ctx[CTX_A0]);
+    if (!lu.slot || cap_get_tag(lu.slot->cap) != cap_thread) {
+        kprintf("SysDebugNameThread: cap is not a TCB, halting\n");
+        sbi_shutdown();
+    }
+    const char *name = (const char *)(tcb_ipc_buffer(t, false));
+    if (!name) {
+        kprintf("SysDebugNameThread: Failed to lookup IPC buffer, halting\n");
+        sbi_shutdown();
+    }
+    name += sizeof(word_t);  // skip the message info word
+    size_t max = seL4_MsgMaxLength * sizeof(word_t);
+    if (strnlen(name, max) == max) {
+        kprintf("SysDebugNameThread: Name too long, halting\n");
+        sbi_shutdown();
+    }
+    tcb_set_name(cap_ptr(lu.slot->cap), name, max);
+}
+
+// DebugSnapshot: a listing of the caller's CSpace, one line per capability, in the
+// spirit of seL4's capDL dump.
+static void debug_snapshot(struct tcb *t)
+{
+    struct cap root = tcb_slot(t, TCB_CTABLE)->cap;
+    kprintf("aL4 snapshot of thread \"%s\"\ncaps {\n", t->name);
+    if (cap_get_tag(root) == cap_cnode) {
+        struct cte *slots = cap_ptr(root);
+        for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++) {
+            struct cap c = slots[i].cap;
+            if (cap_get_tag(c) != cap_null)
+                kprintf("  0x%lx: tag %u paddr 0x%lx data 0x%lx\n", i, cap_get_tag(c),
+                        cap_paddr(c), c.w1);
+        }
+    }
+    kprintf("}\n");
+}
+
+bool handle_debug_syscall(word_t nr)
+{
+    struct tcb *t = this_hart()->cur;
+    switch ((long)nr) {
+    case seL4_SysDebugPutChar:
+        sbi_putchar((int)(t->ctx[CTX_A0] & 0xff));
+        return true;
+    case seL4_SysDebugDumpScheduler:
+        sched_dump();
+        return true;
+    case seL4_SysDebugHalt:
+        kprintf("Debug halt syscall from user thread %p \"%s\"\n", (void *)t, t->name);
+        sbi_shutdown();
+    case seL4_SysDebugCapIdentify: {
+        struct lookup lu = lookup_slot(t, t->ctx[CTX_A0]);
+        t->ctx[CTX_A0] = lu.slot ? cap_get_tag(lu.slot->cap) : cap_null;
+        return true;
+    }
+    case seL4_SysDebugSnapshot:
+        debug_snapshot(t);
+        return true;
+    case seL4_SysDebugNameThread:
+        debug_name_thread(t);
+        return true;
+    default:
+        return false;
+    }
+}

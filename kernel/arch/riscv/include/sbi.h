@@ -1,0 +1,13 @@
+// Supervisor Binary Interface calls (SBI v1.0 / v2.0 as implemented by OpenSBI).
+#pragma once
+#include "types.h"
+
+struct sbiret {
+    long error;
+    long value;
+};
+
+void sbi_putchar(int c);
+NORETURN void sbi_shutdown(void);
+struct sbiret sbi_hart_start(word_t hartid, paddr_t start, word_t opaque);
+void sbi_set_timer(uint64_t when);

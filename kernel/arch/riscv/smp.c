@@ -1,0 +1,56 @@
+// Secondary harts: started through SBI HSM, brought onto the kernel's page tables,
+// then parked. Scheduling on them arrives with SMP support (issue 5); until then the
+// kernel runs user threads on the boot hart only and says so at boot.
+#include "smp.h"
+#include "config.h"
+#include "csr.h"
+#include "hart.h"
+#include "sbi.h"
+#include "vspace.h"
+#include "printf.h"
+
+extern uint8_t kernel_stacks[CONFIG_MAX_HARTS][1u << KSTACK_BITS];
+extern char secondary_entry[];
+extern void trap_entry(void);
+NORETURN void secondary_main(unsigned index);
+
+void smp_start_secondaries(const struct fdt_info *fdt, word_t boot_hartid)
+{
+    vspace_init_trampoline();
+    num_harts_found = 1;
+    for (int i = 0; i < fdt->n_harts; i++) {
+        if (fdt->harts[i] == boot_hartid)
+            continue;
+        if (num_harts_found >= CONFIG_MAX_HARTS) {
+            kprintf("aL4: hart %lu ignored: the kernel is built for %u harts\n", fdt->harts[i],
+                    CONFIG_MAX_HARTS);
+            continue;
+        }
+        unsigned idx = num_harts_found++;
+        struct hart *h = &harts[idx];
+        h->hartid = fdt->harts[i];
+        h->index = idx;
+        h->kstack_top = (word_t)kernel_stacks[idx] + sizeof(kernel_stacks[idx]);
+        struct sbiret r = sbi_hart_start(h->hartid, kpptr_to_paddr(secondary_entry), idx);
+        if (r.error)
+            kprintf("aL4: hart %lu did not start (SBI error %ld)\n", h->hartid, r.error);
+        // Wait for it, so that the boot log and the hart states are deterministic.
+        while (!r.error && !__atomic_load_n(&h->parked, __ATOMIC_ACQUIRE))
+            ;
+    }
+    if (num_harts_found > 1)
+        kprintf("aL4: %u harts up; %u parked until SMP support (issue 5)\n", num_harts_found,
+                num_harts_found - 1);
+}
+
+void secondary_main(unsigned index)
+{
+    struct hart *h = &harts[index];
+    asm volatile("mv tp, %0" : : "r"(h));
+    csr_write(stvec, (word_t)trap_entry);  // sscratch is 0: any trap here is a kernel bug
+    csr_write(satp, vspace_satp(kpptr_to_paddr(kernel_root_pt), 0));
+    sfence_vma();
+    __atomic_store_n(&h->parked, true, __ATOMIC_RELEASE);
+    for (;;)
+        wfi();
+}

@@ -1,0 +1,113 @@
+// Trap entry and exit. In user mode sscratch holds this hart's struct hart; in the
+// kernel it is 0 and tp holds it instead, so a trap taken in S mode (a kernel bug)
+// is told apart with one branch.
+#include "context.h"
+
+#define REG_S(r, i) sd r, (i) * 8(t1)
+#define REG_L(r, i) ld r, (i) * 8(t1)
+
+    .section .text
+    .balign 4
+    .globl trap_entry
+trap_entry:
+    csrrw t0, sscratch, t0
+    beqz t0, kernel_trap
+    sd t1, HART_SCRATCH(t0)
+    ld t1, HART_CTX(t0)
+    REG_S(x1, 1)
+    REG_S(x2, 2)
+    REG_S(x3, 3)
+    REG_S(x4, 4)
+    REG_S(x7, 7)
+    REG_S(x8, 8)
+    REG_S(x9, 9)
+    REG_S(x10, 10)
+    REG_S(x11, 11)
+    REG_S(x12, 12)
+    REG_S(x13, 13)
+    REG_S(x14, 14)
+    REG_S(x15, 15)
+    REG_S(x16, 16)
+    REG_S(x17, 17)
+    REG_S(x18, 18)
+    REG_S(x19, 19)
+    REG_S(x20, 20)
+    REG_S(x21, 21)
+    REG_S(x22, 22)
+    REG_S(x23, 23)
+    REG_S(x24, 24)
+    REG_S(x25, 25)
+    REG_S(x26, 26)
+    REG_S(x27, 27)
+    REG_S(x28, 28)
+    REG_S(x29, 29)
+    REG_S(x30, 30)
+    REG_S(x31, 31)
+    csrr t2, sscratch
+    REG_S(t2, CTX_T0)
+    ld t2, HART_SCRATCH(t0)
+    REG_S(t2, CTX_T1)
+    csrr t2, sepc
+    REG_S(t2, CTX_PC)
+    REG_S(t2, CTX_FAULT_PC)
+    csrr t2, sstatus
+    REG_S(t2, CTX_SSTATUS)
+    csrw sscratch, zero
+    mv tp, t0
+    ld sp, HART_KSTACK(t0)
+    csrr a0, scause
+    csrr a1, stval
+    call handle_trap
+    // handle_trap ends in restore_user_context; it does not return.
+1:  j 1b
+
+    .globl restore_user_context
+restore_user_context:
+    ld t1, HART_CTX(tp)
+    REG_L(t2, CTX_PC)
+    csrw sepc, t2
+    REG_L(t2, CTX_SSTATUS)
+    csrw sstatus, t2
+    csrw sscratch, tp
+    REG_L(x1, 1)
+    REG_L(x2, 2)
+    REG_L(x3, 3)
+    REG_L(x4, 4)
+    REG_L(x5, 5)
+    REG_L(x7, 7)
+    REG_L(x8, 8)
+    REG_L(x9, 9)
+    REG_L(x10, 10)
+    REG_L(x11, 11)
+    REG_L(x12, 12)
+    REG_L(x13, 13)
+    REG_L(x14, 14)
+    REG_L(x15, 15)
+    REG_L(x16, 16)
+    REG_L(x17, 17)
+    REG_L(x18, 18)
+    REG_L(x19, 19)
+    REG_L(x20, 20)
+    REG_L(x21, 21)
+    REG_L(x22, 22)
+    REG_L(x23, 23)
+    REG_L(x24, 24)
+    REG_L(x25, 25)
+    REG_L(x26, 26)
+    REG_L(x27, 27)
+    REG_L(x28, 28)
+    REG_L(x29, 29)
+    REG_L(x30, 30)
+    REG_L(x31, 31)
+    REG_L(x6, 6)
+    sret
+
+// A trap in S mode: the kernel faulted. Report it on the current stack and stop.
+kernel_trap:
+    csrrw t0, sscratch, t0
+    csrr a0, scause
+    csrr a1, sepc
+    csrr a2, stval
+    mv a3, ra
+    call kernel_fault
+2:  j 2b

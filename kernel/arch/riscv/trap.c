@@ -1,0 +1,71 @@
+// Trap dispatch: system calls, faults from user mode, and the way back to user mode.
+#include "csr.h"
+#include "hart.h"
+#include "tcb.h"
+#include "sched.h"
+#include "syscall.h"
+#include "vspace.h"
+#include "printf.h"
+#include "trap.h"
+
+void handle_trap(word_t scause, word_t stval);
+NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra);
+NORETURN void restore_user_context(void);
+
+// Runs the chosen thread; a hart with nothing to run waits in the kernel.
+NORETURN void return_to_user(void)
+{
+    struct hart *h = this_hart();
+    schedule();
+    while (!h->cur) {
+        wfi();
+        schedule();
+    }
+    vspace_activate(h->cur);
+    restore_user_context();
+}
+
+// FSR values of seL4's VMFault message: 1 instruction, 5 load, 7 store, whether the
+// hardware reported a page fault or an access fault.
+static void vm_fault(struct tcb *t, word_t scause, word_t stval)
+{
+    bool insn = scause == EXC_INSN_PAGE_FAULT || scause == EXC_INSN_ACCESS;
+    word_t fsr = insn ? 1 : (scause == EXC_LOAD_PAGE_FAULT || scause == EXC_LOAD_ACCESS) ? 5 : 7;
+    t->fault = (struct fault){.type = seL4_VMFault, .w = {stval, fsr, insn}};
+    handle_fault(t);
+}
+
+void handle_trap(word_t scause, word_t stval)
+{
+    struct hart *h = this_hart();
+    struct tcb *t = h->cur;
+    h->kernel_entries++;
+    if (scause & SCAUSE_INTERRUPT) {
+        // No interrupt source is enabled yet (IRQs and the timer come with issue 5).
+        kprintf("aL4: unexpected interrupt, scause %lx\n", scause);
+        return_to_user();
+    }
+    switch (scause) {
+    case EXC_ECALL_U:
+        t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC] + 4;
+        handle_syscall(t->ctx[CTX_A7]);
+        break;
+    case EXC_INSN_PAGE_FAULT:
+    case EXC_LOAD_PAGE_FAULT:
+    case EXC_STORE_PAGE_FAULT:
+    case EXC_INSN_ACCESS:
+    case EXC_LOAD_ACCESS:
+    case EXC_STORE_ACCESS:
+        vm_fault(t, scause, stval);
+        break;
+    default:
+        t->fault = (struct fault){.type = seL4_UserException, .w = {scause, 0}};
+        handle_fault(t);
+    }
+    return_to_user();
+}
+
+void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra)
+{
+    panic("kernel trap: scause %lx sepc %lx stval %lx ra %lx", scause, sepc, stval, ra);
+}

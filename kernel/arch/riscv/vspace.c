@@ -1,0 +1,96 @@
+// The kernel's address space and the switch between user address spaces (Sv39).
+#include "vspace.h"
+#include "config.h"
+#include "csr.h"
+#include "cap.h"
+#include "tcb.h"
+#include "hart.h"
+
+// The kernel's own root table; every user root table carries a copy of its upper half.
+pte_t kernel_root_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
+// For secondary harts: the kernel half plus an identity map of the kernel's gigabyte,
+// so that a hart starting at the kernel's physical address survives turning Sv39 on.
+static pte_t trampoline_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
+word_t boot_trampoline_satp;
+
+paddr_t kpptr_to_paddr(const void *p)
+{
+    return (word_t)p - KERNEL_ELF_BASE + KERNEL_ELF_PADDR;
+}
+
+word_t vspace_satp(paddr_t root, word_t asid)
+{
+    return SATP_MODE_SV39 | asid << 44 | root >> 12;
+}
+
+void vspace_init_kernel(const struct fdt_info *fdt)
+{
+    // The window maps every gigabyte that holds RAM, at PPTR_BASE + paddr.
+    for (int i = 0; i < fdt->n_mem; i++) {
+        paddr_t start = ROUND_DOWN(fdt->mem[i].base, 30);
+        for (paddr_t p = start; p < fdt->mem[i].base + fdt->mem[i].size; p += BIT(30))
+            kernel_root_pt[pt_index(PPTR_BASE + p, 2)] = pte_leaf(p, PTE_R | PTE_W | PTE_G);
+    }
+    kernel_root_pt[pt_index(KERNEL_ELF_BASE, 2)] =
+        pte_leaf(ROUND_DOWN(KERNEL_ELF_PADDR, 30), PTE_R | PTE_W | PTE_X | PTE_G);
+    csr_write(satp, vspace_satp(kpptr_to_paddr(kernel_root_pt), 0));
+    sfence_vma();
+}
+
+void vspace_init_trampoline(void)
+{
+    vspace_copy_kernel(trampoline_pt);
+    paddr_t gig = ROUND_DOWN(KERNEL_ELF_PADDR, 30);
+    trampoline_pt[pt_index(gig, 2)] = pte_leaf(gig, PTE_R | PTE_W | PTE_X);
+    boot_trampoline_satp = vspace_satp(kpptr_to_paddr(trampoline_pt), 0);
+}
+
+void vspace_copy_kernel(pte_t *root)
+{
+    for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+        root[i] = kernel_root_pt[i];
+}
+
+// Boot-time mapping of one 4 KiB page, taking intermediate tables from alloc_pt.
+void vspace_map_boot(pte_t *root, vptr_t v, paddr_t p, word_t flags, pte_t *(*alloc_pt)(void))
+{
+    pte_t *pt = root;
+    for (int level = 2; level > 0; level--) {
+        pte_t *e = &pt[pt_index(v, level)];
+        if (!(*e & PTE_V))
+            *e = pte_table(pptr_to_paddr(alloc_pt()));
+        pt = paddr_to_pptr(pte_paddr(*e));
+    }
+    pt[pt_index(v, 0)] = pte_leaf(p, flags);
+}
+
+// A thread without a valid VSpace runs on the kernel's table: any user access faults.
+void vspace_activate(struct tcb *t)
+{
+    struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
+    word_t satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
+    if (cap_get_tag(c) == cap_page_table && cap_page_table_is_mapped(c))
+        satp = vspace_satp(cap_paddr(c), cap_page_table_asid(c));
+    if (csr_read(satp) != satp) {
+        csr_write(satp, satp);
+        sfence_vma();
+    }
+}
+
+// The kernel window address behind a user virtual address, or NULL if unmapped.
+void *vspace_lookup(struct tcb *t, vptr_t v)
+{
+    struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
+    if (cap_get_tag(c) != cap_page_table || !cap_page_table_is_mapped(c) || v >= USER_TOP)
+        return NULL;
+    pte_t *pt = cap_ptr(c);
+    for (int level = 2; level >= 0; level--) {
+        pte_t e = pt[pt_index(v, level)];
+        if (!(e & PTE_V))
+            return NULL;
+        if (!pte_is_table(e))
+            return (uint8_t *)paddr_to_pptr(pte_paddr(e)) + (v & MASK(12 + 9 * level));
+        pt = paddr_to_pptr(pte_paddr(e));
+    }
+    return NULL;
+}

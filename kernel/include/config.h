@@ -1,0 +1,28 @@
+// Kernel-wide configuration. Board values come from boards/<board>/board.mk as -D
+// flags; everything else is fixed by the seL4 15.0.0 riscv64 ABI (sel4-abi.md).
+#pragma once
+
+#ifndef CONFIG_MAX_HARTS
+#define CONFIG_MAX_HARTS 4
+#endif
+#ifndef KERNEL_PADDR
+#error "KERNEL_PADDR comes from the board's make variables"
+#endif
+
+// seL4 kernel virtual layout (Sv39): the kernel window maps all physical memory at
+// PPTR_BASE; the kernel ELF sits in the top 2 GiB at its physical address mod 1 GiB.
+#define PPTR_BASE        0xFFFFFFC000000000ul
+#define KERNEL_ELF_BASE  (0xFFFFFFFF80000000ul + (KERNEL_PADDR & 0x3FFFFFFFul))
+#define KERNEL_ELF_PADDR KERNEL_PADDR
+#define KDEV_BASE        0xFFFFFFFFC0000000ul
+
+#define USER_TOP         0x3ffffff000ul   // seL4_UserTop
+#define PAGE_BITS        12
+#define PAGE_SIZE        (1ul << PAGE_BITS)
+
+#define ROOT_CNODE_BITS  12               // CONFIG_ROOT_CNODE_SIZE_BITS default
+#define MAX_UNTYPED_BITS 38               // seL4_MaxUntypedBits on riscv64
+#define MIN_UNTYPED_BITS 4                // seL4_MinUntypedBits
+
+#define KSTACK_BITS      14
+#define NUM_PRIORITIES   256

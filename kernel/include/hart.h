@@ -1,0 +1,33 @@
+// Per-hart kernel state. While a hart runs user code, sscratch points here; in the
+// kernel tp does (trap.S swaps them), so this_hart() is one register read.
+#pragma once
+#include "types.h"
+#include "config.h"
+#include "context.h"
+
+struct tcb;
+
+struct hart {
+    word_t *ctx;          // HART_CTX: saved context of the thread running here
+    word_t scratch;       // HART_SCRATCH: trap.S spills one register here
+    word_t kstack_top;    // HART_KSTACK
+    struct tcb *cur;      // thread running on this hart, NULL when idle
+    word_t hartid;        // the SBI/DT hart id
+    unsigned index;       // 0 = the boot hart
+    bool parked;          // started, waiting for SMP support
+    uint64_t kernel_entries;
+};
+
+_Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");
+_Static_assert(__builtin_offsetof(struct hart, scratch) == HART_SCRATCH, "trap.S layout");
+_Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap.S layout");
+
+extern struct hart harts[CONFIG_MAX_HARTS];
+extern unsigned num_harts_found;
+
+static inline struct hart *this_hart(void)
+{
+    struct hart *h;
+    asm("mv %0, tp" : "=r"(h));
+    return h;
+}

@@ -1,0 +1,31 @@
+// Kernel console output, through SBI. Release builds keep only what a user needs to
+// see (boot banner, halts); debug prints (user errors, refusals) are debug-only.
+#pragma once
+#include "types.h"
+#include <stdarg.h>
+
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void kputchar(int c);
+
+#ifdef CONFIG_DEBUG_BUILD
+#define debug_printf(...) kprintf(__VA_ARGS__)
+NORETURN void assert_fail(const char *expr, const char *file, int line, const char *fn);
+#define assert(e) ((e) ? (void)0 : assert_fail(#e, __FILE__, __LINE__, __func__))
+#else
+#define debug_printf(...) ((void)0)
+#define assert(e) ((void)0)
+#endif
+
+// A refused user request, said the way seL4 says it: thread, function, line, reason.
+#define user_error(...) \
+    do { \
+        debug_printf("<<aL4(CPU %u) [%s/%d T%p \"%s\" @%lx]: ", this_hart()->index, __func__, \
+                     __LINE__, (void *)this_hart()->cur, this_hart()->cur->name, \
+                     this_hart()->cur->ctx[CTX_FAULT_PC]); \
+        debug_printf(__VA_ARGS__); \
+        debug_printf(">>\n"); \
+    } while (0)
+
+NORETURN void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

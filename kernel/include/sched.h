@@ -1,0 +1,9 @@
+// Priority scheduler: 256 priorities, a two-level bitmap, round robin within one.
+#pragma once
+#include "tcb.h"
+
+void sched_enqueue(struct tcb *t);
+void sched_dequeue(struct tcb *t);
+void sched_yield(void);
+void schedule(void);
+void sched_dump(void);

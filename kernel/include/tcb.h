@@ -1,0 +1,73 @@
+// Thread control blocks. A TCB object is 2^seL4_TCBBits bytes: the first half holds the
+// thread's capability slots (a small CNode, as in seL4), the second half struct tcb.
+#pragma once
+#include "types.h"
+#include "cap.h"
+#include "context.h"
+
+enum thread_state {
+    THREAD_INACTIVE = 0,
+    THREAD_RUNNING,
+    THREAD_RESTART,
+    THREAD_BLOCKED_ON_RECEIVE,
+    THREAD_BLOCKED_ON_SEND,
+    THREAD_BLOCKED_ON_REPLY,
+    THREAD_BLOCKED_ON_NOTIFICATION,
+    THREAD_IDLE,
+};
+
+// Slots of the TCB's own CNode (seL4's tcb_cnode_index).
+enum tcb_slot {
+    TCB_CTABLE = 0,
+    TCB_VTABLE,
+    TCB_REPLY,
+    TCB_CALLER,
+    TCB_BUFFER,
+    TCB_SLOTS
+};
+
+// The last fault a thread took, as seL4_Fault_t: type and up to 2 words of data.
+struct fault {
+    word_t type;  // seL4_FaultType
+    word_t w[3];
+};
+
+struct lookup_fault {
+    word_t type;  // seL4_LookupFailureType
+    word_t bits_left;
+    word_t bits_found;  // depth mismatch: bits found; guard mismatch: guard found
+    word_t guard_size;  // guard mismatch: bits found
+};
+
+#define TCB_NAME_LEN 64
+
+struct tcb {
+    word_t ctx[CTX_WORDS];  // must stay first: trap.S reaches it through hart->ctx
+    enum thread_state state;
+    unsigned prio, mcp, domain;
+    word_t fault_handler;   // cptr, looked up in the thread's CSpace on a fault
+    vptr_t ipc_buffer;      // user address of the IPC buffer
+    struct fault fault;
+    struct lookup_fault lookup_fault;
+    struct tcb *sched_next, *sched_prev;
+    struct tcb *dbg_next, *dbg_prev;  // all TCBs, for DebugDumpScheduler
+    unsigned hart;          // affinity
+    char name[TCB_NAME_LEN];
+};
+
+#define TCB_OFFSET (1u << (seL4_TCBBits - 1))
+_Static_assert(sizeof(struct tcb) <= TCB_OFFSET, "struct tcb fits the TCB object's second half");
+_Static_assert(TCB_SLOTS * sizeof(struct cte) <= TCB_OFFSET, "TCB slots fit the first half");
+
+static inline struct cte *tcb_slot(struct tcb *t, enum tcb_slot s)
+{
+    return (struct cte *)((word_t)t - TCB_OFFSET) + s;
+}
+
+void tcb_init(struct tcb *t, const char *name);
+void tcb_set_name(struct tcb *t, const char *name, size_t max);
+void tcb_set_state(struct tcb *t, enum thread_state s);
+const char *thread_state_name(enum thread_state s);
+word_t *tcb_ipc_buffer(struct tcb *t, bool writable);
+
+extern struct tcb *debug_tcbs;

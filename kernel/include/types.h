@@ -1,0 +1,27 @@
+// Fixed-width types and small helpers shared by every kernel file.
+// The kernel is freestanding: no libc headers beyond the compiler's own.
+#pragma once
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+typedef uint64_t word_t;
+typedef uint64_t paddr_t;
+typedef uint64_t vptr_t;  // a user virtual address
+typedef uint64_t pptr_t;  // a kernel window address
+
+#define BIT(n)       (1ul << (n))
+#define MASK(n)      (BIT(n) - 1ul)
+#define ROUND_DOWN(x, n) ((x) & ~MASK(n))
+#define ROUND_UP(x, n)   ROUND_DOWN((x) + MASK(n), n)
+#define IS_ALIGNED(x, n) (((x) & MASK(n)) == 0)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define UNUSED      __attribute__((unused))
+#define NORETURN    __attribute__((noreturn))
+#define PACKED      __attribute__((packed))
+#define ALIGNED(n)  __attribute__((aligned(n)))

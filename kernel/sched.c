@@ -1,0 +1,82 @@
+// The scheduler: one ready queue per priority, a two-level bitmap to find the highest
+// non-empty one in two count-leading-zeros, round robin inside a priority (as seL4).
+#include "sched.h"
+#include "hart.h"
+#include "printf.h"
+
+struct ready_queues {
+    struct tcb *head[NUM_PRIORITIES], *tail[NUM_PRIORITIES];
+    word_t l1;                          // bit i: some priority in [64i, 64i+63] ready
+    word_t l2[NUM_PRIORITIES / 64];
+};
+
+static struct ready_queues queues;
+
+void sched_enqueue(struct tcb *t)
+{
+    unsigned p = t->prio;
+    t->sched_next = NULL;
+    t->sched_prev = queues.tail[p];
+    if (queues.tail[p])
+        queues.tail[p]->sched_next = t;
+    else
+        queues.head[p] = t;
+    queues.tail[p] = t;
+    queues.l2[p / 64] |= BIT(p % 64);
+    queues.l1 |= BIT(p / 64);
+}
+
+void sched_dequeue(struct tcb *t)
+{
+    unsigned p = t->prio;
+    if (t->sched_prev)
+        t->sched_prev->sched_next = t->sched_next;
+    else
+        queues.head[p] = t->sched_next;
+    if (t->sched_next)
+        t->sched_next->sched_prev = t->sched_prev;
+    else
+        queues.tail[p] = t->sched_prev;
+    t->sched_next = t->sched_prev = NULL;
+    if (!queues.head[p]) {
+        queues.l2[p / 64] &= ~BIT(p % 64);
+        if (!queues.l2[p / 64])
+            queues.l1 &= ~BIT(p / 64);
+    }
+}
+
+static struct tcb *highest(void)
+{
+    if (!queues.l1)
+        return NULL;
+    unsigned hi = 63 - __builtin_clzl(queues.l1);
+    unsigned p = hi * 64 + 63 - __builtin_clzl(queues.l2[hi]);
+    return queues.head[p];
+}
+
+// The caller goes to the back of its priority's queue.
+void sched_yield(void)
+{
+    struct tcb *t = this_hart()->cur;
+    if (t->state == THREAD_RUNNING || t->state == THREAD_RESTART) {
+        sched_dequeue(t);
+        sched_enqueue(t);
+    }
+}
+
+void schedule(void)
+{
+    struct hart *h = this_hart();
+    struct tcb *next = highest();
+    h->cur = next;  // NULL: nothing to run, the hart idles in the kernel
+    h->ctx = next ? next->ctx : NULL;
+}
+
+void sched_dump(void)
+{
+    kprintf("Dumping all tcbs!\nName | State | IP | Prio | Core\n");
+    kprintf("--------------------------------------------------\n");
+    for (struct tcb *t = debug_tcbs; t; t = t->dbg_next)
+        kprintf("%s | %s | 0x%lx | %u | %u\n", t->name, thread_state_name(t->state),
+                t->ctx[CTX_PC], t->prio, t->hart);
+}
