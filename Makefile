@@ -40,7 +40,7 @@ KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany 
   -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
   $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
-  --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -Ikernel/include -MMD -MP
+  --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -iquote kernel/include -MMD -MP
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
 
@@ -49,7 +49,7 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 LIBUSER_SRCS := $(wildcard libuser/src/*.c libuser/src/*.S) kernel/fdt.c
 LIBUSER_OBJS := $(patsubst %,$(B)/u/%.o,$(LIBUSER_SRCS))
 INIT_SRCS := $(wildcard servers/init/*.c)
-SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c)
+SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images

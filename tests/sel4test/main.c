@@ -1,0 +1,129 @@
+// Test runner: the root task of the test image. Reads its selection from the kernel
+// command line in the DTB (QEMU -append "TEST=ID[,ID...] harts=N"), runs the chosen
+// tests in ID order, prints TAP, ends with one summary line and halts.
+#include "test.h"
+#include <al4/bootinfo.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct test_case __start_al4_tests[], __stop_al4_tests[];
+
+#define MAX_TESTS 512
+static const struct test_case *tests[MAX_TESTS];
+static struct env env;
+static char filter[256];
+
+void test_failed(struct env *e, const char *file, int line, const char *what)
+{
+    printf("# %s:%d: check failed: %s\n", file, line, what);
+    e->failures++;
+}
+
+// Copies the value of `key=` from the space-separated bootargs.
+static void bootarg(const char *args, const char *key, char *out, size_t size)
+{
+    size_t klen = strlen(key);
+    out[0] = 0;
+    for (const char *p = args; p && *p;) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            size_t n = len - klen - 1 < size - 1 ? len - klen - 1 : size - 1;
+            memcpy(out, p + klen + 1, n);
+            out[n] = 0;
+        }
+        p += len;
+    }
+}
+
+// A test is selected when one comma-separated token of the filter is a prefix of its
+// ID: TEST=IPC0001 runs one test, TEST=SYSCALL a whole group.
+static bool selected(const char *id)
+{
+    if (!filter[0])
+        return true;
+    for (const char *p = filter; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len && strncmp(id, p, len) == 0)
+            return true;
+        p += len + (end ? 1 : 0);
+    }
+    return false;
+}
+
+// The console text a fatal test must produce, one "# expect: " line per line ('*'
+// stands for hex digits); the harness matches it against what follows "# go".
+static void announce_expect(const char *expect)
+{
+    for (const char *p = expect; *p;) {
+        const char *end = strchr(p, '\n');
+        int len = end ? (int)(end - p) : (int)strlen(p);
+        printf("# expect: %.*s\n", len, p);
+        p += len + (end ? 1 : 0);
+    }
+    printf("# go\n");
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp((*(const struct test_case *const *)a)->id,
+                  (*(const struct test_case *const *)b)->id);
+}
+
+int main(void)
+{
+    env.bi = platsupport_get_bootinfo();
+    size_t dtb_size = 0;
+    const void *dtb = al4_bootinfo_dtb(env.bi, &dtb_size);
+    env.fdt_error = dtb ? fdt_parse(dtb, dtb_size, &env.fdt) : -100;
+    char harts[8];
+    bootarg(env.fdt.bootargs, "TEST", filter, sizeof(filter));
+    bootarg(env.fdt.bootargs, "harts", harts, sizeof(harts));
+    env.expect_harts = atoi(harts);
+
+    int n = 0, n_fatal = 0;
+    for (const struct test_case *t = __start_al4_tests; t < __stop_al4_tests && n < MAX_TESTS; t++)
+        if (selected(t->id))
+            tests[n++] = t;
+    qsort(tests, n, sizeof(tests[0]), by_id);
+    // A fatal test runs only when it is the one test selected.
+    bool fatal_run = n == 1 && tests[0]->expect;
+    int planned = 0;
+    for (int i = 0; i < n; i++)
+        planned += fatal_run || !tests[i]->expect;
+    printf("aL4 sel4test: %d tests (filter '%s')\n", planned, filter);
+    if (n == 0) {
+        printf("1..1\nnot ok 1 - no test matches '%s'\n", filter);
+        seL4_DebugHalt();
+    }
+    printf("1..%d\n", planned);
+    int passed = 0, failed = 0, num = 0;
+    for (int i = 0; i < n; i++) {
+        const struct test_case *t = tests[i];
+        if (t->expect && !fatal_run) {
+            printf("# fatal %s\n", t->id);
+            n_fatal++;
+            continue;
+        }
+        if (t->expect)
+            announce_expect(t->expect);
+        env.failures = 0;
+        t->fn(&env);
+        num++;
+        if (t->expect) {
+            printf("# %s returned: the fault did not stop the thread\n", t->id);
+            env.failures++;
+        }
+        printf("%s %d - %s %s\n", env.failures ? "not ok" : "ok", num, t->id, t->desc);
+        if (env.failures)
+            failed++;
+        else
+            passed++;
+    }
+    printf("# aL4 sel4test: %d passed, %d failed\n", passed, failed);
+    seL4_DebugHalt();
+    return 0;
+}
