@@ -36,3 +36,29 @@ static void identify_bad_cptrs(struct env *env)
     test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadTCB | 1ul << 40), seL4_CapTag_Null);
 }
 DEFINE_TEST(DEBUG0002, "DebugCapIdentify of unresolvable cptrs is null", identify_bad_cptrs);
+
+static void name_and_dump(struct env *env)
+{
+    (void)env;
+    seL4_DebugNameThread(seL4_CapInitThreadTCB, "dumped-thread");
+    seL4_DebugDumpScheduler();
+}
+DEFINE_CONSOLE_TEST(DEBUG0003, "DebugNameThread names the thread DebugDumpScheduler lists",
+                    name_and_dump,
+                    "Dumping all tcbs!\n"
+                    "Name | State | IP | Prio | Core\n"
+                    "--------------------------------------------------\n"
+                    "dumped-thread | running | 0x* | 255 | 0\n");
+
+static void snapshot(struct env *env)
+{
+    (void)env;
+    seL4_DebugNameThread(seL4_CapInitThreadTCB, "snapshot");
+    seL4_DebugSnapshot();
+}
+DEFINE_CONSOLE_TEST(DEBUG0004, "DebugSnapshot lists the caller's capabilities", snapshot,
+                    "aL4 snapshot of thread \"snapshot\"\n"
+                    "caps {\n"
+                    "  0x1: tag 12 paddr 0x* data 0x0\n"
+                    "  0x2: tag 10 paddr 0x* data 0x0\n"
+                    "  0x3: tag 3 paddr 0x* data 0x*\n");

@@ -18,17 +18,20 @@ struct test_case {
     const char *id;
     const char *desc;
     void (*fn)(struct env *);
-    // Fatal tests end the root task on purpose (a fault with no handler). They run
-    // alone, in their own boot, and the harness checks the console for `expect`.
+    // Console tests check what the kernel prints: they run alone, in their own boot,
+    // and the harness matches the console against `expect`. A fatal one ends the root
+    // task on purpose (a fault with no handler) and must not return.
     const char *expect;
+    bool fatal;
 };
 
-#define DEFINE_TEST_CASE(ID, DESC, FN, EXPECT) \
+#define DEFINE_TEST_CASE(ID, DESC, FN, EXPECT, FATAL) \
     static const struct test_case test_case_##ID \
-        __attribute__((used, section(".al4_tests"), aligned(8))) = {#ID, DESC, FN, EXPECT}
+        __attribute__((used, section(".al4_tests"), aligned(8))) = {#ID, DESC, FN, EXPECT, FATAL}
 
-#define DEFINE_TEST(ID, DESC, FN) DEFINE_TEST_CASE(ID, DESC, FN, NULL)
-#define DEFINE_FATAL_TEST(ID, DESC, FN, EXPECT) DEFINE_TEST_CASE(ID, DESC, FN, EXPECT)
+#define DEFINE_TEST(ID, DESC, FN) DEFINE_TEST_CASE(ID, DESC, FN, NULL, false)
+#define DEFINE_CONSOLE_TEST(ID, DESC, FN, EXPECT) DEFINE_TEST_CASE(ID, DESC, FN, EXPECT, false)
+#define DEFINE_FATAL_TEST(ID, DESC, FN, EXPECT) DEFINE_TEST_CASE(ID, DESC, FN, EXPECT, true)
 
 void test_failed(struct env *env, const char *file, int line, const char *what);
 
