@@ -8,6 +8,8 @@ DEBUG ?= 1
 TEST  ?=
 TIMEOUT ?= 120
 .DEFAULT_GOAL := all
+# Keep intermediate files (stripped ELFs, loader objects): no "rm" after the tests.
+.SECONDARY:
 
 include boards/$(BOARD)/board.mk
 
