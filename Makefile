@@ -131,8 +131,13 @@ HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt
 
 host-tests: $(HOST_TESTS)
 
-test: $(HOST_TESTS) $(B)/images/sel4test.elf
-	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" --image $(B)/images/sel4test.elf \
+# Each in-QEMU suite: --suite NAME IMAGE "EXTRA QEMU ARGS"; its image is a prerequisite.
+TEST_SUITES := --suite sel4test $(B)/images/sel4test.elf ""
+TEST_IMAGES := $(B)/images/sel4test.elf
+-include tests/*/suite.mk
+
+test: $(HOST_TESTS) $(TEST_IMAGES)
+	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \
 	  --timeout $(TIMEOUT) --smp "$(if $(filter command line,$(origin SMP)),$(SMP),1 4)" \
 	  --filter "$(TEST)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
 

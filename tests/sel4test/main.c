@@ -96,7 +96,8 @@ int main(void)
         planned += !tests[i]->expect;
     printf("aL4 sel4test: %d tests (filter '%s')\n", planned, filter);
     if (n == 0) {
-        printf("1..1\nnot ok 1 - no test matches '%s'\n", filter);
+        // Other suites may hold the test: report an empty plan, the harness decides.
+        printf("1..0\n# aL4 sel4test: 0 passed, 0 failed\n");
         seL4_DebugHalt();
     }
     if (alone) {
