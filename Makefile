@@ -7,6 +7,8 @@ SMP   ?= 1
 DEBUG ?= 1
 TEST  ?=
 TIMEOUT ?= 120
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 .DEFAULT_GOAL := all
 # Keep intermediate files (stripped ELFs, loader objects): no "rm" after the tests.
 .SECONDARY:
@@ -46,7 +48,7 @@ UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=meda
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
 
-KERNEL_SRCS := $(wildcard kernel/*.c kernel/*/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
+KERNEL_SRCS := $(shell find kernel -name "*.c" -o -name "*.S" | sort)
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 LIBUSER_SRCS := $(wildcard libuser/src/*.c libuser/src/*.S) kernel/fdt.c
 LIBUSER_OBJS := $(patsubst %,$(B)/u/%.o,$(LIBUSER_SRCS))
@@ -59,36 +61,36 @@ all: $(B)/images/init.elf $(B)/images/sel4test.elf
 
 $(B)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)echo "  BUILD $@"; $(CC) $(KCFLAGS) -c $< -o $@
 $(B)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	$(Q)echo "  BUILD $@"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 $(B)/u/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) -c $< -o $@
 $(B)/u/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) -c $< -o $@
 $(B)/l/%.o: %
 	@mkdir -p $(dir $@)
-	$(CC) $(LCFLAGS) -c $< -o $@
+	$(Q)echo "  BUILD $@"; $(CC) $(LCFLAGS) -c $< -o $@
 
 $(B)/kernel.ld: linker.ld boards/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -DKERNEL_PADDR=$(KERNEL_PADDR) $< -o $@
+	$(Q)echo "  BUILD $@"; $(CC) -E -P -x c -DKERNEL_PADDR=$(KERNEL_PADDR) $< -o $@
 # Link with the plain -march so that gcc picks the matching libgcc multilib (it does
 # not map the _zicsr_zifencei spelling onto one).
 $(B)/kernel.elf: $(KERNEL_OBJS) $(B)/kernel.ld
-	$(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/kernel.ld -Wl,--no-warn-rwx-segments $(KERNEL_OBJS) -o $@ -lgcc
+	$(Q)echo "  BUILD $@"; $(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/kernel.ld -Wl,--no-warn-rwx-segments $(KERNEL_OBJS) -o $@ -lgcc
 
 $(B)/libuser.a: $(LIBUSER_OBJS)
-	rm -f $@
-	$(CROSS)ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)echo "  BUILD $@"; $(CROSS)ar rcs $@ $^
 
 # A user program: its sources plus libuser and picolibc.
 define user_prog
 $(B)/$(1).elf: $(patsubst %,$(B)/u/%.o,$(2)) $(B)/libuser.a libuser/user.ld
-	$$(CC) -march=rv64imafdc -mabi=lp64d --specs=picolibc.specs -nostartfiles -static -T libuser/user.ld -Wl,--gc-sections \
+	$$(Q)echo "  BUILD $$@"; $$(CC) -march=rv64imafdc -mabi=lp64d --specs=picolibc.specs -nostartfiles -static -T libuser/user.ld -Wl,--gc-sections \
 	  -Wl,--no-warn-rwx-segments $$(filter %.o,$$^) $(B)/libuser.a -o $$@ -lc -lgcc
 endef
 $(eval $(call user_prog,init,$(INIT_SRCS)))
@@ -96,13 +98,13 @@ $(eval $(call user_prog,sel4test,$(SEL4TEST_SRCS)))
 
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf
-	$(OBJCOPY) --strip-all $< $@
+	$(Q)echo "  BUILD $@"; $(OBJCOPY) --strip-all $< $@
 $(B)/images/%.elf: $(B)/kernel.stripped $(B)/%.stripped $(patsubst %,$(B)/l/%.o,$(LOADER_SRCS)) tools/loader/images.S tools/loader/loader.ld
 	@mkdir -p $(dir $@)
-	$(CC) $(LCFLAGS) -c tools/loader/images.S -o $(B)/l/images-$*.o \
+	$(Q)echo "  BUILD $@"; $(CC) $(LCFLAGS) -c tools/loader/images.S -o $(B)/l/images-$*.o \
 	  -DKERNEL_ELF_PATH='"$(B)/kernel.stripped"' -DUSER_ELF_PATH='"$(B)/$*.stripped"'
-	$(CC) -E -P -x c -DLOADER_PADDR=$(LOADER_PADDR) tools/loader/loader.ld -o $(B)/l/loader.ld
-	$(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/l/loader.ld -Wl,--no-warn-rwx-segments \
+	$(Q)echo "  BUILD $@"; $(CC) -E -P -x c -DLOADER_PADDR=$(LOADER_PADDR) tools/loader/loader.ld -o $(B)/l/loader.ld
+	$(Q)echo "  BUILD $@"; $(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/l/loader.ld -Wl,--no-warn-rwx-segments \
 	  $(patsubst %,$(B)/l/%.o,$(LOADER_SRCS)) $(B)/l/images-$*.o -o $@ -lgcc
 
 run: $(B)/images/init.elf
@@ -119,11 +121,19 @@ debug: $(B)/images/init.elf $(B)/kernel.elf $(B)/init.elf
 .SECONDEXPANSION:
 # Host unit tests (cmocka) compile the real kernel sources for the build machine.
 HOST_TESTS := $(patsubst tests/host/%.c,build/host/%,$(wildcard tests/host/test_*.c))
-HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes -Ikernel/include \
+# kernel/include only for "quoted" includes: its string.h must not hide the host's.
+HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes -iquote kernel/include \
   -Ilibuser/include -Itests/host -fsanitize=address,undefined
-build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/*.h
+# DTB fixtures: the tests open build/host/fixtures/NAME.dtb (relative to the repo root,
+# where the harness runs them; the environment variable AL4_FIXTURES=DIR overrides).
+HOST_FIXTURES := $(patsubst tests/host/fixtures/%.dts,build/host/fixtures/%.dtb,\
+  $(wildcard tests/host/fixtures/*.dts))
+build/host/fixtures/%.dtb: tests/host/fixtures/%.dts
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+	dtc -I dts -O dtb -o $@ $<
+build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(HOST_FIXTURES)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
 
 HOST_SRCS_fdt := kernel/fdt.c
 HOST_SRCS_regions := kernel/boot/regions.c

@@ -64,9 +64,48 @@ void sched_yield(void)
     }
 }
 
+void sched_prefer(struct tcb *t)
+{
+    struct hart *h = this_hart();
+    if (!h->candidate)
+        h->candidate = t;
+}
+
+static unsigned highest_prio(void)
+{
+    unsigned hi = 63 - __builtin_clzl(queues.l1);
+    return hi * 64 + 63 - __builtin_clzl(queues.l2[hi]);
+}
+
+// Moves t to the front of its queue so that it is the next picked at its priority.
+static void to_front(struct tcb *t)
+{
+    sched_dequeue(t);
+    unsigned p = t->prio;
+    t->sched_prev = NULL;
+    t->sched_next = queues.head[p];
+    if (queues.head[p])
+        queues.head[p]->sched_prev = t;
+    else
+        queues.tail[p] = t;
+    queues.head[p] = t;
+    queues.l2[p / 64] |= BIT(p % 64);
+    queues.l1 |= BIT(p / 64);
+}
+
+// The running thread stays at the front of its queue; a woken candidate that outranks
+// it, or replaces a thread that blocked (IPC hand-off), runs next if no other priority
+// is higher, as seL4's SwitchToThread does. An equal-priority candidate waits its turn.
 void schedule(void)
 {
     struct hart *h = this_hart();
+    struct tcb *cand = h->candidate, *cur = h->cur;
+    h->candidate = NULL;
+    if (cand && tcb_runnable(cand) && cand->hart == h->index) {
+        bool cur_runs = cur && tcb_runnable(cur);
+        if ((!cur_runs || cand->prio > cur->prio) && cand->prio >= highest_prio())
+            to_front(cand);
+    }
     struct tcb *next = highest();
     h->cur = next;  // NULL: nothing to run, the hart idles in the kernel
     h->ctx = next ? next->ctx : NULL;

@@ -5,6 +5,7 @@
 #include "vspace.h"
 #include "hart.h"
 #include "printf.h"
+#include "endpoint.h"
 
 #define USER_STACK_TRACE_LENGTH 16
 
@@ -56,15 +57,22 @@ static void handle_double_fault(struct tcb *t, const struct fault *first, const 
     tcb_set_state(t, THREAD_INACTIVE);
 }
 
+// The fault goes to the handler endpoint as a Call, if the handler cap can send and
+// grant (a reply); otherwise the thread stops with seL4's double-fault report.
 void handle_fault(struct tcb *t)
 {
     struct fault original = t->fault;
     word_t handler = t->fault_handler;
     struct lookup lu = lookup_slot(t, handler);
-    struct fault second = {.type = seL4_CapFault, .w = {handler, false}};
-    if (lu.slot && cap_get_tag(lu.slot->cap) == cap_endpoint) {
-        // Fault IPC needs the endpoint implementation (issue 3).
-        kprintf("aL4: fault IPC to an endpoint is not implemented yet\n");
+    if (lu.slot) {
+        struct cap c = lu.slot->cap;
+        word_t r = cap_rights(c);
+        if (cap_get_tag(c) == cap_endpoint && (r & RIGHT_WRITE) &&
+            (r & (RIGHT_GRANT | RIGHT_GRANT_REPLY))) {
+            send_ipc(true, true, cap_badge(c), r & RIGHT_GRANT, true, t, cap_ptr(c));
+            return;
+        }
     }
+    struct fault second = {.type = seL4_CapFault, .w = {handler, false}};
     handle_double_fault(t, &original, &second);
 }

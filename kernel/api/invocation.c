@@ -1,45 +1,116 @@
-// Invocation decoding: which object a cap names and whether the request is valid.
-// Object invocations arrive with the seL4 API work (issue 3); until then every
-// invocation of a real object is refused with IllegalOperation and says why.
-#include "syscall.h"
+// Invocation decoding: which object a cap names, then that object's decode function.
+// Refusals are explained by user_error() and returned as seL4 errors.
+#include "invocation.h"
+#include "endpoint.h"
+#include "notification.h"
 #include "hart.h"
 #include "printf.h"
-#include <sel4/errors.h>
 
-static const char *cap_name(enum cap_tag tag)
+word_t inv_arg(const struct invocation *inv, unsigned i)
 {
-    switch (tag) {
-    case cap_frame: return "frame";
-    case cap_untyped: return "untyped";
-    case cap_page_table: return "page table";
-    case cap_endpoint: return "endpoint";
-    case cap_notification: return "notification";
-    case cap_reply: return "reply";
-    case cap_cnode: return "cnode";
-    case cap_asid_control: return "ASID control";
-    case cap_thread: return "thread";
-    case cap_asid_pool: return "ASID pool";
-    case cap_irq_control: return "IRQ control";
-    case cap_irq_handler: return "IRQ handler";
-    case cap_zombie: return "zombie";
-    case cap_domain: return "domain";
-    default: return "null";
-    }
+    return get_mr(inv->thread, inv->buffer, i);
 }
 
-word_t decode_invocation(struct tcb *t, word_t label, word_t length, word_t cptr,
-                         struct cte *slot, struct syscall_error *err)
+void inv_reply_mr(struct invocation *inv, unsigned i, word_t v)
 {
-    (void)t;
-    (void)length;
-    enum cap_tag tag = cap_get_tag(slot->cap);
-    if (tag == cap_null || tag == cap_zombie) {
-        user_error("Attempted to invoke a null cap #%lu.", cptr);
-        err->type = seL4_InvalidCapability;
-        err->arg0 = 0;
-        return err->type;
+    set_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, v);
+}
+
+void inv_reply_done(struct invocation *inv, unsigned length)
+{
+    inv->thread->ctx[CTX_A0] = 0;
+    inv->thread->ctx[CTX_A1] = seL4_MessageInfo_new(0, 0, 0, length).words[0];
+    inv->replied = true;
+}
+
+word_t refuse(struct invocation *inv, word_t type)
+{
+    inv->err.type = type;
+    return type;
+}
+
+word_t refuse_arg(struct invocation *inv, word_t type, word_t arg0)
+{
+    inv->err.arg0 = arg0;
+    return refuse(inv, type);
+}
+
+word_t refuse_range(struct invocation *inv, word_t min, word_t max)
+{
+    inv->err.arg0 = min;
+    inv->err.arg1 = max;
+    return refuse(inv, seL4_RangeError);
+}
+
+word_t refuse_lookup(struct invocation *inv, bool was_source, struct lookup_fault lf)
+{
+    inv->err.was_source = was_source;
+    inv->err.lf = lf;
+    return refuse(inv, seL4_FailedLookup);
+}
+
+static word_t invoke_endpoint(struct invocation *inv, bool blocking)
+{
+    struct cap c = inv->cap;
+    word_t r = cap_rights(c);
+    if (!(r & RIGHT_WRITE)) {
+        user_error("Attempted to invoke a read-only endpoint cap %lu.", inv->cptr);
+        return refuse_arg(inv, seL4_InvalidCapability, 0);
     }
-    user_error("%s invocation (label %lu) is not implemented yet (issue 3)", cap_name(tag), label);
-    err->type = seL4_IllegalOperation;
-    return err->type;
+    tcb_set_state(inv->thread, THREAD_RUNNING);
+    send_ipc(blocking, inv->is_call, cap_badge(c), r & RIGHT_GRANT, r & RIGHT_GRANT_REPLY,
+             inv->thread, cap_ptr(c));
+    return seL4_NoError;
+}
+
+static word_t invoke_notification(struct invocation *inv)
+{
+    if (!(cap_rights(inv->cap) & RIGHT_WRITE)) {
+        user_error("Attempted to invoke a read-only notification cap %lu.", inv->cptr);
+        return refuse_arg(inv, seL4_InvalidCapability, 0);
+    }
+    tcb_set_state(inv->thread, THREAD_RUNNING);
+    send_signal(cap_ptr(inv->cap), cap_badge(inv->cap));
+    return seL4_NoError;
+}
+
+static word_t invoke_reply(struct invocation *inv)
+{
+    if (cap_reply_master(inv->cap)) {
+        user_error("Attempted to invoke an invalid reply cap %lu.", inv->cptr);
+        return refuse_arg(inv, seL4_InvalidCapability, 0);
+    }
+    tcb_set_state(inv->thread, THREAD_RUNNING);
+    do_reply_transfer(inv->thread, cap_ptr(inv->cap), inv->slot, cap_reply_grant(inv->cap));
+    return seL4_NoError;
+}
+
+word_t decode_invocation(struct invocation *inv, bool blocking)
+{
+    switch (cap_get_tag(inv->cap)) {
+    case cap_null:
+    case cap_zombie:
+        user_error("Attempted to invoke a null cap #%lu.", inv->cptr);
+        return refuse_arg(inv, seL4_InvalidCapability, 0);
+    case cap_endpoint:
+        return invoke_endpoint(inv, blocking);
+    case cap_notification:
+        return invoke_notification(inv);
+    case cap_reply:
+        return invoke_reply(inv);
+    case cap_thread:
+        return decode_tcb(inv);
+    case cap_cnode:
+        return decode_cnode(inv);
+    case cap_untyped:
+        return decode_untyped(inv);
+    case cap_domain:
+        return decode_domain(inv);
+    case cap_irq_control:
+        return decode_irq_control(inv);
+    case cap_irq_handler:
+        return decode_irq_handler(inv);
+    default:
+        return arch_decode_invocation(inv);
+    }
 }

@@ -1,19 +1,14 @@
 // System call dispatch (seL4's handleSyscall for the non-MCS kernel).
 #include "syscall.h"
+#include "invocation.h"
 #include "cspace.h"
+#include "cdt.h"
+#include "endpoint.h"
+#include "notification.h"
 #include "sched.h"
 #include "hart.h"
 #include "printf.h"
 #include <sel4/syscall.h>
-#include <sel4/errors.h>
-
-void set_mr(struct tcb *t, word_t *buffer, word_t i, word_t v)
-{
-    if (i < seL4_FastMessageRegisters)
-        t->ctx[CTX_A2 + i] = v;
-    else if (buffer)
-        buffer[1 + i] = v;
-}
 
 // The reply a Call gets when its invocation is refused: label = error, MRs per error.
 static void reply_error(struct tcb *t, const struct syscall_error *e)
@@ -24,24 +19,24 @@ static void reply_error(struct tcb *t, const struct syscall_error *e)
     case seL4_InvalidArgument:
     case seL4_InvalidCapability:
     case seL4_NotEnoughMemory:
-        set_mr(t, buf, len++, e->arg0);
+        len = set_mr(t, buf, len, e->arg0);
         break;
     case seL4_RangeError:
-        set_mr(t, buf, len++, e->arg0);
-        set_mr(t, buf, len++, e->arg1);
+        len = set_mr(t, buf, len, e->arg0);
+        len = set_mr(t, buf, len, e->arg1);
         break;
     case seL4_FailedLookup:
-        set_mr(t, buf, len++, e->was_source);
-        set_mr(t, buf, len++, e->lf.type);
+        len = set_mr(t, buf, len, e->was_source);
+        len = set_mr(t, buf, len, e->lf.type);
         if (e->lf.type == seL4_MissingCapability) {
-            set_mr(t, buf, len++, e->lf.bits_left);
+            len = set_mr(t, buf, len, e->lf.bits_left);
         } else if (e->lf.type == seL4_DepthMismatch) {
-            set_mr(t, buf, len++, e->lf.bits_left);
-            set_mr(t, buf, len++, e->lf.bits_found);
+            len = set_mr(t, buf, len, e->lf.bits_left);
+            len = set_mr(t, buf, len, e->lf.bits_found);
         } else if (e->lf.type == seL4_GuardMismatch) {
-            set_mr(t, buf, len++, e->lf.bits_left);
-            set_mr(t, buf, len++, e->lf.bits_found);
-            set_mr(t, buf, len++, e->lf.guard_size);
+            len = set_mr(t, buf, len, e->lf.bits_left);
+            len = set_mr(t, buf, len, e->lf.bits_found);
+            len = set_mr(t, buf, len, e->lf.guard_size);
         }
         break;
     default:
@@ -62,24 +57,49 @@ static void handle_invocation(bool is_call, bool is_blocking)
 {
     struct tcb *t = this_hart()->cur;
     seL4_MessageInfo_t info = {{t->ctx[CTX_A1]}};
-    word_t cptr = t->ctx[CTX_A0];
-    struct lookup lu = lookup_slot(t, cptr);
+    struct invocation inv = {.thread = t, .cptr = t->ctx[CTX_A0], .is_call = is_call};
+    struct lookup lu = lookup_slot(t, inv.cptr);
     if (!lu.slot) {
-        user_error("Invocation of invalid cap #%lu.", cptr);
+        user_error("Invocation of invalid cap #%lu.", inv.cptr);
         if (is_blocking)
-            cap_fault(t, cptr, false, lu.fault);
+            cap_fault(t, inv.cptr, false, lu.fault);
         return;
     }
-    word_t length = seL4_MessageInfo_get_length(info);
-    if (length > seL4_MsgMaxLength)
-        length = seL4_MsgMaxLength;
-    if (length > seL4_FastMessageRegisters && !tcb_ipc_buffer(t, false))
-        length = seL4_FastMessageRegisters;
-    struct syscall_error err = {0};
-    word_t status = decode_invocation(t, seL4_MessageInfo_get_label(info), length, cptr, lu.slot,
-                                      &err);
-    if (status != seL4_NoError && is_call)
-        reply_error(t, &err);
+    inv.slot = lu.slot;
+    inv.cap = lu.slot->cap;
+    inv.buffer = tcb_ipc_buffer(t, false);
+    inv.label = seL4_MessageInfo_get_label(info);
+    inv.length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength);
+    if (inv.length > seL4_FastMessageRegisters && !inv.buffer)
+        inv.length = seL4_FastMessageRegisters;
+    // Extra caps: a failed lookup is a cap fault, as seL4's lookupExtraCaps.
+    word_t extra = seL4_MessageInfo_get_extraCaps(info);
+    for (word_t i = 0; inv.buffer && i < extra; i++) {
+        word_t cptr = ((seL4_IPCBuffer *)inv.buffer)->caps_or_badges[i];
+        struct lookup e = lookup_slot(t, cptr);
+        if (!e.slot) {
+            user_error("Lookup of extra caps failed.");
+            if (is_blocking)
+                cap_fault(t, cptr, false, e.fault);
+            return;
+        }
+        inv.extra[inv.n_extra++] = e.slot;
+    }
+    tcb_set_state(t, THREAD_RESTART);
+    word_t status = decode_invocation(&inv, is_blocking);
+    if (status != seL4_NoError) {
+        tcb_set_state(t, THREAD_RUNNING);
+        if (is_call)
+            reply_error(t, &inv.err);
+        return;
+    }
+    if (t->state == THREAD_RESTART) {
+        if (is_call && !inv.replied) {
+            t->ctx[CTX_A0] = 0;
+            t->ctx[CTX_A1] = 0;
+        }
+        tcb_set_state(t, THREAD_RUNNING);
+    }
 }
 
 static void handle_recv(bool is_blocking)
@@ -92,14 +112,40 @@ static void handle_recv(bool is_blocking)
         cap_fault(t, cptr, true, lu.fault);
         return;
     }
-    enum cap_tag tag = cap_get_tag(lu.slot->cap);
-    if (tag == cap_endpoint || tag == cap_notification)
-        user_error("Receive on %s caps is not implemented yet (issue 3)",
-                   tag == cap_endpoint ? "endpoint" : "notification");
-    else
+    struct cap c = lu.slot->cap;
+    struct lookup_fault missing = {.type = seL4_MissingCapability, .bits_left = 0};
+    switch (cap_get_tag(c)) {
+    case cap_endpoint:
+        if (!(cap_rights(c) & RIGHT_READ)) {
+            user_error("Receive: endpoint cap #%lu cannot receive.", cptr);
+            cap_fault(t, cptr, true, missing);
+            return;
+        }
+        receive_ipc(t, c, is_blocking);
+        return;
+    case cap_notification: {
+        struct notification *n = cap_ptr(c);
+        if (!(cap_rights(c) & RIGHT_READ) || (n->bound && n->bound != t)) {
+            user_error("Receive: notification cap #%lu cannot be waited on.", cptr);
+            cap_fault(t, cptr, true, missing);
+            return;
+        }
+        receive_signal(t, c, is_blocking);
+        return;
+    }
+    default:
         user_error("Receive: cap #%lu is not an endpoint or notification.", cptr);
-    cap_fault(t, cptr, true, (struct lookup_fault){.type = seL4_MissingCapability});
-    (void)is_blocking;
+        cap_fault(t, cptr, true, missing);
+    }
+}
+
+static void handle_reply(void)
+{
+    struct tcb *t = this_hart()->cur;
+    struct cte *slot = tcb_slot(t, TCB_CALLER);
+    struct cap c = slot->cap;
+    if (cap_get_tag(c) == cap_reply && !cap_reply_master(c))
+        do_reply_transfer(t, cap_ptr(c), slot, cap_reply_grant(c));
 }
 
 void handle_unknown_syscall(word_t nr)
@@ -128,10 +174,10 @@ void handle_syscall(word_t nr)
         handle_recv(false);
         break;
     case seL4_SysReply:
-        // No caller is ever waiting on this kernel yet: a Reply with no caller does
-        // nothing on seL4 either.
+        handle_reply();
         break;
     case seL4_SysReplyRecv:
+        handle_reply();
         handle_recv(true);
         break;
     case seL4_SysYield:

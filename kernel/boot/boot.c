@@ -9,6 +9,7 @@
 #include "vspace.h"
 #include "printf.h"
 #include "trap.h"
+#include "fpu.h"
 
 struct hart harts[CONFIG_MAX_HARTS];
 unsigned num_harts_found;
@@ -42,6 +43,7 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
     h->kstack_top = (word_t)kernel_stacks[0] + sizeof(kernel_stacks[0]);
     h->hartid = hartid;
     csr_write(stvec, (word_t)trap_entry);
+    fpu_init_hart();
     kprintf("aL4: Bootstrapping kernel\n");
 
     int err = fdt_parse(paddr_to_pptr(dtb), dtb_size, &fdt);

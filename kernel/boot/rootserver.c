@@ -10,6 +10,8 @@
 #include "printf.h"
 #include "string.h"
 #include "hart.h"
+#include "asid.h"
+#include "cdt.h"
 #include <sel4/bootinfo_types.h>
 #include <sel4/objecttype.h>
 
@@ -137,8 +139,9 @@ struct tcb *create_rootserver(const struct user_image *ui, const struct fdt_info
     vspace_copy_kernel(rs.vspace);
     provide_cap(&rs, seL4_CapInitThreadVSpace,
                 cap_page_table_new(pptr_to_paddr(rs.vspace), true, IT_ASID, 0));
-    word_t *pool = boot_alloc(seL4_ASIDPoolBits);
-    pool[IT_ASID] = (word_t)rs.vspace;
+    struct asid_pool *pool = boot_alloc(seL4_ASIDPoolBits);
+    pool->entries[IT_ASID] = rs.vspace;
+    asid_table[0] = pool;
     provide_cap(&rs, seL4_CapInitThreadASIDPool, cap_asid_pool_new(pptr_to_paddr(pool), 0));
 
     // Map everything first so the paging caps can list every table.

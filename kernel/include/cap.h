@@ -110,3 +110,44 @@ static inline struct cap cap_simple_new(enum cap_tag tag) { return cap_make(tag,
 
 static inline paddr_t pptr_to_paddr(const void *p) { return (word_t)p - PPTR_BASE; }
 static inline void *paddr_to_pptr(paddr_t p) { return (void *)(p + PPTR_BASE); }
+
+// Endpoint: rights [5,9) (seL4_CapRights bits); w1 = badge.
+static inline struct cap cap_endpoint_new(paddr_t p, word_t badge, word_t rights)
+{
+    return cap_make(cap_endpoint, rights & 0xf, p, badge);
+}
+// Notification: rights [5,9) (only Write = send, Read = receive matter); w1 = badge.
+static inline struct cap cap_notification_new(paddr_t p, word_t badge, word_t rights)
+{
+    return cap_make(cap_notification, rights & 0xf, p, badge);
+}
+static inline word_t cap_rights(struct cap c) { return cap_field(c, 5, 4); }
+static inline struct cap cap_set_rights(struct cap c, word_t r)
+{
+    c.w0 = (c.w0 & ~(0xful << 5)) | (r & 0xf) << 5;
+    return c;
+}
+static inline word_t cap_badge(struct cap c) { return c.w1; }
+#define RIGHT_WRITE       1ul
+#define RIGHT_READ        2ul
+#define RIGHT_GRANT       4ul
+#define RIGHT_GRANT_REPLY 8ul
+
+// Reply: master [5], can grant [6]; the address is the waiting caller's tcb.
+static inline struct cap cap_reply_new(paddr_t tcb, bool master, bool grant)
+{
+    return cap_make(cap_reply, (word_t)master | (word_t)grant << 1, tcb, 0);
+}
+static inline bool cap_reply_master(struct cap c) { return cap_field(c, 5, 1); }
+static inline bool cap_reply_grant(struct cap c) { return cap_field(c, 6, 1); }
+
+// Zombie: a CNode or TCB being destroyed. tcb [5]; address = first slot;
+// w1 = slots still to delete.
+static inline struct cap cap_zombie_new(paddr_t slots, bool tcb, word_t n)
+{
+    return cap_make(cap_zombie, tcb, slots, n);
+}
+static inline bool cap_zombie_is_tcb(struct cap c) { return cap_field(c, 5, 1); }
+
+// IRQ handler: w1 = IRQ number.
+static inline struct cap cap_irq_handler_new(word_t irq) { return cap_make(cap_irq_handler, 0, 0, irq); }

@@ -12,6 +12,8 @@ struct hart {
     word_t scratch;       // HART_SCRATCH: trap.S spills one register here
     word_t kstack_top;    // HART_KSTACK
     struct tcb *cur;      // thread running on this hart, NULL when idle
+    struct tcb *fpu_owner;  // whose FPU registers the hart holds
+    struct tcb *candidate;  // woken thread that may run next (seL4's SwitchToThread)
     word_t hartid;        // the SBI/DT hart id
     unsigned index;       // 0 = the boot hart
     bool parked;          // started, waiting for SMP support

@@ -6,4 +6,6 @@ void sched_enqueue(struct tcb *t);
 void sched_dequeue(struct tcb *t);
 void sched_yield(void);
 void schedule(void);
+// A thread just made runnable that should run next if nothing outranks it.
+void sched_prefer(struct tcb *t);
 void sched_dump(void);

@@ -41,9 +41,18 @@ struct lookup_fault {
 
 #define TCB_NAME_LEN 64
 
+struct notification;
+
 struct tcb {
     word_t ctx[CTX_WORDS];  // must stay first: trap.S reaches it through hart->ctx
+    word_t fpu[33];         // f0..f31 and fcsr, saved when another thread uses the FPU
     enum thread_state state;
+    // What a blocked thread waits on (seL4's thread state fields).
+    void *blocking_object;
+    word_t blocking_badge;
+    bool blocking_grant, blocking_grant_reply, blocking_is_call;
+    struct tcb *ep_next, *ep_prev;  // endpoint or notification queue
+    struct notification *bound_ntfn;
     unsigned prio, mcp, domain;
     word_t fault_handler;   // cptr, looked up in the thread's CSpace on a fault
     vptr_t ipc_buffer;      // user address of the IPC buffer
@@ -52,6 +61,7 @@ struct tcb {
     struct tcb *sched_next, *sched_prev;
     struct tcb *dbg_next, *dbg_prev;  // all TCBs, for DebugDumpScheduler
     unsigned hart;          // affinity
+    word_t flags;           // seL4_TCBFlag bits
     char name[TCB_NAME_LEN];
 };
 
@@ -65,6 +75,17 @@ static inline struct cte *tcb_slot(struct tcb *t, enum tcb_slot s)
 }
 
 void tcb_init(struct tcb *t, const char *name);
+void tcb_forget(struct tcb *t);
+void tcb_suspend(struct tcb *t);
+void tcb_restart(struct tcb *t);
+void tcb_unbind_notification(struct tcb *t);
+void tcb_setup_reply_master(struct tcb *t);
+void possible_switch_to(struct tcb *t);
+bool tcb_runnable(const struct tcb *t);
+// Message register i of a thread: a2..a5, then the IPC buffer (NULL: registers only).
+word_t get_mr(struct tcb *t, word_t *buffer, word_t i);
+// Sets message register i; returns i + 1, or 4 when it would need a missing buffer.
+word_t set_mr(struct tcb *t, word_t *buffer, word_t i, word_t v);
 void tcb_set_name(struct tcb *t, const char *name, size_t max);
 void tcb_set_state(struct tcb *t, enum thread_state s);
 const char *thread_state_name(enum thread_state s);

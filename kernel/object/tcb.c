@@ -1,8 +1,14 @@
-// Thread control blocks: state, naming, and the IPC buffer lookup.
+// Thread control blocks: state, naming, the IPC buffer, and the thread operations the
+// invocations (tcb_invoke.c) and IPC paths share.
 #include "tcb.h"
 #include "csr.h"
 #include "sched.h"
+#include "cdt.h"
+#include "endpoint.h"
+#include "notification.h"
+#include "hart.h"
 #include "string.h"
+#include "fpu.h"
 #include "printf.h"
 
 struct tcb *debug_tcbs;
@@ -20,6 +26,22 @@ void tcb_init(struct tcb *t, const char *name)
     debug_tcbs = t;
 }
 
+// The thread's memory is about to be reused: take it off the debug list.
+void tcb_forget(struct tcb *t)
+{
+    if (t->dbg_prev)
+        t->dbg_prev->dbg_next = t->dbg_next;
+    else
+        debug_tcbs = t->dbg_next;
+    if (t->dbg_next)
+        t->dbg_next->dbg_prev = t->dbg_prev;
+    t->dbg_next = t->dbg_prev = NULL;
+    fpu_release(t);
+    for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
+        if (harts[i].cur == t)
+            harts[i].cur = NULL;
+}
+
 void tcb_set_name(struct tcb *t, const char *name, size_t max)
 {
     size_t n = strnlen(name, MIN(max, (size_t)TCB_NAME_LEN - 1));
@@ -27,19 +49,59 @@ void tcb_set_name(struct tcb *t, const char *name, size_t max)
     t->name[n] = 0;
 }
 
-static bool runnable(enum thread_state s)
+bool tcb_runnable(const struct tcb *t)
 {
-    return s == THREAD_RUNNING || s == THREAD_RESTART;
+    return t->state == THREAD_RUNNING || t->state == THREAD_RESTART;
 }
 
 void tcb_set_state(struct tcb *t, enum thread_state s)
 {
-    bool was = runnable(t->state);
+    bool was = tcb_runnable(t);
     t->state = s;
-    if (runnable(s) && !was)
+    if (tcb_runnable(t) && !was)
         sched_enqueue(t);
-    else if (!runnable(s) && was)
+    else if (!tcb_runnable(t) && was)
         sched_dequeue(t);
+}
+
+// A woken thread runs next if it may preempt the current one (seL4's possibleSwitchTo).
+void possible_switch_to(struct tcb *t)
+{
+    sched_prefer(t);
+}
+
+void tcb_suspend(struct tcb *t)
+{
+    cancel_ipc(t);
+    if (t->state == THREAD_RUNNING)
+        t->ctx[CTX_FAULT_PC] = t->ctx[CTX_PC];  // resume where it stopped
+    tcb_set_state(t, THREAD_INACTIVE);
+}
+
+void tcb_setup_reply_master(struct tcb *t)
+{
+    struct cte *slot = tcb_slot(t, TCB_REPLY);
+    if (cap_get_tag(slot->cap) == cap_null)
+        cte_set_original(slot, cap_reply_new(pptr_to_paddr(t), true, true));
+}
+
+// Resume: a blocked or inactive thread starts again at its restart pc.
+void tcb_restart(struct tcb *t)
+{
+    if (t->state == THREAD_INACTIVE || t->state == THREAD_BLOCKED_ON_RECEIVE ||
+        t->state == THREAD_BLOCKED_ON_SEND || t->state == THREAD_BLOCKED_ON_REPLY ||
+        t->state == THREAD_BLOCKED_ON_NOTIFICATION) {
+        cancel_ipc(t);
+        tcb_setup_reply_master(t);
+        tcb_set_state(t, THREAD_RESTART);
+        possible_switch_to(t);
+    }
+}
+
+void tcb_unbind_notification(struct tcb *t)
+{
+    if (t->bound_ntfn)
+        notification_unbind(t->bound_ntfn);
 }
 
 const char *thread_state_name(enum thread_state s)
@@ -69,4 +131,23 @@ word_t *tcb_ipc_buffer(struct tcb *t, bool writable)
         return NULL;
     word_t size_bits = 12 + 9 * cap_frame_size(c);
     return (word_t *)((uint8_t *)cap_ptr(c) + (t->ipc_buffer & MASK(size_bits)));
+}
+
+word_t get_mr(struct tcb *t, word_t *buffer, word_t i)
+{
+    if (i < seL4_FastMessageRegisters)
+        return t->ctx[CTX_A2 + i];
+    return buffer ? buffer[1 + i] : 0;
+}
+
+word_t set_mr(struct tcb *t, word_t *buffer, word_t i, word_t v)
+{
+    if (i < seL4_FastMessageRegisters) {
+        t->ctx[CTX_A2 + i] = v;
+        return i + 1;
+    }
+    if (!buffer)
+        return seL4_FastMessageRegisters;
+    buffer[1 + i] = v;
+    return i + 1;
 }

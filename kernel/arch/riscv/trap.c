@@ -7,6 +7,7 @@
 #include "vspace.h"
 #include "printf.h"
 #include "trap.h"
+#include "fpu.h"
 
 void handle_trap(word_t scause, word_t stval);
 NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra);
@@ -21,7 +22,14 @@ NORETURN void return_to_user(void)
         wfi();
         schedule();
     }
-    vspace_activate(h->cur);
+    struct tcb *t = h->cur;
+    // A restarted thread re-executes the instruction that entered the kernel.
+    if (t->state == THREAD_RESTART) {
+        t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC];
+        t->state = THREAD_RUNNING;
+    }
+    vspace_activate(t);
+    fpu_switch_to(t);
     restore_user_context();
 }
 

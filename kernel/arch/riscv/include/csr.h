@@ -11,6 +11,7 @@
 #define SSTATUS_SPIE  BIT(5)
 #define SSTATUS_SPP   BIT(8)
 #define SSTATUS_FS_INITIAL (1ul << 13)
+#define SSTATUS_FS_CLEAN   (2ul << 13)
 #define SSTATUS_FS    (3ul << 13)
 #define SSTATUS_SUM   BIT(18)
 

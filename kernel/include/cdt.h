@@ -1,0 +1,26 @@
+// The capability derivation tree (seL4's mdb): slots in a doubly linked list where a
+// cap's descendants follow it. Insertion, move, swap, deletion and revocation.
+#pragma once
+#include "cap.h"
+
+struct cte *mdb_next(const struct cte *s);
+struct cte *mdb_prev(const struct cte *s);
+bool mdb_revocable(const struct cte *s);
+bool mdb_first_badged(const struct cte *s);
+
+// Stores new_cap in dest (empty) as a child of src.
+void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest);
+// Stores cap in dest (empty), taking over src's place in the tree; src becomes empty.
+void cte_move(struct cap cap, struct cte *src, struct cte *dest);
+void cte_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2);
+// Deletes the cap in slot, finalising the object when it is the last cap to it
+// (iteratively: no recursion however deep CNodes nest).
+void cte_delete(struct cte *slot);
+// Deletes every descendant of the cap in slot.
+void cte_revoke(struct cte *slot);
+bool cte_is_final(const struct cte *slot);
+bool cte_has_children(const struct cte *slot);
+bool is_mdb_parent_of(const struct cte *parent, const struct cte *child);
+// Stores an original cap (no parent): boot-time caps and newly retyped objects' caps
+// go through cte_insert instead, below their untyped.
+void cte_set_original(struct cte *slot, struct cap cap);

@@ -1,0 +1,121 @@
+// Notifications: a word of badge bits that signals OR into and a wait consumes
+// (seL4's notification.c), with an optional bound thread.
+#include "notification.h"
+#include "endpoint.h"
+#include "ipc.h"
+#include "sched.h"
+
+static void queue_append(struct notification *n, struct tcb *t)
+{
+    struct tcb *head = ntfn_head(n);
+    t->ep_next = NULL;
+    t->ep_prev = head ? n->tail : NULL;
+    if (head)
+        n->tail->ep_next = t;
+    else
+        head = t;
+    n->tail = t;
+    ntfn_set(n, head, NTFN_WAITING);
+}
+
+static void queue_remove(struct notification *n, struct tcb *t)
+{
+    struct tcb *head = ntfn_head(n);
+    if (t->ep_prev)
+        t->ep_prev->ep_next = t->ep_next;
+    else
+        head = t->ep_next;
+    if (t->ep_next)
+        t->ep_next->ep_prev = t->ep_prev;
+    else
+        n->tail = t->ep_prev;
+    t->ep_next = t->ep_prev = NULL;
+    ntfn_set(n, head, head ? NTFN_WAITING : NTFN_IDLE);
+}
+
+static void wake(struct tcb *t, word_t badge)
+{
+    tcb_set_state(t, THREAD_RUNNING);
+    t->ctx[CTX_A0] = badge;
+    possible_switch_to(t);
+}
+
+void send_signal(struct notification *n, word_t badge)
+{
+    switch (ntfn_state(n)) {
+    case NTFN_IDLE: {
+        struct tcb *t = n->bound;
+        // A bound thread waiting on an endpoint takes the signal instead.
+        if (t && t->state == THREAD_BLOCKED_ON_RECEIVE) {
+            cancel_ipc(t);
+            wake(t, badge);
+        } else {
+            n->badge = badge;
+            ntfn_set(n, NULL, NTFN_ACTIVE);
+        }
+        break;
+    }
+    case NTFN_WAITING: {
+        struct tcb *t = ntfn_head(n);
+        queue_remove(n, t);
+        wake(t, badge);
+        break;
+    }
+    case NTFN_ACTIVE:
+        n->badge |= badge;
+        break;
+    }
+}
+
+void complete_signal(struct notification *n, struct tcb *t)
+{
+    t->ctx[CTX_A0] = n->badge;
+    n->badge = 0;
+    ntfn_set(n, NULL, NTFN_IDLE);
+}
+
+void receive_signal(struct tcb *t, struct cap cap, bool blocking)
+{
+    struct notification *n = cap_ptr(cap);
+    if (ntfn_state(n) == NTFN_ACTIVE) {
+        complete_signal(n, t);
+        return;
+    }
+    if (!blocking) {
+        t->ctx[CTX_A0] = 0;
+        return;
+    }
+    t->blocking_object = n;
+    tcb_set_state(t, THREAD_BLOCKED_ON_NOTIFICATION);
+    queue_append(n, t);
+}
+
+void cancel_signal(struct tcb *t, struct notification *n)
+{
+    queue_remove(n, t);
+    tcb_set_state(t, THREAD_INACTIVE);
+}
+
+void cancel_all_signals(struct notification *n)
+{
+    if (ntfn_state(n) != NTFN_WAITING)
+        return;
+    struct tcb *t;
+    while ((t = ntfn_head(n))) {
+        queue_remove(n, t);
+        tcb_set_state(t, THREAD_RESTART);
+    }
+}
+
+void notification_bind(struct notification *n, struct tcb *t)
+{
+    n->bound = t;
+    t->bound_ntfn = n;
+}
+
+void notification_unbind(struct notification *n)
+{
+    if (n->bound)
+        n->bound->bound_ntfn = NULL;
+    n->bound = NULL;
+}

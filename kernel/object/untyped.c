@@ -1,0 +1,145 @@
+// Untyped memory: Retype carves new objects from it (seL4's untyped.c). The cap keeps
+// a watermark of bytes used; revoking every child resets it to zero.
+#include "invocation.h"
+#include "objecttype.h"
+#include "cspace.h"
+#include "cdt.h"
+#include "hart.h"
+#include "string.h"
+#include "printf.h"
+#include <sel4/objecttype.h>
+#include <sel4/invocation.h>
+
+#define RETYPE_FAN_OUT_LIMIT 256  // CONFIG_RETYPE_FAN_OUT_LIMIT
+
+// The children an untyped may still have: any cap in the tree below it.
+static bool has_children(struct cte *slot)
+{
+    return cte_has_children(slot);
+}
+
+static word_t decode_retype(struct invocation *inv, word_t *out_type, word_t *out_bits,
+                            struct cte **out_dest, word_t *out_count, word_t *out_offset)
+{
+    if (inv->length < 6 || inv->n_extra < 1) {
+        user_error("Untyped invocation: Truncated message.");
+        return refuse(inv, seL4_TruncatedMessage);
+    }
+    word_t type = inv_arg(inv, 0), user_bits = inv_arg(inv, 1);
+    word_t node_index = inv_arg(inv, 2), node_depth = inv_arg(inv, 3);
+    word_t node_offset = inv_arg(inv, 4), node_window = inv_arg(inv, 5);
+    struct cap root = inv->extra[0]->cap;
+
+    if (type >= seL4_ObjectTypeCount) {
+        user_error("Untyped Retype: Invalid object type.");
+        return refuse_arg(inv, seL4_InvalidArgument, 0);
+    }
+    word_t obj_bits = object_size_bits(type, user_bits);
+    if (user_bits >= seL4_WordBits || obj_bits > seL4_MaxUntypedBits) {
+        user_error("Untyped Retype: Invalid object size.");
+        return refuse_range(inv, 0, seL4_MaxUntypedBits);
+    }
+    if (type == seL4_CapTableObject && user_bits == 0) {
+        user_error("Untyped Retype: Requested CapTable size too small.");
+        return refuse_arg(inv, seL4_InvalidArgument, 1);
+    }
+    if (type == seL4_UntypedObject && user_bits < seL4_MinUntypedBits) {
+        user_error("Untyped Retype: Requested UntypedItem size too small.");
+        return refuse_arg(inv, seL4_InvalidArgument, 1);
+    }
+
+    // The destination CNode: root itself for depth 0, else looked up from it.
+    struct cte *dest_node;
+    if (node_depth == 0) {
+        dest_node = inv->extra[0];
+    } else {
+        struct lookup lu = resolve_address_bits(root, node_index, node_depth);
+        if (!lu.slot || lu.bits_left) {
+            user_error("Untyped Retype: Invalid destination address.");
+            if (lu.slot)
+                lu.fault = (struct lookup_fault){.type = seL4_DepthMismatch,
+                                                 .bits_left = lu.bits_left};
+            return refuse_lookup(inv, false, lu.fault);
+        }
+        dest_node = lu.slot;
+    }
+    if (cap_get_tag(dest_node->cap) != cap_cnode) {
+        user_error("Untyped Retype: Destination cap invalid or read-only.");
+        return refuse_lookup(inv, false, (struct lookup_fault){.type = seL4_MissingCapability});
+    }
+    word_t slots = BIT(cap_cnode_radix(dest_node->cap));
+    if (node_offset > slots - 1) {
+        user_error("Untyped Retype: Destination node offset #%lu too large.", node_offset);
+        return refuse_range(inv, 0, slots - 1);
+    }
+    if (node_window < 1 || node_window > RETYPE_FAN_OUT_LIMIT) {
+        user_error("Untyped Retype: Number of requested objects (%lu) too small or large.",
+                   node_window);
+        return refuse_range(inv, 1, RETYPE_FAN_OUT_LIMIT);
+    }
+    if (node_window > slots - node_offset) {
+        user_error("Untyped Retype: Requested destination window overruns size of node.");
+        return refuse_range(inv, 1, slots - node_offset);
+    }
+    struct cte *dest = (struct cte *)cap_ptr(dest_node->cap) + node_offset;
+    for (word_t i = 0; i < node_window; i++)
+        if (cap_get_tag(dest[i].cap) != cap_null) {
+            user_error("Untyped Retype: Slot #%lu in destination window non-empty.", i);
+            return refuse(inv, seL4_DeleteFirst);
+        }
+
+    // Room: a reset (no children) untyped starts again from zero.
+    struct cap ut = inv->cap;
+    word_t used = has_children(inv->slot) ? ut.w1 : 0;
+    word_t ut_bits = cap_untyped_bits(ut);
+    word_t aligned = ROUND_UP(used, obj_bits);
+    word_t free = aligned <= BIT(ut_bits) ? BIT(ut_bits) - aligned : 0;
+    if (obj_bits >= seL4_WordBits || (free >> obj_bits) < node_window) {
+        user_error("Untyped Retype: Insufficient memory (%lu * %lu bytes needed, %lu bytes "
+                   "available).", node_window, obj_bits < 64 ? BIT(obj_bits) : 0,
+                   used <= BIT(ut_bits) ? BIT(ut_bits) - used : 0);
+        return refuse_arg(inv, seL4_NotEnoughMemory, BIT(ut_bits) - MIN(used, BIT(ut_bits)));
+    }
+    if (cap_untyped_is_device(ut) && type != seL4_UntypedObject && !arch_is_frame_type(type)) {
+        user_error("Untyped Retype: Creating kernel objects with device untyped");
+        return refuse_arg(inv, seL4_InvalidArgument, 1);
+    }
+    *out_type = type;
+    *out_bits = user_bits;
+    *out_dest = dest;
+    *out_count = node_window;
+    *out_offset = aligned;
+    return seL4_NoError;
+}
+
+static void invoke_retype(struct invocation *inv, word_t type, word_t user_bits,
+                          struct cte *dest, word_t count, word_t offset)
+{
+    struct cap ut = inv->cap;
+    bool device = cap_untyped_is_device(ut);
+    word_t obj_bits = object_size_bits(type, user_bits);
+    uint8_t *base = cap_ptr(ut);
+    for (word_t i = 0; i < count; i++) {
+        uint8_t *region = base + offset + (i << obj_bits);
+        // Kernel objects and RAM frames start zeroed; device memory is left alone.
+        if (!device)
+            memset(region, 0, BIT(obj_bits));
+        cte_insert(create_object(type, region, user_bits, device), inv->slot, dest + i);
+    }
+    inv->slot->cap.w1 = offset + (count << obj_bits);
+}
+
+word_t decode_untyped(struct invocation *inv)
+{
+    if (inv->label != UntypedRetype) {
+        user_error("Untyped cap: Illegal operation attempted.");
+        return refuse(inv, seL4_IllegalOperation);
+    }
+    word_t type = 0, bits = 0, count = 0, offset = 0;
+    struct cte *dest = NULL;
+    word_t status = decode_retype(inv, &type, &bits, &dest, &count, &offset);
+    if (status != seL4_NoError)
+        return status;
+    invoke_retype(inv, type, bits, dest, count, offset);
+    return seL4_NoError;
+}
