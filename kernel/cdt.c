@@ -49,6 +49,19 @@ void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest)
         next->mdb_prev = (word_t)dest;
 }
 
+// seL4's insertNewCap: a freshly retyped object's cap is revocable (it may have
+// badged or derived children) and sits right after its untyped.
+void cte_insert_new(struct cap cap, struct cte *parent, struct cte *dest)
+{
+    struct cte *next = mdb_next(parent);
+    dest->cap = cap;
+    dest->mdb_prev = (word_t)parent;
+    dest->mdb_next = (word_t)next | MDB_REVOCABLE | MDB_FIRST_BADGED;
+    set_next(parent, dest);
+    if (next)
+        next->mdb_prev = (word_t)dest;
+}
+
 void cte_move(struct cap cap, struct cte *src, struct cte *dest)
 {
     dest->cap = cap;

@@ -10,6 +10,8 @@ bool mdb_first_badged(const struct cte *s);
 
 // Stores new_cap in dest (empty) as a child of src.
 void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest);
+// Stores a newly created object's cap in dest (empty), below its untyped.
+void cte_insert_new(struct cap cap, struct cte *parent, struct cte *dest);
 // Stores cap in dest (empty), taking over src's place in the tree; src becomes empty.
 void cte_move(struct cap cap, struct cte *src, struct cte *dest);
 void cte_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2);

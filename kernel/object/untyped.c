@@ -124,7 +124,7 @@ static void invoke_retype(struct invocation *inv, word_t type, word_t user_bits,
         // Kernel objects and RAM frames start zeroed; device memory is left alone.
         if (!device)
             memset(region, 0, BIT(obj_bits));
-        cte_insert(create_object(type, region, user_bits, device), inv->slot, dest + i);
+        cte_insert_new(create_object(type, region, user_bits, device), inv->slot, dest + i);
     }
     inv->slot->cap.w1 = offset + (count << obj_bits);
 }

@@ -2,6 +2,7 @@
 // command line in the DTB (QEMU -append "TEST=ID[,ID...] harts=N"), runs the chosen
 // tests in ID order, prints TAP, ends with one summary line and halts.
 #include "test.h"
+#include "helpers.h"
 #include <al4/bootinfo.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ int main(void)
     bootarg(env.fdt.bootargs, "TEST", filter, sizeof(filter));
     bootarg(env.fdt.bootargs, "harts", harts, sizeof(harts));
     env.expect_harts = atoi(harts);
+    helpers_init(&env);
 
     int n = 0;
     for (const struct test_case *t = __start_al4_tests; t < __stop_al4_tests && n < MAX_TESTS; t++)
@@ -104,6 +106,7 @@ int main(void)
         // The harness judges this one from the console: no TAP line here.
         announce_expect(tests[0]->expect, tests[0]->fatal);
         env.failures = 0;
+        helpers_reset(&env);
         tests[0]->fn(&env);
         printf("# done, %d checks failed\n", env.failures);
         seL4_DebugHalt();
@@ -117,6 +120,7 @@ int main(void)
             continue;
         }
         env.failures = 0;
+        helpers_reset(&env);
         t->fn(&env);
         num++;
         printf("%s %d - %s %s\n", env.failures ? "not ok" : "ok", num, t->id, t->desc);

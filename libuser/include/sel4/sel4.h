@@ -11,3 +11,4 @@
 #include "functions.h"
 #include "syscalls.h"
 #include "bootinfo.h"
+#include "client.h"
