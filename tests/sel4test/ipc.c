@@ -211,3 +211,57 @@ static void poll_accumulates(struct env *env)
     test_eq(env, badge, 0);
 }
 DEFINE_TEST(NBWAIT0001, "Poll returns the accumulated badges once", poll_accumulates);
+
+static void waiting_receiver(struct test_thread *t)
+{
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(t->arg[0], &badge);
+    t->result[0] = seL4_GetMR(0);
+    t->result[1] = seL4_MessageInfo_get_label(info);
+}
+
+static void nbsend_to_waiter(struct env *env)
+{
+    static struct test_thread th;
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    thread_create(env, &th, waiting_receiver, PRIO, 0);
+    th.arg[0] = ep;
+    thread_start(&th);
+    for (int i = 0; i < 3; i++)
+        seL4_Yield();
+    seL4_SetMR(0, 0x5151);
+    seL4_NBSend(ep, seL4_MessageInfo_new(6, 0, 0, 1));
+    test_check(env, thread_wait(&th, 50));
+    test_eq(env, th.result[0], 0x5151);
+    test_eq(env, th.result[1], 6);
+}
+DEFINE_TEST(IPC1003, "NBSend reaches a receiver that is already waiting", nbsend_to_waiter);
+
+static void cross_priority(struct env *env)
+{
+    static struct test_thread lo, hi;
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    // Servers below and above the root task's priority answer the same way.
+    thread_create(env, &lo, echo_server, 100, 0);
+    lo.arg[0] = ep;
+    thread_start(&lo);
+    for (int round = 0; round < 5; round++) {
+        seL4_SetMR(0, round);
+        seL4_MessageInfo_t r = seL4_Call(ep, seL4_MessageInfo_new(1, 0, 0, 1));
+        test_eq(env, seL4_MessageInfo_get_label(r), 2);
+        test_eq(env, seL4_GetMR(0), round + 1);
+    }
+    seL4_Call(ep, seL4_MessageInfo_new(99, 0, 0, 0));
+    seL4_CPtr ep2 = alloc_object(env, seL4_EndpointObject, 0);
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 200), seL4_NoError);
+    thread_create(env, &hi, echo_server, 250, 0);
+    hi.arg[0] = ep2;
+    thread_start(&hi);
+    seL4_SetMR(0, 41);
+    seL4_MessageInfo_t r = seL4_Call(ep2, seL4_MessageInfo_new(1, 0, 0, 1));
+    test_eq(env, seL4_GetMR(0), 42);
+    test_eq(env, seL4_MessageInfo_get_label(r), 2);
+    seL4_Call(ep2, seL4_MessageInfo_new(99, 0, 0, 0));
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255), seL4_NoError);
+}
+DEFINE_TEST(IPC1004, "Call and ReplyRecv across priorities", cross_priority);

@@ -277,3 +277,59 @@ static void deep_cnode_chain(struct env *env)
     test_eq(env, seL4_Untyped_Retype(ut, seL4_UntypedObject, 20, ROOT, 0, 0, fresh, 1), seL4_NoError);
 }
 DEFINE_TEST(CNODEOP0006, "deleting a deep chain of CNodes frees them all", deep_cnode_chain);
+
+static void mark(struct test_thread *t)
+{
+    counter = t->arg[0];
+}
+
+static void lower_self(struct env *env)
+{
+    static struct test_thread th;
+    counter = 0;
+    thread_create(env, &th, mark, 200, 0);
+    th.arg[0] = 7;
+    thread_start(&th);
+    test_eq(env, counter, 0);
+    // Dropping below the runnable thread lets it run before this call returns.
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 100), seL4_NoError);
+    test_eq(env, counter, 7);
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255), seL4_NoError);
+}
+DEFINE_TEST(SCHED0005, "lowering one's priority yields to a higher runnable thread", lower_self);
+
+static void raise_other(struct env *env)
+{
+    static struct test_thread th;
+    counter = 0;
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 150), seL4_NoError);
+    thread_create(env, &th, mark, 100, 0);
+    th.arg[0] = 9;
+    thread_start(&th);
+    test_eq(env, counter, 0);
+    // Raising a runnable thread above the caller makes it run at once.
+    test_eq(env, seL4_TCB_SetPriority(th.tcb, seL4_CapInitThreadTCB, 200), seL4_NoError);
+    test_eq(env, counter, 9);
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255), seL4_NoError);
+}
+DEFINE_TEST(SCHED0006, "raising another thread's priority lets it preempt", raise_other);
+
+static void lowest_runs_last(struct env *env)
+{
+    static struct test_thread lo, mid;
+    order_n = 0;
+    thread_create(env, &lo, yield_logger, 0, 0);
+    thread_create(env, &mid, yield_logger, 50, 0);
+    lo.arg[0] = 1;
+    mid.arg[0] = 2;
+    thread_start(&lo);
+    thread_start(&mid);
+    // Dropping to 10 lets mid (50) run to its end; lo (0) stays below us.
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 10), seL4_NoError);
+    test_eq(env, order_n, 3);
+    test_eq(env, seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255), seL4_NoError);
+    test_check(env, mid.done && !lo.done);
+    for (int i = 0; i < 3; i++)
+        test_eq(env, order_log[i], 2);
+}
+DEFINE_TEST(SCHED0020, "priority 0 runs only when every higher thread waits", lowest_runs_last);
