@@ -5,6 +5,7 @@
 BOARD ?= qemu-virt
 SMP   ?= 1
 DEBUG ?= 1
+FASTPATH ?= 1
 TEST  ?=
 TIMEOUT ?= 120
 V ?= 0
@@ -15,7 +16,7 @@ Q := $(if $(filter 1,$(V)),,@)
 
 include boards/$(BOARD)/board.mk
 
-VARIANT := $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)
+VARIANT := $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(FASTPATH)),,-nofastpath)
 B := build/$(VARIANT)
 
 # Toolchain, QEMU and firmware paths come from tools/setup, which installs and builds
@@ -42,7 +43,8 @@ endif
 KINC := -Ikernel/include -Ikernel/arch/riscv/include -Ilibuser/include
 KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
-  $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
+  $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP \
+  $(if $(filter 1,$(FASTPATH)),-DCONFIG_FASTPATH=1)
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
   --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -iquote kernel/include -MMD -MP
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \

@@ -136,7 +136,7 @@ bool cte_is_final(const struct cte *slot)
 }
 
 // Removes a finalised cap from the tree and empties its slot.
-static void empty_slot(struct cte *slot, word_t irq)
+void cte_unlink(struct cte *slot, word_t irq)
 {
     if (cap_get_tag(slot->cap) == cap_null)
         return;
@@ -167,10 +167,10 @@ static bool finalise_step(struct cte *slot)
 {
     struct cap cap = slot->cap;
     if (cap_get_tag(cap) == cap_zombie)
-        return cap.w1 == 0 ? (empty_slot(slot, ~0ul), true) : false;
+        return cap.w1 == 0 ? (cte_unlink(slot, ~0ul), true) : false;
     struct finalise_result r = finalise_cap(cap, cte_is_final(slot));
     if (cap_get_tag(r.remainder) == cap_null) {
-        empty_slot(slot, r.irq);
+        cte_unlink(slot, r.irq);
         return true;
     }
     slot->cap = r.remainder;
@@ -202,7 +202,7 @@ static void reduce(struct cte *top)
             struct cap zc = z->cap;
             if (zc.w1 == 0) {
                 // All slots gone: the object is dead, drop the zombie.
-                empty_slot(z, ~0ul);
+                cte_unlink(z, ~0ul);
                 break;
             }
             struct cte *last = zombie_slots(zc) + zc.w1 - 1;

@@ -71,14 +71,17 @@ void sched_prefer(struct tcb *t)
         h->candidate = t;
 }
 
-static unsigned highest_prio(void)
+// Highest priority with a runnable thread; 0 when none is (idle).
+unsigned sched_highest_prio(void)
 {
+    if (!queues.l1)
+        return 0;
     unsigned hi = 63 - __builtin_clzl(queues.l1);
     return hi * 64 + 63 - __builtin_clzl(queues.l2[hi]);
 }
 
 // Moves t to the front of its queue so that it is the next picked at its priority.
-static void to_front(struct tcb *t)
+void sched_to_front(struct tcb *t)
 {
     sched_dequeue(t);
     unsigned p = t->prio;
@@ -103,8 +106,8 @@ void schedule(void)
     h->candidate = NULL;
     if (cand && tcb_runnable(cand) && cand->hart == h->index) {
         bool cur_runs = cur && tcb_runnable(cur);
-        if ((!cur_runs || cand->prio > cur->prio) && cand->prio >= highest_prio())
-            to_front(cand);
+        if ((!cur_runs || cand->prio > cur->prio) && cand->prio >= sched_highest_prio())
+            sched_to_front(cand);
     }
     struct tcb *next = highest();
     h->cur = next;  // NULL: nothing to run, the hart idles in the kernel

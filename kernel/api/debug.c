@@ -6,7 +6,9 @@
 #include "hart.h"
 #include "string.h"
 #include "printf.h"
+#include "fastpath.h"
 #include <sel4/syscall.h>
+#include <al4/syscall.h>
 
 // DebugNameThread: as seL4, anything wrong means the system is misconfigured: halt.
 static void debug_name_thread(struct tcb *t)
@@ -72,6 +74,21 @@ bool handle_debug_syscall(word_t nr)
     case seL4_SysDebugNameThread:
         debug_name_thread(t);
         return true;
+    case al4_SysKernelCounters: {
+        struct hart *h = this_hart();
+        t->ctx[CTX_A0] = h->kernel_entries;
+        t->ctx[CTX_A1] = h->fastpath_call;
+        t->ctx[CTX_A2] = h->fastpath_reply_recv;
+        return true;
+    }
+    case al4_SysSetFastpath: {
+        word_t was = fastpath_enabled;
+#ifdef CONFIG_FASTPATH
+        fastpath_enabled = t->ctx[CTX_A0] != 0;
+#endif
+        t->ctx[CTX_A0] = was;
+        return true;
+    }
     default:
         return false;
     }

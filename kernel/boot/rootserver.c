@@ -110,6 +110,7 @@ static struct tcb *create_thread(struct rootserver *rs, const struct user_image 
     tcb_slot(t, TCB_VTABLE)->cap = rs->cnode[seL4_CapInitThreadVSpace].cap;
     tcb_slot(t, TCB_BUFFER)->cap = rs->cnode[seL4_CapInitThreadIPCBuffer].cap;
     provide_cap(rs, seL4_CapInitThreadTCB, cap_thread_new(pptr_to_paddr(t)));
+    tcb_setup_reply_master(t);
     tcb_set_state(t, THREAD_RUNNING);
     return t;
 }

@@ -21,6 +21,8 @@ void cte_delete(struct cte *slot);
 // Deletes every descendant of the cap in slot.
 void cte_revoke(struct cte *slot);
 bool cte_is_final(const struct cte *slot);
+// Empties a slot whose cap needs no finalisation (a reply cap), freeing `irq` if not ~0.
+void cte_unlink(struct cte *slot, word_t irq);
 bool cte_has_children(const struct cte *slot);
 bool is_mdb_parent_of(const struct cte *parent, const struct cte *child);
 // Stores an original cap (no parent): boot-time caps and newly retyped objects' caps

@@ -18,6 +18,7 @@ struct hart {
     unsigned index;       // 0 = the boot hart
     bool parked;          // started, waiting for SMP support
     uint64_t kernel_entries;
+    uint64_t fastpath_call, fastpath_reply_recv;
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");

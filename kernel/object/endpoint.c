@@ -20,7 +20,7 @@ static void queue_append(struct endpoint *ep, struct tcb *t, enum ep_state s)
     ep_set(ep, head, s);
 }
 
-static void queue_remove(struct endpoint *ep, struct tcb *t)
+void ep_dequeue(struct endpoint *ep, struct tcb *t)
 {
     struct tcb *head = ep_head(ep);
     if (t->ep_prev)
@@ -35,8 +35,8 @@ static void queue_remove(struct endpoint *ep, struct tcb *t)
     ep_set(ep, head, head ? ep_state(ep) : EP_IDLE);
 }
 
-static void block(struct tcb *t, struct endpoint *ep, enum thread_state s, word_t badge,
-                  bool grant, bool grant_reply, bool is_call)
+void ep_block(struct tcb *t, struct endpoint *ep, enum thread_state s, word_t badge, bool grant,
+              bool grant_reply, bool is_call)
 {
     t->blocking_object = ep;
     t->blocking_badge = badge;
@@ -52,11 +52,11 @@ void send_ipc(bool blocking, bool do_call, word_t badge, bool can_grant, bool ca
 {
     if (ep_state(ep) != EP_RECV) {
         if (blocking)
-            block(t, ep, THREAD_BLOCKED_ON_SEND, badge, can_grant, can_grant_reply, do_call);
+            ep_block(t, ep, THREAD_BLOCKED_ON_SEND, badge, can_grant, can_grant_reply, do_call);
         return;
     }
     struct tcb *dest = ep_head(ep);
-    queue_remove(ep, dest);
+    ep_dequeue(ep, dest);
     do_ipc_transfer(t, ep, badge, can_grant, dest);
     bool reply_grant = dest->blocking_grant;
     tcb_set_state(dest, THREAD_RUNNING);
@@ -81,13 +81,13 @@ void receive_ipc(struct tcb *t, struct cap cap, bool blocking)
     delete_caller_cap(t);
     if (ep_state(ep) != EP_SEND) {
         if (blocking)
-            block(t, ep, THREAD_BLOCKED_ON_RECEIVE, 0, grant, false, false);
+            ep_block(t, ep, THREAD_BLOCKED_ON_RECEIVE, 0, grant, false, false);
         else
             t->ctx[CTX_A0] = 0;  // NBRecv found nothing: badge 0
         return;
     }
     struct tcb *sender = ep_head(ep);
-    queue_remove(ep, sender);
+    ep_dequeue(ep, sender);
     do_ipc_transfer(sender, ep, sender->blocking_badge, sender->blocking_grant, t);
     if (sender->blocking_is_call) {
         if (sender->blocking_grant || sender->blocking_grant_reply)
@@ -105,7 +105,7 @@ void cancel_ipc(struct tcb *t)
     switch (t->state) {
     case THREAD_BLOCKED_ON_SEND:
     case THREAD_BLOCKED_ON_RECEIVE:
-        queue_remove(t->blocking_object, t);
+        ep_dequeue(t->blocking_object, t);
         tcb_set_state(t, THREAD_INACTIVE);
         break;
     case THREAD_BLOCKED_ON_NOTIFICATION:
@@ -129,7 +129,7 @@ void cancel_all_ipc(struct endpoint *ep)
 {
     struct tcb *t;
     while ((t = ep_head(ep))) {
-        queue_remove(ep, t);
+        ep_dequeue(ep, t);
         tcb_set_state(t, THREAD_RESTART);
     }
 }
@@ -141,7 +141,7 @@ void cancel_badged_sends(struct endpoint *ep, word_t badge)
     for (struct tcb *t = ep_head(ep), *next; t; t = next) {
         next = t->ep_next;
         if (t->blocking_badge == badge) {
-            queue_remove(ep, t);
+            ep_dequeue(ep, t);
             tcb_set_state(t, THREAD_RESTART);
         }
     }

@@ -8,6 +8,8 @@
 #include "printf.h"
 #include "trap.h"
 #include "fpu.h"
+#include "fastpath.h"
+#include <sel4/syscall.h>
 
 void handle_trap(word_t scause, word_t stval);
 NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra);
@@ -56,6 +58,11 @@ void handle_trap(word_t scause, word_t stval)
     switch (scause) {
     case EXC_ECALL_U:
         t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC] + 4;
+        // The fastpaths return only when the slow path must do the work.
+        if (t->ctx[CTX_A7] == (word_t)seL4_SysCall)
+            fastpath_call(t->ctx[CTX_A0], t->ctx[CTX_A1]);
+        else if (t->ctx[CTX_A7] == (word_t)seL4_SysReplyRecv)
+            fastpath_reply_recv(t->ctx[CTX_A0], t->ctx[CTX_A1]);
         handle_syscall(t->ctx[CTX_A7]);
         break;
     case EXC_INSN_PAGE_FAULT:

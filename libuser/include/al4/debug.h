@@ -1,0 +1,32 @@
+// Project system calls, numbered after every upstream one (seL4 15.0.0 ends its
+// debug and benchmark calls above -32): kernel counters for tests and benchmarks,
+// and a switch that routes Call/ReplyRecv around the fastpath so one run can compare
+// both paths.
+#pragma once
+#include <sel4/sel4.h>
+#include "syscall.h"
+
+typedef struct al4_counters {
+    seL4_Word kernel_entries;  // traps into the kernel on this hart
+    seL4_Word fastpath_call;   // Calls completed by the fastpath
+    seL4_Word fastpath_reply_recv;
+} al4_counters_t;
+
+static inline al4_counters_t al4_kernel_counters(void)
+{
+    register seL4_Word a0 asm("a0");
+    register seL4_Word a1 asm("a1");
+    register seL4_Word a2 asm("a2");
+    register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysKernelCounters;
+    asm volatile("ecall" : "=r"(a0), "=r"(a1), "=r"(a2) : "r"(a7) : "memory");
+    return (al4_counters_t){a0, a1, a2};
+}
+
+// Returns whether the fastpath was enabled before.
+static inline seL4_Word al4_set_fastpath(seL4_Word enable)
+{
+    register seL4_Word a0 asm("a0") = enable;
+    register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysSetFastpath;
+    asm volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+    return a0;
+}

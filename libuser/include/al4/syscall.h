@@ -1,0 +1,8 @@
+// Numbers of the project's own system calls, after every upstream one (seL4 15.0.0's
+// debug and benchmark calls all lie above -32). Shared with the kernel.
+#pragma once
+
+enum {
+    al4_SysKernelCounters = -32,
+    al4_SysSetFastpath = -33,
+};
