@@ -5,6 +5,7 @@
 #include "notification.h"
 #include "hart.h"
 #include "printf.h"
+#include "cspace.h"
 
 word_t inv_arg(const struct invocation *inv, unsigned i)
 {
@@ -47,6 +48,25 @@ word_t refuse_lookup(struct invocation *inv, bool was_source, struct lookup_faul
     inv->err.was_source = was_source;
     inv->err.lf = lf;
     return refuse(inv, seL4_FailedLookup);
+}
+
+// seL4's lookupSlotForCNodeOp: the slot `index` names at exactly `depth` bits.
+word_t inv_lookup_slot(struct invocation *inv, bool is_source, struct cap root, word_t index,
+                             word_t depth, struct cte **out)
+{
+    if (cap_get_tag(root) != cap_cnode)
+        return refuse_lookup(inv, is_source, (struct lookup_fault){.type = seL4_InvalidRoot});
+    if (depth < 1 || depth > seL4_WordBits)
+        return refuse_range(inv, 1, seL4_WordBits);
+    struct lookup lu = resolve_address_bits(root, index, depth);
+    if (!lu.slot)
+        return refuse_lookup(inv, is_source, lu.fault);
+    if (lu.bits_left)
+        return refuse_lookup(inv, is_source, (struct lookup_fault){.type = seL4_DepthMismatch,
+                                                                    .bits_left = lu.bits_left,
+                                                                    .bits_found = 0});
+    *out = lu.slot;
+    return seL4_NoError;
 }
 
 static word_t invoke_endpoint(struct invocation *inv, bool blocking)

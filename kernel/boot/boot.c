@@ -10,6 +10,9 @@
 #include "printf.h"
 #include "trap.h"
 #include "fpu.h"
+#include "kdev.h"
+#include "plic.h"
+#include "timer.h"
 
 struct hart harts[CONFIG_MAX_HARTS];
 unsigned num_harts_found;
@@ -52,6 +55,10 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
     if (fdt.n_mem == 0)
         panic("boot: the DTB describes no memory");
     vspace_init_kernel(&fdt);
+    kdev_map();
+    plic_init(&fdt);
+    plic_init_hart(0);
+    timer_init(&fdt);
 
     struct user_image ui = {ui_p_start, ui_p_end, pv_offset, v_entry, dtb, dtb_size};
     init_free_memory(&ui);
@@ -59,6 +66,8 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
     root->hart = 0;
 
     smp_start_secondaries(&fdt, hartid);
+    csr_set(sie, BIT(9));  // supervisor external interrupts: the PLIC
+    timer_start_hart();
     kprintf("aL4: Booting all finished, dropped to user space\n");
     return_to_user();
 }

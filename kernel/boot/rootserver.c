@@ -11,6 +11,7 @@
 #include "string.h"
 #include "hart.h"
 #include "asid.h"
+#include "plic.h"
 #include "cdt.h"
 #include <sel4/bootinfo_types.h>
 #include <sel4/objecttype.h>
@@ -82,6 +83,9 @@ static void provide_untypeds(struct rootserver *rs, const struct fdt_info *fdt)
 {
     struct region_list devices;
     device_regions(fdt, PHYS_TOP, &devices);
+    // The kernel keeps its own devices: no user may map the PLIC.
+    if (plic_present())
+        region_list_remove(&devices, plic_base(), plic_base() + plic_size());
     int dropped;
     int n = build_untyped_list(&boot_free, &devices, rs->bi->untypedList, seL4_MaxUntypedBootInfo,
                                &dropped);

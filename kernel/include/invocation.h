@@ -40,6 +40,12 @@ word_t refuse_arg(struct invocation *inv, word_t type, word_t arg0);
 word_t refuse_range(struct invocation *inv, word_t min, word_t max);
 word_t refuse_lookup(struct invocation *inv, bool was_source, struct lookup_fault lf);
 
+// seL4's lookupSlotForCNodeOp: the slot `index` names at exactly `depth` bits below
+// the CNode cap `root`; refuses with FailedLookup (naming source or destination) or
+// RangeError for a depth outside 1..64.
+word_t inv_lookup_slot(struct invocation *inv, bool is_source, struct cap root, word_t index,
+                       word_t depth, struct cte **out);
+
 word_t decode_invocation(struct invocation *inv, bool blocking);
 
 // Per object type (kernel/object/*.c).

@@ -1,8 +1,6 @@
-// Interrupt lines as capabilities. IRQ delivery arrives with issue 5; until then the
-// kernel tracks which lines have a handler cap so that deletion frees them.
+// Interrupt lines as capabilities (object/irq.c) and the kernel's timer.
 #pragma once
 #include "types.h"
 
-#define MAX_IRQ 1023
-
 void irq_free(word_t irq);
+void handle_irq(void);

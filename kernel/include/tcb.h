@@ -61,6 +61,7 @@ struct tcb {
     struct tcb *sched_next, *sched_prev;
     struct tcb *dbg_next, *dbg_prev;  // all TCBs, for DebugDumpScheduler
     unsigned hart;          // affinity
+    unsigned timeslice;     // ticks left before round robin moves on
     word_t flags;           // seL4_TCBFlag bits
     char name[TCB_NAME_LEN];
 };

@@ -8,25 +8,6 @@
 #include "printf.h"
 #include <sel4/invocation.h>
 
-// seL4's lookupSlotForCNodeOp: the slot `index` names at exactly `depth` bits.
-static word_t lookup_op_slot(struct invocation *inv, bool is_source, struct cap root, word_t index,
-                             word_t depth, struct cte **out)
-{
-    if (cap_get_tag(root) != cap_cnode)
-        return refuse_lookup(inv, is_source, (struct lookup_fault){.type = seL4_InvalidRoot});
-    if (depth < 1 || depth > seL4_WordBits)
-        return refuse_range(inv, 1, seL4_WordBits);
-    struct lookup lu = resolve_address_bits(root, index, depth);
-    if (!lu.slot)
-        return refuse_lookup(inv, is_source, lu.fault);
-    if (lu.bits_left)
-        return refuse_lookup(inv, is_source, (struct lookup_fault){.type = seL4_DepthMismatch,
-                                                                    .bits_left = lu.bits_left,
-                                                                    .bits_found = 0});
-    *out = lu.slot;
-    return seL4_NoError;
-}
-
 static word_t ensure_empty(struct invocation *inv, struct cte *slot, const char *op)
 {
     if (cap_get_tag(slot->cap) != cap_null) {
@@ -53,7 +34,7 @@ static word_t decode_copy_like(struct invocation *inv, struct cte *dest)
     if (st)
         return st;
     struct cte *src;
-    if ((st = lookup_op_slot(inv, true, inv->extra[0]->cap, src_index, src_depth, &src)))
+    if ((st = inv_lookup_slot(inv, true, inv->extra[0]->cap, src_index, src_depth, &src)))
         return st;
     if (cap_get_tag(src->cap) == cap_null) {
         user_error("CNode Copy/Mint/Move/Mutate: Source slot invalid or empty.");
@@ -111,9 +92,9 @@ static word_t decode_rotate(struct invocation *inv, struct cte *dest)
     word_t src_data = inv_arg(inv, 5), src_index = inv_arg(inv, 6), src_depth = inv_arg(inv, 7);
     struct cte *src, *pivot;
     word_t st;
-    if ((st = lookup_op_slot(inv, true, inv->extra[1]->cap, src_index, src_depth, &src)))
+    if ((st = inv_lookup_slot(inv, true, inv->extra[1]->cap, src_index, src_depth, &src)))
         return st;
-    if ((st = lookup_op_slot(inv, true, inv->extra[0]->cap, pivot_index, pivot_depth, &pivot)))
+    if ((st = inv_lookup_slot(inv, true, inv->extra[0]->cap, pivot_index, pivot_depth, &pivot)))
         return st;
     if (pivot == src || pivot == dest) {
         user_error("CNode Rotate: Pivot slot the same as source or dest slot.");
@@ -177,7 +158,7 @@ word_t decode_cnode(struct invocation *inv)
         return refuse(inv, seL4_TruncatedMessage);
     }
     struct cte *dest;
-    word_t st = lookup_op_slot(inv, false, inv->cap, inv_arg(inv, 0), inv_arg(inv, 1), &dest);
+    word_t st = inv_lookup_slot(inv, false, inv->cap, inv_arg(inv, 0), inv_arg(inv, 1), &dest);
     if (st)
         return st;
     switch (inv->label) {

@@ -9,6 +9,7 @@
 #include "hart.h"
 #include "string.h"
 #include "fpu.h"
+#include "timer.h"
 #include "printf.h"
 
 struct tcb *debug_tcbs;
@@ -19,6 +20,7 @@ void tcb_init(struct tcb *t, const char *name)
     // User mode, interrupts on when it runs, FPU usable (seL4 threads get an FPU).
     t->ctx[CTX_SSTATUS] = SSTATUS_SPIE | SSTATUS_FS_INITIAL;
     t->state = THREAD_INACTIVE;
+    t->timeslice = TIME_SLICE_TICKS;
     tcb_set_name(t, name, TCB_NAME_LEN);
     t->dbg_next = debug_tcbs;
     if (debug_tcbs)

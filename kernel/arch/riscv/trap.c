@@ -9,19 +9,45 @@
 #include "trap.h"
 #include "fpu.h"
 #include "fastpath.h"
+#include "timer.h"
+#include "irq.h"
 #include <sel4/syscall.h>
 
 void handle_trap(word_t scause, word_t stval);
 NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra);
 NORETURN void restore_user_context(void);
 
-// Runs the chosen thread; a hart with nothing to run waits in the kernel.
+#define IRQ_S_SOFT  1
+#define IRQ_S_TIMER 5
+#define IRQ_S_EXT   9
+
+static void handle_interrupt(word_t cause)
+{
+    switch (cause) {
+    case IRQ_S_TIMER:
+        handle_timer();
+        break;
+    case IRQ_S_EXT:
+        handle_irq();
+        break;
+    default:
+        kprintf("aL4: unexpected interrupt %lu\n", cause);
+        csr_clear(sip, BIT(cause));
+    }
+}
+
+// Runs the chosen thread. A hart with nothing to run waits in the kernel with
+// interrupts off; wfi still wakes on any enabled pending interrupt, which is handled
+// here before looking for work again.
 NORETURN void return_to_user(void)
 {
     struct hart *h = this_hart();
     schedule();
     while (!h->cur) {
         wfi();
+        word_t pending = csr_read(sip) & csr_read(sie);
+        if (pending)
+            handle_interrupt(63 - __builtin_clzl(pending));
         schedule();
     }
     struct tcb *t = h->cur;
@@ -51,8 +77,7 @@ void handle_trap(word_t scause, word_t stval)
     struct tcb *t = h->cur;
     h->kernel_entries++;
     if (scause & SCAUSE_INTERRUPT) {
-        // No interrupt source is enabled yet (IRQs and the timer come with issue 5).
-        kprintf("aL4: unexpected interrupt, scause %lx\n", scause);
+        handle_interrupt(scause & ~SCAUSE_INTERRUPT);
         return_to_user();
     }
     switch (scause) {

@@ -1,0 +1,73 @@
+// IRQ and PREEMPT: interrupt handler caps and their errors, and timer preemption.
+#include "helpers.h"
+
+#define ROOT seL4_CapInitThreadCNode
+
+static void irq_control(struct env *env)
+{
+    seL4_CPtr h = alloc_slot(env), h2 = alloc_slot(env);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 0, ROOT, h, 64), seL4_RangeError);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 96, ROOT, h, 64), seL4_RangeError);
+    test_eq(env, seL4_GetMR(0), 1);
+    test_eq(env, seL4_GetMR(1), 95);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 20, ROOT, seL4_CapInitThreadTCB, 64),
+            seL4_DeleteFirst);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 20, ROOT, h, 64), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(h), seL4_CapTag_IRQHandler);
+    // One handler per line: a second is refused until the first is gone.
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 20, ROOT, h2, 64), seL4_RevokeFirst);
+    test_eq(env, seL4_CNode_Delete(ROOT, h, 64), seL4_NoError);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 20, ROOT, h2, 64), seL4_NoError);
+    // The IRQ control cap cannot be copied.
+    test_eq(env, seL4_CNode_Copy(ROOT, h, 64, ROOT, seL4_CapIRQControl, 64, seL4_AllRights),
+            seL4_IllegalOperation);
+}
+DEFINE_TEST(IRQ0001, "IRQControl issues one handler per line and checks its arguments", irq_control);
+
+static void irq_handler(struct env *env)
+{
+    seL4_CPtr h = alloc_slot(env), copy = alloc_slot(env);
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), ro = alloc_slot(env);
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 21, ROOT, h, 64), seL4_NoError);
+    test_eq(env, seL4_IRQHandler_SetNotification(h, ep), seL4_InvalidCapability);
+    test_eq(env, seL4_CNode_Copy(ROOT, ro, 64, ROOT, nt, 64, seL4_CanRead), seL4_NoError);
+    test_eq(env, seL4_IRQHandler_SetNotification(h, ro), seL4_InvalidCapability);
+    test_eq(env, seL4_IRQHandler_SetNotification(h, nt), seL4_NoError);
+    test_eq(env, seL4_IRQHandler_Clear(h), seL4_NoError);
+    test_eq(env, seL4_IRQHandler_Ack(h), seL4_NoError);
+    // A copy of a handler cap works too; deleting one copy keeps the line issued.
+    test_eq(env, seL4_CNode_Copy(ROOT, copy, 64, ROOT, h, 64, seL4_AllRights), seL4_NoError);
+    test_eq(env, seL4_IRQHandler_SetNotification(copy, nt), seL4_NoError);
+    test_eq(env, seL4_CNode_Delete(ROOT, copy, 64), seL4_NoError);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, 21, ROOT, copy, 64), seL4_RevokeFirst);
+    seL4_MessageInfo_t r = seL4_Call(h, seL4_MessageInfo_new(UntypedRetype, 0, 0, 0));
+    test_eq(env, seL4_MessageInfo_get_label(r), seL4_IllegalOperation);
+}
+DEFINE_TEST(IRQ0002, "IRQ handler caps bind, clear and ack", irq_handler);
+
+static volatile seL4_Word spins;
+
+static void spinner(struct test_thread *t)
+{
+    (void)t;
+    for (;;)
+        spins++;
+}
+
+static void timeslice_preemption(struct env *env)
+{
+    static struct test_thread th;
+    thread_create(env, &th, spinner, 255, 0);
+    spins = 0;
+    thread_start(&th);
+    // The spinner never yields; only the end of its time slice gives the CPU back.
+    seL4_Yield();
+    test_check(env, spins > 0);
+    seL4_Word seen = spins;
+    seL4_Yield();
+    test_check(env, spins > seen);
+    seL4_TCB_Suspend(th.tcb);
+}
+DEFINE_TEST(PREEMPT0001, "a spinning thread of equal priority loses the CPU at its slice end",
+            timeslice_preemption);
