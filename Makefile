@@ -16,7 +16,11 @@ Q := $(if $(filter 1,$(V)),,@)
 
 include boards/$(BOARD)/board.mk
 
-VARIANT := $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(FASTPATH)),,-nofastpath)
+# SMP=2..4 builds kernel and user code for seL4's SMP configuration (its invocation
+# numbering differs); SMP=1 is the single-core configuration.
+SMP_FLAGS := $(if $(filter-out 1,$(SMP)),-DCONFIG_ENABLE_SMP_SUPPORT=1 -DCONFIG_MAX_NUM_NODES=$(SMP))
+variant = $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(FASTPATH)),,-nofastpath)$(if $(filter-out 1,$(1)),-smp$(1))
+VARIANT := $(call variant,$(SMP))
 B := build/$(VARIANT)
 
 # Toolchain, QEMU and firmware paths come from tools/setup, which installs and builds
@@ -43,10 +47,11 @@ endif
 KINC := -Ikernel/include -Ikernel/arch/riscv/include -Ilibuser/include
 KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
-  $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP \
+  $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP $(SMP_FLAGS) \
   $(if $(filter 1,$(FASTPATH)),-DCONFIG_FASTPATH=1)
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
-  --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -iquote kernel/include -MMD -MP
+  --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -iquote kernel/include -MMD -MP \
+  $(SMP_FLAGS)
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
 
@@ -132,7 +137,7 @@ HOST_FIXTURES := $(patsubst tests/host/fixtures/%.dts,build/host/fixtures/%.dtb,
   $(wildcard tests/host/fixtures/*.dts))
 build/host/fixtures/%.dtb: tests/host/fixtures/%.dts
 	@mkdir -p $(dir $@)
-	dtc -I dts -O dtb -o $@ $<
+	$(Q)echo "  DTC   $@"; dtc -I dts -O dtb -o $@ $<
 build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(HOST_FIXTURES)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
@@ -143,14 +148,21 @@ HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt
 
 host-tests: $(HOST_TESTS)
 
-# Each in-QEMU suite: --suite NAME IMAGE "EXTRA QEMU ARGS"; its image is a prerequisite.
-TEST_SUITES := --suite sel4test $(B)/images/sel4test.elf ""
-TEST_IMAGES := $(B)/images/sel4test.elf
+# Each in-QEMU suite: --suite NAME IMAGE "EXTRA QEMU ARGS", run on every hart count
+# of TEST_HARTS; NAME@N runs on N harts only. The sel4test image is built once per
+# hart count (the single-core and the SMP configuration).
+TEST_HARTS := $(if $(filter command line,$(origin SMP)),$(SMP),1 4)
+TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n))/images/sel4test.elf "")
+TEST_IMAGES :=
 -include tests/*/suite.mk
 
-test: $(HOST_TESTS) $(TEST_IMAGES)
+.PHONY: sel4test-images
+sel4test-images:
+	$(Q)$(foreach n,$(TEST_HARTS),$(MAKE) --no-print-directory SMP=$(n) build/$(call variant,$(n))/images/sel4test.elf &&) true
+
+test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \
-	  --timeout $(TIMEOUT) --smp "$(if $(filter command line,$(origin SMP)),$(SMP),1 4)" \
+	  --timeout $(TIMEOUT) --smp "$(TEST_HARTS)" \
 	  --filter "$(TEST)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
 
 clean:

@@ -11,6 +11,7 @@
 #include "hart.h"
 #include "vspace.h"
 #include "fpu.h"
+#include "smp.h"
 
 #ifdef CONFIG_FASTPATH
 NORETURN void restore_user_context(void);
@@ -41,6 +42,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *t)
     h->ctx = t->ctx;
     vspace_activate(t);
     fpu_switch_to(t);
+    kernel_unlock();
     restore_user_context();
 }
 

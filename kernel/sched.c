@@ -10,48 +10,62 @@ struct ready_queues {
     word_t l2[NUM_PRIORITIES / 64];
 };
 
-static struct ready_queues queues;
+// One set of queues per hart: a thread waits in the queues of the hart it is bound to.
+static struct ready_queues hart_queues[CONFIG_MAX_HARTS];
+
+static struct ready_queues *queues_of(const struct tcb *t)
+{
+    return &hart_queues[t->hart];
+}
+
+static struct ready_queues *my_queues(void)
+{
+    return &hart_queues[this_hart()->index];
+}
 
 void sched_enqueue(struct tcb *t)
 {
+    struct ready_queues *q = queues_of(t);
     unsigned p = t->prio;
     t->sched_next = NULL;
-    t->sched_prev = queues.tail[p];
-    if (queues.tail[p])
-        queues.tail[p]->sched_next = t;
+    t->sched_prev = q->tail[p];
+    if (q->tail[p])
+        q->tail[p]->sched_next = t;
     else
-        queues.head[p] = t;
-    queues.tail[p] = t;
-    queues.l2[p / 64] |= BIT(p % 64);
-    queues.l1 |= BIT(p / 64);
+        q->head[p] = t;
+    q->tail[p] = t;
+    q->l2[p / 64] |= BIT(p % 64);
+    q->l1 |= BIT(p / 64);
 }
 
 void sched_dequeue(struct tcb *t)
 {
+    struct ready_queues *q = queues_of(t);
     unsigned p = t->prio;
     if (t->sched_prev)
         t->sched_prev->sched_next = t->sched_next;
     else
-        queues.head[p] = t->sched_next;
+        q->head[p] = t->sched_next;
     if (t->sched_next)
         t->sched_next->sched_prev = t->sched_prev;
     else
-        queues.tail[p] = t->sched_prev;
+        q->tail[p] = t->sched_prev;
     t->sched_next = t->sched_prev = NULL;
-    if (!queues.head[p]) {
-        queues.l2[p / 64] &= ~BIT(p % 64);
-        if (!queues.l2[p / 64])
-            queues.l1 &= ~BIT(p / 64);
+    if (!q->head[p]) {
+        q->l2[p / 64] &= ~BIT(p % 64);
+        if (!q->l2[p / 64])
+            q->l1 &= ~BIT(p / 64);
     }
 }
 
 static struct tcb *highest(void)
 {
-    if (!queues.l1)
+    struct ready_queues *q = my_queues();
+    if (!q->l1)
         return NULL;
-    unsigned hi = 63 - __builtin_clzl(queues.l1);
-    unsigned p = hi * 64 + 63 - __builtin_clzl(queues.l2[hi]);
-    return queues.head[p];
+    unsigned hi = 63 - __builtin_clzl(q->l1);
+    unsigned p = hi * 64 + 63 - __builtin_clzl(q->l2[hi]);
+    return q->head[p];
 }
 
 // The caller goes to the back of its priority's queue.
@@ -74,26 +88,28 @@ void sched_prefer(struct tcb *t)
 // Highest priority with a runnable thread; 0 when none is (idle).
 unsigned sched_highest_prio(void)
 {
-    if (!queues.l1)
+    struct ready_queues *q = my_queues();
+    if (!q->l1)
         return 0;
-    unsigned hi = 63 - __builtin_clzl(queues.l1);
-    return hi * 64 + 63 - __builtin_clzl(queues.l2[hi]);
+    unsigned hi = 63 - __builtin_clzl(q->l1);
+    return hi * 64 + 63 - __builtin_clzl(q->l2[hi]);
 }
 
 // Moves t to the front of its queue so that it is the next picked at its priority.
 void sched_to_front(struct tcb *t)
 {
     sched_dequeue(t);
+    struct ready_queues *q = queues_of(t);
     unsigned p = t->prio;
     t->sched_prev = NULL;
-    t->sched_next = queues.head[p];
-    if (queues.head[p])
-        queues.head[p]->sched_prev = t;
+    t->sched_next = q->head[p];
+    if (q->head[p])
+        q->head[p]->sched_prev = t;
     else
-        queues.tail[p] = t;
-    queues.head[p] = t;
-    queues.l2[p / 64] |= BIT(p % 64);
-    queues.l1 |= BIT(p / 64);
+        q->tail[p] = t;
+    q->head[p] = t;
+    q->l2[p / 64] |= BIT(p % 64);
+    q->l1 |= BIT(p / 64);
 }
 
 // The running thread stays at the front of its queue; a woken candidate that outranks

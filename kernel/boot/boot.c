@@ -13,9 +13,11 @@
 #include "kdev.h"
 #include "plic.h"
 #include "timer.h"
+#include "smp.h"
 
 struct hart harts[CONFIG_MAX_HARTS];
 unsigned num_harts_found;
+unsigned num_nodes = 1;
 uint8_t kernel_stacks[CONFIG_MAX_HARTS][1u << KSTACK_BITS] ALIGNED(16);
 
 extern char kernel_image_end[];  // linker.ld
@@ -39,10 +41,20 @@ static void init_free_memory(const struct user_image *ui)
     region_list_remove(&boot_free, ROUND_DOWN(ui->dtb, PAGE_BITS), ROUND_UP(ui->dtb + ui->dtb_size, PAGE_BITS));
 }
 
+// Every hart: external (PLIC), software (IPIs) and timer interrupts; counters
+// readable from user mode (benchmarks read cycle and instret).
+void hart_enable_interrupts(void)
+{
+    csr_set(sie, BIT(1) | BIT(9));
+    csr_write(scounteren, 7);
+    timer_start_hart();
+}
+
 void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t v_entry,
                  paddr_t dtb, word_t dtb_size, word_t hartid)
 {
     struct hart *h = &harts[0];
+    kernel_lock();  // secondaries wait here until the boot hart drops to user space
     h->kstack_top = (word_t)kernel_stacks[0] + sizeof(kernel_stacks[0]);
     h->hartid = hartid;
     csr_write(stvec, (word_t)trap_entry);
@@ -62,12 +74,11 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
 
     struct user_image ui = {ui_p_start, ui_p_end, pv_offset, v_entry, dtb, dtb_size};
     init_free_memory(&ui);
+    smp_start_secondaries(&fdt, hartid);
     struct tcb *root = create_rootserver(&ui, &fdt);
     root->hart = 0;
 
-    smp_start_secondaries(&fdt, hartid);
-    csr_set(sie, BIT(9));  // supervisor external interrupts: the PLIC
-    timer_start_hart();
+    hart_enable_interrupts();
     kprintf("aL4: Booting all finished, dropped to user space\n");
     return_to_user();
 }

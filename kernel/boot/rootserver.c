@@ -210,7 +210,7 @@ struct tcb *create_rootserver(const struct user_image *ui, const struct fdt_info
 
     bi->extraLen = extra_size;
     bi->nodeID = 0;
-    bi->numNodes = 1;
+    bi->numNodes = num_nodes;
     bi->numIOPTLevels = 0;
     bi->ipcBuffer = (struct seL4_IPCBuffer_ *)ipcbuf;
     bi->initThreadCNodeSizeBits = ROOT_CNODE_BITS;

@@ -15,6 +15,7 @@ struct user_image {
 struct tcb;
 
 void *boot_alloc(unsigned bits);
+void hart_enable_interrupts(void);
 struct tcb *create_rootserver(const struct user_image *ui, const struct fdt_info *fdt);
 
 extern struct region_list boot_free;

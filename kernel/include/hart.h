@@ -16,7 +16,13 @@ struct hart {
     struct tcb *candidate;  // woken thread that may run next (seL4's SwitchToThread)
     word_t hartid;        // the SBI/DT hart id
     unsigned index;       // 0 = the boot hart
-    bool parked;          // started, waiting for SMP support
+    bool parked;          // started, not scheduling (a non-SMP build, or a spare hart)
+    bool online;          // scheduling threads
+    // Another hart asks this one to stop running its current thread (seL4's
+    // remoteTCBStall): set by the asker, which holds the kernel lock and waits until
+    // this hart clears it, having saved the thread's registers and let go of it.
+    volatile bool stall_req;
+    bool tick_armed;      // the timer runs only while the hart has a thread
     uint64_t kernel_entries;
     uint64_t fastpath_call, fastpath_reply_recv;
 };
@@ -27,6 +33,7 @@ _Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap
 
 extern struct hart harts[CONFIG_MAX_HARTS];
 extern unsigned num_harts_found;
+extern unsigned num_nodes;  // harts scheduling threads: 1, or up to CONFIG_MAX_NUM_NODES
 
 static inline struct hart *this_hart(void)
 {

@@ -1,4 +1,29 @@
+// Multiprocessing: harts start at boot; with CONFIG_ENABLE_SMP_SUPPORT they all run
+// threads under one big kernel lock (as seL4 does), each from its own ready queues.
 #pragma once
 #include "fdt.h"
 
+struct tcb;
+struct hart;
+
 void smp_start_secondaries(const struct fdt_info *fdt, word_t boot_hartid);
+
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+void kernel_lock(void);
+void kernel_unlock(void);
+// Tell hart `index` to reschedule (an IPI; it takes the lock when it enters).
+void smp_reschedule(unsigned index);
+// Make sure no other hart is running `t` in user mode or about to handle its trap;
+// returns with t's registers saved. Called with the lock held.
+void smp_stall(struct tcb *t);
+// Called by a hart entering the kernel, before and while waiting for the lock.
+void smp_answer_stall(struct hart *h);
+void tlb_shootdown(word_t asid);
+#else
+static inline void kernel_lock(void) {}
+static inline void kernel_unlock(void) {}
+static inline void smp_reschedule(unsigned index) { (void)index; }
+static inline void smp_stall(struct tcb *t) { (void)t; }
+static inline void smp_answer_stall(struct hart *h) { (void)h; }
+static inline void tlb_shootdown(word_t asid) { (void)asid; }
+#endif

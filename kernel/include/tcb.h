@@ -77,6 +77,7 @@ static inline struct cte *tcb_slot(struct tcb *t, enum tcb_slot s)
 
 void tcb_init(struct tcb *t, const char *name);
 void tcb_forget(struct tcb *t);
+void tcb_migrate(struct tcb *t, unsigned hart);
 void tcb_suspend(struct tcb *t);
 void tcb_restart(struct tcb *t);
 void tcb_unbind_notification(struct tcb *t);

@@ -10,6 +10,7 @@
 #include "string.h"
 #include "fpu.h"
 #include "timer.h"
+#include "smp.h"
 #include "printf.h"
 
 struct tcb *debug_tcbs;
@@ -31,6 +32,7 @@ void tcb_init(struct tcb *t, const char *name)
 // The thread's memory is about to be reused: take it off the debug list.
 void tcb_forget(struct tcb *t)
 {
+    smp_stall(t);
     if (t->dbg_prev)
         t->dbg_prev->dbg_next = t->dbg_next;
     else
@@ -56,14 +58,37 @@ bool tcb_runnable(const struct tcb *t)
     return t->state == THREAD_RUNNING || t->state == THREAD_RESTART;
 }
 
+// A thread that stops being runnable while another hart runs it is stalled there
+// first; one that becomes runnable for another hart makes that hart reschedule.
 void tcb_set_state(struct tcb *t, enum thread_state s)
 {
     bool was = tcb_runnable(t);
+    if (was && s != THREAD_RUNNING && s != THREAD_RESTART)
+        smp_stall(t);
     t->state = s;
-    if (tcb_runnable(t) && !was)
+    if (tcb_runnable(t) && !was) {
         sched_enqueue(t);
-    else if (!tcb_runnable(t) && was)
+        smp_reschedule(t->hart);
+    } else if (!tcb_runnable(t) && was) {
         sched_dequeue(t);
+    }
+}
+
+// Binds t to another hart (seL4's TCB SetAffinity): its FPU state goes to memory and
+// it leaves the old hart's queues for the new one's.
+void tcb_migrate(struct tcb *t, unsigned hart)
+{
+    smp_stall(t);
+    if (this_hart()->fpu_owner == t)
+        fpu_flush(this_hart());
+    bool runnable = tcb_runnable(t);
+    if (runnable)
+        sched_dequeue(t);
+    t->hart = hart;
+    if (runnable) {
+        sched_enqueue(t);
+        smp_reschedule(hart);
+    }
 }
 
 // A woken thread runs next if it may preempt the current one (seL4's possibleSwitchTo).

@@ -6,6 +6,7 @@
 #include "notification.h"
 #include "hart.h"
 #include "printf.h"
+#include "smp.h"
 #include <sel4/invocation.h>
 
 // seL4_UserContext order -> saved context index. Index 0 ("pc") is the restart pc.
@@ -43,6 +44,7 @@ static word_t read_registers(struct invocation *inv)
         user_error("TCB ReadRegisters: Attempted to read our own registers.");
         return refuse(inv, seL4_IllegalOperation);
     }
+    smp_stall(t);
     if (flags & 1)
         tcb_suspend(t);
     if (inv->is_call) {
@@ -68,6 +70,7 @@ static word_t write_registers(struct invocation *inv)
         user_error("TCB WriteRegisters: Attempted to write our own registers.");
         return refuse(inv, seL4_IllegalOperation);
     }
+    smp_stall(t);
     for (word_t i = 0; i < n && i < N_USER_REGS; i++)
         t->ctx[user_context_regs[i]] = inv_arg(inv, i + 2);
     t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC];
@@ -87,6 +90,8 @@ static word_t copy_registers(struct invocation *inv)
         return refuse_arg(inv, seL4_InvalidCapability, 1);
     }
     struct tcb *src = cap_ptr(src_cap), *dst = target(inv);
+    smp_stall(src);
+    smp_stall(dst);
     if (flags & 1)
         tcb_suspend(src);
     if (flags & 2)
@@ -123,6 +128,7 @@ static void set_priority(struct tcb *t, unsigned prio)
         sched_dequeue(t);
         t->prio = prio;
         sched_enqueue(t);
+        smp_reschedule(t->hart);
     } else {
         t->prio = prio;
     }
@@ -371,8 +377,20 @@ word_t decode_tcb(struct invocation *inv)
     case TCBSetTLSBase:
         if (inv->length < 1)
             return truncated(inv, "SetTLSBase");
+        smp_stall(t);
         t->ctx[CTX_TP] = inv_arg(inv, 0);
         return seL4_NoError;
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+    case TCBSetAffinity:
+        if (inv->length < 1)
+            return truncated(inv, "SetAffinity");
+        if (inv_arg(inv, 0) >= num_nodes) {
+            user_error("TCB SetAffinity: Requested CPU %lu is invalid.", inv_arg(inv, 0));
+            return refuse_arg(inv, seL4_InvalidArgument, 0);
+        }
+        tcb_migrate(t, inv_arg(inv, 0));
+        return seL4_NoError;
+#endif
     case TCBSetFlags:
         return set_flags(inv);
     default:

@@ -11,7 +11,9 @@ static void bootinfo_fields(struct env *env)
 {
     seL4_BootInfo *bi = env->bi;
     test_eq(env, bi->nodeID, 0);
+#ifndef CONFIG_ENABLE_SMP_SUPPORT
     test_eq(env, bi->numNodes, 1);
+#endif
     test_eq(env, bi->numIOPTLevels, 0);
     test_eq(env, bi->initThreadCNodeSizeBits, 12);
     test_eq(env, bi->initThreadDomain, 0);
@@ -94,8 +96,14 @@ static void harts_match_dtb(struct env *env)
     test_check(env, env->fdt.n_harts >= 1);
     if (env->expect_harts)
         test_eq(env, env->fdt.n_harts, env->expect_harts);
-    // Until SMP support, every hart but the boot hart is parked: one node.
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+    // Every hart up to the configured number of nodes schedules threads.
+    seL4_Word nodes = env->fdt.n_harts < CONFIG_MAX_NUM_NODES ? env->fdt.n_harts : CONFIG_MAX_NUM_NODES;
+    test_eq(env, env->bi->numNodes, nodes);
+#else
+    // The single-core configuration: the other harts are parked.
     test_eq(env, env->bi->numNodes, 1);
+#endif
 }
 DEFINE_TEST(BOOTINFO0003, "harts in the DTB match the machine", harts_match_dtb);
 

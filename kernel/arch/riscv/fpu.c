@@ -37,3 +37,13 @@ void fpu_release(struct tcb *t)
         if (harts[i].fpu_owner == t)
             harts[i].fpu_owner = NULL;
 }
+
+// Saves the hart's FPU registers into their owner and forgets the owner: the thread
+// is about to be stalled or moved and its state must be in memory.
+void fpu_flush(struct hart *h)
+{
+    struct tcb *t = h->fpu_owner;
+    if (t && (t->ctx[CTX_SSTATUS] & SSTATUS_FS) == SSTATUS_FS)
+        fpu_save(t->fpu);
+    h->fpu_owner = NULL;
+}

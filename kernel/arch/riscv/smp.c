@@ -1,13 +1,22 @@
-// Secondary harts: started through SBI HSM, brought onto the kernel's page tables,
-// then parked. Scheduling on them arrives with SMP support (issue 5); until then the
-// kernel runs user threads on the boot hart only and says so at boot.
+// Secondary harts: started through SBI HSM and brought onto the kernel's page tables.
+// With SMP support the first CONFIG_MAX_NUM_NODES harts then schedule threads like
+// the boot hart; the others (and all of them in a non-SMP build, as upstream's
+// single-core configuration) stay parked.
 #include "smp.h"
+#include "boot.h"
 #include "config.h"
 #include "csr.h"
 #include "hart.h"
 #include "sbi.h"
 #include "vspace.h"
+#include "plic.h"
+#include "fpu.h"
+#include "trap.h"
 #include "printf.h"
+
+#ifndef CONFIG_MAX_NUM_NODES
+#define CONFIG_MAX_NUM_NODES 1
+#endif
 
 extern uint8_t kernel_stacks[CONFIG_MAX_HARTS][1u << KSTACK_BITS];
 extern char secondary_entry[];
@@ -31,16 +40,21 @@ void smp_start_secondaries(const struct fdt_info *fdt, word_t boot_hartid)
         h->hartid = fdt->harts[i];
         h->index = idx;
         h->kstack_top = (word_t)kernel_stacks[idx] + sizeof(kernel_stacks[idx]);
+        if (idx < CONFIG_MAX_NUM_NODES)
+            num_nodes = idx + 1;
         struct sbiret r = sbi_hart_start(h->hartid, kpptr_to_paddr(secondary_entry), idx);
         if (r.error)
             kprintf("aL4: hart %lu did not start (SBI error %ld)\n", h->hartid, r.error);
         // Wait for it, so that the boot log and the hart states are deterministic.
-        while (!r.error && !__atomic_load_n(&h->parked, __ATOMIC_ACQUIRE))
+        while (!r.error && !__atomic_load_n(&h->parked, __ATOMIC_ACQUIRE) &&
+               !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
             ;
     }
-    if (num_harts_found > 1)
-        kprintf("aL4: %u harts up; %u parked until SMP support (issue 5)\n", num_harts_found,
-                num_harts_found - 1);
+    if (num_harts_found > num_nodes)
+        kprintf("aL4: %u harts up, %u scheduling threads, %u parked\n", num_harts_found, num_nodes,
+                num_harts_found - num_nodes);
+    else if (num_nodes > 1)
+        kprintf("aL4: %u harts scheduling threads\n", num_nodes);
 }
 
 void secondary_main(unsigned index)
@@ -50,7 +64,15 @@ void secondary_main(unsigned index)
     csr_write(stvec, (word_t)trap_entry);  // sscratch is 0: any trap here is a kernel bug
     csr_write(satp, vspace_satp(kpptr_to_paddr(kernel_root_pt), 0));
     sfence_vma();
-    __atomic_store_n(&h->parked, true, __ATOMIC_RELEASE);
-    for (;;)
-        wfi();
+    if (index >= CONFIG_MAX_NUM_NODES) {
+        __atomic_store_n(&h->parked, true, __ATOMIC_RELEASE);
+        for (;;)
+            wfi();
+    }
+    fpu_init_hart();
+    plic_init_hart(index);
+    hart_enable_interrupts();
+    __atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
+    kernel_lock();
+    return_to_user();
 }

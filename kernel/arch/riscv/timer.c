@@ -24,18 +24,34 @@ void timer_init(const struct fdt_info *fdt)
 
 void timer_start_hart(void)
 {
+    this_hart()->tick_armed = true;
     sbi_set_timer(rdtime() + tick_cycles);
     csr_set(sie, SIE_STIE);
+}
+
+// An idle hart stops ticking (a far deadline also clears the pending interrupt);
+// picking a thread to run starts the tick again.
+void timer_arm_if_idle(void)
+{
+    struct hart *h = this_hart();
+    if (!h->tick_armed) {
+        h->tick_armed = true;
+        sbi_set_timer(rdtime() + tick_cycles);
+    }
 }
 
 // A tick: the running thread uses up a slice of its time; when the slice is gone it
 // goes to the back of its priority's queue (round robin).
 void handle_timer(void)
 {
-    sbi_set_timer(rdtime() + tick_cycles);
-    struct tcb *t = this_hart()->cur;
-    if (!t)
+    struct hart *h = this_hart();
+    struct tcb *t = h->cur;
+    if (!t) {
+        h->tick_armed = false;
+        sbi_set_timer(~0ull);
         return;
+    }
+    sbi_set_timer(rdtime() + tick_cycles);
     if (t->timeslice > 1) {
         t->timeslice--;
         return;

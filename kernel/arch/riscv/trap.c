@@ -11,6 +11,7 @@
 #include "fastpath.h"
 #include "timer.h"
 #include "irq.h"
+#include "smp.h"
 #include <sel4/syscall.h>
 
 void handle_trap(word_t scause, word_t stval);
@@ -24,6 +25,10 @@ NORETURN void restore_user_context(void);
 static void handle_interrupt(word_t cause)
 {
     switch (cause) {
+    case IRQ_S_SOFT:
+        // Another hart asked us to reschedule (or to stall, answered on entry).
+        csr_clear(sip, BIT(IRQ_S_SOFT));
+        break;
     case IRQ_S_TIMER:
         handle_timer();
         break;
@@ -44,13 +49,16 @@ NORETURN void return_to_user(void)
     struct hart *h = this_hart();
     schedule();
     while (!h->cur) {
+        kernel_unlock();
         wfi();
+        kernel_lock();
         word_t pending = csr_read(sip) & csr_read(sie);
         if (pending)
             handle_interrupt(63 - __builtin_clzl(pending));
         schedule();
     }
     struct tcb *t = h->cur;
+    timer_arm_if_idle();
     // A restarted thread re-executes the instruction that entered the kernel.
     if (t->state == THREAD_RESTART) {
         t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC];
@@ -58,6 +66,7 @@ NORETURN void return_to_user(void)
     }
     vspace_activate(t);
     fpu_switch_to(t);
+    kernel_unlock();
     restore_user_context();
 }
 
@@ -74,8 +83,17 @@ static void vm_fault(struct tcb *t, word_t scause, word_t stval)
 void handle_trap(word_t scause, word_t stval)
 {
     struct hart *h = this_hart();
+    smp_answer_stall(h);
+    kernel_lock();
     struct tcb *t = h->cur;
     h->kernel_entries++;
+    // Stalled while entering: the thread was taken away; what it trapped for is
+    // redone when it next runs (its pc still names the trapping instruction).
+    if (!t) {
+        if (scause & SCAUSE_INTERRUPT)
+            handle_interrupt(scause & ~SCAUSE_INTERRUPT);
+        return_to_user();
+    }
     if (scause & SCAUSE_INTERRUPT) {
         handle_interrupt(scause & ~SCAUSE_INTERRUPT);
         return_to_user();

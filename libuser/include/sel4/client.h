@@ -224,6 +224,13 @@ static inline seL4_Error seL4_TCB_UnbindNotification(seL4_TCB service)
 {
     return seL4__invoke(service, TCBUnbindNotification, 0, 0, 0);
 }
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+static inline seL4_Error seL4_TCB_SetAffinity(seL4_TCB service, seL4_Word affinity)
+{
+    seL4_SetMR(0, affinity);
+    return seL4__invoke(service, TCBSetAffinity, 0, 1, 0);
+}
+#endif
 static inline seL4_Error seL4_TCB_SetTLSBase(seL4_TCB service, seL4_Word tls_base)
 {
     seL4_SetMR(0, tls_base);

@@ -10,3 +10,4 @@
 void timer_init(const struct fdt_info *fdt);
 void timer_start_hart(void);
 void handle_timer(void);
+void timer_arm_if_idle(void);

@@ -1,0 +1,71 @@
+// The big kernel lock and the hart-to-hart requests it needs (seL4's clh lock and
+// remote calls, simplified): a ticket lock, reschedule IPIs, and the stall handshake
+// that stops a thread running on another hart before its state changes under it.
+#include "smp.h"
+#include "hart.h"
+#include "tcb.h"
+#include "sbi.h"
+#include "fpu.h"
+
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+static struct {
+    volatile uint32_t next, owner;
+} big_lock;
+
+void kernel_lock(void)
+{
+    struct hart *h = this_hart();
+    uint32_t ticket = __atomic_fetch_add(&big_lock.next, 1, __ATOMIC_RELAXED);
+    while (__atomic_load_n(&big_lock.owner, __ATOMIC_ACQUIRE) != ticket)
+        smp_answer_stall(h);  // the lock holder may be waiting for us
+}
+
+void kernel_unlock(void)
+{
+    __atomic_store_n(&big_lock.owner, big_lock.owner + 1, __ATOMIC_RELEASE);
+}
+
+void smp_reschedule(unsigned index)
+{
+    if (index != this_hart()->index)
+        sbi_send_ipi(harts[index].hartid);
+}
+
+// This hart's thread was saved by trap entry; give it up and save its FPU state too,
+// so the asker may change, move or delete it. What this hart was about to do for the
+// thread is dropped: the thread re-executes that instruction when it runs again.
+void smp_answer_stall(struct hart *h)
+{
+    if (!__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
+        return;
+    if (h->cur && h->fpu_owner == h->cur)
+        fpu_flush(h);
+    h->cur = NULL;
+    h->ctx = NULL;
+    __atomic_store_n(&h->stall_req, false, __ATOMIC_RELEASE);
+}
+
+void smp_stall(struct tcb *t)
+{
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h == this_hart() || (h->cur != t && h->fpu_owner != t))
+            continue;
+        __atomic_store_n(&h->stall_req, true, __ATOMIC_RELEASE);
+        sbi_send_ipi(h->hartid);
+        while (__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
+            ;
+    }
+}
+
+// OpenSBI's remote fence returns when every other hart has flushed.
+void tlb_shootdown(word_t asid)
+{
+    word_t mask = 0;
+    for (unsigned i = 0; i < num_nodes; i++)
+        if (&harts[i] != this_hart())
+            mask |= BIT(harts[i].hartid);
+    if (mask)
+        sbi_remote_sfence_vma_asid(mask, asid);
+}
+#endif

@@ -1,0 +1,174 @@
+// MULTICORE: threads bound to other harts, IPC and notifications across harts,
+// migration, and stopping or deleting a thread while another hart runs it. Built in
+// the SMP configuration only (TCB SetAffinity exists only there, as upstream).
+#include "helpers.h"
+#include <al4/debug.h>
+
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+#define ROOT seL4_CapInitThreadCNode
+
+static bool enough_harts(struct env *env)
+{
+    if (env->bi->numNodes >= 4)
+        return true;
+    printf("# needs 4 harts, have %lu\n", (unsigned long)env->bi->numNodes);
+    test_check(env, false);
+    return false;
+}
+
+static void where_am_i(struct test_thread *t)
+{
+    t->result[0] = al4_kernel_counters().hart;
+}
+
+static void affinity(struct env *env)
+{
+    static struct test_thread th[4];
+    if (!enough_harts(env))
+        return;
+    for (int i = 0; i < 4; i++) {
+        thread_create(env, &th[i], where_am_i, 255, 0);
+        th[i].result[0] = 99;
+        test_eq(env, seL4_TCB_SetAffinity(th[i].tcb, i), seL4_NoError);
+        thread_start(&th[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        test_check(env, thread_wait(&th[i], 100000));
+        test_eq(env, th[i].result[0], i);
+    }
+    test_eq(env, seL4_TCB_SetAffinity(th[0].tcb, env->bi->numNodes), seL4_InvalidArgument);
+    test_eq(env, al4_kernel_counters().hart, 0);
+}
+DEFINE_TEST(MULTICORE0001, "threads run on the hart their affinity names", affinity);
+
+static void echo(struct test_thread *t)
+{
+    seL4_Word badge;
+    seL4_Recv(t->arg[0], &badge);
+    for (;;) {
+        seL4_SetMR(0, seL4_GetMR(0) * 2);
+        t->result[0] = al4_kernel_counters().hart;
+        seL4_ReplyRecv(t->arg[0], seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+    }
+}
+
+static void cross_hart_ipc(struct env *env)
+{
+    static struct test_thread server;
+    if (!enough_harts(env))
+        return;
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    thread_create(env, &server, echo, 255, 0);
+    server.arg[0] = ep;
+    test_eq(env, seL4_TCB_SetAffinity(server.tcb, 2), seL4_NoError);
+    thread_start(&server);
+    for (seL4_Word i = 1; i <= 50; i++) {
+        seL4_SetMR(0, i);
+        seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 1));
+        test_eq(env, seL4_GetMR(0), 2 * i);
+    }
+    test_eq(env, server.result[0], 2);
+    seL4_TCB_Suspend(server.tcb);
+}
+DEFINE_TEST(MULTICORE0002, "Call and ReplyRecv between harts", cross_hart_ipc);
+
+static void waiter(struct test_thread *t)
+{
+    seL4_Word badge;
+    seL4_Wait(t->arg[0], &badge);
+    t->result[0] = badge;
+    t->result[1] = al4_kernel_counters().hart;
+}
+
+static void cross_hart_signal(struct env *env)
+{
+    static struct test_thread w;
+    if (!enough_harts(env))
+        return;
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), b = alloc_slot(env);
+    test_eq(env, seL4_CNode_Mint(ROOT, b, 64, ROOT, nt, 64, seL4_AllRights, 0x99), seL4_NoError);
+    thread_create(env, &w, waiter, 255, 0);
+    w.arg[0] = nt;
+    test_eq(env, seL4_TCB_SetAffinity(w.tcb, 3), seL4_NoError);
+    thread_start(&w);
+    for (int i = 0; i < 1000 && !w.done; i++)
+        seL4_Yield();
+    test_check(env, !w.done);  // waiting on hart 3
+    seL4_Signal(b);
+    test_check(env, thread_wait(&w, 100000));
+    test_eq(env, w.result[0], 0x99);
+    test_eq(env, w.result[1], 3);
+}
+DEFINE_TEST(MULTICORE0003, "a signal wakes a thread waiting on another hart", cross_hart_signal);
+
+static volatile seL4_Word ticks[4];
+
+static void counting(struct test_thread *t)
+{
+    register double keep asm("fs2") = 2.5;
+    asm volatile("" : "+f"(keep));
+    for (;;) {
+        seL4_Word hart = al4_kernel_counters().hart;
+        ticks[hart & 3]++;
+        asm volatile("" : "+f"(keep));
+        if (keep != 2.5)
+            t->result[1] = 1;  // FPU state lost in a migration
+    }
+}
+
+static void migration(struct env *env)
+{
+    static struct test_thread th;
+    if (!enough_harts(env))
+        return;
+    for (int i = 0; i < 4; i++)
+        ticks[i] = 0;
+    thread_create(env, &th, counting, 255, 0);
+    test_eq(env, seL4_TCB_SetAffinity(th.tcb, 1), seL4_NoError);
+    thread_start(&th);
+    for (unsigned h = 1; h < 4; h++) {
+        test_eq(env, seL4_TCB_SetAffinity(th.tcb, h), seL4_NoError);
+        seL4_Word start = ticks[h];
+        for (int i = 0; i < 100000 && ticks[h] < start + 100; i++)
+            seL4_Yield();
+        test_check(env, ticks[h] >= start + 100);
+    }
+    test_eq(env, seL4_TCB_Suspend(th.tcb), seL4_NoError);
+    test_eq(env, th.result[1], 0);
+}
+DEFINE_TEST(MULTICORE0004, "a running thread migrates between harts with its state", migration);
+
+static void stop_remote(struct env *env)
+{
+    static struct test_thread th;
+    if (!enough_harts(env))
+        return;
+    for (int i = 0; i < 4; i++)
+        ticks[i] = 0;
+    thread_create(env, &th, counting, 255, 0);
+    test_eq(env, seL4_TCB_SetAffinity(th.tcb, 1), seL4_NoError);
+    thread_start(&th);
+    for (int i = 0; i < 100000 && ticks[1] < 100; i++)
+        seL4_Yield();
+    // Suspending and reading the registers of a thread running elsewhere stops it
+    // there first.
+    test_eq(env, seL4_TCB_Suspend(th.tcb), seL4_NoError);
+    seL4_Word frozen = ticks[1];
+    for (int i = 0; i < 2000; i++)
+        seL4_Yield();
+    test_eq(env, ticks[1], frozen);
+    seL4_UserContext regs;
+    test_eq(env, seL4_TCB_ReadRegisters(th.tcb, 0, 0, 32, &regs), seL4_NoError);
+    test_check(env, regs.pc != 0 && regs.sp != 0);
+    // Deleting a thread that runs on another hart: the kernel takes it off that hart.
+    test_eq(env, seL4_TCB_Resume(th.tcb), seL4_NoError);
+    for (int i = 0; i < 100000 && ticks[1] < frozen + 100; i++)
+        seL4_Yield();
+    test_eq(env, seL4_CNode_Delete(ROOT, th.tcb, 64), seL4_NoError);
+    frozen = ticks[1];
+    for (int i = 0; i < 2000; i++)
+        seL4_Yield();
+    test_eq(env, ticks[1], frozen);
+}
+DEFINE_TEST(MULTICORE0005, "suspending or deleting a thread stops it on its hart", stop_remote);
+#endif
