@@ -30,6 +30,14 @@ static bool str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
+static size_t strlen_bounded(const char *s)
+{
+    size_t n = 0;
+    while (n < FDT_COMPAT_LEN && s[n])
+        n++;
+    return n;
+}
+
 // Node names compare up to the unit address: "memory@80000000" is a "memory".
 static bool name_is(const char *name, const char *base)
 {
@@ -46,6 +54,26 @@ static void copy_str(char *dst, const char *src, size_t src_len, size_t cap)
     for (; i + 1 < cap && i < src_len && src[i]; i++)
         dst[i] = src[i];
     dst[i] = 0;
+}
+
+// Copies a list of NUL-terminated strings, keeping only whole strings and ending with
+// an empty one.
+static void copy_str_list(char *dst, const char *src, size_t src_len, size_t cap)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < src_len;) {
+        size_t len = 0;
+        while (i + len < src_len && src[i + len])
+            len++;
+        if (i + len >= src_len || out + len + 2 > cap)
+            break;
+        for (size_t k = 0; k <= len; k++)
+            dst[out++] = src[i + k];
+        i += len + 1;
+    }
+    dst[out] = 0;
+    if (out + 1 < cap)
+        dst[out + 1] = 0;
 }
 
 struct cursor {
@@ -146,7 +174,7 @@ static int classify(struct node *stack, int depth, struct fdt_info *out)
             return FDT_ERR_FULL;
         struct fdt_device *d = &out->dev[out->n_dev++];
         copy_str(d->name, n->name, FDT_NAME_LEN, FDT_NAME_LEN);
-        copy_str(d->compatible, n->compatible, n->compatible_len, FDT_NAME_LEN);
+        copy_str_list(d->compatible, n->compatible, n->compatible_len, FDT_COMPAT_LEN);
         d->reg = r;
         d->irq = n->irq;
     }
@@ -184,7 +212,8 @@ static int parse_memreserve(const uint8_t *b, uint32_t size, uint32_t off,
                             struct fdt_info *out)
 {
     for (;; off += 16) {
-        if (off + 16 > size)
+        // Written so that no sum can wrap: the offset comes from the blob.
+        if (off > size || size - off < 16)
             return FDT_ERR_TRUNCATED;
         uint64_t base = (uint64_t)be32(b + off) << 32 | be32(b + off + 4);
         uint64_t len = (uint64_t)be32(b + off + 8) << 32 | be32(b + off + 12);
@@ -280,7 +309,8 @@ int fdt_parse(const void *blob, uint64_t blob_size, struct fdt_info *out)
 const struct fdt_device *fdt_find_compatible(const struct fdt_info *info, const char *compat)
 {
     for (int i = 0; i < info->n_dev; i++)
-        if (str_eq(info->dev[i].compatible, compat))
-            return &info->dev[i];
+        for (const char *c = info->dev[i].compatible; *c; c += strlen_bounded(c) + 1)
+            if (str_eq(c, compat))
+                return &info->dev[i];
     return NULL;
 }

@@ -33,12 +33,17 @@ static void init_free_memory(const struct user_image *ui)
     for (int i = 0; i < fdt.n_mem; i++)
         if (!region_list_add(&boot_free, fdt.mem[i].base, fdt.mem[i].base + fdt.mem[i].size))
             panic("boot: too many memory regions");
+    bool ok = true;
     for (int i = 0; i < fdt.n_resv; i++)
-        region_list_remove(&boot_free, fdt.resv[i].base, fdt.resv[i].base + fdt.resv[i].size);
+        ok &= region_list_remove(&boot_free, fdt.resv[i].base, fdt.resv[i].base + fdt.resv[i].size);
     // The kernel image, the user image and the DTB are all in use.
-    region_list_remove(&boot_free, KERNEL_ELF_PADDR, kpptr_to_paddr(kernel_image_end));
-    region_list_remove(&boot_free, ROUND_DOWN(ui->p_start, PAGE_BITS), ROUND_UP(ui->p_end, PAGE_BITS));
-    region_list_remove(&boot_free, ROUND_DOWN(ui->dtb, PAGE_BITS), ROUND_UP(ui->dtb + ui->dtb_size, PAGE_BITS));
+    ok &= region_list_remove(&boot_free, KERNEL_ELF_PADDR, kpptr_to_paddr(kernel_image_end));
+    ok &= region_list_remove(&boot_free, ROUND_DOWN(ui->p_start, PAGE_BITS), ROUND_UP(ui->p_end, PAGE_BITS));
+    ok &= region_list_remove(&boot_free, ROUND_DOWN(ui->dtb, PAGE_BITS),
+                             ROUND_UP(ui->dtb + ui->dtb_size, PAGE_BITS));
+    // A full list would lose free memory silently: refuse to boot instead.
+    if (!ok)
+        panic("boot: too many reserved regions for the free-memory list");
 }
 
 // Every hart: external (PLIC), software (IPIs) and timer interrupts; counters

@@ -85,6 +85,8 @@ int carve_blocks(paddr_t start, paddr_t end, unsigned min_bits, unsigned max_bit
                  struct block *out, int max)
 {
     int n = 0;
+    if (ROUND_UP(start, min_bits) < start)
+        return 0;  // rounding up wrapped past the top of the address space
     start = ROUND_UP(start, min_bits);
     end = ROUND_DOWN(end, min_bits);
     while (start < end) {

@@ -15,16 +15,22 @@ static int add_blocks(const struct region_list *l, bool device, seL4_UntypedDesc
                       int n, int max, int *dropped)
 {
     struct block b[64];
+    const int cap = (int)ARRAY_SIZE(b);
     for (int i = 0; i < l->n; i++) {
-        int want = carve_blocks(l->r[i].start, l->r[i].end, seL4_MinUntypedBits,
-                                seL4_MaxUntypedBits, b, (int)ARRAY_SIZE(b));
-        for (int j = 0; j < want; j++) {
-            if (j >= (int)ARRAY_SIZE(b) || n >= max) {
-                (*dropped)++;
-                continue;
+        // Carve in batches of `cap` blocks, each batch going on from the last one's end.
+        for (paddr_t start = l->r[i].start; start < l->r[i].end;) {
+            int want = carve_blocks(start, l->r[i].end, seL4_MinUntypedBits, seL4_MaxUntypedBits, b, cap);
+            for (int j = 0; j < MIN(want, cap); j++) {
+                if (n >= max) {
+                    (*dropped)++;
+                    continue;
+                }
+                list[n++] = (seL4_UntypedDesc){.paddr = b[j].paddr, .sizeBits = (uint8_t)b[j].bits,
+                                               .isDevice = device};
             }
-            list[n++] = (seL4_UntypedDesc){.paddr = b[j].paddr, .sizeBits = (uint8_t)b[j].bits,
-                                           .isDevice = device};
+            if (want <= cap)
+                break;
+            start = b[cap - 1].paddr + BIT(b[cap - 1].bits);
         }
     }
     return n;

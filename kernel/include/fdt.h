@@ -9,6 +9,7 @@
 #define FDT_MAX_HARTS   16
 #define FDT_MAX_DEVS    48
 #define FDT_NAME_LEN    32
+#define FDT_COMPAT_LEN  64
 
 struct fdt_region {
     uint64_t base;
@@ -17,7 +18,7 @@ struct fdt_region {
 
 struct fdt_device {
     char name[FDT_NAME_LEN];        // node name, e.g. "uart@10000000"
-    char compatible[FDT_NAME_LEN];  // first compatible string
+    char compatible[FDT_COMPAT_LEN];  // the compatible list, NUL-separated (cut to fit)
     struct fdt_region reg;          // first reg entry
     uint32_t irq;                   // first "interrupts" cell, 0 if none
 };

@@ -267,15 +267,6 @@ static inline uint8_t *exact_copy(const void *src, size_t len)
     return b;
 }
 
-// Tests for bugs known in the code under test and not fixed yet run only with
-// AL4_KNOWN_BUGS=1 (otherwise they are reported as skipped); see the test's comment.
-static inline void skip_unless_known_bugs_enabled(void)
-{
-    const char *e = getenv("AL4_KNOWN_BUGS");
-    if (!e || strcmp(e, "1") != 0)
-        skip();
-}
-
 // Runs fn(arg) in a child process, so that a crash (or an AddressSanitizer report) in
 // the code under test fails one test instead of ending the whole binary. Returns the
 // child's exit status, or 128 + signal number if it was killed.

@@ -36,7 +36,7 @@ static void check_sane(const struct fdt_info *info, const uint8_t *blob, size_t 
     assert_in_range(info->n_dev, 0, FDT_MAX_DEVS);
     for (int i = 0; i < info->n_dev; i++) {
         assert_non_null(memchr(info->dev[i].name, 0, FDT_NAME_LEN));
-        assert_non_null(memchr(info->dev[i].compatible, 0, FDT_NAME_LEN));
+        assert_non_null(memchr(info->dev[i].compatible, 0, FDT_COMPAT_LEN));
     }
     if (info->bootargs) {
         const uint8_t *p = (const uint8_t *)info->bootargs;
@@ -120,9 +120,10 @@ static void test_virt_fixture(void **state)
     check_dev(&info->dev[9], "gpio@40001000", "acme,gpio", 0x40001000, 0x100, 33);
     check_dev(&info->dev[10], "accel@1200000000", "acme,accel", 0x1200000000,
               0x100000000, 40);
-    // Truncated to FDT_NAME_LEN - 1 characters.
+    // The name is cut to FDT_NAME_LEN - 1 characters; compatible strings are kept
+    // whole while they fit in FDT_COMPAT_LEN.
     check_dev(&info->dev[11], "a-very-long-node-name-for-testi",
-              "vendor-with-a-long-name,device-", 0x50000000, 0x1000, 0);
+              "vendor-with-a-long-name,device-with-a-long-name", 0x50000000, 0x1000, 0);
 
     free(info);
     free(blob);
@@ -149,8 +150,10 @@ static void test_find_compatible(void **state)
     assert_null(fdt_find_compatible(info, "ns16550"));
     assert_null(fdt_find_compatible(info, "ns16550a0"));
     assert_null(fdt_find_compatible(info, "NS16550A"));
-    // Only the first compatible string of a node is kept.
-    assert_null(fdt_find_compatible(info, "riscv,plic0"));
+    // Every compatible string of a node counts, not only the first.
+    const struct fdt_device *plic = fdt_find_compatible(info, "riscv,plic0");
+    assert_non_null(plic);
+    assert_ptr_equal(plic, fdt_find_compatible(info, "sifive,plic-1.0.0"));
     // Not devices.
     assert_null(fdt_find_compatible(info, "acme,mailbox"));
     assert_null(fdt_find_compatible(info, "riscv,pmu"));
@@ -361,7 +364,6 @@ static int parse_memrsv_near_4g(void *arg)
 static void test_memrsv_offset_overflow(void **state)
 {
     (void)state;
-    skip_unless_known_bugs_enabled();
     const uint32_t offsets[] = {0xfffffff0, 0xfffffff8, 0xfffffffc, 0xffffffff};
     for (size_t i = 0; i < ARRAY_SIZE(offsets); i++) {
         uint32_t off = offsets[i];
@@ -420,6 +422,8 @@ static void test_writer_sanity(void **state)
     check_region(info.mem[0], 0x80000000, 0x1000000);
     assert_int_equal(info.n_resv, 1);
     check_region(info.resv[0], 0x1000, 0x2000);
+    assert_non_null(info.bootargs);
+    assert_string_equal(info.bootargs, "hello");
 }
 
 static void test_nop_tokens(void **state)
@@ -563,16 +567,24 @@ static void test_struct_block_overruns(void **state)
                 fdtw_token(w, nameoff);
                 uint32_t size;
                 uint8_t *blob = fdtw_finish(w, &size);
-                // Move the strings block before the structure block.
+                // Move the strings block before the structure block (which must stay
+                // 4-byte aligned).
                 uint32_t off_struct = get_be32(blob + FDTH_OFF_STRUCT);
                 uint32_t size_struct = get_be32(blob + FDTH_SIZE_STRUCT);
                 uint32_t size_strings = get_be32(blob + FDTH_SIZE_STRINGS);
-                uint8_t *moved = exact_copy(blob, size);
+                uint32_t gap = (uint32_t)ROUND_UP(size_strings, 2);
+                uint32_t total = off_struct + gap + size_struct;
+                uint8_t *moved = calloc(1, total);
+                assert_non_null(moved);
+                memcpy(moved, blob, off_struct);
                 memcpy(moved + off_struct, blob + off_struct + size_struct, size_strings);
-                memcpy(moved + off_struct + size_strings, blob + off_struct, size_struct);
+                memcpy(moved + off_struct + gap, blob + off_struct, size_struct);
+                put_be32(moved + FDTH_TOTALSIZE, total);
                 put_be32(moved + FDTH_OFF_STRINGS, off_struct);
-                put_be32(moved + FDTH_OFF_STRUCT, off_struct + size_strings);
-                assert_int_equal(fdt_parse(moved, size, &info), FDT_ERR_TRUNCATED);
+                put_be32(moved + FDTH_OFF_STRUCT, off_struct + gap);
+                int err = fdt_parse(moved, total, &info);
+                if (err != FDT_ERR_TRUNCATED)
+                    fail_msg("%s in \"%s\", length %#x: %d", props[i], nodes[n], lens[j], err);
                 free(moved);
                 free(blob);
             }
@@ -585,15 +597,27 @@ static void test_struct_block_overruns(void **state)
     fdtw_token(w, 4);
     assert_int_equal(parse_written(w, &info), FDT_ERR_TRUNCATED);
 
-    // A name offset past the strings block.
-    w = fdtw_new();
-    fdtw_root(w);
-    fdtw_token(w, FDT_TOK_PROP);
-    fdtw_token(w, 0);
-    fdtw_token(w, 0x10000);
-    fdtw_end(w);
-    fdtw_token(w, FDT_TOK_END);
-    assert_int_equal(parse_written(w, &info), FDT_ERR_TRUNCATED);
+    // Name offsets past the strings block, including ones that wrap around 2^32 when
+    // added to the block's offset.
+    for (int k = 0; k < 6; k++) {
+        w = fdtw_new();
+        fdtw_root(w);
+        fdtw_token(w, FDT_TOK_PROP);
+        fdtw_token(w, 0);
+        uint32_t at = w->st_len;
+        fdtw_token(w, 0);
+        fdtw_end(w);
+        fdtw_token(w, FDT_TOK_END);
+        uint32_t size;
+        uint8_t *blob = fdtw_finish(w, &size);
+        uint32_t off_strings = get_be32(blob + FDTH_OFF_STRINGS);
+        uint32_t size_strings = get_be32(blob + FDTH_SIZE_STRINGS);
+        const uint32_t nameoffs[] = {size_strings, 0x10000, 0xffffffff, -off_strings,
+                                     -off_strings + 1, -off_strings - 1};
+        put_be32(blob + get_be32(blob + FDTH_OFF_STRUCT) + at, nameoffs[k]);
+        assert_int_equal(parse_exact(blob, size, &info), FDT_ERR_TRUNCATED);
+        free(blob);
+    }
 }
 
 // A property name that runs to the end of the strings block without a NUL.

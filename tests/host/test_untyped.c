@@ -415,7 +415,6 @@ static void test_untypeds_random(void **state)
 static void test_untypeds_region_needing_many_blocks(void **state)
 {
     (void)state;
-    skip_unless_known_bugs_enabled();
     struct region_list ram = {.n = 0}, dev = {.n = 0};
     assert_true(region_list_add(&dev, 0x10, PHYS_TOP - 0x10));
     int want = blocks_needed(&dev);
