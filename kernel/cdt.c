@@ -10,6 +10,7 @@
 #include "objecttype.h"
 #include "irq.h"
 #include "printf.h"
+#include "preempt.h"
 
 struct cte *mdb_next(const struct cte *s) { return (struct cte *)(s->mdb_next & MDB_PTR_MASK); }
 struct cte *mdb_prev(const struct cte *s) { return (struct cte *)s->mdb_prev; }
@@ -194,9 +195,12 @@ static bool on_chain(struct cte *top, struct cte *z, struct cte *slot)
 // of last slots and deletes that zombie's last slot. A slot that holds a zombie of
 // the chain itself is left for that zombie's own end (it lies in memory that dies
 // with the object being deleted).
-static void reduce(struct cte *top)
+static bool reduce(struct cte *top, bool preemptible)
 {
     while (cap_get_tag(top->cap) == cap_zombie) {
+        // The zombie records the progress: a preempted deletion resumes here.
+        if (preemptible && preemption_point())
+            return false;
         struct cte *z = top;
         for (;;) {
             struct cap zc = z->cap;
@@ -213,17 +217,26 @@ static void reduce(struct cte *top)
             z = last;  // descend into the nested zombie
         }
     }
+    return true;
 }
 
 void cte_delete(struct cte *slot)
 {
     if (!finalise_step(slot))
-        reduce(slot);
+        reduce(slot, false);
 }
 
-void cte_revoke(struct cte *slot)
+bool cte_delete_preemptible(struct cte *slot)
+{
+    return finalise_step(slot) || reduce(slot, true);
+}
+
+bool cte_revoke(struct cte *slot)
 {
     struct cte *next;
-    while ((next = mdb_next(slot)) && is_mdb_parent_of(slot, next))
-        cte_delete(next);
+    while ((next = mdb_next(slot)) && is_mdb_parent_of(slot, next)) {
+        if (!cte_delete_preemptible(next) || preemption_point())
+            return false;
+    }
+    return true;
 }

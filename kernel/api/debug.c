@@ -80,6 +80,7 @@ bool handle_debug_syscall(word_t nr)
         t->ctx[CTX_A1] = h->fastpath_call;
         t->ctx[CTX_A2] = h->fastpath_reply_recv;
         t->ctx[CTX_A3] = h->index;
+        t->ctx[CTX_A4] = h->preemptions;
         return true;
     }
     case al4_SysSetFastpath: {

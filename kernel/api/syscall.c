@@ -87,6 +87,8 @@ static void handle_invocation(bool is_call, bool is_blocking)
     }
     tcb_set_state(t, THREAD_RESTART);
     word_t status = decode_invocation(&inv, is_blocking);
+    if (status == INV_PREEMPTED)
+        return;
     if (status != seL4_NoError) {
         tcb_set_state(t, THREAD_RUNNING);
         if (is_call)

@@ -18,8 +18,11 @@ void cte_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *s
 // Deletes the cap in slot, finalising the object when it is the last cap to it
 // (iteratively: no recursion however deep CNodes nest).
 void cte_delete(struct cte *slot);
-// Deletes every descendant of the cap in slot.
-void cte_revoke(struct cte *slot);
+// The same, stopping at a preemption point: false when an interrupt is pending and the
+// deletion is not finished (the slot then holds a zombie with the rest to do).
+bool cte_delete_preemptible(struct cte *slot);
+// Deletes every descendant of the cap in slot; false when preempted before the end.
+bool cte_revoke(struct cte *slot);
 bool cte_is_final(const struct cte *slot);
 // Empties a slot whose cap needs no finalisation (a reply cap), freeing `irq` if not ~0.
 void cte_unlink(struct cte *slot, word_t irq);

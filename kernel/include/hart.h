@@ -25,6 +25,8 @@ struct hart {
     bool tick_armed;      // the timer runs only while the hart has a thread
     uint64_t kernel_entries;
     uint64_t fastpath_call, fastpath_reply_recv;
+    uint64_t preemptions;  // long operations stopped for a pending interrupt
+    unsigned work_units;   // since the last preemption point check
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");

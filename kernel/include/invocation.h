@@ -28,6 +28,10 @@ struct invocation {
     struct syscall_error err;
 };
 
+// Returned by an invocation stopped at a preemption point: no reply, the caller stays
+// in the Restart state and re-executes the system call once the interrupt is handled.
+#define INV_PREEMPTED (~0ul)
+
 // Message register i of the request (4 in registers, the rest in the IPC buffer).
 word_t inv_arg(const struct invocation *inv, unsigned i);
 // Sets reply message register i of the caller and, on reply_done, the message info.

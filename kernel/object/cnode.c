@@ -168,11 +168,9 @@ word_t decode_cnode(struct invocation *inv)
     case CNodeMutate:
         return decode_copy_like(inv, dest);
     case CNodeRevoke:
-        cte_revoke(dest);
-        return seL4_NoError;
+        return cte_revoke(dest) ? seL4_NoError : INV_PREEMPTED;
     case CNodeDelete:
-        cte_delete(dest);
-        return seL4_NoError;
+        return cte_delete_preemptible(dest) ? seL4_NoError : INV_PREEMPTED;
     case CNodeSaveCaller:
         return save_caller(inv, dest);
     case CNodeCancelBadgedSends:

@@ -71,3 +71,30 @@ static void timeslice_preemption(struct env *env)
 }
 DEFINE_TEST(PREEMPT0001, "a spinning thread of equal priority loses the CPU at its slice end",
             timeslice_preemption);
+
+#include <al4/debug.h>
+
+static void preempt_revoke(struct env *env)
+{
+    // 16384 endpoints in one CNode, all children of one untyped: revoking them takes
+    // long enough for timer ticks to arrive, which stop the revoke at a preemption
+    // point; the restarted call finishes the job.
+    seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, 19);
+    seL4_CPtr cn = alloc_object(env, seL4_CapTableObject, 14);
+    test_assert(env, ut && cn);
+    for (seL4_Word i = 0; i < 16384; i += 256)
+        test_assert(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, ROOT, cn, 64, i, 256) ==
+                         seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(cn), seL4_CapTag_CNode);
+    al4_counters_t before = al4_kernel_counters();
+    test_eq(env, seL4_CNode_Revoke(ROOT, ut, 64), seL4_NoError);
+    al4_counters_t after = al4_kernel_counters();
+    printf("# revoke of 16384 caps: %lu preemptions\n",
+           (unsigned long)(after.preemptions - before.preemptions));
+    // Everything went: the untyped can be retyped whole again.
+    seL4_CPtr again = alloc_slot(env);
+    test_eq(env, seL4_Untyped_Retype(ut, seL4_UntypedObject, 19, ROOT, 0, 0, again, 1), seL4_NoError);
+    for (seL4_Word i = 0; i < 16384; i += 997)
+        test_eq(env, seL4_CNode_Delete(cn, i, 14), seL4_NoError);
+}
+DEFINE_TEST(PREEMPT0002, "a long revoke is preempted and still completes", preempt_revoke);
