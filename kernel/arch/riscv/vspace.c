@@ -5,6 +5,7 @@
 #include "cap.h"
 #include "tcb.h"
 #include "hart.h"
+#include "asid.h"
 
 // The kernel's own root table; every user root table carries a copy of its upper half.
 pte_t kernel_root_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
@@ -93,4 +94,44 @@ void *vspace_lookup(struct tcb *t, vptr_t v)
         pt = paddr_to_pptr(pte_paddr(e));
     }
     return NULL;
+}
+
+struct pt_slot vspace_lookup_slot(pte_t *root, vptr_t v)
+{
+    int level = 2;
+    pte_t *e = &root[pt_index(v, level)];
+    while (pte_is_table(*e) && level > 0) {
+        level--;
+        e = (pte_t *)paddr_to_pptr(pte_paddr(*e)) + pt_index(v, level);
+    }
+    return (struct pt_slot){e, 12 + 9 * level};
+}
+
+void vspace_unmap_page(word_t asid, vptr_t v, paddr_t paddr, word_t bits)
+{
+    pte_t *root = find_vspace_for_asid(asid);
+    if (!root)
+        return;
+    struct pt_slot s = vspace_lookup_slot(root, v);
+    if (s.bits_left != bits || !(*s.pte & PTE_V) || pte_is_table(*s.pte) ||
+        pte_paddr(*s.pte) != paddr)
+        return;
+    *s.pte = 0;
+    asid_flush(asid);
+}
+
+void vspace_unmap_table(word_t asid, vptr_t v, pte_t *pt)
+{
+    pte_t *table = find_vspace_for_asid(asid), *e = NULL;
+    // A root is never unmapped this way (it loses its ASID instead).
+    for (int level = 2; table && level > 0 && table != pt; level--) {
+        e = &table[pt_index(v, level)];
+        if (!pte_is_table(*e))
+            return;
+        table = paddr_to_pptr(pte_paddr(*e));
+    }
+    if (!e || table != pt)
+        return;
+    *e = 0;
+    asid_flush(asid);
 }

@@ -4,6 +4,7 @@
 #include "asid.h"
 #include "vspace.h"
 #include "csr.h"
+#include "smp.h"
 #include <sel4/objecttype.h>
 
 struct asid_pool *asid_table[ASID_POOLS];
@@ -14,9 +15,11 @@ pte_t *find_vspace_for_asid(word_t asid)
     return pool ? pool->entries[asid & MASK(seL4_ASIDPoolIndexBits)] : NULL;
 }
 
+// Every hart may hold translations of the ASID: its threads can run anywhere.
 void asid_flush(word_t asid)
 {
     asm volatile("sfence.vma zero, %0" : : "r"(asid) : "memory");
+    tlb_shootdown(asid);
 }
 
 static word_t frame_bits(struct cap c)
@@ -89,32 +92,13 @@ struct cap arch_mask_cap_rights(seL4_CapRights_t rights, struct cap cap)
     return cap;
 }
 
-// Clears the entry that maps `target` at `vaddr` in the ASID's VSpace, if it still
-// does; `leaf` distinguishes a frame from a table.
-static void unmap(word_t asid, vptr_t vaddr, paddr_t target, bool leaf)
-{
-    pte_t *pt = find_vspace_for_asid(asid);
-    for (int level = 2; pt && level >= 0; level--) {
-        pte_t *e = &pt[pt_index(vaddr, level)];
-        if (!(*e & PTE_V))
-            return;
-        if (pte_paddr(*e) == target && pte_is_table(*e) != leaf) {
-            *e = 0;
-            asid_flush(asid);
-            return;
-        }
-        if (!pte_is_table(*e))
-            return;
-        pt = paddr_to_pptr(pte_paddr(*e));
-    }
-}
-
 struct cap arch_finalise_cap(struct cap cap, bool final)
 {
     switch (cap_get_tag(cap)) {
     case cap_frame:
         if (cap_frame_asid(cap))
-            unmap(cap_frame_asid(cap), cap_frame_vaddr(cap), cap_paddr(cap), true);
+            vspace_unmap_page(cap_frame_asid(cap), cap_frame_vaddr(cap), cap_paddr(cap),
+                              frame_bits(cap));
         break;
     case cap_page_table:
         if (final && cap_page_table_is_mapped(cap)) {
@@ -122,10 +106,11 @@ struct cap arch_finalise_cap(struct cap cap, bool final)
             pte_t *pt = cap_ptr(cap);
             if (find_vspace_for_asid(asid) == pt) {
                 // A VSpace root: it loses its ASID.
-                asid_table[asid >> seL4_ASIDPoolIndexBits]->entries[asid & MASK(9)] = NULL;
+                struct asid_pool *pool = asid_table[asid >> seL4_ASIDPoolIndexBits];
+                pool->entries[asid & MASK(seL4_ASIDPoolIndexBits)] = NULL;
                 asid_flush(asid);
             } else {
-                unmap(asid, (cap.w1 >> 16) << 12, cap_paddr(cap), false);
+                vspace_unmap_table(asid, cap_page_table_vaddr(cap), pt);
             }
         }
         break;
