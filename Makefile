@@ -102,6 +102,12 @@ $(B)/$(1).elf: $(patsubst %,$(B)/u/%.o,$(2)) $(B)/libuser.a libuser/user.ld
 endef
 $(eval $(call user_prog,init,$(INIT_SRCS)))
 $(eval $(call user_prog,sel4test,$(SEL4TEST_SRCS)))
+# The PROCESS tests' child (tests/sel4test/child/), embedded by tests/sel4test/child_image.S.
+# The Makefile is a prerequisite: it supplies the path (an image built without it gets rebuilt).
+SEL4TEST_CHILD_SRCS := $(wildcard tests/sel4test/child/*.c)
+$(eval $(call user_prog,sel4test-child,$(SEL4TEST_CHILD_SRCS)))
+$(B)/u/tests/sel4test/child_image.S.o: $(B)/sel4test-child.stripped Makefile
+$(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-child.stripped"'
 
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf

@@ -58,14 +58,28 @@ void smp_stall(struct tcb *t)
     }
 }
 
-// OpenSBI's remote fence returns when every other hart has flushed.
-void tlb_shootdown(word_t asid)
+static word_t other_harts(void)
 {
     word_t mask = 0;
     for (unsigned i = 0; i < num_nodes; i++)
         if (&harts[i] != this_hart())
             mask |= BIT(harts[i].hartid);
+    return mask;
+}
+
+// OpenSBI's remote fences return when every other hart has done them.
+void tlb_shootdown(word_t asid)
+{
+    word_t mask = other_harts();
     if (mask)
         sbi_remote_sfence_vma_asid(mask, asid);
+}
+
+void icache_sync(void)
+{
+    asm volatile("fence.i" ::: "memory");
+    word_t mask = other_harts();
+    if (mask)
+        sbi_remote_fence_i(mask);
 }
 #endif

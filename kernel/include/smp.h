@@ -19,6 +19,7 @@ void smp_stall(struct tcb *t);
 // Called by a hart entering the kernel, before and while waiting for the lock.
 void smp_answer_stall(struct hart *h);
 void tlb_shootdown(word_t asid);
+void icache_sync(void);
 #else
 static inline void kernel_lock(void) {}
 static inline void kernel_unlock(void) {}
@@ -26,4 +27,5 @@ static inline void smp_reschedule(unsigned index) { (void)index; }
 static inline void smp_stall(struct tcb *t) { (void)t; }
 static inline void smp_answer_stall(struct hart *h) { (void)h; }
 static inline void tlb_shootdown(word_t asid) { (void)asid; }
+static inline void icache_sync(void) { asm volatile("fence.i" ::: "memory"); }
 #endif

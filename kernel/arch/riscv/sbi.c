@@ -64,3 +64,8 @@ void sbi_remote_sfence_vma_asid(word_t hart_mask, word_t asid)
     asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a3), "r"(a4), "r"(a6), "r"(a7)
                  : "memory");
 }
+
+void sbi_remote_fence_i(word_t hart_mask)
+{
+    sbi_call(SBI_EXT_RFENCE, 0, hart_mask, 0, 0);
+}

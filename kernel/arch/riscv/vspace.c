@@ -66,11 +66,19 @@ void vspace_map_boot(pte_t *root, vptr_t v, paddr_t p, word_t flags, pte_t *(*al
 }
 
 // A thread without a valid VSpace runs on the kernel's table: any user access faults.
+// A VSpace root is a page table that its ASID still names (seL4's setVMRoot check): a
+// mapped non-root table, or a root whose pool is gone, is not one.
+static bool is_vspace_root(struct cap c)
+{
+    return cap_get_tag(c) == cap_page_table && cap_page_table_is_mapped(c) &&
+           find_vspace_for_asid(cap_page_table_asid(c)) == cap_ptr(c);
+}
+
 void vspace_activate(struct tcb *t)
 {
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
     word_t satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
-    if (cap_get_tag(c) == cap_page_table && cap_page_table_is_mapped(c))
+    if (is_vspace_root(c))
         satp = vspace_satp(cap_paddr(c), cap_page_table_asid(c));
     if (csr_read(satp) != satp) {
         csr_write(satp, satp);
@@ -82,7 +90,7 @@ void vspace_activate(struct tcb *t)
 void *vspace_lookup(struct tcb *t, vptr_t v)
 {
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
-    if (cap_get_tag(c) != cap_page_table || !cap_page_table_is_mapped(c) || v >= USER_TOP)
+    if (!is_vspace_root(c) || v >= USER_TOP)
         return NULL;
     pte_t *pt = cap_ptr(c);
     for (int level = 2; level >= 0; level--) {

@@ -7,6 +7,7 @@
 #include "asid.h"
 #include "hart.h"
 #include "printf.h"
+#include "smp.h"
 #include <sel4/invocation.h>
 
 static word_t frame_bits(struct cap c)
@@ -30,6 +31,10 @@ static void invoke_map(struct cte *slot, struct cap c, pte_t *pte, pte_t value, 
     slot->cap = c;
     *pte = value;
     asid_flush(asid);
+    // Code written through another mapping must be visible to instruction fetch on
+    // every hart that may run it (RISC-V has no coherent instruction cache).
+    if (value & PTE_X)
+        icache_sync();
 }
 
 static void invoke_unmap(struct cte *slot)
