@@ -106,6 +106,12 @@ void u_trap(unsigned long slot)
     h->u_uip = csr_read(CSR_UIP);
     h->u_entry = slot;
     h->u_count++;
+    // A source that never goes quiet (a model bug) must fail the test, not hang it.
+    if (h->u_count > 1000) {
+        csr_write(CSR_UIE, 0);
+        csr_write(CSR_UEPC, h->u_epc);
+        return;
+    }
     if (h->u_hook) {
         h->u_hook(h, cause);
         return;
