@@ -109,6 +109,9 @@ $(eval $(call user_prog,sel4test-child,$(SEL4TEST_CHILD_SRCS)))
 $(B)/u/tests/sel4test/child_image.S.o: $(B)/sel4test-child.stripped Makefile
 $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-child.stripped"'
 
+BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c)
+$(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
+
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf
 	$(Q)echo "  BUILD $@"; $(OBJCOPY) --strip-all $< $@
@@ -170,6 +173,17 @@ test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \
 	  --timeout $(TIMEOUT) --smp "$(TEST_HARTS)" \
 	  --filter "$(TEST)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
+
+# Benchmarks run release builds under -icount shift=0: the cycle counter then counts
+# guest instructions and every run gives the same numbers.
+.PHONY: bench bench-ipc
+bench: bench-ipc
+bench-ipc:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 SMP=1 build/$(BOARD)-release/images/bench-ipc.elf
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 SMP=2 build/$(BOARD)-release-smp2/images/bench-ipc.elf
+	tools/bench/ipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -icount shift=0" \
+	  --image 1=build/$(BOARD)-release/images/bench-ipc.elf \
+	  --image 2=build/$(BOARD)-release-smp2/images/bench-ipc.elf --csv build/bench/ipc-sync.csv
 
 clean:
 	rm -rf build

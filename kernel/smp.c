@@ -62,15 +62,20 @@ static word_t other_harts(void)
 {
     word_t mask = 0;
     for (unsigned i = 0; i < num_nodes; i++)
-        if (&harts[i] != this_hart())
+        if (&harts[i] != this_hart() && harts[i].online)
             mask |= BIT(harts[i].hartid);
     return mask;
 }
 
-// OpenSBI's remote fences return when every other hart has done them.
+// OpenSBI's remote fences return when every other hart has done them. A hart flushes
+// its whole TLB whenever it switches address space, so only harts whose current ASID
+// is this one can hold stale entries for it.
 void tlb_shootdown(word_t asid)
 {
-    word_t mask = other_harts();
+    word_t mask = 0;
+    for (unsigned i = 0; i < num_nodes; i++)
+        if (&harts[i] != this_hart() && harts[i].online && harts[i].active_asid == asid)
+            mask |= BIT(harts[i].hartid);
     if (mask)
         sbi_remote_sfence_vma_asid(mask, asid);
 }

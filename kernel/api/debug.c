@@ -75,7 +75,8 @@ bool handle_debug_syscall(word_t nr)
         debug_name_thread(t);
         return true;
     case al4_SysKernelCounters: {
-        struct hart *h = this_hart();
+        // a0: a hart index, or anything else for the caller's hart.
+        struct hart *h = t->ctx[CTX_A0] < num_nodes ? &harts[t->ctx[CTX_A0]] : this_hart();
         t->ctx[CTX_A0] = h->kernel_entries;
         t->ctx[CTX_A1] = h->fastpath_call;
         t->ctx[CTX_A2] = h->fastpath_reply_recv;

@@ -62,6 +62,7 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
     kernel_lock();  // secondaries wait here until the boot hart drops to user space
     h->kstack_top = (word_t)kernel_stacks[0] + sizeof(kernel_stacks[0]);
     h->hartid = hartid;
+    h->online = true;
     csr_write(stvec, (word_t)trap_entry);
     fpu_init_hart();
     kprintf("aL4: Bootstrapping kernel\n");
@@ -79,11 +80,13 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
 
     struct user_image ui = {ui_p_start, ui_p_end, pv_offset, v_entry, dtb, dtb_size};
     init_free_memory(&ui);
+    // The tick is armed first: under QEMU -icount it bounds how long the boot hart
+    // spins while the others start.
+    hart_enable_interrupts();
     smp_start_secondaries(&fdt, hartid);
     struct tcb *root = create_rootserver(&ui, &fdt);
     root->hart = 0;
 
-    hart_enable_interrupts();
     kprintf("aL4: Booting all finished, dropped to user space\n");
     return_to_user();
 }

@@ -14,7 +14,8 @@ void kputchar(int c);
 NORETURN void assert_fail(const char *expr, const char *file, int line, const char *fn);
 #define assert(e) ((e) ? (void)0 : assert_fail(#e, __FILE__, __LINE__, __func__))
 #else
-#define debug_printf(...) ((void)0)
+// Still type-checks (and uses) the arguments, then compiles to nothing.
+#define debug_printf(...) do { if (0) kprintf(__VA_ARGS__); } while (0)
 #define assert(e) ((void)0)
 #endif
 

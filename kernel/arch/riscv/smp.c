@@ -45,7 +45,8 @@ void smp_start_secondaries(const struct fdt_info *fdt, word_t boot_hartid)
         struct sbiret r = sbi_hart_start(h->hartid, kpptr_to_paddr(secondary_entry), idx);
         if (r.error)
             kprintf("aL4: hart %lu did not start (SBI error %ld)\n", h->hartid, r.error);
-        // Wait for it, so that the boot log and the hart states are deterministic.
+        // Wait for it, so that every hart is up (or parked) when user code runs. Under
+        // QEMU -icount harts take turns; the boot hart's armed timer bounds its turn.
         while (!r.error && !__atomic_load_n(&h->parked, __ATOMIC_ACQUIRE) &&
                !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
             ;

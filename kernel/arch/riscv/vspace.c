@@ -78,11 +78,15 @@ void vspace_activate(struct tcb *t)
 {
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
     word_t satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
-    if (is_vspace_root(c))
-        satp = vspace_satp(cap_paddr(c), cap_page_table_asid(c));
+    word_t asid = 0;
+    if (is_vspace_root(c)) {
+        asid = cap_page_table_asid(c);
+        satp = vspace_satp(cap_paddr(c), asid);
+    }
     if (csr_read(satp) != satp) {
         csr_write(satp, satp);
         sfence_vma();
+        this_hart()->active_asid = asid;
     }
 }
 

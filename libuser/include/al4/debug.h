@@ -14,16 +14,22 @@ typedef struct al4_counters {
     seL4_Word preemptions;     // long operations stopped at a preemption point (this hart)
 } al4_counters_t;
 
-static inline al4_counters_t al4_kernel_counters(void)
+// The counters of hart `hart` (a hart index), or of the caller's hart for ~0.
+static inline al4_counters_t al4_kernel_counters_of(seL4_Word hart)
 {
-    register seL4_Word a0 asm("a0");
+    register seL4_Word a0 asm("a0") = hart;
     register seL4_Word a1 asm("a1");
     register seL4_Word a2 asm("a2");
     register seL4_Word a3 asm("a3");
     register seL4_Word a4 asm("a4");
     register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysKernelCounters;
-    asm volatile("ecall" : "=r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4) : "r"(a7) : "memory");
+    asm volatile("ecall" : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4) : "r"(a7) : "memory");
     return (al4_counters_t){a0, a1, a2, a3, a4};
+}
+
+static inline al4_counters_t al4_kernel_counters(void)
+{
+    return al4_kernel_counters_of(~0ul);
 }
 
 // Returns whether the fastpath was enabled before.

@@ -1,0 +1,196 @@
+// IPC benchmark (make bench-ipc): a client (the root task) and a server thread in its
+// own address space do Call / ReplyRecv round trips. One-way costs are measured the
+// way seL4's benchmark suite does: the counter is read in the sender just before the
+// system call and in the receiver just after it returns, and the cost of reading and
+// publishing the counter is subtracted. Under QEMU -icount shift=0 the cycle counter
+// counts guest instructions, so the figures are instruction counts and repeat exactly.
+//
+// Output: one line per measurement, "BENCH,operation,path,harts,length,instructions,
+// kernel_entries", read by tools/bench/ipc, which writes build/bench/ipc-sync.csv.
+#include <sel4/sel4.h>
+#include <al4/process.h>
+#include <al4/debug.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROUNDS 101  // per measurement; the median is reported
+#define WARMUP 5
+#define SCRATCH 0x40000000ul
+
+// Shared by client and server: the server's VSpace maps the same frames.
+static volatile seL4_Word call_start, reply_start;
+static seL4_Word call_cost[ROUNDS + WARMUP], reply_cost[ROUNDS + WARMUP];
+static seL4_Word overhead;
+
+static char server_stack[16384] __attribute__((aligned(16)));
+static char server_ipc[4096] __attribute__((aligned(4096)));
+static char server_tls[512] __attribute__((aligned(16)));
+extern char _start[], _end[], __tdata_start[], __tdata_end[], __tbss_end[];
+
+static inline seL4_Word rdcycle(void)
+{
+    seL4_Word c;
+    asm volatile("rdcycle %0" : "=r"(c));
+    return c;
+}
+
+// The cost of "read the counter, publish it" followed by a second read: what every
+// one-way figure contains besides the system call.
+static seL4_Word measure_overhead(void)
+{
+    seL4_Word best = ~0ul;
+    for (int i = 0; i < 50; i++) {
+        seL4_Word t0, t1;
+        asm volatile("rdcycle %0\n sd %0, 0(%2)\n rdcycle %1"
+                     : "=&r"(t0), "=r"(t1) : "r"(&call_start) : "memory");
+        if (t1 - t0 < best)
+            best = t1 - t0;
+    }
+    return best;
+}
+
+// Server: receive, note the arrival time against the client's start, then publish
+// its own start and ReplyRecv. Message registers stay in registers (a2..a5) and, for
+// longer messages, in the IPC buffer; the server echoes the length it got.
+static void server_entry(seL4_CPtr ep)
+{
+    seL4_SetIPCBuffer((seL4_IPCBuffer *)server_ipc);
+    register seL4_Word a0 asm("a0") = ep;
+    register seL4_Word a1 asm("a1");
+    register seL4_Word a2 asm("a2");
+    register seL4_Word a3 asm("a3");
+    register seL4_Word a4 asm("a4");
+    register seL4_Word a5 asm("a5");
+    register seL4_Word a7 asm("a7") = (seL4_Word)seL4_SysRecv;
+    asm volatile("ecall" : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5) : "r"(a7)
+                 : "memory");
+    for (int i = 0;; i++) {
+        seL4_Word arrived = rdcycle();
+        call_cost[i % (ROUNDS + WARMUP)] = arrived - call_start;
+        seL4_Word len = a1 & 0x7f;
+        seL4_Word t;
+        a0 = ep;
+        a1 = seL4_MessageInfo_new(0, 0, 0, len).words[0];
+        a7 = (seL4_Word)seL4_SysReplyRecv;
+        asm volatile("rdcycle %[t]\n sd %[t], 0(%[p])\n ecall"
+                     : [t] "=&r"(t), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
+                     : [p] "r"(&reply_start), "r"(a7)
+                     : "memory");
+    }
+}
+
+static int cmp(const void *a, const void *b)
+{
+    seL4_Word x = *(const seL4_Word *)a, y = *(const seL4_Word *)b;
+    return x < y ? -1 : x > y;
+}
+
+static seL4_Word median(seL4_Word *v)
+{
+    qsort(v + WARMUP, ROUNDS, sizeof(seL4_Word), cmp);
+    return v[WARMUP + ROUNDS / 2];
+}
+
+// ROUNDS + WARMUP round trips of `len` message words; prints both one-way costs.
+static seL4_Word entries_now(int harts)
+{
+    seL4_Word n = 0;
+    for (int h = 0; h < harts; h++)
+        n += al4_kernel_counters_of(h).kernel_entries;
+    return n;
+}
+
+static void run(seL4_CPtr ep, const char *path, int harts, seL4_Word len)
+{
+    // Counted around the loop: the two counter reads add one entry per hart.
+    seL4_Word entries0 = entries_now(harts);
+    for (int i = 0; i < ROUNDS + WARMUP; i++) {
+        for (seL4_Word m = 4; m < len; m++)
+            seL4_SetMR(m, m);
+        register seL4_Word a0 asm("a0") = ep;
+        register seL4_Word a1 asm("a1") = seL4_MessageInfo_new(1, 0, 0, len).words[0];
+        register seL4_Word a2 asm("a2") = 0;
+        register seL4_Word a3 asm("a3") = 1;
+        register seL4_Word a4 asm("a4") = 2;
+        register seL4_Word a5 asm("a5") = 3;
+        register seL4_Word a7 asm("a7") = (seL4_Word)seL4_SysCall;
+        seL4_Word t;
+        asm volatile("rdcycle %[t]\n sd %[t], 0(%[p])\n ecall"
+                     : [t] "=&r"(t), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
+                     : [p] "r"(&call_start), "r"(a7)
+                     : "memory");
+        seL4_Word back = rdcycle();
+        reply_cost[i] = back - reply_start;
+    }
+    seL4_Word entries = entries_now(harts) - entries0 - harts;
+    seL4_Word per_trip = (entries + (ROUNDS + WARMUP) / 2) / (ROUNDS + WARMUP);
+    printf("BENCH,call,%s,%d,%lu,%lu,%lu\n", path, harts, (unsigned long)len,
+           (unsigned long)(median(call_cost) - overhead), (unsigned long)per_trip);
+    printf("BENCH,replyrecv,%s,%d,%lu,%lu,%lu\n", path, harts, (unsigned long)len,
+           (unsigned long)(median(reply_cost) - overhead), (unsigned long)per_trip);
+}
+
+static struct al4_alloc alloc;
+
+int main(void)
+{
+    seL4_BootInfo *bi = platsupport_get_bootinfo();
+    al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
+    seL4_CPtr ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);
+    seL4_CPtr vspace = al4_vspace_new(&alloc, seL4_CapInitThreadASIDPool);
+    seL4_CPtr tcb = al4_alloc_object(&alloc, seL4_TCBObject, 0);
+    if (!ep || !vspace || !tcb) {
+        printf("bench-ipc: cannot allocate objects\n");
+        return 1;
+    }
+    // The server's address space maps the same frames as ours: shared code and data,
+    // but its own page tables and ASID, so every IPC switches address spaces.
+    seL4_Word first = (seL4_Word)_start & ~0xffful;
+    for (seL4_CPtr f = bi->userImageFrames.start; f < bi->userImageFrames.end; f++) {
+        seL4_CPtr copy = al4_alloc_slot(&alloc);
+        seL4_CNode_Copy(seL4_CapInitThreadCNode, copy, 64, seL4_CapInitThreadCNode, f, 64, seL4_AllRights);
+        seL4_Error e = al4_map_frame(&alloc, vspace, copy, first + (f - bi->userImageFrames.start) * 4096,
+                                     seL4_AllRights, seL4_RISCV_Default_VMAttributes);
+        if (e) {
+            printf("bench-ipc: mapping the server's image failed (%d)\n", e);
+            return 1;
+        }
+    }
+    seL4_CPtr ipc_frame = bi->userImageFrames.start + (((seL4_Word)server_ipc - first) >> 12);
+    seL4_TCB_Configure(tcb, 0, seL4_CapInitThreadCNode, 0, vspace, 0, (seL4_Word)server_ipc, ipc_frame);
+    seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, 255);
+    memcpy(server_tls, __tdata_start, __tdata_end - __tdata_start);
+    seL4_UserContext regs = {0};
+    seL4_Word gp;
+    asm("mv %0, gp" : "=r"(gp));
+    regs.pc = (seL4_Word)server_entry;
+    regs.sp = (seL4_Word)(server_stack + sizeof(server_stack));
+    regs.a0 = ep;
+    regs.gp = gp;
+    regs.tp = (seL4_Word)server_tls;
+    seL4_TCB_WriteRegisters(tcb, 1, 0, sizeof(regs) / sizeof(seL4_Word), &regs);
+    overhead = measure_overhead();
+    printf("bench-ipc: %lu harts, counter overhead %lu, %d rounds (median)\n",
+           (unsigned long)bi->numNodes, (unsigned long)overhead, ROUNDS);
+
+    // Same hart: fastpath, then the slow path for the same messages, then a long
+    // message (slow path either way).
+    run(ep, "fastpath", 1, 0);
+    seL4_Word was = al4_set_fastpath(0);
+    run(ep, "slowpath", 1, 0);
+    al4_set_fastpath(was);
+    run(ep, "slowpath", 1, 10);
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+    // The server on the second hart: the slow path (the fastpath is same-hart only).
+    if (bi->numNodes > 1 && seL4_TCB_SetAffinity(tcb, 1) == seL4_NoError) {
+        run(ep, "slowpath", 2, 0);
+        run(ep, "slowpath", 2, 10);
+    }
+#endif
+    al4_counters_t c = al4_kernel_counters();
+    printf("bench-ipc: fastpath took %lu calls, %lu replyrecvs\n", (unsigned long)c.fastpath_call,
+           (unsigned long)c.fastpath_reply_recv);
+    printf("bench-ipc: done\n");
+    return 0;
+}
