@@ -40,14 +40,17 @@ HOSTCC  ?= gcc
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wundef
 ifeq ($(DEBUG),1)
   OPT := -O2 -g -DCONFIG_DEBUG_BUILD=1
+  KOPT :=
 else
   OPT := -O2 -g -DNDEBUG
+  # Release kernels are optimised across files: the IPC paths cross several objects.
+  KOPT := -flto
 endif
 
 KINC := -Ikernel/include -Ikernel/arch/riscv/include -Ilibuser/include
 KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
-  $(WARN) $(OPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP $(SMP_FLAGS) \
+  $(WARN) $(OPT) $(KOPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP $(SMP_FLAGS) \
   $(if $(filter 1,$(FASTPATH)),-DCONFIG_FASTPATH=1)
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
   --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -iquote kernel/include -MMD -MP \
@@ -85,10 +88,12 @@ $(B)/l/%.o: %
 $(B)/kernel.ld: linker.ld boards/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) -E -P -x c -DKERNEL_PADDR=$(KERNEL_PADDR) $< -o $@
-# Link with the plain -march so that gcc picks the matching libgcc multilib (it does
-# not map the _zicsr_zifencei spelling onto one).
+# libgcc comes from the plain -march multilib (gcc does not map the _zicsr_zifencei
+# spelling onto one); code generated at link time (LTO) needs the full -march.
+KLIBGCC = $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name)
 $(B)/kernel.elf: $(KERNEL_OBJS) $(B)/kernel.ld
-	$(Q)echo "  BUILD $@"; $(CC) -march=rv64imac -mabi=lp64 -nostdlib -static -T $(B)/kernel.ld -Wl,--no-warn-rwx-segments $(KERNEL_OBJS) -o $@ -lgcc
+	$(Q)echo "  BUILD $@"; $(CC) $(filter-out -MMD -MP,$(KCFLAGS)) -static -T $(B)/kernel.ld \
+	  -Wl,--no-warn-rwx-segments $(KERNEL_OBJS) -o $@ $(KLIBGCC)
 
 $(B)/libuser.a: $(LIBUSER_OBJS)
 	$(Q)rm -f $@

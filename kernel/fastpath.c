@@ -24,6 +24,21 @@ static bool fast_message(word_t info)
     return (info & 0x1ff) <= seL4_FastMessageRegisters;
 }
 
+// The slot a cptr names, for the common CSpace whose root CNode resolves all 64 bits
+// at once (the root task's: 52-bit guard, radix 12); other shapes take the full walk.
+static inline struct cte *lookup_fp(struct tcb *t, word_t cptr)
+{
+    struct cap cn = tcb_slot(t, TCB_CTABLE)->cap;
+    if (unlikely(cap_get_tag(cn) != cap_cnode))
+        return NULL;
+    word_t radix = cap_cnode_radix(cn), guard_bits = cap_cnode_guard_size(cn);
+    if (unlikely(radix + guard_bits != seL4_WordBits))
+        return lookup_slot(t, cptr).slot;
+    if (unlikely(guard_bits && (cptr >> radix) != cap_cnode_guard(cn)))
+        return NULL;
+    return (struct cte *)cap_ptr(cn) + (cptr & MASK(radix));
+}
+
 static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word_t info)
 {
     word_t len = info & 0x7f;
@@ -33,15 +48,24 @@ static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word
     to->ctx[CTX_A1] = info & ~(word_t)0xe00;  // capsUnwrapped = 0
 }
 
-NORETURN static void switch_to(struct hart *h, struct tcb *t)
+// `from` stops running and `to` runs in its place: at the same priority `to` simply
+// takes `from`'s place at the front of the queue.
+NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_state from_state,
+                               struct tcb *to)
 {
-    t->state = THREAD_RUNNING;
-    sched_enqueue(t);
-    sched_to_front(t);
-    h->cur = t;
-    h->ctx = t->ctx;
-    vspace_activate(t);
-    fpu_switch_to(t);
+    from->state = from_state;
+    to->state = THREAD_RUNNING;
+    if (likely(from->prio == to->prio)) {
+        sched_replace(from, to);
+    } else {
+        sched_dequeue(from);
+        sched_enqueue(to);
+        sched_to_front(to);
+    }
+    h->cur = to;
+    h->ctx = to->ctx;
+    vspace_activate(to);
+    fpu_switch_to(to);
     kernel_unlock();
     restore_user_context();
 }
@@ -52,10 +76,10 @@ void fastpath_call(word_t cptr, word_t info)
     struct tcb *cur = h->cur;
     if (unlikely(!fast_message(info) || !fastpath_enabled))
         return;
-    struct lookup lu = lookup_slot(cur, cptr);
-    if (unlikely(!lu.slot))
+    struct cte *slot = lookup_fp(cur, cptr);
+    if (unlikely(!slot))
         return;
-    struct cap ep_cap = lu.slot->cap;
+    struct cap ep_cap = slot->cap;
     word_t rights = cap_rights(ep_cap);
     if (unlikely(cap_get_tag(ep_cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
                  !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
@@ -73,14 +97,12 @@ void fastpath_call(word_t cptr, word_t info)
         return;
 
     ep_dequeue(ep, dest);
-    bool reply_grant = dest->blocking_grant;
     // The caller waits for the reply; the receiver gets the cap to send it.
-    cur->state = THREAD_BLOCKED_ON_REPLY;
-    sched_dequeue(cur);
-    cte_insert(cap_reply_new(pptr_to_paddr(cur), false, reply_grant), reply_master, caller_slot);
+    cte_insert_leaf(cap_reply_new(pptr_to_paddr(cur), false, dest->blocking_grant), reply_master,
+                    caller_slot);
     copy_mrs(cur, dest, cap_badge(ep_cap), info);
     h->fastpath_call++;
-    switch_to(h, dest);
+    switch_to(h, cur, THREAD_BLOCKED_ON_REPLY, dest);
 }
 
 void fastpath_reply_recv(word_t cptr, word_t info)
@@ -89,10 +111,10 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     struct tcb *cur = h->cur;
     if (unlikely(!fast_message(info) || !fastpath_enabled))
         return;
-    struct lookup lu = lookup_slot(cur, cptr);
-    if (unlikely(!lu.slot))
+    struct cte *slot = lookup_fp(cur, cptr);
+    if (unlikely(!slot))
         return;
-    struct cap ep_cap = lu.slot->cap;
+    struct cap ep_cap = slot->cap;
     if (unlikely(cap_get_tag(ep_cap) != cap_endpoint || !(cap_rights(ep_cap) & RIGHT_READ)))
         return;
     struct endpoint *ep = cap_ptr(ep_cap);
@@ -108,21 +130,16 @@ void fastpath_reply_recv(word_t cptr, word_t info)
     struct tcb *caller = cap_ptr(reply);
     if (unlikely(caller->fault.type != seL4_NoFault || caller->hart != h->index))
         return;
-    // After this thread blocks, the caller must be the best thread to run.
-    sched_dequeue(cur);
-    if (unlikely(caller->prio < sched_highest_prio())) {
-        sched_enqueue(cur);
-        sched_to_front(cur);
+    // After this thread blocks, the caller must be the best thread to run: it is if
+    // it is not below this thread, the highest runnable one.
+    if (unlikely(caller->prio < cur->prio))
         return;
-    }
 
     // Wait on the endpoint, then answer the caller with the registers' message.
-    cur->state = THREAD_RUNNING;  // ep_block's state change does the dequeue accounting
-    sched_enqueue(cur);
-    ep_block(cur, ep, THREAD_BLOCKED_ON_RECEIVE, 0, cap_rights(ep_cap) & RIGHT_GRANT, false, false);
+    ep_enqueue_receiver(ep, cur, cap_rights(ep_cap) & RIGHT_GRANT);
     cte_unlink(caller_slot, ~0ul);
     copy_mrs(cur, caller, 0, info);
     h->fastpath_reply_recv++;
-    switch_to(h, caller);
+    switch_to(h, cur, THREAD_BLOCKED_ON_RECEIVE, caller);
 }
 #endif

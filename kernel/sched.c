@@ -112,6 +112,23 @@ void sched_to_front(struct tcb *t)
     q->l1 |= BIT(p / 64);
 }
 
+void sched_replace(struct tcb *from, struct tcb *to)
+{
+    struct ready_queues *q = queues_of(from);
+    unsigned p = from->prio;
+    to->sched_prev = from->sched_prev;
+    to->sched_next = from->sched_next;
+    if (from->sched_prev)
+        from->sched_prev->sched_next = to;
+    else
+        q->head[p] = to;
+    if (from->sched_next)
+        from->sched_next->sched_prev = to;
+    else
+        q->tail[p] = to;
+    from->sched_next = from->sched_prev = NULL;
+}
+
 // The running thread stays at the front of its queue; a woken candidate that outranks
 // it, or replaces a thread that blocked (IPC hand-off), runs next if no other priority
 // is higher, as seL4's SwitchToThread does. An equal-priority candidate waits its turn.

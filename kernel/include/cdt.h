@@ -10,6 +10,19 @@ bool mdb_first_badged(const struct cte *s);
 
 // Stores new_cap in dest (empty) as a child of src.
 void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest);
+// Stores a cap that is never revocable (a reply cap) in dest as src's child: what
+// cte_insert does, without working out revocability.
+static inline void cte_insert_leaf(struct cap cap, struct cte *src, struct cte *dest)
+{
+    struct cte *next = (struct cte *)(src->mdb_next & MDB_PTR_MASK);
+    dest->cap = cap;
+    dest->mdb_prev = (word_t)src;
+    dest->mdb_next = (word_t)next;
+    src->mdb_next = (word_t)dest | (src->mdb_next & ~MDB_PTR_MASK);
+    if (next)
+        next->mdb_prev = (word_t)dest;
+}
+
 // Stores a newly created object's cap in dest (empty), below its untyped.
 void cte_insert_new(struct cap cap, struct cte *parent, struct cte *dest);
 // Stores cap in dest (empty), taking over src's place in the tree; src becomes empty.

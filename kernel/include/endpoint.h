@@ -9,6 +9,7 @@ void receive_ipc(struct tcb *t, struct cap cap, bool blocking);
 void cancel_ipc(struct tcb *t);
 // Queue operations the fastpath shares.
 void ep_dequeue(struct endpoint *ep, struct tcb *t);
+void ep_enqueue_receiver(struct endpoint *ep, struct tcb *t, bool grant);
 void ep_block(struct tcb *t, struct endpoint *ep, enum thread_state s, word_t badge, bool grant,
               bool grant_reply, bool is_call);
 void cancel_all_ipc(struct endpoint *ep);

@@ -47,6 +47,18 @@ void ep_block(struct tcb *t, struct endpoint *ep, enum thread_state s, word_t ba
     queue_append(ep, t, s == THREAD_BLOCKED_ON_SEND ? EP_SEND : EP_RECV);
 }
 
+// The fastpath's receive: the running thread (state set by the caller) joins the
+// endpoint's receive queue.
+void ep_enqueue_receiver(struct endpoint *ep, struct tcb *t, bool grant)
+{
+    t->blocking_object = ep;
+    t->blocking_badge = 0;
+    t->blocking_grant = grant;
+    t->blocking_grant_reply = false;
+    t->blocking_is_call = false;
+    queue_append(ep, t, EP_RECV);
+}
+
 void send_ipc(bool blocking, bool do_call, word_t badge, bool can_grant, bool can_grant_reply,
               struct tcb *t, struct endpoint *ep)
 {

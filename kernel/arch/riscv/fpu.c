@@ -1,6 +1,7 @@
-// FPU state per thread, switched when a different thread is about to run on a hart.
-// A thread's state is saved only if it wrote the FPU (sstatus.FS dirty) since it was
-// loaded, so threads that never use floating point cost one comparison.
+// FPU state per thread, switched lazily (as seL4 does): a thread that does not own the
+// hart's FPU registers runs with sstatus.FS off, and its first floating-point
+// instruction traps; only then is the owner's state saved (if it wrote any) and the
+// thread's loaded. Threads that never use floating point never pay for it.
 #include "fpu.h"
 #include "csr.h"
 #include "hart.h"
@@ -11,23 +12,34 @@ void fpu_restore(const word_t *area);
 
 void fpu_init_hart(void)
 {
-    // The kernel needs FS on to move FPU state; it never computes with it.
-    csr_set(sstatus, SSTATUS_FS_INITIAL);
+    // Threads start without the FPU; the kernel turns FS on only to move FPU state.
+    csr_clear(sstatus, SSTATUS_FS);
 }
 
 void fpu_switch_to(struct tcb *t)
 {
+    if (this_hart()->fpu_owner != t)
+        t->ctx[CTX_SSTATUS] &= ~SSTATUS_FS;
+}
+
+// An illegal-instruction trap from a thread running with the FPU off: give it the
+// FPU and retry. False if the FPU was not the reason (the thread owns it already).
+bool fpu_take(struct tcb *t)
+{
     struct hart *h = this_hart();
-    if (h->fpu_owner == t)
-        return;
+    if ((t->ctx[CTX_SSTATUS] & SSTATUS_FS) != 0 || h->fpu_owner == t)
+        return false;
     struct tcb *old = h->fpu_owner;
-    if (old && (old->ctx[CTX_SSTATUS] & SSTATUS_FS) == SSTATUS_FS) {
+    // sstatus.FS is the trapped thread's (off): turn it on to move the registers.
+    csr_set(sstatus, SSTATUS_FS);
+    if (old && (old->ctx[CTX_SSTATUS] & SSTATUS_FS) == SSTATUS_FS)
         fpu_save(old->fpu);
-        old->ctx[CTX_SSTATUS] = (old->ctx[CTX_SSTATUS] & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
-    }
+    if (old)
+        old->ctx[CTX_SSTATUS] &= ~SSTATUS_FS;
     fpu_restore(t->fpu);
-    t->ctx[CTX_SSTATUS] = (t->ctx[CTX_SSTATUS] & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+    t->ctx[CTX_SSTATUS] |= SSTATUS_FS_CLEAN;
     h->fpu_owner = t;
+    return true;
 }
 
 // The thread is going away: its registers must not be saved into freed memory.
@@ -43,7 +55,10 @@ void fpu_release(struct tcb *t)
 void fpu_flush(struct hart *h)
 {
     struct tcb *t = h->fpu_owner;
+    csr_set(sstatus, SSTATUS_FS);
     if (t && (t->ctx[CTX_SSTATUS] & SSTATUS_FS) == SSTATUS_FS)
         fpu_save(t->fpu);
+    if (t)
+        t->ctx[CTX_SSTATUS] &= ~SSTATUS_FS;
     h->fpu_owner = NULL;
 }

@@ -87,6 +87,17 @@ void handle_trap(word_t scause, word_t stval)
     kernel_lock();
     struct tcb *t = h->cur;
     h->kernel_entries++;
+    // System calls first: the IPC fastpaths return only when the slow path must act.
+    if (likely(scause == EXC_ECALL_U && t)) {
+        word_t nr = t->ctx[CTX_A7];
+        t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC] + 4;
+        if (nr == (word_t)seL4_SysCall)
+            fastpath_call(t->ctx[CTX_A0], t->ctx[CTX_A1]);
+        else if (nr == (word_t)seL4_SysReplyRecv)
+            fastpath_reply_recv(t->ctx[CTX_A0], t->ctx[CTX_A1]);
+        handle_syscall(nr);
+        return_to_user();
+    }
     // Stalled while entering: the thread was taken away; what it trapped for is
     // redone when it next runs (its pc still names the trapping instruction).
     if (!t) {
@@ -99,15 +110,6 @@ void handle_trap(word_t scause, word_t stval)
         return_to_user();
     }
     switch (scause) {
-    case EXC_ECALL_U:
-        t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC] + 4;
-        // The fastpaths return only when the slow path must do the work.
-        if (t->ctx[CTX_A7] == (word_t)seL4_SysCall)
-            fastpath_call(t->ctx[CTX_A0], t->ctx[CTX_A1]);
-        else if (t->ctx[CTX_A7] == (word_t)seL4_SysReplyRecv)
-            fastpath_reply_recv(t->ctx[CTX_A0], t->ctx[CTX_A1]);
-        handle_syscall(t->ctx[CTX_A7]);
-        break;
     case EXC_INSN_PAGE_FAULT:
     case EXC_LOAD_PAGE_FAULT:
     case EXC_STORE_PAGE_FAULT:
@@ -115,6 +117,13 @@ void handle_trap(word_t scause, word_t stval)
     case EXC_LOAD_ACCESS:
     case EXC_STORE_ACCESS:
         vm_fault(t, scause, stval);
+        break;
+    case EXC_ILLEGAL_INSN:
+        // With the FPU off, a floating-point instruction traps here first.
+        if (fpu_take(t))
+            break;
+        t->fault = (struct fault){.type = seL4_UserException, .w = {scause, 0}};
+        handle_fault(t);
         break;
     default:
         t->fault = (struct fault){.type = seL4_UserException, .w = {scause, 0}};
