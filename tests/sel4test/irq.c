@@ -98,3 +98,80 @@ static void preempt_revoke(struct env *env)
         test_eq(env, seL4_CNode_Delete(cn, i, 14), seL4_NoError);
 }
 DEFINE_TEST(PREEMPT0002, "a long revoke is preempted and still completes", preempt_revoke);
+
+// A frame cap for the device page at `paddr`: retype the device untyped that holds
+// it, first in blocks that use up the bytes below it.
+static seL4_CPtr device_frame(struct env *env, seL4_Word paddr)
+{
+    seL4_BootInfo *bi = env->bi;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        seL4_UntypedDesc *d = &bi->untypedList[i];
+        if (!d->isDevice || paddr < d->paddr || paddr >= d->paddr + (1ul << d->sizeBits))
+            continue;
+        seL4_CPtr ut = bi->untyped.start + i;
+        seL4_Word offset = paddr - d->paddr;
+        // Largest blocks first keeps every block naturally aligned.
+        for (int bits = d->sizeBits - 1; bits >= 12; bits--)
+            if (offset & (1ul << bits)) {
+                seL4_CPtr s = alloc_slot(env);
+                test_eq(env, seL4_Untyped_Retype(ut, seL4_UntypedObject, bits, ROOT, 0, 0, s, 1),
+                        seL4_NoError);
+            }
+        seL4_CPtr frame = alloc_slot(env);
+        test_eq(env, seL4_Untyped_Retype(ut, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, frame, 1), seL4_NoError);
+        return frame;
+    }
+    return 0;
+}
+
+#define UART_PADDR 0x10000000ul
+#define UART_IRQ 10
+#define UART_VADDR 0x20000000ul
+#define UART_IER 1
+#define UART_IER_THRI 0x02
+
+static void uart_interrupt(struct env *env)
+{
+    seL4_CPtr frame = device_frame(env, UART_PADDR);
+    test_assert(env, frame);
+    seL4_RISCV_Page_GetAddress_t a = seL4_RISCV_Page_GetAddress(frame);
+    test_eq(env, a.paddr, UART_PADDR);
+    // Page tables as the walk asks for them.
+    seL4_Error e;
+    while ((e = seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, UART_VADDR, seL4_ReadWrite,
+                                    seL4_RISCV_ExecuteNever)) == seL4_FailedLookup)
+        test_assert(env, seL4_RISCV_PageTable_Map(alloc_object(env, seL4_RISCV_PageTableObject, 0),
+                                                  seL4_CapInitThreadVSpace, UART_VADDR, 0) ==
+                         seL4_NoError);
+    test_assert(env, e == seL4_NoError);
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), badged = alloc_slot(env);
+    seL4_CPtr handler = alloc_slot(env);
+    test_eq(env, seL4_CNode_Mint(ROOT, badged, 64, ROOT, nt, 64, seL4_AllRights, 1ul << UART_IRQ),
+            seL4_NoError);
+    test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, UART_IRQ, ROOT, handler, 64), seL4_NoError);
+    test_eq(env, seL4_IRQHandler_SetNotification(handler, badged), seL4_NoError);
+    volatile uint8_t *uart = (volatile uint8_t *)UART_VADDR;
+    // "Transmitter empty" interrupts: the line stays raised while enabled and empty.
+    uart[UART_IER] = UART_IER_THRI;
+    seL4_Word badge = 0;
+    seL4_Wait(nt, &badge);
+    test_eq(env, badge, 1ul << UART_IRQ);
+    // The device asks again (its interrupt line drops and rises), but until the
+    // handler acks, the PLIC holds the line: nothing more arrives.
+    uart[UART_IER] = 0;
+    uart[UART_IER] = UART_IER_THRI;
+    for (int i = 0; i < 100; i++)
+        seL4_Yield();
+    seL4_Poll(nt, &badge);
+    test_eq(env, badge, 0);
+    // Acking re-arms the line and the waiting request is delivered.
+    test_eq(env, seL4_IRQHandler_Ack(handler), seL4_NoError);
+    seL4_Wait(nt, &badge);
+    test_eq(env, badge, 1ul << UART_IRQ);
+    uart[UART_IER] = 0;
+    test_eq(env, seL4_IRQHandler_Ack(handler), seL4_NoError);
+    test_eq(env, seL4_CNode_Delete(ROOT, handler, 64), seL4_NoError);
+    test_eq(env, seL4_RISCV_Page_Unmap(frame), seL4_NoError);
+}
+DEFINE_TEST(IRQ0003, "the UART's interrupt reaches a user notification; acking re-arms it",
+            uart_interrupt);
