@@ -39,6 +39,15 @@ static inline struct cte *lookup_fp(struct tcb *t, word_t cptr)
     return (struct cte *)cap_ptr(cn) + (cptr & MASK(radix));
 }
 
+// The endpoint slot of a fastpath candidate: a register-sized message, the fastpath
+// on, and a cptr that resolves.
+static inline struct cte *fast_slot(struct tcb *cur, word_t cptr, word_t info)
+{
+    if (unlikely(!fast_message(info) || !fastpath_enabled))
+        return NULL;
+    return lookup_fp(cur, cptr);
+}
+
 static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word_t info)
 {
     word_t len = info & 0x7f;
@@ -74,9 +83,7 @@ void fastpath_call(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
     struct tcb *cur = h->cur;
-    if (unlikely(!fast_message(info) || !fastpath_enabled))
-        return;
-    struct cte *slot = lookup_fp(cur, cptr);
+    struct cte *slot = fast_slot(cur, cptr, info);
     if (unlikely(!slot))
         return;
     struct cap ep_cap = slot->cap;
@@ -109,9 +116,7 @@ void fastpath_reply_recv(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
     struct tcb *cur = h->cur;
-    if (unlikely(!fast_message(info) || !fastpath_enabled))
-        return;
-    struct cte *slot = lookup_fp(cur, cptr);
+    struct cte *slot = fast_slot(cur, cptr, info);
     if (unlikely(!slot))
         return;
     struct cap ep_cap = slot->cap;

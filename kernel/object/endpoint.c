@@ -6,32 +6,16 @@
 #include "cdt.h"
 #include "sched.h"
 #include "printf.h"
+#include "tcb_queue.h"
 
 static void queue_append(struct endpoint *ep, struct tcb *t, enum ep_state s)
 {
-    struct tcb *head = ep_head(ep);
-    t->ep_next = NULL;
-    t->ep_prev = head ? ep->tail : NULL;
-    if (head)
-        ep->tail->ep_next = t;
-    else
-        head = t;
-    ep->tail = t;
-    ep_set(ep, head, s);
+    ep_set(ep, tq_append(ep_head(ep), &ep->tail, t), s);
 }
 
 void ep_dequeue(struct endpoint *ep, struct tcb *t)
 {
-    struct tcb *head = ep_head(ep);
-    if (t->ep_prev)
-        t->ep_prev->ep_next = t->ep_next;
-    else
-        head = t->ep_next;
-    if (t->ep_next)
-        t->ep_next->ep_prev = t->ep_prev;
-    else
-        ep->tail = t->ep_prev;
-    t->ep_next = t->ep_prev = NULL;
+    struct tcb *head = tq_remove(ep_head(ep), &ep->tail, t);
     ep_set(ep, head, head ? ep_state(ep) : EP_IDLE);
 }
 

@@ -4,32 +4,16 @@
 #include "endpoint.h"
 #include "ipc.h"
 #include "sched.h"
+#include "tcb_queue.h"
 
 static void queue_append(struct notification *n, struct tcb *t)
 {
-    struct tcb *head = ntfn_head(n);
-    t->ep_next = NULL;
-    t->ep_prev = head ? n->tail : NULL;
-    if (head)
-        n->tail->ep_next = t;
-    else
-        head = t;
-    n->tail = t;
-    ntfn_set(n, head, NTFN_WAITING);
+    ntfn_set(n, tq_append(ntfn_head(n), &n->tail, t), NTFN_WAITING);
 }
 
 static void queue_remove(struct notification *n, struct tcb *t)
 {
-    struct tcb *head = ntfn_head(n);
-    if (t->ep_prev)
-        t->ep_prev->ep_next = t->ep_next;
-    else
-        head = t->ep_next;
-    if (t->ep_next)
-        t->ep_next->ep_prev = t->ep_prev;
-    else
-        n->tail = t->ep_prev;
-    t->ep_next = t->ep_prev = NULL;
+    struct tcb *head = tq_remove(ntfn_head(n), &n->tail, t);
     ntfn_set(n, head, head ? NTFN_WAITING : NTFN_IDLE);
 }
 
