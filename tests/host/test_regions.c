@@ -2,7 +2,7 @@
 // aligned allocation) and cutting a range into naturally aligned blocks. Ends with
 // randomized comparisons against simple models (a bitmap, a block-by-block check).
 #include "host_test.h"
-#include "regions.h"
+#include "region_check.h"
 
 // Sorted, disjoint, never touching, nonempty.
 static void check_invariants(const struct region_list *l)
@@ -19,16 +19,7 @@ static void check_invariants(const struct region_list *l)
 static void check_list(const struct region_list *l, int n, const paddr_t *pairs)
 {
     check_invariants(l);
-    if (l->n != n) {
-        for (int i = 0; i < l->n; i++)
-            print_error("  have [%#lx, %#lx)\n", (unsigned long)l->r[i].start,
-                        (unsigned long)l->r[i].end);
-        fail_msg("%d regions, want %d", l->n, n);
-    }
-    for (int i = 0; i < n; i++) {
-        assert_int_equal(l->r[i].start, pairs[2 * i]);
-        assert_int_equal(l->r[i].end, pairs[2 * i + 1]);
-    }
+    expect_regions(l, n, pairs);
 }
 
 #define CHECK_LIST(l, ...)                                              \

@@ -2,31 +2,14 @@
 // the device regions (everything below phys_top that is not RAM) and the untyped list
 // the root task gets (device untypeds, then RAM, as naturally aligned blocks).
 #include "host_test.h"
+#include "region_check.h"
 #include "untyped_list.h"
 
 #define PHYS_TOP BIT(39)  // as kernel/boot/rootserver.c
 
 // --- Helpers ------------------------------------------------------------------------
 
-static void check_list(const struct region_list *l, int n, const paddr_t *pairs)
-{
-    if (l->n != n) {
-        for (int i = 0; i < l->n; i++)
-            print_error("  have [%#lx, %#lx)\n", (unsigned long)l->r[i].start,
-                        (unsigned long)l->r[i].end);
-        fail_msg("%d regions, want %d", l->n, n);
-    }
-    for (int i = 0; i < n; i++) {
-        assert_int_equal(l->r[i].start, pairs[2 * i]);
-        assert_int_equal(l->r[i].end, pairs[2 * i + 1]);
-    }
-}
-
-#define CHECK_LIST(l, ...)                                          \
-    do {                                                            \
-        const paddr_t pairs_[] = {__VA_ARGS__};                     \
-        check_list((l), (int)(ARRAY_SIZE(pairs_) / 2), pairs_);     \
-    } while (0)
+#define CHECK_LIST CHECK_REGIONS
 
 static struct fdt_info *parse_fixture(const char *name)
 {
