@@ -79,7 +79,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
     restore_user_context();
 }
 
-void fastpath_call(word_t cptr, word_t info)
+__attribute__((flatten)) void fastpath_call(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
     struct tcb *cur = h->cur;
@@ -112,7 +112,7 @@ void fastpath_call(word_t cptr, word_t info)
     switch_to(h, cur, THREAD_BLOCKED_ON_REPLY, dest);
 }
 
-void fastpath_reply_recv(word_t cptr, word_t info)
+__attribute__((flatten)) void fastpath_reply_recv(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
     struct tcb *cur = h->cur;
