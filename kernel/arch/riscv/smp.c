@@ -45,11 +45,10 @@ void smp_start_secondaries(const struct fdt_info *fdt, word_t boot_hartid)
         struct sbiret r = sbi_hart_start(h->hartid, kpptr_to_paddr(secondary_entry), idx);
         if (r.error)
             kprintf("aL4: hart %lu did not start (SBI error %ld)\n", h->hartid, r.error);
-        // Wait for it, so that every hart is up (or parked) when user code runs. Under
-        // QEMU -icount harts take turns; the boot hart's armed timer bounds its turn.
-        while (!r.error && !__atomic_load_n(&h->parked, __ATOMIC_ACQUIRE) &&
-               !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
-            ;
+        // No waiting for it: under QEMU -icount harts take turns, and a boot hart
+        // spinning here keeps the new one from ever running. A thread bound to a hart
+        // that is not up yet waits in that hart's queue until it starts scheduling;
+        // remote fences go only to harts already online.
     }
     if (num_harts_found > num_nodes)
         kprintf("aL4: %u harts up, %u scheduling threads, %u parked\n", num_harts_found, num_nodes,
