@@ -121,8 +121,9 @@ static void invoke_retype(struct invocation *inv, word_t type, word_t user_bits,
     uint8_t *base = cap_ptr(ut);
     for (word_t i = 0; i < count; i++) {
         uint8_t *region = base + offset + (i << obj_bits);
-        // Kernel objects and RAM frames start zeroed; device memory is left alone.
-        if (!device)
+        // Kernel objects and RAM frames start zeroed; device memory is left alone, and
+        // so is a child untyped: whatever is made from it is zeroed then.
+        if (!device && type != seL4_UntypedObject)
             memset(region, 0, BIT(obj_bits));
         cte_insert_new(create_object(type, region, user_bits, device), inv->slot, dest + i);
     }
