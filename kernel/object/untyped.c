@@ -7,6 +7,7 @@
 #include "hart.h"
 #include "string.h"
 #include "printf.h"
+#include "preempt.h"
 #include <sel4/objecttype.h>
 #include <sel4/invocation.h>
 
@@ -112,22 +113,60 @@ static word_t decode_retype(struct invocation *inv, word_t *out_type, word_t *ou
     return seL4_NoError;
 }
 
-static void invoke_retype(struct invocation *inv, word_t type, word_t user_bits,
+#define CLEAR_CHUNK_BITS 12
+
+// Zeroing a large retype (megabytes of frames) stops at preemption points. How far it
+// got is kept for the next attempt at the same retype, which the preempted thread
+// makes when it re-executes its call; any retype that completes forgets it, so the
+// record can only describe memory nobody has been given since.
+static struct {
+    struct cte *slot;  // the untyped's slot
+    word_t w0;         // the untyped cap (which memory)
+    word_t offset;     // where the objects start
+    word_t cleared;    // bytes zeroed from there
+} pending_clear;
+
+static bool clear_region(struct invocation *inv, uint8_t *base, word_t offset, word_t bytes)
+{
+    word_t done = 0;
+    if (pending_clear.slot == inv->slot && pending_clear.w0 == inv->cap.w0 &&
+        pending_clear.offset == offset)
+        done = pending_clear.cleared;
+    while (done < bytes) {
+        word_t n = MIN(bytes - done, BIT(CLEAR_CHUNK_BITS));
+        memset(base + offset + done, 0, n);
+        done += n;
+        if (done < bytes && preemption_point()) {
+            pending_clear.slot = inv->slot;
+            pending_clear.w0 = inv->cap.w0;
+            pending_clear.offset = offset;
+            pending_clear.cleared = done;
+            return false;
+        }
+    }
+    return true;
+}
+
+// False when preempted while zeroing: nothing was created yet.
+static bool invoke_retype(struct invocation *inv, word_t type, word_t user_bits,
                           struct cte *dest, word_t count, word_t offset)
 {
     struct cap ut = inv->cap;
     bool device = cap_untyped_is_device(ut);
     word_t obj_bits = object_size_bits(type, user_bits);
     uint8_t *base = cap_ptr(ut);
+    // Kernel objects and RAM frames start zeroed; device memory is left alone, and so
+    // is a child untyped: whatever is made from it is zeroed then.
+    if (!device && type != seL4_UntypedObject &&
+        !clear_region(inv, base, offset, count << obj_bits))
+        return false;
+    pending_clear.slot = NULL;
     for (word_t i = 0; i < count; i++) {
         uint8_t *region = base + offset + (i << obj_bits);
-        // Kernel objects and RAM frames start zeroed; device memory is left alone, and
-        // so is a child untyped: whatever is made from it is zeroed then.
-        if (!device && type != seL4_UntypedObject)
-            memset(region, 0, BIT(obj_bits));
         cte_insert_new(create_object(type, region, user_bits, device), inv->slot, dest + i);
     }
     inv->slot->cap.w1 = offset + (count << obj_bits);
+    return true;
 }
 
 word_t decode_untyped(struct invocation *inv)
@@ -141,6 +180,5 @@ word_t decode_untyped(struct invocation *inv)
     word_t status = decode_retype(inv, &type, &bits, &dest, &count, &offset);
     if (status != seL4_NoError)
         return status;
-    invoke_retype(inv, type, bits, dest, count, offset);
-    return seL4_NoError;
+    return invoke_retype(inv, type, bits, dest, count, offset) ? seL4_NoError : INV_PREEMPTED;
 }
