@@ -1,7 +1,12 @@
 #include "string.h"
 #include <stdint.h>
 
-void *memcpy(void *dst, const void *src, size_t n)
+// The compiler emits calls to memcpy and memset itself, even during link-time
+// optimisation, after it may have dropped or renamed these definitions: `used`
+// keeps them as they are.
+#define LIBC_FN __attribute__((used))
+
+LIBC_FN void *memcpy(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
@@ -15,7 +20,7 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+LIBC_FN void *memset(void *dst, int c, size_t n)
 {
     uint8_t *d = dst;
     if (((uintptr_t)d & 7) == 0 && c == 0) {
