@@ -69,19 +69,28 @@ LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 .PHONY: all run test debug clean host-tests images
 all: $(B)/images/init.elf $(B)/images/sel4test.elf
 
-$(B)/k/%.c.o: %.c
+# Objects depend on the flags they were built with: changing a flag in this file
+# rebuilds them (the stamp is rewritten only when the flags differ).
+FLAGS_STAMP := $(B)/flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(B)/k/%.c.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(KCFLAGS) -c $< -o $@
-$(B)/k/%.S.o: %.S
+$(B)/k/%.S.o: %.S $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
-$(B)/u/%.c.o: %.c
+$(B)/u/%.c.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) -c $< -o $@
-$(B)/u/%.S.o: %.S
+$(B)/u/%.S.o: %.S $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) -c $< -o $@
-$(B)/l/%.o: %
+$(B)/l/%.o: % $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(LCFLAGS) -c $< -o $@
 
