@@ -6,17 +6,6 @@
 #define VA_SENDER   0x30000000ul
 #define VA_RECEIVER 0x30200000ul
 
-static seL4_Error map_page(struct env *env, seL4_CPtr frame, seL4_Word va)
-{
-    seL4_Error e;
-    while ((e = seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, va, seL4_ReadWrite,
-                                    seL4_RISCV_ExecuteNever)) == seL4_FailedLookup)
-        if (seL4_RISCV_PageTable_Map(alloc_object(env, seL4_RISCV_PageTableObject, 0),
-                                     seL4_CapInitThreadVSpace, va, 0) != seL4_NoError)
-            break;
-    return e;
-}
-
 static struct env *receiver_env;
 
 static void frame_receiver(struct test_thread *t)
@@ -24,7 +13,7 @@ static void frame_receiver(struct test_thread *t)
     seL4_SetCapReceivePath(ROOT, t->arg[1], 64);
     seL4_MessageInfo_t info = seL4_Recv(t->arg[0], NULL);
     t->result[0] = seL4_MessageInfo_get_extraCaps(info);
-    t->result[1] = map_page(receiver_env, t->arg[1], VA_RECEIVER);
+    t->result[1] = map_in_root(receiver_env, t->arg[1], VA_RECEIVER);
     volatile seL4_Word *p = (volatile seL4_Word *)VA_RECEIVER;
     t->result[2] = p[7];
     p[8] = 0xfeed;  // written back through the receiver's mapping
@@ -35,7 +24,7 @@ static void frame_over_ipc(struct env *env)
     static struct test_thread rx;
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
     seL4_CPtr frame = alloc_object(env, seL4_RISCV_4K_Page, 0), recv_slot = alloc_slot(env);
-    test_assert(env, map_page(env, frame, VA_SENDER) == seL4_NoError);
+    test_assert(env, map_in_root(env, frame, VA_SENDER) == seL4_NoError);
     volatile seL4_Word *p = (volatile seL4_Word *)VA_SENDER;
     p[7] = 0xc0ffee;
     receiver_env = env;

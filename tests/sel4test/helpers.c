@@ -112,3 +112,15 @@ bool thread_wait(struct test_thread *t, int spins)
         seL4_Yield();
     return t->done;
 }
+
+seL4_Error map_in_root(struct env *env, seL4_CPtr frame, seL4_Word va)
+{
+    seL4_Error e;
+    while ((e = seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, va, seL4_ReadWrite,
+                                    seL4_RISCV_ExecuteNever)) == seL4_FailedLookup) {
+        seL4_CPtr pt = alloc_object(env, seL4_RISCV_PageTableObject, 0);
+        if (!pt || seL4_RISCV_PageTable_Map(pt, seL4_CapInitThreadVSpace, va, 0) != seL4_NoError)
+            break;
+    }
+    return e;
+}

@@ -26,6 +26,10 @@ seL4_CPtr alloc_object(struct env *env, seL4_Word type, seL4_Word size_bits);
 // A frame cap for one page of the root task's image (the IPC buffers of helpers).
 seL4_CPtr image_frame_cap(struct env *env, void *page);
 
+// Maps `frame` read-write, not executable, at `va` in the root task's VSpace, adding
+// page tables where the walk asks for them.
+seL4_Error map_in_root(struct env *env, seL4_CPtr frame, seL4_Word va);
+
 // Creates a thread running fn(t) at `prio` in the root task's CSpace and VSpace, with
 // fault endpoint `fault_ep` (a cptr in that CSpace, 0 for none). Not yet started.
 void thread_create(struct env *env, struct test_thread *t, void (*fn)(struct test_thread *),

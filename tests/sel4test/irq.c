@@ -136,14 +136,7 @@ static void uart_interrupt(struct env *env)
     test_assert(env, frame);
     seL4_RISCV_Page_GetAddress_t a = seL4_RISCV_Page_GetAddress(frame);
     test_eq(env, a.paddr, UART_PADDR);
-    // Page tables as the walk asks for them.
-    seL4_Error e;
-    while ((e = seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, UART_VADDR, seL4_ReadWrite,
-                                    seL4_RISCV_ExecuteNever)) == seL4_FailedLookup)
-        test_assert(env, seL4_RISCV_PageTable_Map(alloc_object(env, seL4_RISCV_PageTableObject, 0),
-                                                  seL4_CapInitThreadVSpace, UART_VADDR, 0) ==
-                         seL4_NoError);
-    test_assert(env, e == seL4_NoError);
+    test_assert(env, map_in_root(env, frame, UART_VADDR) == seL4_NoError);
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), badged = alloc_slot(env);
     seL4_CPtr handler = alloc_slot(env);
     test_eq(env, seL4_CNode_Mint(ROOT, badged, 64, ROOT, nt, 64, seL4_AllRights, 1ul << UART_IRQ),
@@ -178,17 +171,6 @@ DEFINE_TEST(IRQ0003, "the UART's interrupt reaches a user notification; acking r
 
 #define BIG_VA 0x40000000ul
 
-static seL4_Error map_big(struct env *env, seL4_CPtr frame)
-{
-    seL4_Error e;
-    while ((e = seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, BIG_VA, seL4_ReadWrite,
-                                    seL4_RISCV_ExecuteNever)) == seL4_FailedLookup)
-        if (seL4_RISCV_PageTable_Map(alloc_object(env, seL4_RISCV_PageTableObject, 0),
-                                     seL4_CapInitThreadVSpace, BIG_VA, 0) != seL4_NoError)
-            break;
-    return e;
-}
-
 static void preempt_retype(struct env *env)
 {
     // Four 2 MiB frames in one retype: 8 MiB to zero, stopped by ticks at preemption
@@ -201,7 +183,7 @@ static void preempt_retype(struct env *env)
         alloc_slot(env);
     test_assert(env, seL4_Untyped_Retype(ut, seL4_RISCV_Mega_Page, 0, ROOT, 0, 0, f, 4) == seL4_NoError);
     for (int i = 0; i < 4; i++) {
-        test_assert(env, map_big(env, f + i) == seL4_NoError);
+        test_assert(env, map_in_root(env, f + i, BIG_VA) == seL4_NoError);
         volatile seL4_Word *p = (volatile seL4_Word *)BIG_VA;
         for (seL4_Word w = 0; w < (2ul << 20) / 8; w += 509)
             p[w] = 0xd1d1d1d1d1d1d1d1ul;
@@ -214,7 +196,7 @@ static void preempt_retype(struct env *env)
     printf("# retype of 8 MiB: %lu preemptions\n", (unsigned long)(after.preemptions - before.preemptions));
     seL4_Word dirty = 0;
     for (int i = 0; i < 4; i++) {
-        test_assert(env, map_big(env, f + i) == seL4_NoError);
+        test_assert(env, map_in_root(env, f + i, BIG_VA) == seL4_NoError);
         volatile seL4_Word *p = (volatile seL4_Word *)BIG_VA;
         for (seL4_Word w = 0; w < (2ul << 20) / 8; w += 509)
             dirty += p[w] != 0;
