@@ -13,12 +13,6 @@
 
 #define RETYPE_FAN_OUT_LIMIT 256  // CONFIG_RETYPE_FAN_OUT_LIMIT
 
-// The children an untyped may still have: any cap in the tree below it.
-static bool has_children(struct cte *slot)
-{
-    return cte_has_children(slot);
-}
-
 static word_t decode_retype(struct invocation *inv, word_t *out_type, word_t *out_bits,
                             struct cte **out_dest, word_t *out_count, word_t *out_offset)
 {
@@ -91,7 +85,7 @@ static word_t decode_retype(struct invocation *inv, word_t *out_type, word_t *ou
 
     // Room: a reset (no children) untyped starts again from zero.
     struct cap ut = inv->cap;
-    word_t used = has_children(inv->slot) ? ut.w1 : 0;
+    word_t used = cte_has_children(inv->slot) ? ut.w1 : 0;
     word_t ut_bits = cap_untyped_bits(ut);
     word_t aligned = ROUND_UP(used, obj_bits);
     word_t free = aligned <= BIT(ut_bits) ? BIT(ut_bits) - aligned : 0;

@@ -139,8 +139,9 @@ static void no_reply_right(struct env *env)
     static struct test_thread th;
     // A fault endpoint without grant rights cannot take faults: double fault.
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0), weak = alloc_slot(env);
-    test_eq(env, seL4_CNode_Copy(seL4_CapInitThreadCNode, weak, 64, seL4_CapInitThreadCNode, ep, 64,
-                                 seL4_CapRights_new(0, 0, 1, 1)), seL4_NoError);
+    // Badged, so that a fault delivered through it would show.
+    test_eq(env, seL4_CNode_Mint(seL4_CapInitThreadCNode, weak, 64, seL4_CapInitThreadCNode, ep, 64,
+                                 seL4_CapRights_new(0, 0, 1, 1), 0x5), seL4_NoError);
     thread_create(env, &th, load_fault_thread, PRIO, weak);
     thread_start(&th);
     seL4_Word badge;

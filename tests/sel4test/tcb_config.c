@@ -77,13 +77,17 @@ static void bound_wait_on_other(struct env *env)
 {
     static struct test_thread th;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    thread_create(env, &th, waiter, 255, alloc_object(env, seL4_EndpointObject, 0));
+    seL4_CPtr fault_ep = alloc_object(env, seL4_EndpointObject, 0);
+    thread_create(env, &th, waiter, 255, fault_ep);
     th.arg[0] = nt;
-    // Bound to the root task: another thread waiting on it is a cap fault.
+    // Bound to the root task: another thread waiting on it takes a cap fault in the
+    // receive phase (were it let wait, this Recv would never return).
     test_eq(env, seL4_TCB_BindNotification(seL4_CapInitThreadTCB, nt), seL4_NoError);
     thread_start(&th);
-    for (int i = 0; i < 3; i++)
-        seL4_Yield();
+    seL4_MessageInfo_t info = seL4_Recv(fault_ep, NULL);
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_CapFault);
+    test_eq(env, seL4_GetMR(seL4_CapFault_Addr), nt);
+    test_eq(env, seL4_GetMR(seL4_CapFault_InRecvPhase), 1);
     test_check(env, !th.done);
     test_eq(env, seL4_TCB_UnbindNotification(seL4_CapInitThreadTCB), seL4_NoError);
 }

@@ -98,17 +98,13 @@ void handle_trap(word_t scause, word_t stval)
         handle_syscall(nr);
         return_to_user();
     }
-    // Stalled while entering: the thread was taken away; what it trapped for is
-    // redone when it next runs (its pc still names the trapping instruction).
-    if (!t) {
-        if (scause & SCAUSE_INTERRUPT)
-            handle_interrupt(scause & ~SCAUSE_INTERRUPT);
-        return_to_user();
-    }
-    if (scause & SCAUSE_INTERRUPT) {
+    // Interrupts are the hart's, not the thread's. A thread taken away while entering
+    // (stalled) redoes what it trapped for when it next runs: its pc still names the
+    // trapping instruction.
+    if (scause & SCAUSE_INTERRUPT)
         handle_interrupt(scause & ~SCAUSE_INTERRUPT);
+    if ((scause & SCAUSE_INTERRUPT) || !t)
         return_to_user();
-    }
     switch (scause) {
     case EXC_INSN_PAGE_FAULT:
     case EXC_LOAD_PAGE_FAULT:
@@ -122,9 +118,7 @@ void handle_trap(word_t scause, word_t stval)
         // With the FPU off, a floating-point instruction traps here first.
         if (fpu_take(t))
             break;
-        t->fault = (struct fault){.type = seL4_UserException, .w = {scause, 0}};
-        handle_fault(t);
-        break;
+        __attribute__((fallthrough));
     default:
         t->fault = (struct fault){.type = seL4_UserException, .w = {scause, 0}};
         handle_fault(t);
