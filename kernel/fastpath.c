@@ -1,7 +1,9 @@
 // The IPC fastpath: a straight line of checks, each falling back to the slow path,
 // then the transfer and a direct switch to the other thread. Only messages that fit
 // in registers (length <= 4, no caps) between threads of this hart qualify, and the
-// thread switched to must be the one the scheduler would run.
+// thread switched to must be the one the scheduler would run. trap.S enters here
+// straight from the ecall, so the common case runs in one flattened function with no
+// frame to speak of; every failed check leaves through slowpath().
 #include "fastpath.h"
 #include "cspace.h"
 #include "cdt.h"
@@ -12,6 +14,9 @@
 #include "vspace.h"
 #include "fpu.h"
 #include "smp.h"
+#include "trap.h"
+#include "syscall.h"
+#include <sel4/syscall.h>
 
 #ifdef CONFIG_FASTPATH
 NORETURN void restore_user_context(void);
@@ -57,10 +62,30 @@ static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word
     to->ctx[CTX_A1] = info & ~(word_t)0xe00;  // capsUnwrapped = 0
 }
 
-// `from` stops running and `to` runs in its place: at the same priority `to` simply
-// takes `from`'s place at the front of the queue.
+// The satp to run `t` in, if its VSpace is the one it last ran in (see vs_cache in
+// struct tcb), else 0: then the slow path checks the VSpace in full.
+static inline word_t cached_satp(struct tcb *t)
+{
+    struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
+    if (unlikely(c.w0 != t->vs_cache.w0 || c.w1 != t->vs_cache.w1 ||
+                 t->vs_cache.epoch != asid_epoch))
+        return 0;
+    return t->vs_cache.satp;
+}
+
+// The full system call, for when a precondition fails. Not inlined: the fastpath
+// functions are flattened, and this is where the flattening stops.
+NOINLINE NORETURN static void slowpath(word_t nr)
+{
+    if (likely(this_hart()->cur))
+        handle_syscall(nr);
+    return_to_user();
+}
+
+// `from` stops running and `to` runs in its place, in the address space `satp`: at
+// the same priority `to` simply takes `from`'s place at the front of the queue.
 NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_state from_state,
-                               struct tcb *to)
+                               struct tcb *to, word_t satp)
 {
     from->state = from_state;
     to->state = THREAD_RUNNING;
@@ -73,35 +98,40 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
     }
     h->cur = to;
     h->ctx = to->ctx;
-    vspace_activate(to);
+    vspace_activate_satp(satp);
     fpu_switch_to(to);
     kernel_unlock();
     restore_user_context();
 }
 
-__attribute__((flatten)) void fastpath_call(word_t cptr, word_t info)
+__attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
-    struct tcb *cur = h->cur;
+    struct tcb *cur = syscall_enter(h);
+    if (unlikely(!cur))
+        slowpath(seL4_SysCall);
     struct cte *slot = fast_slot(cur, cptr, info);
     if (unlikely(!slot))
-        return;
+        slowpath(seL4_SysCall);
     struct cap ep_cap = slot->cap;
     word_t rights = cap_rights(ep_cap);
     if (unlikely(cap_get_tag(ep_cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
                  !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
-        return;
+        slowpath(seL4_SysCall);
     struct endpoint *ep = cap_ptr(ep_cap);
     if (unlikely(ep_state(ep) != EP_RECV))
-        return;
+        slowpath(seL4_SysCall);
     struct tcb *dest = ep_head(ep);
     if (unlikely(dest->hart != h->index || dest->prio < cur->prio))
-        return;
+        slowpath(seL4_SysCall);
     struct cte *caller_slot = tcb_slot(dest, TCB_CALLER);
     struct cte *reply_master = tcb_slot(cur, TCB_REPLY);
     if (unlikely(cap_get_tag(caller_slot->cap) != cap_null ||
                  cap_get_tag(reply_master->cap) != cap_reply))
-        return;
+        slowpath(seL4_SysCall);
+    word_t satp = cached_satp(dest);
+    if (unlikely(!satp))
+        slowpath(seL4_SysCall);
 
     ep_dequeue(ep, dest);
     // The caller waits for the reply; the receiver gets the cap to send it.
@@ -109,42 +139,47 @@ __attribute__((flatten)) void fastpath_call(word_t cptr, word_t info)
                     caller_slot);
     copy_mrs(cur, dest, cap_badge(ep_cap), info);
     h->fastpath_call++;
-    switch_to(h, cur, THREAD_BLOCKED_ON_REPLY, dest);
+    switch_to(h, cur, THREAD_BLOCKED_ON_REPLY, dest, satp);
 }
 
-__attribute__((flatten)) void fastpath_reply_recv(word_t cptr, word_t info)
+__attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
-    struct tcb *cur = h->cur;
+    struct tcb *cur = syscall_enter(h);
+    if (unlikely(!cur))
+        slowpath(seL4_SysReplyRecv);
     struct cte *slot = fast_slot(cur, cptr, info);
     if (unlikely(!slot))
-        return;
+        slowpath(seL4_SysReplyRecv);
     struct cap ep_cap = slot->cap;
     if (unlikely(cap_get_tag(ep_cap) != cap_endpoint || !(cap_rights(ep_cap) & RIGHT_READ)))
-        return;
+        slowpath(seL4_SysReplyRecv);
     struct endpoint *ep = cap_ptr(ep_cap);
     if (unlikely(ep_state(ep) == EP_SEND))
-        return;
+        slowpath(seL4_SysReplyRecv);
     struct notification *bound = cur->bound_ntfn;
     if (unlikely(bound && ntfn_state(bound) == NTFN_ACTIVE))
-        return;
+        slowpath(seL4_SysReplyRecv);
     struct cte *caller_slot = tcb_slot(cur, TCB_CALLER);
     struct cap reply = caller_slot->cap;
     if (unlikely(cap_get_tag(reply) != cap_reply || cap_reply_master(reply)))
-        return;
+        slowpath(seL4_SysReplyRecv);
     struct tcb *caller = cap_ptr(reply);
     if (unlikely(caller->fault.type != seL4_NoFault || caller->hart != h->index))
-        return;
+        slowpath(seL4_SysReplyRecv);
     // After this thread blocks, the caller must be the best thread to run: it is if
     // it is not below this thread, the highest runnable one.
     if (unlikely(caller->prio < cur->prio))
-        return;
+        slowpath(seL4_SysReplyRecv);
+    word_t satp = cached_satp(caller);
+    if (unlikely(!satp))
+        slowpath(seL4_SysReplyRecv);
 
     // Wait on the endpoint, then answer the caller with the registers' message.
     ep_enqueue_receiver(ep, cur, cap_rights(ep_cap) & RIGHT_GRANT);
     cte_unlink(caller_slot, ~0ul);
     copy_mrs(cur, caller, 0, info);
     h->fastpath_reply_recv++;
-    switch_to(h, cur, THREAD_BLOCKED_ON_RECEIVE, caller);
+    switch_to(h, cur, THREAD_BLOCKED_ON_RECEIVE, caller, satp);
 }
 #endif

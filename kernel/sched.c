@@ -5,22 +5,33 @@
 #include "printf.h"
 
 struct ready_queues {
-    struct tcb *head[NUM_PRIORITIES], *tail[NUM_PRIORITIES];
+    // Head and tail side by side: one base address reaches both.
+    struct {
+        struct tcb *head, *tail;
+    } prio[NUM_PRIORITIES];
     word_t l1;                          // bit i: some priority in [64i, 64i+63] ready
     word_t l2[NUM_PRIORITIES / 64];
 };
 
 // One set of queues per hart: a thread waits in the queues of the hart it is bound to.
+// A single-hart kernel has one set, found without indexing (the fastpath's queue
+// update is then a handful of instructions).
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
 static struct ready_queues hart_queues[CONFIG_MAX_HARTS];
+#define QUEUES(hart) (&hart_queues[hart])
+#else
+static struct ready_queues hart_queues[1];
+#define QUEUES(hart) ((void)(hart), &hart_queues[0])
+#endif
 
 static struct ready_queues *queues_of(const struct tcb *t)
 {
-    return &hart_queues[t->hart];
+    return QUEUES(t->hart);
 }
 
 static struct ready_queues *my_queues(void)
 {
-    return &hart_queues[this_hart()->index];
+    return QUEUES(this_hart()->index);
 }
 
 void sched_enqueue(struct tcb *t)
@@ -28,12 +39,12 @@ void sched_enqueue(struct tcb *t)
     struct ready_queues *q = queues_of(t);
     unsigned p = t->prio;
     t->sched_next = NULL;
-    t->sched_prev = q->tail[p];
-    if (q->tail[p])
-        q->tail[p]->sched_next = t;
+    t->sched_prev = q->prio[p].tail;
+    if (q->prio[p].tail)
+        q->prio[p].tail->sched_next = t;
     else
-        q->head[p] = t;
-    q->tail[p] = t;
+        q->prio[p].head = t;
+    q->prio[p].tail = t;
     q->l2[p / 64] |= BIT(p % 64);
     q->l1 |= BIT(p / 64);
 }
@@ -45,13 +56,13 @@ void sched_dequeue(struct tcb *t)
     if (t->sched_prev)
         t->sched_prev->sched_next = t->sched_next;
     else
-        q->head[p] = t->sched_next;
+        q->prio[p].head = t->sched_next;
     if (t->sched_next)
         t->sched_next->sched_prev = t->sched_prev;
     else
-        q->tail[p] = t->sched_prev;
+        q->prio[p].tail = t->sched_prev;
     t->sched_next = t->sched_prev = NULL;
-    if (!q->head[p]) {
+    if (!q->prio[p].head) {
         q->l2[p / 64] &= ~BIT(p % 64);
         if (!q->l2[p / 64])
             q->l1 &= ~BIT(p / 64);
@@ -65,7 +76,7 @@ static struct tcb *highest(void)
         return NULL;
     unsigned hi = 63 - __builtin_clzl(q->l1);
     unsigned p = hi * 64 + 63 - __builtin_clzl(q->l2[hi]);
-    return q->head[p];
+    return q->prio[p].head;
 }
 
 // The caller goes to the back of its priority's queue.
@@ -102,31 +113,33 @@ void sched_to_front(struct tcb *t)
     struct ready_queues *q = queues_of(t);
     unsigned p = t->prio;
     t->sched_prev = NULL;
-    t->sched_next = q->head[p];
-    if (q->head[p])
-        q->head[p]->sched_prev = t;
+    t->sched_next = q->prio[p].head;
+    if (q->prio[p].head)
+        q->prio[p].head->sched_prev = t;
     else
-        q->tail[p] = t;
-    q->head[p] = t;
+        q->prio[p].tail = t;
+    q->prio[p].head = t;
     q->l2[p / 64] |= BIT(p % 64);
     q->l1 |= BIT(p / 64);
 }
 
+// The fastpath's queue update. `from` is the running thread, so it heads its queue
+// (schedule() runs only the head of a queue, and nothing moves it until the next
+// schedule), and `to` takes that place.
 void sched_replace(struct tcb *from, struct tcb *to)
 {
     struct ready_queues *q = queues_of(from);
     unsigned p = from->prio;
-    to->sched_prev = from->sched_prev;
-    to->sched_next = from->sched_next;
-    if (from->sched_prev)
-        from->sched_prev->sched_next = to;
+    struct tcb *next = from->sched_next;
+    assert(q->prio[p].head == from && !from->sched_prev);
+    to->sched_prev = NULL;
+    to->sched_next = next;
+    q->prio[p].head = to;
+    if (next)
+        next->sched_prev = to;
     else
-        q->head[p] = to;
-    if (from->sched_next)
-        from->sched_next->sched_prev = to;
-    else
-        q->tail[p] = to;
-    from->sched_next = from->sched_prev = NULL;
+        q->prio[p].tail = to;
+    from->sched_next = NULL;
 }
 
 // The running thread stays at the front of its queue; a woken candidate that outranks

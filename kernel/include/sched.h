@@ -11,6 +11,7 @@ void sched_prefer(struct tcb *t);
 unsigned sched_highest_prio(void);
 // Runnable t goes to the front of its priority's queue: it is the next picked there.
 void sched_to_front(struct tcb *t);
-// `to` (not queued) takes queued `from`'s place; both have the same priority and hart.
+// `to` (not queued) takes the place of the running `from` at the front of their queue;
+// both have the same priority and hart.
 void sched_replace(struct tcb *from, struct tcb *to);
 void sched_dump(void);

@@ -63,6 +63,12 @@ struct tcb {
     unsigned hart;          // affinity
     unsigned timeslice;     // ticks left before round robin moves on
     word_t flags;           // seL4_TCBFlag bits
+    // The satp of the VSpace root cap in the VTABLE slot when it was last found valid:
+    // the fastpath reuses it while the slot holds the same cap words and asid_epoch
+    // has not moved (vspace_activate fills it).
+    struct {
+        word_t w0, w1, epoch, satp;
+    } vs_cache;
     char name[TCB_NAME_LEN];
 };
 

@@ -23,5 +23,6 @@ typedef uint64_t pptr_t;  // a kernel window address
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define UNUSED      __attribute__((unused))
 #define NORETURN    __attribute__((noreturn))
+#define NOINLINE    __attribute__((noinline))
 #define PACKED      __attribute__((packed))
 #define ALIGNED(n)  __attribute__((aligned(n)))

@@ -55,11 +55,27 @@ trap_entry:
     csrw sscratch, zero
     mv tp, t0
     ld sp, HART_KSTACK(t0)
-    csrr a0, scause
+    // System calls go straight to C with the user's a0, a1 and a7 still in place:
+    // Call and ReplyRecv to their fastpaths, the rest to the system call handler.
+    csrr t2, scause
+    li t3, SCAUSE_ECALL_U
+    bne t2, t3, 1f
+#ifdef CONFIG_FASTPATH
+    li t3, SYSCALL_CALL
+    bne a7, t3, 3f
+    tail c_handle_fastpath_call
+3:  li t3, SYSCALL_REPLY_RECV
+    bne a7, t3, 4f
+    tail c_handle_fastpath_reply_recv
+4:
+#endif
+    mv a0, a7
+    tail c_handle_syscall
+1:  mv a0, t2
     csrr a1, stval
     call handle_trap
-    // handle_trap ends in restore_user_context; it does not return.
-1:  j 1b
+    // Both handlers end in restore_user_context; they do not return.
+2:  j 2b
 
     .globl restore_user_context
 restore_user_context:
@@ -110,4 +126,4 @@ kernel_trap:
     csrr a2, stval
     mv a3, ra
     call kernel_fault
-2:  j 2b
+3:  j 3b

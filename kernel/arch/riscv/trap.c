@@ -8,13 +8,13 @@
 #include "printf.h"
 #include "trap.h"
 #include "fpu.h"
-#include "fastpath.h"
 #include "timer.h"
 #include "irq.h"
 #include "smp.h"
 #include <sel4/syscall.h>
 
-void handle_trap(word_t scause, word_t stval);
+NORETURN void handle_trap(word_t scause, word_t stval);
+NORETURN void c_handle_syscall(word_t nr);
 NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra);
 NORETURN void restore_user_context(void);
 
@@ -80,6 +80,18 @@ static void vm_fault(struct tcb *t, word_t scause, word_t stval)
     handle_fault(t);
 }
 
+_Static_assert(SCAUSE_ECALL_U == EXC_ECALL_U && SYSCALL_CALL == seL4_SysCall &&
+               SYSCALL_REPLY_RECV == seL4_SysReplyRecv, "trap.S's system call dispatch");
+
+// System calls other than the fastpaths' (trap.S sends those to fastpath.c).
+void c_handle_syscall(word_t nr)
+{
+    if (likely(syscall_enter(this_hart())))
+        handle_syscall(nr);
+    return_to_user();
+}
+
+// Interrupts and exceptions other than system calls.
 void handle_trap(word_t scause, word_t stval)
 {
     struct hart *h = this_hart();
@@ -87,17 +99,6 @@ void handle_trap(word_t scause, word_t stval)
     kernel_lock();
     struct tcb *t = h->cur;
     h->kernel_entries++;
-    // System calls first: the IPC fastpaths return only when the slow path must act.
-    if (likely(scause == EXC_ECALL_U && t)) {
-        word_t nr = t->ctx[CTX_A7];
-        t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC] + 4;
-        if (nr == (word_t)seL4_SysCall)
-            fastpath_call(t->ctx[CTX_A0], t->ctx[CTX_A1]);
-        else if (nr == (word_t)seL4_SysReplyRecv)
-            fastpath_reply_recv(t->ctx[CTX_A0], t->ctx[CTX_A1]);
-        handle_syscall(nr);
-        return_to_user();
-    }
     // Interrupts are the hart's, not the thread's. A thread taken away while entering
     // (stalled) redoes what it trapped for when it next runs: its pc still names the
     // trapping instruction.

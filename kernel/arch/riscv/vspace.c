@@ -19,11 +19,6 @@ paddr_t kpptr_to_paddr(const void *p)
     return (word_t)p - KERNEL_ELF_BASE + KERNEL_ELF_PADDR;
 }
 
-word_t vspace_satp(paddr_t root, word_t asid)
-{
-    return SATP_MODE_SV39 | asid << 44 | root >> 12;
-}
-
 void vspace_init_kernel(const struct fdt_info *fdt)
 {
     // The window maps every gigabyte that holds RAM, at PPTR_BASE + paddr.
@@ -66,35 +61,22 @@ void vspace_map_boot(pte_t *root, vptr_t v, paddr_t p, word_t flags, pte_t *(*al
 }
 
 // A thread without a valid VSpace runs on the kernel's table: any user access faults.
-// A VSpace root is a page table that its ASID still names (seL4's setVMRoot check): a
-// mapped non-root table, or a root whose pool is gone, is not one.
-static bool is_vspace_root(struct cap c)
-{
-    return cap_get_tag(c) == cap_page_table && cap_page_table_is_mapped(c) &&
-           find_vspace_for_asid(cap_page_table_asid(c)) == cap_ptr(c);
-}
-
 void vspace_activate(struct tcb *t)
 {
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
-    word_t satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
-    word_t asid = 0;
-    if (is_vspace_root(c)) {
-        asid = cap_page_table_asid(c);
-        satp = vspace_satp(cap_paddr(c), asid);
-    }
-    if (csr_read(satp) != satp) {
-        csr_write(satp, satp);
-        sfence_vma();
-        this_hart()->active_asid = asid;
-    }
+    word_t satp = vspace_root_satp(c);
+    if (satp)
+        t->vs_cache = (typeof(t->vs_cache)){c.w0, c.w1, asid_epoch, satp};
+    else
+        satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
+    vspace_activate_satp(satp);
 }
 
 // The kernel window address behind a user virtual address, or NULL if unmapped.
 void *vspace_lookup(struct tcb *t, vptr_t v)
 {
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
-    if (!is_vspace_root(c) || v >= USER_TOP)
+    if (!vspace_root_satp(c) || v >= USER_TOP)
         return NULL;
     pte_t *pt = cap_ptr(c);
     for (int level = 2; level >= 0; level--) {

@@ -30,3 +30,9 @@
 #define HART_CTX      0
 #define HART_SCRATCH  8
 #define HART_KSTACK   16
+
+// What trap.S needs to tell system calls apart: the cause of an ecall from U mode and
+// the numbers of seL4_SysCall and seL4_SysReplyRecv (checked in trap.c).
+#define SCAUSE_ECALL_U     8
+#define SYSCALL_CALL       (-1)
+#define SYSCALL_REPLY_RECV (-2)

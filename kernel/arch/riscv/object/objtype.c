@@ -8,12 +8,7 @@
 #include <sel4/objecttype.h>
 
 struct asid_pool *asid_table[ASID_POOLS];
-
-pte_t *find_vspace_for_asid(word_t asid)
-{
-    struct asid_pool *pool = asid_table[asid >> seL4_ASIDPoolIndexBits];
-    return pool ? pool->entries[asid & MASK(seL4_ASIDPoolIndexBits)] : NULL;
-}
+word_t asid_epoch;
 
 // Every hart may hold translations of the ASID: its threads can run anywhere.
 void asid_flush(word_t asid)
@@ -108,6 +103,7 @@ struct cap arch_finalise_cap(struct cap cap, bool final)
                 // A VSpace root: it loses its ASID.
                 struct asid_pool *pool = asid_table[asid >> seL4_ASIDPoolIndexBits];
                 pool->entries[asid & MASK(seL4_ASIDPoolIndexBits)] = NULL;
+                asid_epoch++;
                 asid_flush(asid);
             } else {
                 vspace_unmap_table(asid, cap_page_table_vaddr(cap), pt);
@@ -120,6 +116,7 @@ struct cap arch_finalise_cap(struct cap cap, bool final)
             word_t base = cap.w1;
             if (asid_table[base >> seL4_ASIDPoolIndexBits] == pool) {
                 asid_table[base >> seL4_ASIDPoolIndexBits] = NULL;
+                asid_epoch++;
                 for (word_t i = 0; i < ASID_POOL_ENTRIES; i++)
                     if (pool->entries[i])
                         asid_flush(base + i);
