@@ -15,6 +15,7 @@
 #include "fpu.h"
 #include "smp.h"
 #include "trap.h"
+#include "printf.h"
 #include "syscall.h"
 #include <sel4/syscall.h>
 
@@ -53,6 +54,17 @@ static inline struct cte *fast_slot(struct tcb *cur, word_t cptr, word_t info)
     return lookup_fp(cur, cptr);
 }
 
+// Whether t is bound to hart h; always so without SMP.
+static inline bool same_hart(struct hart *h, struct tcb *t)
+{
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+    return t->hart == h->index;
+#else
+    (void)h, (void)t;
+    return true;
+#endif
+}
+
 static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word_t info)
 {
     word_t len = info & 0x7f;
@@ -62,15 +74,12 @@ static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word
     to->ctx[CTX_A1] = info & ~(word_t)0xe00;  // capsUnwrapped = 0
 }
 
-// The satp to run `t` in, if its VSpace is the one it last ran in (see vs_cache in
-// struct tcb), else 0: then the slow path checks the VSpace in full.
-static inline word_t cached_satp(struct tcb *t)
+// Whether t's cached satp still holds (see vs_cache in struct tcb): its VSpace is the
+// one it last ran in. If not, the slow path checks the VSpace in full.
+static inline bool vs_cache_valid(struct tcb *t)
 {
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
-    if (unlikely(c.w0 != t->vs_cache.w0 || c.w1 != t->vs_cache.w1 ||
-                 t->vs_cache.epoch != asid_epoch))
-        return 0;
-    return t->vs_cache.satp;
+    return c.w0 == t->vs_cache.w0 && c.w1 == t->vs_cache.w1 && t->vs_cache.epoch == asid_epoch;
 }
 
 // The full system call, for when a precondition fails. Not inlined: the fastpath
@@ -82,10 +91,10 @@ NOINLINE NORETURN static void slowpath(word_t nr)
     return_to_user();
 }
 
-// `from` stops running and `to` runs in its place, in the address space `satp`: at
+// `from` stops running and `to` runs in its place, in its cached address space: at
 // the same priority `to` simply takes `from`'s place at the front of the queue.
 NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_state from_state,
-                               struct tcb *to, word_t satp)
+                               struct tcb *to)
 {
     from->state = from_state;
     to->state = THREAD_RUNNING;
@@ -98,8 +107,8 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
     }
     h->cur = to;
     h->ctx = to->ctx;
-    vspace_activate_satp(satp);
-    fpu_switch_to(to);
+    vspace_activate_satp(h, to->vs_cache.satp);
+    fpu_switch_to(h, to);
     kernel_unlock();
     restore_user_context();
 }
@@ -122,15 +131,15 @@ __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
     if (unlikely(ep_state(ep) != EP_RECV))
         slowpath(seL4_SysCall);
     struct tcb *dest = ep_head(ep);
-    if (unlikely(dest->hart != h->index || dest->prio < cur->prio))
+    if (unlikely(!same_hart(h, dest) || dest->prio < cur->prio))
         slowpath(seL4_SysCall);
     struct cte *caller_slot = tcb_slot(dest, TCB_CALLER);
-    struct cte *reply_master = tcb_slot(cur, TCB_REPLY);
-    if (unlikely(cap_get_tag(caller_slot->cap) != cap_null ||
-                 cap_get_tag(reply_master->cap) != cap_reply))
+    if (unlikely(cap_get_tag(caller_slot->cap) != cap_null))
         slowpath(seL4_SysCall);
-    word_t satp = cached_satp(dest);
-    if (unlikely(!satp))
+    // A thread that runs has its reply master: restart (and boot) set it up.
+    struct cte *reply_master = tcb_slot(cur, TCB_REPLY);
+    assert(cap_get_tag(reply_master->cap) == cap_reply);
+    if (unlikely(!vs_cache_valid(dest)))
         slowpath(seL4_SysCall);
 
     ep_dequeue(ep, dest);
@@ -139,7 +148,7 @@ __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
                     caller_slot);
     copy_mrs(cur, dest, cap_badge(ep_cap), info);
     h->fastpath_call++;
-    switch_to(h, cur, THREAD_BLOCKED_ON_REPLY, dest, satp);
+    switch_to(h, cur, THREAD_BLOCKED_ON_REPLY, dest);
 }
 
 __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t info)
@@ -165,14 +174,13 @@ __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t i
     if (unlikely(cap_get_tag(reply) != cap_reply || cap_reply_master(reply)))
         slowpath(seL4_SysReplyRecv);
     struct tcb *caller = cap_ptr(reply);
-    if (unlikely(caller->fault.type != seL4_NoFault || caller->hart != h->index))
+    if (unlikely(caller->fault.type != seL4_NoFault || !same_hart(h, caller)))
         slowpath(seL4_SysReplyRecv);
     // After this thread blocks, the caller must be the best thread to run: it is if
     // it is not below this thread, the highest runnable one.
     if (unlikely(caller->prio < cur->prio))
         slowpath(seL4_SysReplyRecv);
-    word_t satp = cached_satp(caller);
-    if (unlikely(!satp))
+    if (unlikely(!vs_cache_valid(caller)))
         slowpath(seL4_SysReplyRecv);
 
     // Wait on the endpoint, then answer the caller with the registers' message.
@@ -180,6 +188,6 @@ __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t i
     cte_unlink(caller_slot, ~0ul);
     copy_mrs(cur, caller, 0, info);
     h->fastpath_reply_recv++;
-    switch_to(h, cur, THREAD_BLOCKED_ON_RECEIVE, caller, satp);
+    switch_to(h, cur, THREAD_BLOCKED_ON_RECEIVE, caller);
 }
 #endif

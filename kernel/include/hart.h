@@ -23,7 +23,7 @@ struct hart {
     // this hart clears it, having saved the thread's registers and let go of it.
     volatile bool stall_req;
     bool tick_armed;      // the timer runs only while the hart has a thread
-    word_t active_asid;   // the only ASID the hart's TLB may hold (satp switches flush)
+    word_t active_asid;   // SMP: the only ASID the hart's TLB may hold (satp switches flush)
     uint64_t kernel_entries;
     uint64_t fastpath_call, fastpath_reply_recv;
     uint64_t preemptions;  // long operations stopped for a pending interrupt

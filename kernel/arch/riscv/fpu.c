@@ -16,12 +16,6 @@ void fpu_init_hart(void)
     csr_clear(sstatus, SSTATUS_FS);
 }
 
-void fpu_switch_to(struct tcb *t)
-{
-    if (this_hart()->fpu_owner != t)
-        t->ctx[CTX_SSTATUS] &= ~SSTATUS_FS;
-}
-
 // An illegal-instruction trap from a thread running with the FPU off: give it the
 // FPU and retry. False if the FPU was not the reason (the thread owns it already).
 bool fpu_take(struct tcb *t)

@@ -65,7 +65,7 @@ NORETURN void return_to_user(void)
         t->state = THREAD_RUNNING;
     }
     vspace_activate(t);
-    fpu_switch_to(t);
+    fpu_switch_to(h, t);
     kernel_unlock();
     restore_user_context();
 }

@@ -69,7 +69,7 @@ void vspace_activate(struct tcb *t)
         t->vs_cache = (typeof(t->vs_cache)){c.w0, c.w1, asid_epoch, satp};
     else
         satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
-    vspace_activate_satp(satp);
+    vspace_activate_satp(this_hart(), satp);
 }
 
 // The kernel window address behind a user virtual address, or NULL if unmapped.

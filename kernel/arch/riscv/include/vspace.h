@@ -53,13 +53,18 @@ void vspace_unmap_table(word_t asid, vptr_t v, pte_t *pt);
 // The address a mapped page table cap records (cap.h keeps frames' alongside).
 static inline vptr_t cap_page_table_vaddr(struct cap c) { return (c.w1 >> 16) << 12; }
 
-// Switches to an address space. Every satp change is followed by a full fence: the
-// TLB may not tag entries by ASID (Rocket's does not). Inline for the fastpath.
-static inline void vspace_activate_satp(word_t satp)
+// Switches hart h (this one) to an address space. Every satp change is followed by a
+// full fence: the TLB may not tag entries by ASID (Rocket's does not). Inline for the
+// fastpath.
+static inline void vspace_activate_satp(struct hart *h, word_t satp)
 {
     if (csr_read(satp) != satp) {
         csr_write(satp, satp);
         sfence_vma();
-        this_hart()->active_asid = satp >> 44 & 0xffff;
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+        h->active_asid = satp >> 44 & 0xffff;  // for tlb_shootdown
+#else
+        (void)h;
+#endif
     }
 }

@@ -8,7 +8,7 @@
 #include <sel4/objecttype.h>
 
 struct asid_pool *asid_table[ASID_POOLS];
-word_t asid_epoch;
+word_t asid_epoch = 1;  // a new TCB's zeroed vs_cache never matches
 
 // Every hart may hold translations of the ASID: its threads can run anywhere.
 void asid_flush(word_t asid)
