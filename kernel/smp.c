@@ -38,8 +38,12 @@ void smp_answer_stall(struct hart *h)
 {
     if (!__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
         return;
-    if (h->cur && h->fpu_owner == h->cur)
-        fpu_flush(h);
+    if (h->cur) {
+        if (h->fpu_owner == h->cur)
+            fpu_flush(h);
+        // Trap entry set the pc past an ecall; the call is redone instead.
+        h->cur->ctx[CTX_PC] = h->cur->ctx[CTX_FAULT_PC];
+    }
     h->cur = NULL;
     h->ctx = NULL;
     __atomic_store_n(&h->stall_req, false, __ATOMIC_RELEASE);

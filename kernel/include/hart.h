@@ -1,5 +1,5 @@
-// Per-hart kernel state. While a hart runs user code, sscratch points here; in the
-// kernel tp does (trap.S swaps them), so this_hart() is one register read.
+// Per-hart kernel state. In the kernel tp points here, so this_hart() is one register
+// read; trap.S finds it through the entering thread's context (CTX_HART).
 #pragma once
 #include "types.h"
 #include "config.h"
@@ -9,7 +9,6 @@ struct tcb;
 
 struct hart {
     word_t *ctx;          // HART_CTX: saved context of the thread running here
-    word_t scratch;       // HART_SCRATCH: trap.S spills one register here
     word_t kstack_top;    // HART_KSTACK
     struct tcb *cur;      // thread running on this hart, NULL when idle
     struct tcb *fpu_owner;  // whose FPU registers the hart holds
@@ -31,7 +30,6 @@ struct hart {
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");
-_Static_assert(__builtin_offsetof(struct hart, scratch) == HART_SCRATCH, "trap.S layout");
 _Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap.S layout");
 
 extern struct hart harts[CONFIG_MAX_HARTS];

@@ -44,7 +44,7 @@ struct lookup_fault {
 struct notification;
 
 struct tcb {
-    word_t ctx[CTX_WORDS];  // must stay first: trap.S reaches it through hart->ctx
+    word_t ctx[CTX_WORDS];  // must stay first: trap.S reaches it through sscratch and hart->ctx
     word_t fpu[33];         // f0..f31 and fcsr, saved when another thread uses the FPU
     enum thread_state state;
     // What a blocked thread waits on (seL4's thread state fields).

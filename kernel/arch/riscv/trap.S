@@ -1,9 +1,9 @@
-// Trap entry and exit. In user mode sscratch holds this hart's struct hart; in the
-// kernel it is 0 and tp holds it instead, so a trap taken in S mode (a kernel bug)
-// is told apart with one branch.
+// Trap entry and exit. In user mode sscratch holds the running thread's saved-context
+// area; in the kernel it is 0 and tp holds this hart's struct hart, so a trap taken in
+// S mode (a kernel bug) is told apart with one branch.
 #include "context.h"
 
-#define REG_S(r, i) sd r, (i) * 8(t1)
+#define REG_S(r, i) sd r, (i) * 8(t0)
 #define REG_L(r, i) ld r, (i) * 8(t1)
 
     .section .text
@@ -12,12 +12,11 @@
 trap_entry:
     csrrw t0, sscratch, t0
     beqz t0, kernel_trap
-    sd t1, HART_SCRATCH(t0)
-    ld t1, HART_CTX(t0)
     REG_S(x1, 1)
     REG_S(x2, 2)
     REG_S(x3, 3)
     REG_S(x4, 4)
+    REG_S(x6, 6)
     REG_S(x7, 7)
     REG_S(x8, 8)
     REG_S(x9, 9)
@@ -43,23 +42,23 @@ trap_entry:
     REG_S(x29, 29)
     REG_S(x30, 30)
     REG_S(x31, 31)
-    csrr t2, sscratch
-    REG_S(t2, CTX_T0)
-    ld t2, HART_SCRATCH(t0)
-    REG_S(t2, CTX_T1)
-    csrr t2, sepc
-    REG_S(t2, CTX_PC)
-    REG_S(t2, CTX_FAULT_PC)
+    csrr t1, sscratch
+    REG_S(t1, CTX_T0)
     csrr t2, sstatus
     REG_S(t2, CTX_SSTATUS)
+    csrr t1, sepc
+    REG_S(t1, CTX_FAULT_PC)
     csrw sscratch, zero
-    mv tp, t0
-    ld sp, HART_KSTACK(t0)
-    // System calls go straight to C with the user's a0, a1 and a7 still in place:
-    // Call and ReplyRecv to their fastpaths, the rest to the system call handler.
+    ld tp, CTX_HART * 8(t0)
+    ld sp, HART_KSTACK(tp)
+    // System calls resume after the ecall, and go straight to C with the user's a0,
+    // a1 and a7 still in place: Call and ReplyRecv to their fastpaths, the rest to
+    // the system call handler. Anything else resumes at the trapping instruction.
     csrr t2, scause
     li t3, SCAUSE_ECALL_U
     bne t2, t3, 1f
+    addi t1, t1, 4
+    REG_S(t1, CTX_PC)
 #ifdef CONFIG_FASTPATH
     li t3, SYSCALL_CALL
     bne a7, t3, 3f
@@ -71,7 +70,8 @@ trap_entry:
 #endif
     mv a0, a7
     tail c_handle_syscall
-1:  mv a0, t2
+1:  REG_S(t1, CTX_PC)
+    mv a0, t2
     csrr a1, stval
     call handle_trap
     // Both handlers end in restore_user_context; they do not return.
@@ -84,7 +84,8 @@ restore_user_context:
     csrw sepc, t2
     REG_L(t2, CTX_SSTATUS)
     csrw sstatus, t2
-    csrw sscratch, tp
+    csrw sscratch, t1
+    sd tp, CTX_HART * 8(t1)
     REG_L(x1, 1)
     REG_L(x2, 2)
     REG_L(x3, 3)

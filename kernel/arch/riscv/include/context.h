@@ -24,12 +24,12 @@
 #define CTX_T3        28
 #define CTX_SSTATUS   32
 #define CTX_FAULT_PC  33
-#define CTX_WORDS     34
+#define CTX_HART      34  // the struct hart the thread last left the kernel on
+#define CTX_WORDS     35
 
 // struct hart field offsets used by trap.S (checked against the C struct in hart.h).
 #define HART_CTX      0
-#define HART_SCRATCH  8
-#define HART_KSTACK   16
+#define HART_KSTACK   8
 
 // What trap.S needs to tell system calls apart: the cause of an ecall from U mode and
 // the numbers of seL4_SysCall and seL4_SysReplyRecv (checked in trap.c).

@@ -8,16 +8,13 @@
 NORETURN void return_to_user(void);
 
 // What every system call does first, fastpath or not: answer a stall request, take
-// the kernel lock, count the entry and step the pc past the ecall. NULL when the hart
-// was left without a thread by the stall: that thread redoes the call when it next
-// runs, its pc still naming the ecall.
+// the kernel lock and count the entry (trap.S has already stepped the pc past the
+// ecall). NULL when the hart was left without a thread by the stall: that thread
+// redoes the call when it next runs (smp_answer_stall puts its pc back).
 static inline struct tcb *syscall_enter(struct hart *h)
 {
     smp_answer_stall(h);
     kernel_lock();
     h->kernel_entries++;
-    struct tcb *t = h->cur;
-    if (likely(t))
-        t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC] + 4;
-    return t;
+    return h->cur;
 }
