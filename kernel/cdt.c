@@ -167,8 +167,19 @@ static struct cte *zombie_slots(struct cap z)
 static bool finalise_step(struct cte *slot)
 {
     struct cap cap = slot->cap;
-    if (cap_get_tag(cap) == cap_zombie)
+    switch (cap_get_tag(cap)) {
+    case cap_null:
+        return true;
+    case cap_reply:
+        // Finalising a reply cap does nothing, final or not: skip the search for other
+        // caps to its thread (each slow-path reply and receive deletes one).
+        cte_unlink(slot, ~0ul);
+        return true;
+    case cap_zombie:
         return cap.w1 == 0 ? (cte_unlink(slot, ~0ul), true) : false;
+    default:
+        break;
+    }
     struct finalise_result r = finalise_cap(cap, cte_is_final(slot));
     if (cap_get_tag(r.remainder) == cap_null) {
         cte_unlink(slot, r.irq);

@@ -38,5 +38,8 @@ struct lookup resolve_address_bits(struct cap node, word_t cptr, word_t n_bits)
 // Invocation lookups resolve all 64 bits of the cptr from the thread's CSpace root.
 struct lookup lookup_slot(struct tcb *t, word_t cptr)
 {
+    struct cte *slot = lookup_one_level(t, cptr);
+    if (likely(slot))
+        return (struct lookup){.slot = slot};
     return resolve_address_bits(tcb_slot(t, TCB_CTABLE)->cap, cptr, seL4_WordBits);
 }

@@ -30,19 +30,11 @@ static bool fast_message(word_t info)
     return (info & 0x1ff) <= seL4_FastMessageRegisters;
 }
 
-// The slot a cptr names, for the common CSpace whose root CNode resolves all 64 bits
-// at once (the root task's: 52-bit guard, radix 12); other shapes take the full walk.
+// The slot a cptr names: one level for the common CSpace shape, else the full walk.
 static inline struct cte *lookup_fp(struct tcb *t, word_t cptr)
 {
-    struct cap cn = tcb_slot(t, TCB_CTABLE)->cap;
-    if (unlikely(cap_get_tag(cn) != cap_cnode))
-        return NULL;
-    word_t radix = cap_cnode_radix(cn), guard_bits = cap_cnode_guard_size(cn);
-    if (unlikely(radix + guard_bits != seL4_WordBits))
-        return lookup_slot(t, cptr).slot;
-    if (unlikely(guard_bits && (cptr >> radix) != cap_cnode_guard(cn)))
-        return NULL;
-    return (struct cte *)cap_ptr(cn) + (cptr & MASK(radix));
+    struct cte *slot = lookup_one_level(t, cptr);
+    return likely(slot) ? slot : lookup_slot(t, cptr).slot;
 }
 
 // The endpoint slot of a fastpath candidate: a register-sized message, the fastpath

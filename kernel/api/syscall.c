@@ -57,7 +57,16 @@ static void handle_invocation(bool is_call, bool is_blocking)
 {
     struct tcb *t = this_hart()->cur;
     seL4_MessageInfo_t info = {{t->ctx[CTX_A1]}};
-    struct invocation inv = {.thread = t, .cptr = t->ctx[CTX_A0], .is_call = is_call};
+    // Field by field rather than `= {...}`: zeroing the whole structure (the extra
+    // slots) costs more than the rest of a short invocation. Decoders read only the
+    // first n_extra extra slots.
+    struct invocation inv;
+    inv.thread = t;
+    inv.cptr = t->ctx[CTX_A0];
+    inv.is_call = is_call;
+    inv.replied = false;
+    inv.n_extra = 0;
+    inv.err = (struct syscall_error){0};
     struct lookup lu = lookup_slot(t, inv.cptr);
     if (!lu.slot) {
         user_error("Invocation of invalid cap #%lu.", inv.cptr);
