@@ -82,6 +82,9 @@ static inline seL4_Word expect_touched(struct env *env, seL4_CPtr ep)
 // Position-independent code (vm_blob.S) for threads in VSpaces of their own: stores a0
 // at the address in a1, loads it back and sends it with seL4_Call on the endpoint in a2.
 extern const char touch_blob[], touch_blob_end[];
+// Also position independent: seL4_Call on the endpoint in a2 with MR0 = a0, again and
+// again, MR0 one higher each time.
+extern const char call_blob[], call_blob_end[];
 
 // A thread in `vspace` running touch_blob (mapped at `code` by the caller): it stores
 // `tag` at `data` and reports the word through the endpoint at `ep` of `cspace`.

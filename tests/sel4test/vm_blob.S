@@ -15,3 +15,19 @@ touch_blob:
     ecall
 1:  j 1b
 touch_blob_end:
+
+// A caller for FASTPATH0002: seL4_Call on the endpoint in a2 with MR0 = a0, and again
+// with MR0 + 1 each time it is answered.
+    .balign 4
+    .globl call_blob, call_blob_end
+call_blob:
+    mv t0, a0
+    mv t1, a2
+1:  mv a0, t1
+    li a1, 1
+    mv a2, t0
+    li a7, -1
+    ecall
+    addi t0, t0, 1
+    j 1b
+call_blob_end:
