@@ -175,7 +175,9 @@ host-tests: $(HOST_TESTS)
 # of TEST_HARTS; NAME@N runs on N harts only. The sel4test image is built once per
 # hart count (the single-core and the SMP configuration).
 TEST_HARTS := $(if $(filter command line,$(origin SMP)),$(SMP),1 4)
-TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n))/images/sel4test.elf "")
+# IRQ0004 drives a virtio entropy device on the first virtio-mmio transport.
+SEL4TEST_QEMU_ARGS := -device virtio-rng-device,bus=virtio-mmio-bus.0
+TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n))/images/sel4test.elf "$(SEL4TEST_QEMU_ARGS)")
 TEST_IMAGES :=
 -include tests/*/suite.mk
 

@@ -124,3 +124,32 @@ seL4_Error map_in_root(struct env *env, seL4_CPtr frame, seL4_Word va)
     }
     return e;
 }
+
+// Retypes the device untyped first into blocks that use up the bytes below `paddr`.
+seL4_CPtr device_frame(struct env *env, seL4_Word paddr)
+{
+    seL4_BootInfo *bi = env->bi;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        seL4_UntypedDesc *d = &bi->untypedList[i];
+        if (!d->isDevice || paddr < d->paddr || paddr >= d->paddr + (1ul << d->sizeBits))
+            continue;
+        seL4_CPtr ut = bi->untyped.start + i;
+        seL4_Word offset = paddr - d->paddr;
+        // Largest blocks first keeps every block naturally aligned.
+        for (int bits = d->sizeBits - 1; bits >= 12; bits--)
+            if (offset & (1ul << bits)) {
+                seL4_CPtr s = alloc_slot(env);
+                test_eq(env,
+                        seL4_Untyped_Retype(ut, seL4_UntypedObject, bits,
+                                            seL4_CapInitThreadCNode, 0, 0, s, 1),
+                        seL4_NoError);
+            }
+        seL4_CPtr frame = alloc_slot(env);
+        test_eq(env,
+                seL4_Untyped_Retype(ut, seL4_RISCV_4K_Page, 0, seL4_CapInitThreadCNode, 0, 0,
+                                    frame, 1),
+                seL4_NoError);
+        return frame;
+    }
+    return 0;
+}

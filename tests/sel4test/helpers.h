@@ -26,6 +26,10 @@ seL4_CPtr alloc_object(struct env *env, seL4_Word type, seL4_Word size_bits);
 // A frame cap for one page of the root task's image (the IPC buffers of helpers).
 seL4_CPtr image_frame_cap(struct env *env, void *page);
 
+// A frame cap for the device page at `paddr`, retyped from the device untyped that
+// holds it (once per test: the untyped is split up to that page), or 0.
+seL4_CPtr device_frame(struct env *env, seL4_Word paddr);
+
 // Maps `frame` read-write, not executable, at `va` in the root task's VSpace, adding
 // page tables where the walk asks for them.
 seL4_Error map_in_root(struct env *env, seL4_CPtr frame, seL4_Word va);

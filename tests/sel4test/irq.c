@@ -99,31 +99,6 @@ static void preempt_revoke(struct env *env)
 }
 DEFINE_TEST(PREEMPT0002, "a long revoke is preempted and still completes", preempt_revoke);
 
-// A frame cap for the device page at `paddr`: retype the device untyped that holds
-// it, first in blocks that use up the bytes below it.
-static seL4_CPtr device_frame(struct env *env, seL4_Word paddr)
-{
-    seL4_BootInfo *bi = env->bi;
-    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
-        seL4_UntypedDesc *d = &bi->untypedList[i];
-        if (!d->isDevice || paddr < d->paddr || paddr >= d->paddr + (1ul << d->sizeBits))
-            continue;
-        seL4_CPtr ut = bi->untyped.start + i;
-        seL4_Word offset = paddr - d->paddr;
-        // Largest blocks first keeps every block naturally aligned.
-        for (int bits = d->sizeBits - 1; bits >= 12; bits--)
-            if (offset & (1ul << bits)) {
-                seL4_CPtr s = alloc_slot(env);
-                test_eq(env, seL4_Untyped_Retype(ut, seL4_UntypedObject, bits, ROOT, 0, 0, s, 1),
-                        seL4_NoError);
-            }
-        seL4_CPtr frame = alloc_slot(env);
-        test_eq(env, seL4_Untyped_Retype(ut, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, frame, 1), seL4_NoError);
-        return frame;
-    }
-    return 0;
-}
-
 #define UART_PADDR 0x10000000ul
 #define UART_IRQ 10
 #define UART_VADDR 0x20000000ul
