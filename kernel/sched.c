@@ -75,22 +75,12 @@ static inline unsigned msb(word_t x)
 {
     static const uint8_t nibble[16] = {0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
     unsigned n = 0;
-    if (x >> 32) {
-        x >>= 32;
-        n += 32;
-    }
-    if (x >> 16) {
-        x >>= 16;
-        n += 16;
-    }
-    if (x >> 8) {
-        x >>= 8;
-        n += 8;
-    }
-    if (x >> 4) {
-        x >>= 4;
-        n += 4;
-    }
+#pragma GCC unroll 4  // four steps, no loop: this runs on every schedule()
+    for (unsigned half = 32; half >= 4; half /= 2)
+        if (x >> half) {
+            x >>= half;
+            n += half;
+        }
     return n + nibble[x];
 }
 
