@@ -99,6 +99,9 @@ void possible_switch_to(struct tcb *t)
 
 void tcb_suspend(struct tcb *t)
 {
+    // Stalled first: a thread on another hart that has just trapped gets its pc put
+    // back to the trapping instruction before it is read here (seL4 stalls in decode).
+    smp_stall(t);
     cancel_ipc(t);
     if (t->state == THREAD_RUNNING)
         t->ctx[CTX_FAULT_PC] = t->ctx[CTX_PC];  // resume where it stopped

@@ -122,9 +122,12 @@ static word_t check_prio(struct invocation *inv, word_t prio, struct cte *auth_s
     return seL4_NoError;
 }
 
+// A thread running on another hart is stalled first: it moves to the back of its new
+// queue, and a running thread must head its queue (the fastpath relies on it).
 static void set_priority(struct tcb *t, unsigned prio)
 {
     if (tcb_runnable(t)) {
+        smp_stall(t);
         sched_dequeue(t);
         t->prio = prio;
         sched_enqueue(t);

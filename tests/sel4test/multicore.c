@@ -171,4 +171,85 @@ static void stop_remote(struct env *env)
     test_eq(env, ticks[1], frozen);
 }
 DEFINE_TEST(MULTICORE0005, "suspending or deleting a thread stops it on its hart", stop_remote);
+static volatile seL4_Word calls, spins, skipped;
+
+static void caller_loop(struct test_thread *t)
+{
+    for (;;) {
+        seL4_Call(t->arg[0], seL4_MessageInfo_new(0, 0, 0, 1));
+        calls++;
+    }
+}
+
+static void spinning(struct test_thread *t)
+{
+    (void)t;
+    for (;;)
+        spins++;
+}
+
+// The fastpath hands the CPU over in place: the running thread must head its queue.
+// SetPriority moves a thread to the back of its queue, so one running on another
+// hart is stalled first; otherwise a Call it had just entered would put the thread
+// it wakes where the queue's head was and lose whoever stood before it.
+static void remote_set_priority(struct env *env)
+{
+    static struct test_thread server, client, spinner;
+    if (!enough_harts(env))
+        return;
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    thread_create(env, &server, echo, 200, 0);
+    server.arg[0] = ep;
+    thread_create(env, &client, caller_loop, 200, 0);
+    client.arg[0] = ep;
+    thread_create(env, &spinner, spinning, 200, 0);
+    struct test_thread *all[] = {&server, &client, &spinner};
+    for (int i = 0; i < 3; i++) {
+        test_eq(env, seL4_TCB_SetAffinity(all[i]->tcb, 1), seL4_NoError);
+        thread_start(all[i]);
+    }
+    for (int i = 0; i < 50000; i++)
+        seL4_TCB_SetPriority(client.tcb, seL4_CapInitThreadTCB, 200);
+    seL4_Word c = calls, s = spins;
+    for (int i = 0; i < 100000 && (calls == c || spins == s); i++)
+        seL4_Yield();
+    test_check(env, calls != c);
+    test_check(env, spins != s);
+    for (int i = 0; i < 3; i++)
+        seL4_TCB_Suspend(all[i]->tcb);
+}
+DEFINE_TEST(MULTICORE0006, "SetPriority on a thread running on another hart keeps its queue whole",
+            remote_set_priority);
+
+static void polling(struct test_thread *t)
+{
+    for (;;) {
+        seL4_Word badge = 0;
+        seL4_Poll(t->arg[0], &badge);
+        if (badge)
+            skipped++;  // never signalled: only a skipped Poll leaves a0 (the cptr)
+    }
+}
+
+// A thread on another hart that has just trapped into a system call and is suspended
+// there redoes the call when resumed, as on seL4, rather than returning from it.
+static void remote_suspend(struct env *env)
+{
+    static struct test_thread th;
+    if (!enough_harts(env))
+        return;
+    skipped = 0;
+    thread_create(env, &th, polling, 255, 0);
+    th.arg[0] = alloc_object(env, seL4_NotificationObject, 0);
+    test_eq(env, seL4_TCB_SetAffinity(th.tcb, 1), seL4_NoError);
+    thread_start(&th);
+    for (int i = 0; i < 20000; i++) {
+        seL4_TCB_Suspend(th.tcb);
+        seL4_TCB_Resume(th.tcb);
+    }
+    seL4_TCB_Suspend(th.tcb);
+    test_eq(env, skipped, 0);
+}
+DEFINE_TEST(MULTICORE0007, "Suspend and Resume never skip a call a thread on another hart entered",
+            remote_suspend);
 #endif
