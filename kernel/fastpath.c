@@ -3,7 +3,7 @@
 // in registers (length <= 4, no caps) between threads of this hart qualify, and the
 // thread switched to must be the one the scheduler would run. trap.S enters here
 // straight from the ecall, so the common case runs in one flattened function with no
-// frame to speak of; every failed check leaves through slowpath().
+// frame to speak of; every failed check leaves through syscall_slowpath().
 #include "fastpath.h"
 #include "cspace.h"
 #include "cdt.h"
@@ -16,7 +16,6 @@
 #include "smp.h"
 #include "trap.h"
 #include "printf.h"
-#include "syscall.h"
 #include <sel4/syscall.h>
 
 #ifdef CONFIG_FASTPATH
@@ -30,20 +29,13 @@ static bool fast_message(word_t info)
     return (info & 0x1ff) <= seL4_FastMessageRegisters;
 }
 
-// The slot a cptr names: one level for the common CSpace shape, else the full walk.
-static inline struct cte *lookup_fp(struct tcb *t, word_t cptr)
-{
-    struct cte *slot = lookup_one_level(t, cptr);
-    return likely(slot) ? slot : lookup_slot(t, cptr).slot;
-}
-
 // The endpoint slot of a fastpath candidate: a register-sized message, the fastpath
 // on, and a cptr that resolves.
 static inline struct cte *fast_slot(struct tcb *cur, word_t cptr, word_t info)
 {
     if (unlikely(!fast_message(info) || !fastpath_enabled))
         return NULL;
-    return lookup_fp(cur, cptr);
+    return lookup_slot(cur, cptr).slot;
 }
 
 // Whether t is bound to hart h; always so without SMP.
@@ -74,15 +66,6 @@ static inline bool vs_cache_valid(struct tcb *t)
     return c.w0 == t->vs_cache.w0 && c.w1 == t->vs_cache.w1 && t->vs_cache.epoch == asid_epoch;
 }
 
-// The full system call, for when a precondition fails. Not inlined: the fastpath
-// functions are flattened, and this is where the flattening stops.
-NOINLINE NORETURN static void slowpath(word_t nr)
-{
-    if (likely(this_hart()->cur))
-        handle_syscall(nr);
-    return_to_user();
-}
-
 // `from` stops running and `to` runs in its place, in its cached address space: at
 // the same priority `to` simply takes `from`'s place at the front of the queue.
 NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_state from_state,
@@ -110,29 +93,29 @@ __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
     struct hart *h = this_hart();
     struct tcb *cur = syscall_enter(h);
     if (unlikely(!cur))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
     struct cte *slot = fast_slot(cur, cptr, info);
     if (unlikely(!slot))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
     struct cap ep_cap = slot->cap;
     word_t rights = cap_rights(ep_cap);
     if (unlikely(cap_get_tag(ep_cap) != cap_endpoint || !(rights & RIGHT_WRITE) ||
                  !(rights & (RIGHT_GRANT | RIGHT_GRANT_REPLY))))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
     struct endpoint *ep = cap_ptr(ep_cap);
     if (unlikely(ep_state(ep) != EP_RECV))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
     struct tcb *dest = ep_head(ep);
     if (unlikely(!same_hart(h, dest) || dest->prio < cur->prio))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
     struct cte *caller_slot = tcb_slot(dest, TCB_CALLER);
     if (unlikely(cap_get_tag(caller_slot->cap) != cap_null))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
     // A thread that runs has its reply master: restart (and boot) set it up.
     struct cte *reply_master = tcb_slot(cur, TCB_REPLY);
     assert(cap_get_tag(reply_master->cap) == cap_reply);
     if (unlikely(!vs_cache_valid(dest)))
-        slowpath(seL4_SysCall);
+        syscall_slowpath(seL4_SysCall);
 
     ep_dequeue(ep, dest);
     // The caller waits for the reply; the receiver gets the cap to send it.
@@ -148,32 +131,32 @@ __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t i
     struct hart *h = this_hart();
     struct tcb *cur = syscall_enter(h);
     if (unlikely(!cur))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     struct cte *slot = fast_slot(cur, cptr, info);
     if (unlikely(!slot))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     struct cap ep_cap = slot->cap;
     if (unlikely(cap_get_tag(ep_cap) != cap_endpoint || !(cap_rights(ep_cap) & RIGHT_READ)))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     struct endpoint *ep = cap_ptr(ep_cap);
     if (unlikely(ep_state(ep) == EP_SEND))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     struct notification *bound = cur->bound_ntfn;
     if (unlikely(bound && ntfn_state(bound) == NTFN_ACTIVE))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     struct cte *caller_slot = tcb_slot(cur, TCB_CALLER);
     struct cap reply = caller_slot->cap;
     if (unlikely(cap_get_tag(reply) != cap_reply || cap_reply_master(reply)))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     struct tcb *caller = cap_ptr(reply);
     if (unlikely(caller->fault.type != seL4_NoFault || !same_hart(h, caller)))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     // After this thread blocks, the caller must be the best thread to run: it is if
     // it is not below this thread, the highest runnable one.
     if (unlikely(caller->prio < cur->prio))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
     if (unlikely(!vs_cache_valid(caller)))
-        slowpath(seL4_SysReplyRecv);
+        syscall_slowpath(seL4_SysReplyRecv);
 
     // Wait on the endpoint, then answer the caller with the registers' message.
     ep_enqueue_receiver(ep, cur, cap_rights(ep_cap) & RIGHT_GRANT);

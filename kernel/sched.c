@@ -110,13 +110,6 @@ void sched_prefer(struct tcb *t)
         h->candidate = t;
 }
 
-// Highest priority with a runnable thread; 0 when none is (idle).
-unsigned sched_highest_prio(void)
-{
-    int p = highest_prio(my_queues());
-    return p < 0 ? 0 : (unsigned)p;
-}
-
 // Moves t to the front of its queue so that it is the next picked at its priority.
 void sched_to_front(struct tcb *t)
 {

@@ -8,7 +8,6 @@ void sched_yield(void);
 void schedule(void);
 // A thread just made runnable that should run next if nothing outranks it.
 void sched_prefer(struct tcb *t);
-unsigned sched_highest_prio(void);
 // Runnable t goes to the front of its priority's queue: it is the next picked there.
 void sched_to_front(struct tcb *t);
 // `to` (not queued) takes the place of the running `from` at the front of their queue;

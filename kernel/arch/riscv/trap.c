@@ -83,12 +83,20 @@ static void vm_fault(struct tcb *t, word_t scause, word_t stval)
 _Static_assert(SCAUSE_ECALL_U == EXC_ECALL_U && SYSCALL_CALL == seL4_SysCall &&
                SYSCALL_REPLY_RECV == seL4_SysReplyRecv, "trap.S's system call dispatch");
 
+// The full system call, after syscall_enter. Not inlined: the fastpath functions are
+// flattened and call this when a precondition fails; here the flattening stops.
+NOINLINE void syscall_slowpath(word_t nr)
+{
+    if (likely(this_hart()->cur))
+        handle_syscall(nr);
+    return_to_user();
+}
+
 // System calls other than the fastpaths' (trap.S sends those to fastpath.c).
 void c_handle_syscall(word_t nr)
 {
-    if (likely(syscall_enter(this_hart())))
-        handle_syscall(nr);
-    return_to_user();
+    syscall_enter(this_hart());
+    syscall_slowpath(nr);
 }
 
 // Interrupts and exceptions other than system calls.

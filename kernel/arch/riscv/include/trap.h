@@ -6,6 +6,8 @@
 
 // Picks the next thread and enters it; never returns.
 NORETURN void return_to_user(void);
+// The full system call `nr` (seL4's slow path), entered with syscall_enter done.
+NORETURN void syscall_slowpath(word_t nr);
 
 // What every system call does first, fastpath or not: answer a stall request, take
 // the kernel lock and count the entry (trap.S has already stepped the pc past the
