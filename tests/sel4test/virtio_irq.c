@@ -128,8 +128,8 @@ static void virtio_interrupt(struct env *env)
     mmio[VM_QUEUE_PFN] = paddr >> 12;
     mmio[VM_STATUS] = STATUS_ACK | STATUS_DRIVER | STATUS_DRIVER_OK;
 
-    // Two requests, one at a time: the second interrupt arrives only because the first
-    // was acknowledged.
+    // Two requests, one at a time, each interrupt acknowledged (at the device and the
+    // kernel) before the next request: the line is re-armed for the second.
     request(mmio, q, paddr, 0);
     completion(env, mmio, q, nt, handler, 1, 0);
     request(mmio, q, paddr, 1);
