@@ -5,6 +5,13 @@
 BOARD ?= qemu-virt
 SMP   ?= 1
 DEBUG ?= 1
+# A benchmark build (make bench sets it): release code with printing and the project's
+# counters and fastpath switch, and none of the other debug calls.
+BENCHMARK ?= 0
+# seL4's KernelPrinting (DebugPutChar, DebugDumpScheduler): on in debug and benchmark
+# builds unless set.
+PRINTING_DEFAULT := $(if $(filter 1,$(BENCHMARK)),1,$(DEBUG))
+PRINTING ?= $(PRINTING_DEFAULT)
 FASTPATH ?= 1
 TEST  ?=
 TIMEOUT ?= 120
@@ -19,7 +26,7 @@ include boards/$(BOARD)/board.mk
 # SMP=2..4 builds kernel and user code for seL4's SMP configuration (its invocation
 # numbering differs); SMP=1 is the single-core configuration.
 SMP_FLAGS := $(if $(filter-out 1,$(SMP)),-DCONFIG_ENABLE_SMP_SUPPORT=1 -DCONFIG_MAX_NUM_NODES=$(SMP))
-variant = $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(FASTPATH)),,-nofastpath)$(if $(filter-out 1,$(1)),-smp$(1))
+variant = $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(BENCHMARK)),-bench)$(if $(filter-out $(PRINTING_DEFAULT),$(PRINTING)),-printing$(PRINTING))$(if $(filter 1,$(FASTPATH)),,-nofastpath)$(if $(filter-out 1,$(1)),-smp$(1))
 VARIANT := $(call variant,$(SMP))
 B := build/$(VARIANT)
 
@@ -38,6 +45,10 @@ OBJCOPY := $(CROSS)objcopy
 HOSTCC  ?= gcc
 
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wundef
+# Which debug and project system calls exist (docs/syscalls.md): the kernel and user
+# code see the same configuration, as with upstream libsel4's autoconf.h.
+CONFIG_FLAGS := $(if $(filter 1,$(PRINTING)),-DCONFIG_PRINTING=1) \
+  $(if $(filter 1,$(BENCHMARK)),-DCONFIG_AL4_BENCHMARK=1)
 ifeq ($(DEBUG),1)
   OPT := -O2 -g -DCONFIG_DEBUG_BUILD=1
   KOPT :=
@@ -50,10 +61,10 @@ endif
 KINC := -Ikernel/include -Ikernel/arch/riscv/include -Ilibuser/include
 KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
-  $(WARN) $(OPT) $(KOPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP $(SMP_FLAGS) \
+  $(WARN) $(OPT) $(CONFIG_FLAGS) $(KOPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP $(SMP_FLAGS) \
   $(if $(filter 1,$(FASTPATH)),-DCONFIG_FASTPATH=1)
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
-  --specs=picolibc.specs -fno-common $(WARN) $(OPT) -Ilibuser/include -iquote kernel/include -MMD -MP \
+  --specs=picolibc.specs -fno-common $(WARN) $(OPT) $(CONFIG_FLAGS) -Ilibuser/include -iquote kernel/include -MMD -MP \
   $(SMP_FLAGS)
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
@@ -67,7 +78,8 @@ SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images
-all: $(B)/images/init.elf $(B)/images/sel4test.elf
+# The test suite uses the debug calls, as upstream sel4test does: debug builds only.
+all: $(B)/images/init.elf $(if $(filter 1,$(DEBUG)),$(B)/images/sel4test.elf)
 
 # Objects depend on the flags they were built with: changing a flag in this file
 # rebuilds them (the stamp is rewritten only when the flags differ).
@@ -195,11 +207,11 @@ test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 .PHONY: bench bench-ipc
 bench: bench-ipc
 bench-ipc:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 SMP=1 build/$(BOARD)-release/images/bench-ipc.elf
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 SMP=2 build/$(BOARD)-release-smp2/images/bench-ipc.elf
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf
 	tools/bench/ipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -icount shift=0" \
-	  --image 1=build/$(BOARD)-release/images/bench-ipc.elf \
-	  --image 2=build/$(BOARD)-release-smp2/images/bench-ipc.elf --csv build/bench/ipc-sync.csv
+	  --image 1=build/$(BOARD)-release-bench/images/bench-ipc.elf \
+	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf --csv build/bench/ipc-sync.csv
 
 clean:
 	rm -rf build

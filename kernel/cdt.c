@@ -35,8 +35,20 @@ void cte_set_original(struct cte *slot, struct cap cap)
     slot->mdb_next = MDB_REVOCABLE | MDB_FIRST_BADGED;
 }
 
+// seL4's setUntypedCapAsFull: a copy of an untyped covers the same memory, so the
+// original may no longer retype from it (the copy's children would not count as its
+// own and the two would hand out the same bytes). Only deleting every child resets it.
+static void set_untyped_cap_as_full(struct cte *src, struct cap new_cap)
+{
+    struct cap s = src->cap;
+    if (cap_get_tag(s) == cap_untyped && cap_get_tag(new_cap) == cap_untyped &&
+        cap_paddr(s) == cap_paddr(new_cap) && cap_untyped_bits(s) == cap_untyped_bits(new_cap))
+        src->cap.w1 = BIT(cap_untyped_bits(s));
+}
+
 void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest)
 {
+    set_untyped_cap_as_full(src, new_cap);
     struct cap src_cap = src->cap;
     bool revocable = cap_is_revocable(new_cap, src_cap);
     struct cte *next = mdb_next(src);
@@ -44,7 +56,6 @@ void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest)
     dest->mdb_prev = (word_t)src;
     dest->mdb_next = (word_t)next;
     set_flags(dest, revocable, revocable);
-    // An untyped that becomes a parent keeps its watermark in its own cap.
     set_next(src, dest);
     if (next)
         next->mdb_prev = (word_t)dest;

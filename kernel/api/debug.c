@@ -1,4 +1,9 @@
-// Debug system calls, present in debug builds as in seL4's sel4test configuration.
+// Debug and project system calls. Each exists only in the builds that configure it,
+// as on seL4 (handleUnknownSyscall): DebugPutChar and DebugDumpScheduler with
+// CONFIG_PRINTING, the other debug calls in debug builds, the project's counters and
+// fastpath switch in debug and benchmark builds (docs/syscalls.md). Elsewhere the
+// number is an unknown syscall: any thread could otherwise halt the machine or turn
+// the fastpath off for everyone.
 #include "syscall.h"
 #include "cspace.h"
 #include "sched.h"
@@ -10,6 +15,7 @@
 #include <sel4/syscall.h>
 #include <al4/syscall.h>
 
+#ifdef CONFIG_DEBUG_BUILD
 // DebugNameThread: as seL4, anything wrong means the system is misconfigured: halt.
 static void debug_name_thread(struct tcb *t)
 {
@@ -49,17 +55,42 @@ static void debug_snapshot(struct tcb *t)
     }
     kprintf("}\n");
 }
+#endif
+
+#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
+static void project_syscall(struct tcb *t, long nr)
+{
+    if (nr == al4_SysKernelCounters) {
+        // a0: a hart index, or anything else for the caller's hart.
+        struct hart *h = t->ctx[CTX_A0] < num_nodes ? &harts[t->ctx[CTX_A0]] : this_hart();
+        t->ctx[CTX_A0] = h->kernel_entries;
+        t->ctx[CTX_A1] = h->fastpath_call;
+        t->ctx[CTX_A2] = h->fastpath_reply_recv;
+        t->ctx[CTX_A3] = h->index;
+        t->ctx[CTX_A4] = h->preemptions;
+    } else {  // al4_SysSetFastpath
+        word_t was = fastpath_enabled;
+#ifdef CONFIG_FASTPATH
+        fastpath_enabled = t->ctx[CTX_A0] != 0;
+#endif
+        t->ctx[CTX_A0] = was;
+    }
+}
+#endif
 
 bool handle_debug_syscall(word_t nr)
 {
     struct tcb *t = this_hart()->cur;
     switch ((long)nr) {
+#ifdef CONFIG_PRINTING
     case seL4_SysDebugPutChar:
         sbi_putchar((int)(t->ctx[CTX_A0] & 0xff));
         return true;
     case seL4_SysDebugDumpScheduler:
         sched_dump();
         return true;
+#endif
+#ifdef CONFIG_DEBUG_BUILD
     case seL4_SysDebugHalt:
         kprintf("Debug halt syscall from user thread %p \"%s\"\n", (void *)t, t->name);
         sbi_shutdown();
@@ -74,25 +105,15 @@ bool handle_debug_syscall(word_t nr)
     case seL4_SysDebugNameThread:
         debug_name_thread(t);
         return true;
-    case al4_SysKernelCounters: {
-        // a0: a hart index, or anything else for the caller's hart.
-        struct hart *h = t->ctx[CTX_A0] < num_nodes ? &harts[t->ctx[CTX_A0]] : this_hart();
-        t->ctx[CTX_A0] = h->kernel_entries;
-        t->ctx[CTX_A1] = h->fastpath_call;
-        t->ctx[CTX_A2] = h->fastpath_reply_recv;
-        t->ctx[CTX_A3] = h->index;
-        t->ctx[CTX_A4] = h->preemptions;
-        return true;
-    }
-    case al4_SysSetFastpath: {
-        word_t was = fastpath_enabled;
-#ifdef CONFIG_FASTPATH
-        fastpath_enabled = t->ctx[CTX_A0] != 0;
 #endif
-        t->ctx[CTX_A0] = was;
+#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
+    case al4_SysKernelCounters:
+    case al4_SysSetFastpath:
+        project_syscall(t, (long)nr);
         return true;
-    }
+#endif
     default:
+        (void)t;
         return false;
     }
 }

@@ -69,6 +69,9 @@ word_t inv_lookup_slot(struct invocation *inv, bool is_source, struct cap root, 
     return seL4_NoError;
 }
 
+// The three invocations below leave the caller in the Restart state handle_invocation
+// put it in, as seL4's decodeInvocation does: a Call that does not block (a signal, a
+// reply) then gets seL4's empty reply, not its own message back.
 static word_t invoke_endpoint(struct invocation *inv, bool blocking)
 {
     struct cap c = inv->cap;
@@ -77,7 +80,6 @@ static word_t invoke_endpoint(struct invocation *inv, bool blocking)
         user_error("Attempted to invoke a read-only endpoint cap %lu.", inv->cptr);
         return refuse_arg(inv, seL4_InvalidCapability, 0);
     }
-    tcb_set_state(inv->thread, THREAD_RUNNING);
     send_ipc(blocking, inv->is_call, cap_badge(c), r & RIGHT_GRANT, r & RIGHT_GRANT_REPLY,
              inv->thread, cap_ptr(c));
     return seL4_NoError;
@@ -89,7 +91,6 @@ static word_t invoke_notification(struct invocation *inv)
         user_error("Attempted to invoke a read-only notification cap %lu.", inv->cptr);
         return refuse_arg(inv, seL4_InvalidCapability, 0);
     }
-    tcb_set_state(inv->thread, THREAD_RUNNING);
     send_signal(cap_ptr(inv->cap), cap_badge(inv->cap));
     return seL4_NoError;
 }
@@ -100,7 +101,6 @@ static word_t invoke_reply(struct invocation *inv)
         user_error("Attempted to invoke an invalid reply cap %lu.", inv->cptr);
         return refuse_arg(inv, seL4_InvalidCapability, 0);
     }
-    tcb_set_state(inv->thread, THREAD_RUNNING);
     do_reply_transfer(inv->thread, cap_ptr(inv->cap), inv->slot, cap_reply_grant(inv->cap));
     return seL4_NoError;
 }

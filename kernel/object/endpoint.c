@@ -70,11 +70,13 @@ void receive_ipc(struct tcb *t, struct cap cap, bool blocking)
     struct endpoint *ep = cap_ptr(cap);
     bool grant = cap_rights(cap) & RIGHT_GRANT;
     struct notification *bound = t->bound_ntfn;
+    // seL4's handleRecv deletes the caller cap before anything else: a receive that
+    // returns a pending signal gives up the reply authority too.
+    delete_caller_cap(t);
     if (bound && ntfn_state(bound) == NTFN_ACTIVE) {
         complete_signal(bound, t);
         return;
     }
-    delete_caller_cap(t);
     if (ep_state(ep) != EP_SEND) {
         if (blocking)
             ep_block(t, ep, THREAD_BLOCKED_ON_RECEIVE, 0, grant, false, false);

@@ -43,24 +43,20 @@ static word_t decode_retype(struct invocation *inv, word_t *out_type, word_t *ou
         return refuse_arg(inv, seL4_InvalidArgument, 1);
     }
 
-    // The destination CNode: root itself for depth 0, else looked up from it.
-    struct cte *dest_node;
-    if (node_depth == 0) {
-        dest_node = inv->extra[0];
-    } else {
-        struct lookup lu = resolve_address_bits(root, node_index, node_depth);
-        if (!lu.slot || lu.bits_left) {
-            user_error("Untyped Retype: Invalid destination address.");
-            if (lu.slot)
-                lu.fault = (struct lookup_fault){.type = seL4_DepthMismatch,
-                                                 .bits_left = lu.bits_left};
-            return refuse_lookup(inv, false, lu.fault);
-        }
-        dest_node = lu.slot;
+    // The destination CNode: root itself for depth 0, else looked up from it with
+    // seL4's lookupTargetSlot (depth 1..64, so a CNode that holds itself cannot make
+    // the walk long).
+    struct cte *dest_node = inv->extra[0];
+    word_t st;
+    if (node_depth != 0 &&
+        (st = inv_lookup_slot(inv, false, root, node_index, node_depth, &dest_node))) {
+        user_error("Untyped Retype: Invalid destination address.");
+        return st;
     }
     if (cap_get_tag(dest_node->cap) != cap_cnode) {
         user_error("Untyped Retype: Destination cap invalid or read-only.");
-        return refuse_lookup(inv, false, (struct lookup_fault){.type = seL4_MissingCapability});
+        return refuse_lookup(inv, false, (struct lookup_fault){.type = seL4_MissingCapability,
+                                                               .bits_left = node_depth});
     }
     word_t slots = BIT(cap_cnode_radix(dest_node->cap));
     if (node_offset > slots - 1) {

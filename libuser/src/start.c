@@ -21,11 +21,24 @@ seL4_BootInfo *platsupport_get_bootinfo(void)
     return boot_info;
 }
 
+// Without CONFIG_PRINTING the kernel has no console call: output is dropped.
 static int debug_putc(char c, FILE *f)
 {
     (void)f;
+#ifdef CONFIG_PRINTING
     seL4_DebugPutChar(c);
+#endif
     return (unsigned char)c;
+}
+
+// The root task's end: the machine halts in debug builds; elsewhere (no DebugHalt)
+// the thread stops for good.
+static void halt(void)
+{
+#ifdef CONFIG_DEBUG_BUILD
+    seL4_DebugHalt();
+#endif
+    seL4_TCB_Suspend(seL4_CapInitThreadTCB);
 }
 
 static FILE console = FDEV_SETUP_STREAM(debug_putc, NULL, NULL, _FDEV_SETUP_WRITE);
@@ -37,7 +50,7 @@ void _exit(int status);
 void _exit(int status)
 {
     printf("root task exited with status %d\n", status);
-    seL4_DebugHalt();
+    halt();
     for (;;)
         ;
 }
@@ -50,8 +63,8 @@ void __sel4_start_root(seL4_BootInfo *bi)
         // Cannot print through stdio yet: its buffer pointer lives in TLS.
         const char *msg = "root task: TLS larger than the runtime's static block\n";
         while (*msg)
-            seL4_DebugPutChar(*msg++);
-        seL4_DebugHalt();
+            debug_putc(*msg++, NULL);
+        halt();
     }
     memcpy(main_tls, __tdata_start, tdata);
     memset(main_tls + tdata, 0, tls - tdata);

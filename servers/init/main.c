@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include "fdt.h"
 
+#ifdef CONFIG_DEBUG_BUILD
 static const char *const initial_cap_names[seL4_NumInitialCaps] = {
     "null", "InitThreadTCB", "InitThreadCNode", "InitThreadVSpace", "IRQControl",
     "ASIDControl", "InitThreadASIDPool", "IOPortControl", "IOSpace", "BootInfoFrame",
     "InitThreadIPCBuffer", "Domain", "SMMUSIDControl", "SMMUCBControl", "InitThreadSC", "SMC",
 };
+#endif
 
 static struct fdt_info fdt;
 
@@ -47,13 +49,16 @@ int main(void)
            (void *)bi->ipcBuffer);
     printf("  empty slots: [%lu, %lu)\n", (unsigned long)bi->empty.start,
            (unsigned long)bi->empty.end);
+#ifdef CONFIG_DEBUG_BUILD
+    // DebugCapIdentify exists in debug builds only.
     printf("  initial caps:");
     for (int i = 1; i < seL4_NumInitialCaps; i++) {
         seL4_Uint32 tag = seL4_DebugCapIdentify(i);
         if (tag)
             printf(" %s", initial_cap_names[i]);
     }
-    printf("\naL4 root task: done, halting\n");
-    seL4_DebugHalt();
-    return 0;
+    printf("\n");
+#endif
+    printf("aL4 root task: done, halting\n");
+    return 0;  // the runtime's exit halts the machine (debug builds) or stops the thread
 }

@@ -194,6 +194,33 @@ static void bound_notification(struct env *env)
 }
 DEFINE_TEST(BIND0001, "a bound notification wakes a thread receiving on an endpoint", bound_notification);
 
+static void call_once(struct test_thread *t)
+{
+    seL4_Call(t->arg[0], seL4_MessageInfo_new(5, 0, 0, 0));
+}
+
+static void recv_drops_caller(struct env *env)
+{
+    static struct test_thread cl;
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), saved = alloc_slot(env);
+    test_eq(env, seL4_TCB_BindNotification(seL4_CapInitThreadTCB, nt), seL4_NoError);
+    thread_create(env, &cl, call_once, PRIO, 0);
+    cl.arg[0] = ep;
+    thread_start(&cl);
+    seL4_Word badge = 1;
+    seL4_Recv(ep, &badge);  // cl's Call: its reply cap lands in our caller slot
+    test_eq(env, badge, 0);
+    seL4_Signal(nt);
+    seL4_Recv(ep, &badge);  // returns the pending signal at once
+    // seL4's handleRecv deletes the caller cap before it looks at the notification.
+    test_eq(env, seL4_CNode_SaveCaller(ROOT, saved, 64), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(saved), seL4_CapTag_Null);
+    test_check(env, !cl.done);
+    test_eq(env, seL4_TCB_UnbindNotification(seL4_CapInitThreadTCB), seL4_NoError);
+}
+DEFINE_TEST(BIND0004, "Recv returning a bound signal still gives up the reply cap", recv_drops_caller);
+
 static void poll_accumulates(struct env *env)
 {
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), a = alloc_slot(env), b = alloc_slot(env);

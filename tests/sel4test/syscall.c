@@ -1,6 +1,6 @@
 // SYSCALL: each system call returns as seL4's does on bad or trivial input, and
 // leaves every register it does not define as an output untouched.
-#include "test.h"
+#include "helpers.h"
 #include <al4/debug.h>
 
 #define X_A0 10
@@ -52,6 +52,51 @@ static void reply_without_caller(struct env *env)
     test_eq(env, seL4_GetMR(0), 77);
 }
 DEFINE_TEST(SYSCALL0003, "seL4_Reply with no caller returns", reply_without_caller);
+
+static void call_notification(struct env *env)
+{
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), badged = alloc_slot(env);
+    test_eq(env, seL4_CNode_Mint(seL4_CapInitThreadCNode, badged, 64, seL4_CapInitThreadCNode,
+                                 nt, 64, seL4_AllRights, 8), seL4_NoError);
+    seL4_SetMR(0, 0x55);
+    seL4_SetMR(1, 0x66);
+    // The signal is sent and the Call gets seL4's empty reply, not its own message.
+    seL4_MessageInfo_t r = seL4_Call(badged, seL4_MessageInfo_new(7, 0, 0, 2));
+    test_eq(env, seL4_MessageInfo_get_label(r), 0);
+    test_eq(env, seL4_MessageInfo_get_length(r), 0);
+    seL4_Word badge = 0;
+    seL4_Poll(nt, &badge);
+    test_eq(env, badge, 8);
+}
+DEFINE_TEST(SYSCALL0005, "seL4_Call on a notification signals and replies empty", call_notification);
+
+static void call_for_reply(struct test_thread *t)
+{
+    seL4_MessageInfo_t r = seL4_Call(t->arg[0], seL4_MessageInfo_new(1, 0, 0, 0));
+    t->result[0] = seL4_MessageInfo_get_label(r);
+    t->result[1] = seL4_GetMR(0);
+}
+
+static void call_reply_cap(struct env *env)
+{
+    static struct test_thread cl;
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0), saved = alloc_slot(env);
+    thread_create(env, &cl, call_for_reply, 255, 0);
+    cl.arg[0] = ep;
+    thread_start(&cl);
+    seL4_Recv(ep, NULL);
+    test_eq(env, seL4_CNode_SaveCaller(seL4_CapInitThreadCNode, saved, 64), seL4_NoError);
+    seL4_SetMR(0, 0x77);
+    // Calling a reply cap replies through it; the caller gets an empty reply.
+    seL4_MessageInfo_t r = seL4_Call(saved, seL4_MessageInfo_new(3, 0, 0, 1));
+    test_eq(env, seL4_MessageInfo_get_label(r), 0);
+    test_eq(env, seL4_MessageInfo_get_length(r), 0);
+    test_check(env, thread_wait(&cl, 10));
+    test_eq(env, cl.result[0], 3);
+    test_eq(env, cl.result[1], 0x77);
+    test_eq(env, seL4_DebugCapIdentify(saved), seL4_CapTag_Null);
+}
+DEFINE_TEST(SYSCALL0006, "seL4_Call on a reply cap replies and returns empty", call_reply_cap);
 
 static void invalid_label(struct env *env)
 {

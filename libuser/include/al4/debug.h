@@ -6,6 +6,9 @@
 #include <sel4/sel4.h>
 #include "syscall.h"
 
+// Present in debug and benchmark builds only (the kernel has the calls there).
+#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
+
 typedef struct al4_counters {
     seL4_Word kernel_entries;  // traps into the kernel on this hart
     seL4_Word fastpath_call;   // Calls completed by the fastpath
@@ -40,3 +43,4 @@ static inline seL4_Word al4_set_fastpath(seL4_Word enable)
     asm volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
     return a0;
 }
+#endif

@@ -176,6 +176,9 @@ static inline void seL4_Yield(void)
     riscv_sys_null(seL4_SysYield);
 }
 
+// Debug calls exist only in the configurations that have them, as in upstream libsel4:
+// calling one elsewhere fails to compile instead of faulting.
+#ifdef CONFIG_PRINTING
 static inline void seL4_DebugPutChar(char c)
 {
     seL4_Word unused0 = 0, unused1 = 0, unused2 = 0, unused3 = 0, unused4 = 0, unused5 = 0;
@@ -188,6 +191,9 @@ static inline void seL4_DebugDumpScheduler(void)
     riscv_sys_null(seL4_SysDebugDumpScheduler);
 }
 
+#endif
+
+#ifdef CONFIG_DEBUG_BUILD
 static inline void seL4_DebugHalt(void)
 {
     riscv_sys_null(seL4_SysDebugHalt);
@@ -218,3 +224,4 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
     riscv_sys_send_recv(seL4_SysDebugNameThread, tcb, &unused0, 0, &unused1, &unused2, &unused3,
                         &unused4, &unused0);
 }
+#endif
