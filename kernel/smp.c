@@ -31,16 +31,19 @@ void smp_reschedule(unsigned index)
         sbi_send_ipi(harts[index].hartid);
 }
 
-// This hart's thread was saved by trap entry; give it up and save its FPU state too,
-// so the asker may change, move or delete it. What this hart was about to do for the
-// thread is dropped: the thread re-executes that instruction when it runs again.
+// This hart's thread was saved by trap entry; give it up and save the FPU state this
+// hart holds too, so the asker may change, move or delete it. The FPU's owner need not
+// be the running thread: a thread stalled for its FPU registers alone (a blocked one
+// whose registers are still here) must find them in memory when it runs elsewhere or
+// loses the FPU (fpu_disable). What this hart was about to do for its thread is
+// dropped: the thread re-executes that instruction when it runs again.
 void smp_answer_stall(struct hart *h)
 {
     if (!__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
         return;
+    if (h->fpu_owner)
+        fpu_flush(h);
     if (h->cur) {
-        if (h->fpu_owner == h->cur)
-            fpu_flush(h);
         // Trap entry set the pc past an ecall; the call is redone instead.
         h->cur->ctx[CTX_PC] = h->cur->ctx[CTX_FAULT_PC];
     }

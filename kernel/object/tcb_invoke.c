@@ -7,7 +7,9 @@
 #include "hart.h"
 #include "printf.h"
 #include "smp.h"
+#include "fpu.h"
 #include <sel4/invocation.h>
+#include <sel4/constants.h>
 
 // seL4_UserContext order -> saved context index. Index 0 ("pc") is the restart pc.
 static const unsigned user_context_regs[32] = {
@@ -44,7 +46,6 @@ static word_t read_registers(struct invocation *inv)
         user_error("TCB ReadRegisters: Attempted to read our own registers.");
         return refuse(inv, seL4_IllegalOperation);
     }
-    smp_stall(t);
     if (flags & 1)
         tcb_suspend(t);
     if (inv->is_call) {
@@ -70,7 +71,6 @@ static word_t write_registers(struct invocation *inv)
         user_error("TCB WriteRegisters: Attempted to write our own registers.");
         return refuse(inv, seL4_IllegalOperation);
     }
-    smp_stall(t);
     for (word_t i = 0; i < n && i < N_USER_REGS; i++)
         t->ctx[user_context_regs[i]] = inv_arg(inv, i + 2);
     t->ctx[CTX_PC] = t->ctx[CTX_FAULT_PC];
@@ -90,8 +90,9 @@ static word_t copy_registers(struct invocation *inv)
         return refuse_arg(inv, seL4_InvalidCapability, 1);
     }
     struct tcb *src = cap_ptr(src_cap), *dst = target(inv);
+    // seL4 stalls only the target (decode_tcb has); a source running on another hart
+    // is stalled too, so that its registers are read as they are, not as they were.
     smp_stall(src);
-    smp_stall(dst);
     if (flags & 1)
         tcb_suspend(src);
     if (flags & 2)
@@ -122,12 +123,11 @@ static word_t check_prio(struct invocation *inv, word_t prio, struct cte *auth_s
     return seL4_NoError;
 }
 
-// A thread running on another hart is stalled first: it moves to the back of its new
-// queue, and a running thread must head its queue (the fastpath relies on it).
+// A thread running on another hart was stalled (decode_tcb): it moves to the back of
+// its new queue, and a running thread must head its queue (the fastpath relies on it).
 static void set_priority(struct tcb *t, unsigned prio)
 {
     if (tcb_runnable(t)) {
-        smp_stall(t);
         sched_dequeue(t);
         t->prio = prio;
         sched_enqueue(t);
@@ -202,7 +202,7 @@ static word_t decode_buffer(struct invocation *inv, struct space_update *u, vptr
 
 static word_t decode_space(struct invocation *inv, struct space_update *u, word_t fault_ep,
                            word_t croot_data, word_t vroot_data, struct cte *cslot,
-                           struct cte *vslot)
+                           struct cte *vslot, const char *op)
 {
     u->space = true;
     u->fault_ep = fault_ep;
@@ -213,7 +213,7 @@ static word_t decode_space(struct invocation *inv, struct space_update *u, word_
     if (st)
         return st;
     if (cap_get_tag(u->croot) != cap_cnode) {
-        user_error("TCB Configure: CSpace cap is invalid.");
+        user_error("TCB %s: CSpace cap is invalid.", op);
         return refuse(inv, seL4_IllegalOperation);
     }
     if (vroot_data)
@@ -221,7 +221,7 @@ static word_t decode_space(struct invocation *inv, struct space_update *u, word_
     if ((st = derive_cap(vslot, v, &u->vroot, &inv->err)))
         return st;
     if (cap_get_tag(u->vroot) != cap_page_table || !cap_page_table_is_mapped(u->vroot)) {
-        user_error("TCB Configure: VSpace cap is invalid.");
+        user_error("TCB %s: VSpace cap is invalid.", op);
         return refuse(inv, seL4_IllegalOperation);
     }
     u->croot_src = cslot;
@@ -263,7 +263,7 @@ static word_t configure(struct invocation *inv)
     if (st)
         return st;
     if ((st = decode_space(inv, &u, inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 2),
-                           inv->extra[0], inv->extra[1])))
+                           inv->extra[0], inv->extra[1], "Configure")))
         return st;
     thread_control(inv, &u);
     return seL4_NoError;
@@ -274,9 +274,9 @@ static word_t set_space(struct invocation *inv)
     if (inv->length < 3 || inv->n_extra < 2)
         return truncated(inv, "SetSpace");
     struct space_update u = {0};
-    word_t st = decode_space(inv, &u, inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 2),
-                             inv->extra[0], inv->extra[1]);
-    if (st)
+    word_t st;
+    if ((st = decode_space(inv, &u, inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 2),
+                                 inv->extra[0], inv->extra[1], "SetSpace")))
         return st;
     thread_control(inv, &u);
     return seL4_NoError;
@@ -332,14 +332,18 @@ static word_t unbind_notification(struct invocation *inv)
     return seL4_NoError;
 }
 
-#define TCB_FLAGS_KNOWN 1ul  // seL4_TCBFlag_fpuDisabled
-
+// seL4's decodeSetFlags/invokeSetFlags: clear, then set the known flags; the reply
+// is the resulting flags. Setting fpuDisabled (again or not) takes the FPU from the
+// thread with its registers saved; clearing it lets the next floating-point
+// instruction load them back (fpu_take).
 static word_t set_flags(struct invocation *inv)
 {
     if (inv->length < 2)
         return truncated(inv, "SetFlags");
     struct tcb *t = target(inv);
-    t->flags = ((t->flags & ~inv_arg(inv, 0)) | inv_arg(inv, 1)) & TCB_FLAGS_KNOWN;
+    t->flags = (t->flags & ~inv_arg(inv, 0)) | (inv_arg(inv, 1) & seL4_TCBFlag_MASK);
+    if (t->flags & seL4_TCBFlag_fpuDisabled)
+        fpu_disable(t);
     if (inv->is_call) {
         inv_reply_mr(inv, 0, t->flags);
         inv_reply_done(inv, 1);
@@ -350,6 +354,11 @@ static word_t set_flags(struct invocation *inv)
 word_t decode_tcb(struct invocation *inv)
 {
     struct tcb *t = target(inv);
+    // As seL4's decodeTCBInvocation (remoteTCBStall): whatever the invocation, a
+    // target running on another hart is stopped there first, so that it resumes with
+    // what the invocation changed (registers, VSpace, FPU access) and never runs on
+    // state changed under it; the hart also gives up the target's FPU registers.
+    smp_stall(t);
     switch (inv->label) {
     case TCBReadRegisters:
         return read_registers(inv);
@@ -380,7 +389,6 @@ word_t decode_tcb(struct invocation *inv)
     case TCBSetTLSBase:
         if (inv->length < 1)
             return truncated(inv, "SetTLSBase");
-        smp_stall(t);
         t->ctx[CTX_TP] = inv_arg(inv, 0);
         return seL4_NoError;
 #ifdef CONFIG_ENABLE_SMP_SUPPORT

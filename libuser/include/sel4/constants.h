@@ -40,3 +40,11 @@ enum seL4_VMAttributes {
     seL4_RISCV_ExecuteNever = 0x1,
 };
 typedef enum seL4_VMAttributes seL4_RISCV_VMAttributes;
+
+// Per-thread flags of seL4_TCB_SetFlags (RFC-18): fpuDisabled makes every
+// floating-point instruction of the thread a UserException.
+typedef enum {
+    seL4_TCBFlag_NoFlag = 0x0,
+    seL4_TCBFlag_fpuDisabled = 0x1,
+    seL4_TCBFlag_MASK = seL4_TCBFlag_fpuDisabled,
+} seL4_TCBFlag;

@@ -16,3 +16,4 @@ static inline void fpu_switch_to(struct hart *h, struct tcb *t)
 bool fpu_take(struct tcb *t);
 void fpu_release(struct tcb *t);
 void fpu_flush(struct hart *h);
+void fpu_disable(struct tcb *t);
