@@ -200,6 +200,35 @@ static word_t decode_buffer(struct invocation *inv, struct space_update *u, vptr
     return seL4_NoError;
 }
 
+// seL4's slotCapLongRunningDelete: deleting the last cap to a CNode, a TCB or a
+// zombie may take any number of steps (a whole CSpace), which thread_control cannot
+// do in one kernel entry.
+static bool long_running_delete(const struct cte *slot)
+{
+    switch (cap_get_tag(slot->cap)) {
+    case cap_cnode:
+    case cap_thread:
+    case cap_zombie:
+        return cte_is_final(slot);
+    default:
+        return false;
+    }
+}
+
+// Configure and SetSpace replace the target's CTable and VTable caps: refused while
+// deleting the old ones would be long, so that what thread_control deletes is a cap
+// that is not the last to its CNode (or a page table cap, final or not): bounded.
+static word_t check_space_deletable(struct invocation *inv, const char *op)
+{
+    struct tcb *t = target(inv);
+    if (long_running_delete(tcb_slot(t, TCB_CTABLE)) ||
+        long_running_delete(tcb_slot(t, TCB_VTABLE))) {
+        user_error("TCB %s: CSpace or VSpace currently being deleted.", op);
+        return refuse(inv, seL4_IllegalOperation);
+    }
+    return seL4_NoError;
+}
+
 static word_t decode_space(struct invocation *inv, struct space_update *u, word_t fault_ep,
                            word_t croot_data, word_t vroot_data, struct cte *cslot,
                            struct cte *vslot, const char *op)
@@ -231,7 +260,8 @@ static word_t decode_space(struct invocation *inv, struct space_update *u, word_
 
 // seL4's invokeTCB_ThreadControl for the space and IPC buffer parts. The new caps
 // are installed only if their sources still hold them after the deletions (which may
-// have removed them).
+// have removed them). The deletions are bounded: check_space_deletable refused a
+// long CTable or VTable deletion, and the buffer slot holds a frame cap or nothing.
 static void thread_control(struct invocation *inv, const struct space_update *u)
 {
     struct tcb *t = target(inv);
@@ -260,7 +290,7 @@ static word_t configure(struct invocation *inv)
         return truncated(inv, "Configure");
     struct space_update u = {0};
     word_t st = decode_buffer(inv, &u, inv_arg(inv, 3), inv->extra[2]);
-    if (st)
+    if (st || (st = check_space_deletable(inv, "Configure")))
         return st;
     if ((st = decode_space(inv, &u, inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 2),
                            inv->extra[0], inv->extra[1], "Configure")))
@@ -274,8 +304,8 @@ static word_t set_space(struct invocation *inv)
     if (inv->length < 3 || inv->n_extra < 2)
         return truncated(inv, "SetSpace");
     struct space_update u = {0};
-    word_t st;
-    if ((st = decode_space(inv, &u, inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 2),
+    word_t st = check_space_deletable(inv, "SetSpace");
+    if (st || (st = decode_space(inv, &u, inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 2),
                                  inv->extra[0], inv->extra[1], "SetSpace")))
         return st;
     thread_control(inv, &u);
@@ -306,7 +336,7 @@ static word_t bind_notification(struct invocation *inv)
     struct cap c = inv->extra[0]->cap;
     if (cap_get_tag(c) != cap_notification) {
         user_error("TCB BindNotification: Notification is invalid.");
-        return refuse_arg(inv, seL4_InvalidCapability, 1);
+        return refuse(inv, seL4_IllegalOperation);
     }
     struct notification *n = cap_ptr(c);
     if (!(cap_rights(c) & RIGHT_READ)) {
@@ -396,8 +426,8 @@ word_t decode_tcb(struct invocation *inv)
         if (inv->length < 1)
             return truncated(inv, "SetAffinity");
         if (inv_arg(inv, 0) >= num_nodes) {
-            user_error("TCB SetAffinity: Requested CPU %lu is invalid.", inv_arg(inv, 0));
-            return refuse_arg(inv, seL4_InvalidArgument, 0);
+            user_error("TCB SetAffinity: Requested CPU does not exist.");
+            return refuse(inv, seL4_IllegalOperation);
         }
         tcb_migrate(t, inv_arg(inv, 0));
         return seL4_NoError;

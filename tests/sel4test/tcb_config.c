@@ -46,12 +46,47 @@ static void set_space_errors(struct env *env)
 }
 DEFINE_TEST(THREADS0002, "TCB SetSpace checks the CSpace and VSpace caps", set_space_errors);
 
+// seL4's slotCapLongRunningDelete: replacing a CTable cap that is the last cap to its
+// CNode would delete the whole CSpace in one invocation; refused instead.
+static void long_running_delete(struct env *env)
+{
+    seL4_CPtr tcb = alloc_object(env, seL4_TCBObject, 0), tcb2 = alloc_object(env, seL4_TCBObject, 0);
+    seL4_CPtr cn = alloc_object(env, seL4_CapTableObject, 4), ep = alloc_object(env, seL4_EndpointObject, 0);
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
+    seL4_CPtr frame = image_frame_cap(env, page);
+    // The CNode's liveness shows through a notification whose only cap it holds: while
+    // the notification lives, it stays bound to tcb2.
+    test_eq(env, seL4_TCB_BindNotification(tcb2, nt), seL4_NoError);
+    test_eq(env, seL4_CNode_Move(cn, 1, 4, ROOT, nt, 64), seL4_NoError);
+    test_eq(env, seL4_TCB_SetSpace(tcb, 0, cn, 0, seL4_CapInitThreadVSpace, 0), seL4_NoError);
+    // Not the last cap to the CNode: replacing it just drops the thread's copy.
+    test_eq(env, seL4_TCB_SetSpace(tcb, 0, cn, 0, seL4_CapInitThreadVSpace, 0), seL4_NoError);
+    test_eq(env, seL4_CNode_Delete(ROOT, cn, 64), seL4_NoError);
+    // Now the thread holds the only cap to the CNode.
+    test_eq(env, seL4_TCB_SetSpace(tcb, 0, ROOT, 0, seL4_CapInitThreadVSpace, 0), seL4_IllegalOperation);
+    test_eq(env, seL4_TCB_Configure(tcb, 0, ROOT, 0, seL4_CapInitThreadVSpace, 0, (seL4_Word)page, frame),
+            seL4_IllegalOperation);
+    // Configure checks the buffer first; SetSpace checks this before its caps.
+    test_eq(env, seL4_TCB_Configure(tcb, 0, ROOT, 0, seL4_CapInitThreadVSpace, 0, (seL4_Word)page + 8, frame),
+            seL4_AlignmentError);
+    test_eq(env, seL4_TCB_SetSpace(tcb, 0, ep, 0, ep, 0), seL4_IllegalOperation);
+    test_eq(env, seL4_TCB_SetIPCBuffer(tcb, (seL4_Word)page, frame), seL4_NoError);
+    // The CNode and the notification live on.
+    test_eq(env, seL4_TCB_UnbindNotification(tcb2), seL4_NoError);
+}
+DEFINE_TEST(THREADS0008, "SetSpace and Configure refuse to delete a thread's last CSpace cap",
+            long_running_delete);
+
 static void bind_errors(struct env *env)
 {
     seL4_CPtr tcb = alloc_object(env, seL4_TCBObject, 0), tcb2 = alloc_object(env, seL4_TCBObject, 0);
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), ro = alloc_slot(env);
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
-    test_eq(env, seL4_TCB_BindNotification(tcb, ep), seL4_InvalidCapability);
+    // Not a notification: IllegalOperation, as seL4's decodeBindNotification.
+    test_eq(env, seL4_TCB_BindNotification(tcb, ep), seL4_IllegalOperation);
+    // No cap at all: a truncated message.
+    seL4_MessageInfo_t r = seL4_Call(tcb, seL4_MessageInfo_new(TCBBindNotification, 0, 0, 0));
+    test_eq(env, seL4_MessageInfo_get_label(r), seL4_TruncatedMessage);
     test_eq(env, seL4_CNode_Copy(ROOT, ro, 64, ROOT, nt, 64, seL4_CanWrite), seL4_NoError);
     test_eq(env, seL4_TCB_BindNotification(tcb, ro), seL4_IllegalOperation);
     test_eq(env, seL4_TCB_BindNotification(tcb, nt), seL4_NoError);
