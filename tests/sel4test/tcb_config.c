@@ -242,3 +242,63 @@ static void delete_reply_target(struct env *env)
     test_eq(env, seL4_DebugCapIdentify(saved), seL4_CapTag_Null);
 }
 DEFINE_TEST(CNODEOP0009, "suspending a caller deletes the reply cap to it", delete_reply_target);
+
+static seL4_Word call_label(seL4_CPtr tcb, seL4_Word label, seL4_Word len, seL4_Word caps)
+{
+    return seL4_MessageInfo_get_label(seL4_Call(tcb, seL4_MessageInfo_new(label, 0, caps, len)));
+}
+
+// decodeTCBInvocation check by check: the argument counts, the error words.
+static void tcb_decode_errors(struct env *env)
+{
+    seL4_CPtr tcb = alloc_object(env, seL4_TCBObject, 0);
+    static const struct {
+        seL4_Word label, len, caps;
+    } truncated[] = {
+        {TCBReadRegisters, 1, 0},  {TCBWriteRegisters, 1, 0}, {TCBCopyRegisters, 0, 1},
+        {TCBCopyRegisters, 1, 0},  {TCBConfigure, 3, 3},      {TCBConfigure, 4, 2},
+        {TCBSetPriority, 0, 1},    {TCBSetPriority, 1, 0},    {TCBSetMCPriority, 0, 1},
+        {TCBSetMCPriority, 1, 0},  {TCBSetSchedParams, 1, 1}, {TCBSetSchedParams, 2, 0},
+        {TCBSetIPCBuffer, 0, 1},   {TCBSetIPCBuffer, 1, 0},   {TCBSetSpace, 2, 2},
+        {TCBSetSpace, 3, 1},       {TCBSetTLSBase, 0, 0},     {TCBSetFlags, 1, 0},
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+        {TCBSetAffinity, 0, 0},
+#endif
+    };
+    for (unsigned i = 0; i < sizeof(truncated) / sizeof(truncated[0]); i++) {
+        // Extra caps: the root TCB, valid wherever a TCB is wanted: only counts matter.
+        for (seL4_Word c = 0; c < truncated[i].caps; c++)
+            seL4_SetCap(c, seL4_CapInitThreadTCB);
+        seL4_Word l = call_label(tcb, truncated[i].label, truncated[i].len, truncated[i].caps);
+        if (l != seL4_TruncatedMessage)
+            printf("# label %lu, %lu words, %lu caps\n", (unsigned long)truncated[i].label,
+                   (unsigned long)truncated[i].len, (unsigned long)truncated[i].caps);
+        test_eq(env, l, seL4_TruncatedMessage);
+    }
+    // WriteRegisters: fewer words than it names.
+    seL4_SetMR(0, 0);
+    seL4_SetMR(1, 3);
+    test_eq(env, call_label(tcb, TCBWriteRegisters, 4, 0), seL4_TruncatedMessage);
+    // ReadRegisters: 1..32 registers, RangeError with the bounds in MR0 and MR1.
+    seL4_SetMR(0, 0);
+    seL4_SetMR(1, 33);
+    test_eq(env, call_label(tcb, TCBReadRegisters, 2, 0), seL4_RangeError);
+    test_eq(env, seL4_GetMR(0), 1);
+    test_eq(env, seL4_GetMR(1), 32);
+    // Priorities above the authority's MCP: RangeError 0..MCP; a non-TCB authority:
+    // InvalidCapability 1.
+    test_eq(env, seL4_TCB_SetMCPriority(tcb, tcb, 1), seL4_RangeError);
+    test_eq(env, seL4_GetMR(0), 0);
+    test_eq(env, seL4_GetMR(1), 0);
+    test_eq(env, seL4_TCB_SetSchedParams(tcb, seL4_CapInitThreadTCB, 255, 256), seL4_RangeError);
+    test_eq(env, seL4_GetMR(1), 255);
+    test_eq(env, seL4_TCB_SetSchedParams(tcb, seL4_CapInitThreadCNode, 0, 0), seL4_InvalidCapability);
+    test_eq(env, seL4_GetMR(0), 1);
+    test_eq(env, seL4_TCB_CopyRegisters(tcb, seL4_CapInitThreadCNode, 0, 0, 1, 1, 0), seL4_InvalidCapability);
+    test_eq(env, seL4_GetMR(0), 1);
+    // A label that is not a TCB invocation.
+    test_eq(env, call_label(tcb, CNodeRevoke, 2, 0), seL4_IllegalOperation);
+    test_eq(env, seL4_TCB_UnbindNotification(tcb), seL4_IllegalOperation);
+}
+DEFINE_TEST(THREADS0009, "TCB invocations refuse short messages with seL4's errors and words",
+            tcb_decode_errors);
