@@ -59,7 +59,7 @@ word_t decode_irq_control(struct invocation *inv)
     word_t irq = inv_arg(inv, 0), index = inv_arg(inv, arg), depth = inv_arg(inv, arg + 1);
     if (irq == 0 || irq > PLIC_MAX_IRQ || !plic_present()) {
         user_error("IRQControl: IRQ %lu out of range.", irq);
-        return refuse_range(inv, 1, PLIC_MAX_IRQ);
+        return refuse_range(inv, 1, MAX_IRQ);
     }
     if (irq_state[irq] != IRQ_INACTIVE) {
         user_error("Rejecting request for IRQ %lu. Already active.", irq);
