@@ -168,3 +168,67 @@ static void asid_refusals(struct env *env)
     test_eq(env, seL4_RISCV_Page_Map(frame, vspace, FREE_VA, seL4_ReadWrite, 0), seL4_FailedLookup);
 }
 DEFINE_TEST(VSPACE0012, "ASID control and pool invocations refuse as seL4 does", asid_refusals);
+
+// A 4 KiB untyped of device memory, from a device untyped away from the devices the
+// other tests carve frames from, or 0.
+static seL4_CPtr device_untyped_4k(struct env *env)
+{
+    seL4_BootInfo *bi = env->bi;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        seL4_UntypedDesc *d = &bi->untypedList[i];
+        if (!d->isDevice || d->sizeBits < seL4_ASIDPoolBits ||
+            (d->paddr <= 0x10000000ul && 0x10000000ul < d->paddr + (1ul << d->sizeBits)))
+            continue;
+        seL4_CPtr s = alloc_slot(env);
+        if (seL4_Untyped_Retype(bi->untyped.start + i, seL4_UntypedObject, seL4_ASIDPoolBits,
+                                ROOT_CNODE, 0, 0, s, 1) == seL4_NoError)
+            return s;
+    }
+    return 0;
+}
+
+// What seL4's ASID control and pool decoders check that VSPACE0012 does not, and the
+// order of the Map checks against a VSpace whose ASID is gone.
+static void asid_check_order(struct env *env)
+{
+    const seL4_CPtr ctl = seL4_CapASIDControl;
+    seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, seL4_ASIDPoolBits);
+    seL4_CPtr dev = device_untyped_4k(env), pool = alloc_slot(env);
+    seL4_CPtr vspace = alloc_object(env, seL4_RISCV_PageTableObject, 0);
+    seL4_CPtr pt = alloc_object(env, seL4_RISCV_PageTableObject, 0);
+    seL4_CPtr frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
+    test_assert(env, dev != 0);
+    // MakePool needs the untyped and the destination CNode.
+    seL4_SetCap(0, ut);
+    seL4_SetMR(0, pool);
+    seL4_SetMR(1, 64);
+    seL4_MessageInfo_t info =
+        seL4_Call(ctl, seL4_MessageInfo_new(RISCVASIDControlMakePool, 0, 1, 2));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_TruncatedMessage);
+    // Device memory cannot hold a pool.
+    test_eq(env, seL4_RISCV_ASIDControl_MakePool(ctl, dev, ROOT_CNODE, pool, 64),
+            seL4_InvalidCapability);
+    test_eq(env, seL4_GetMR(0), 1);
+    // The untyped is checked before the destination.
+    test_eq(env, seL4_RISCV_ASIDControl_MakePool(ctl, dev, ROOT_CNODE, pool, 0),
+            seL4_InvalidCapability);
+    test_eq(env, seL4_RISCV_ASIDControl_MakePool(ctl, ut, ROOT_CNODE, pool, 64), seL4_NoError);
+    test_eq(env, seL4_RISCV_ASIDPool_Assign(pool, vspace), seL4_NoError);
+    test_eq(env, seL4_CNode_Delete(ROOT_CNODE, pool, 64), seL4_NoError);
+    // Its ASID gone, the VSpace names nothing: a table's address is checked before the
+    // ASID, a frame's after it.
+    test_eq(env, seL4_RISCV_PageTable_Map(pt, vspace, seL4_UserTop, 0), seL4_InvalidArgument);
+    test_eq(env, seL4_RISCV_Page_Map(frame, vspace, seL4_UserTop, seL4_ReadWrite, 0),
+            seL4_FailedLookup);
+    test_eq(env, seL4_GetMR(0), 0);
+    test_eq(env, seL4_GetMR(1), seL4_InvalidRoot);
+    // It still says it is mapped, so no pool takes it, until it is unmapped (no longer
+    // a root, it may be).
+    test_eq(env, seL4_RISCV_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace),
+            seL4_InvalidCapability);
+    test_eq(env, seL4_RISCV_PageTable_Unmap(vspace), seL4_NoError);
+    test_eq(env, seL4_RISCV_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace), seL4_NoError);
+    test_eq(env, seL4_RISCV_PageTable_Map(pt, vspace, FREE_VA, 0), seL4_NoError);
+}
+DEFINE_TEST(VSPACE0016, "ASID control and pool checks in seL4's order; a VSpace whose ASID is gone",
+            asid_check_order);

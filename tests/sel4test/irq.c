@@ -191,3 +191,52 @@ static void preempt_retype(struct env *env)
 }
 DEFINE_TEST(PREEMPT0003, "a large retype is preempted while zeroing and still zeroes it all",
             preempt_retype);
+
+// seL4's decodeIRQControlInvocation and decodeIRQHandlerInvocation, check by check and
+// in their order: message length, IRQ range, line already issued, destination slot.
+static void irq_refusals(struct env *env)
+{
+    const seL4_CPtr ctl = seL4_CapIRQControl;
+    seL4_CPtr h = alloc_slot(env), h2 = alloc_slot(env);
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
+    seL4_SetCap(0, ROOT);
+    seL4_SetMR(0, 23);
+    seL4_SetMR(1, h);
+    seL4_SetMR(2, 64);
+    seL4_SetMR(3, 64);
+    seL4_MessageInfo_t info = seL4_Call(ctl, seL4_MessageInfo_new(IRQIssueIRQHandler, 0, 1, 2));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_TruncatedMessage);
+    info = seL4_Call(ctl, seL4_MessageInfo_new(IRQIssueIRQHandler, 0, 0, 3));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_TruncatedMessage);
+    info = seL4_Call(ctl, seL4_MessageInfo_new(RISCVIRQIssueIRQHandlerTrigger, 0, 1, 3));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_TruncatedMessage);
+    // The range comes before the destination is looked at.
+    test_eq(env, seL4_IRQControl_Get(ctl, 200, nt, h, 64), seL4_RangeError);
+    // The destination: a depth outside 1..64, a root that is not a CNode.
+    test_eq(env, seL4_IRQControl_Get(ctl, 23, ROOT, h, 0), seL4_RangeError);
+    test_eq(env, seL4_GetMR(0), 1);
+    test_eq(env, seL4_GetMR(1), 64);
+    test_eq(env, seL4_IRQControl_Get(ctl, 23, nt, h, 64), seL4_FailedLookup);
+    test_eq(env, seL4_GetMR(0), 0);
+    test_eq(env, seL4_GetMR(1), seL4_InvalidRoot);
+    // The trigger variant checks the same; the trigger word only picks level or edge.
+    test_eq(env, seL4_IRQControl_GetTrigger(ctl, 0, 1, ROOT, h, 64), seL4_RangeError);
+    test_eq(env, seL4_GetMR(1), MAX_IRQ);
+    test_eq(env, seL4_IRQControl_GetTrigger(ctl, 23, 1, ROOT, h, 64), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(h), seL4_CapTag_IRQHandler);
+    // An issued line is refused before the destination is looked at.
+    test_eq(env, seL4_IRQControl_Get(ctl, 23, nt, h2, 64), seL4_RevokeFirst);
+    test_eq(env, seL4_IRQControl_GetTrigger(ctl, 23, 0, ROOT, h2, 64), seL4_RevokeFirst);
+    // Labels IRQ control does not have; SetNotification without its cap.
+    info = seL4_Call(ctl, seL4_MessageInfo_new(IRQAckIRQ, 0, 0, 0));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_IllegalOperation);
+    info = seL4_Call(h, seL4_MessageInfo_new(IRQSetIRQHandler, 0, 0, 0));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_TruncatedMessage);
+    info = seL4_Call(h, seL4_MessageInfo_new(IRQIssueIRQHandler, 0, 0, 0));
+    test_eq(env, seL4_MessageInfo_get_label(info), seL4_IllegalOperation);
+    // Deleting the last handler cap frees the line.
+    test_eq(env, seL4_CNode_Delete(ROOT, h, 64), seL4_NoError);
+    test_eq(env, seL4_IRQControl_Get(ctl, 23, ROOT, h2, 64), seL4_NoError);
+}
+DEFINE_TEST(IRQ0005, "IRQControl and IRQHandler refuse as seL4 does, in seL4's order",
+            irq_refusals);

@@ -373,3 +373,46 @@ static void table_unmap_faults(struct env *env)
 }
 DEFINE_TEST(VSPACE0014, "unmapping a page table takes the frames below it away",
             table_unmap_faults);
+
+// The order of seL4's decodeRISCVFrameInvocation and decodeRISCVPageTableInvocation
+// checks, where two refusals apply at once, and what a map without rights leaves.
+static void map_check_order(struct env *env)
+{
+    seL4_CPtr frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
+    seL4_CPtr other = alloc_object(env, seL4_RISCV_4K_Page, 0);
+    seL4_CPtr pt = alloc_object(env, seL4_RISCV_PageTableObject, 0);
+    seL4_CPtr pt2 = alloc_object(env, seL4_RISCV_PageTableObject, 0);
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    // The VSpace before the address, the range before the alignment, the alignment
+    // before the walk.
+    test_eq(env, seL4_RISCV_Page_Map(frame, ep, seL4_UserTop + 0x800, seL4_ReadWrite, 0),
+            seL4_InvalidCapability);
+    test_eq(env, seL4_GetMR(0), 1);
+    test_eq(env, seL4_RISCV_Page_Map(frame, ROOT_VSPACE, seL4_UserTop + 0x800, seL4_ReadWrite, 0),
+            seL4_InvalidArgument);
+    test_eq(env, seL4_GetMR(0), 0);
+    test_eq(env, seL4_RISCV_Page_Map(frame, ROOT_VSPACE, 0x80000800, seL4_ReadWrite, 0),
+            seL4_AlignmentError);
+    // The last page of the address space wraps: it does not end below seL4_UserTop.
+    test_eq(env, seL4_RISCV_Page_Map(frame, ROOT_VSPACE, -PAGE, seL4_ReadWrite, 0),
+            seL4_InvalidArgument);
+    // A mapped table that is not its ASID's root is no VSpace for a table either.
+    test_eq(env, seL4_RISCV_PageTable_Map(pt, ROOT_VSPACE, FREE_VA, 0), seL4_NoError);
+    test_eq(env, seL4_RISCV_PageTable_Map(pt2, pt, FREE_VA + 2 * MEGA, 0),
+            seL4_InvalidCapability);
+    test_eq(env, seL4_GetMR(0), 1);
+    // Write without read leaves no user rights (seL4's maskVMRights) and, not
+    // executable, no entry at all (makeUserPTE): the map succeeds, the slot stays
+    // free for another frame.
+    test_eq(env,
+            seL4_RISCV_Page_Map(frame, ROOT_VSPACE, FREE_VA, seL4_CanWrite, seL4_RISCV_ExecuteNever),
+            seL4_NoError);
+    test_eq(env, seL4_RISCV_Page_Map(other, ROOT_VSPACE, FREE_VA, seL4_ReadWrite, 0),
+            seL4_NoError);
+    *(volatile seL4_Word *)FREE_VA = 0x5eed;
+    test_eq(env, *(volatile seL4_Word *)FREE_VA, 0x5eed);
+    // The first frame's cap records that place all the same: elsewhere is refused.
+    test_eq(env, seL4_RISCV_Page_Map(frame, ROOT_VSPACE, FREE_VA + PAGE, seL4_ReadWrite, 0),
+            seL4_InvalidArgument);
+}
+DEFINE_TEST(VSPACE0015, "Page_Map and PageTable_Map refuse in seL4's order", map_check_order);

@@ -266,6 +266,18 @@ static inline seL4_Error seL4_IRQControl_Get(seL4_IRQControl service, seL4_Word 
     seL4_SetMR(2, depth);
     return seL4__invoke(service, IRQIssueIRQHandler, 1, 3, 0);
 }
+// RISC-V: the same with the line's trigger (non-zero: edge), as upstream's arch interface.
+static inline seL4_Error seL4_IRQControl_GetTrigger(seL4_IRQControl service, seL4_Word irq,
+                                                    seL4_Word trigger, seL4_CNode root,
+                                                    seL4_Word index, seL4_Uint8 depth)
+{
+    seL4_SetCap(0, root);
+    seL4_SetMR(0, irq);
+    seL4_SetMR(1, trigger);
+    seL4_SetMR(2, index);
+    seL4_SetMR(3, depth);
+    return seL4__invoke(service, RISCVIRQIssueIRQHandlerTrigger, 1, 4, 0);
+}
 static inline seL4_Error seL4_IRQHandler_Ack(seL4_IRQHandler service)
 {
     return seL4__invoke(service, IRQAckIRQ, 0, 0, 0);

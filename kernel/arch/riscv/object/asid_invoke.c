@@ -5,38 +5,10 @@
 #include "vspace.h"
 #include "asid.h"
 #include "cdt.h"
-#include "cspace.h"
 #include "hart.h"
 #include "printf.h"
 #include "string.h"
 #include <sel4/invocation.h>
-
-// seL4's lookupTargetSlot: the slot `index` names at exactly `depth` bits below root.
-static word_t lookup_target_slot(struct invocation *inv, struct cap root, word_t index,
-                                 word_t depth, struct cte **out)
-{
-    if (cap_get_tag(root) != cap_cnode) {
-        user_error("ASIDControlMakePool: Destination root is not a CNode.");
-        return refuse_lookup(inv, false, (struct lookup_fault){.type = seL4_InvalidRoot});
-    }
-    if (depth < 1 || depth > seL4_WordBits) {
-        user_error("ASIDControlMakePool: Invalid destination depth %lu.", depth);
-        return refuse_range(inv, 1, seL4_WordBits);
-    }
-    struct lookup lu = resolve_address_bits(root, index, depth);
-    if (!lu.slot) {
-        user_error("ASIDControlMakePool: Destination slot lookup failed.");
-        return refuse_lookup(inv, false, lu.fault);
-    }
-    if (lu.bits_left) {
-        user_error("ASIDControlMakePool: Destination depth does not resolve to a slot.");
-        return refuse_lookup(inv, false,
-                             (struct lookup_fault){.type = seL4_DepthMismatch,
-                                                   .bits_left = lu.bits_left});
-    }
-    *out = lu.slot;
-    return seL4_NoError;
-}
 
 // The pool cap goes below the untyped as an ordinary (not revocable) child, as seL4's
 // cteInsert makes it: copies of it are its siblings, not its children.
@@ -79,9 +51,12 @@ word_t decode_asid_control(struct invocation *inv)
         user_error("ASIDControlMakePool: Untyped has children; revoke it first.");
         return refuse(inv, seL4_RevokeFirst);
     }
-    word_t st = lookup_target_slot(inv, inv->extra[1]->cap, index, depth, &dest);
-    if (st)
+    // seL4's lookupTargetSlot, as every destination of a new cap is found.
+    word_t st = inv_lookup_slot(inv, false, inv->extra[1]->cap, index, depth, &dest);
+    if (st) {
+        user_error("ASIDControlMakePool: Destination slot lookup failed.");
         return st;
+    }
     if (cap_get_tag(dest->cap) != cap_null) {
         user_error("ASIDControlMakePool: Destination slot not empty.");
         return refuse(inv, seL4_DeleteFirst);
