@@ -439,29 +439,3 @@ word_t decode_tcb(struct invocation *inv)
         return refuse(inv, seL4_IllegalOperation);
     }
 }
-
-word_t decode_domain(struct invocation *inv)
-{
-    if (inv->label != DomainSetSet) {
-        user_error("Domain cap: Illegal operation attempted (one static domain).");
-        return refuse(inv, seL4_IllegalOperation);
-    }
-    if (inv->length == 0) {
-        user_error("Domain Configure: Truncated message.");
-        return refuse(inv, seL4_TruncatedMessage);
-    }
-    if (inv_arg(inv, 0) >= seL4_NumDomains) {
-        user_error("Domain Configure: invalid domain (%lu >= %u).", inv_arg(inv, 0), seL4_NumDomains);
-        return refuse_arg(inv, seL4_InvalidArgument, 0);
-    }
-    if (inv->n_extra < 1) {
-        user_error("Domain Configure: Truncated message.");
-        return refuse(inv, seL4_TruncatedMessage);
-    }
-    if (cap_get_tag(inv->extra[0]->cap) != cap_thread) {
-        user_error("Domain Configure: thread cap required.");
-        return refuse_arg(inv, seL4_InvalidArgument, 1);
-    }
-    // One domain: every thread is already in domain 0.
-    return seL4_NoError;
-}

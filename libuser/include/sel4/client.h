@@ -257,6 +257,19 @@ static inline seL4_Error seL4_DomainSet_Set(seL4_DomainSet service, seL4_Uint8 d
     seL4_SetMR(0, domain);
     return seL4__invoke(service, DomainSetSet, 1, 1, 0);
 }
+static inline seL4_Error seL4_DomainSet_ScheduleConfigure(seL4_DomainSet service, seL4_Word index,
+                                                          seL4_Uint8 domain, seL4_Uint64 duration)
+{
+    seL4_SetMR(0, index);
+    seL4_SetMR(1, domain);
+    seL4_SetMR(2, duration);
+    return seL4__invoke(service, DomainScheduleConfigure, 0, 3, 0);
+}
+static inline seL4_Error seL4_DomainSet_ScheduleSetStart(seL4_DomainSet service, seL4_Word index)
+{
+    seL4_SetMR(0, index);
+    return seL4__invoke(service, DomainScheduleSetStart, 0, 1, 0);
+}
 static inline seL4_Error seL4_IRQControl_Get(seL4_IRQControl service, seL4_Word irq, seL4_CNode root,
                                              seL4_Word index, seL4_Uint8 depth)
 {
