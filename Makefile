@@ -67,7 +67,8 @@ UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=meda
   --specs=picolibc.specs -fno-common $(WARN) $(OPT) $(CONFIG_FLAGS) -Ilibuser/include -iquote kernel/include -MMD -MP \
   $(SMP_FLAGS)
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
-  -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP
+  -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP \
+  -DFIRST_HART_ID=$(FIRST_HART_ID) $(SMP_FLAGS)
 
 KERNEL_SRCS := $(shell find kernel -name "*.c" -o -name "*.S" | sort)
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))

@@ -27,7 +27,8 @@ void kernel_unlock(void)
 
 void smp_reschedule(unsigned index)
 {
-    if (index != this_hart()->index)
+    // A core not online yet has no hart id here; it looks at its queue when it comes.
+    if (index != this_hart()->index && __atomic_load_n(&harts[index].online, __ATOMIC_ACQUIRE))
         sbi_send_ipi(harts[index].hartid);
 }
 

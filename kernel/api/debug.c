@@ -68,6 +68,8 @@ static void project_syscall(struct tcb *t, long nr)
         t->ctx[CTX_A2] = h->fastpath_reply_recv;
         t->ctx[CTX_A3] = h->index;
         t->ctx[CTX_A4] = h->preemptions;
+        t->ctx[CTX_A5] = h->hartid;
+        t->ctx[CTX_A6] = h->boot_entries;
     } else {  // al4_SysSetFastpath
         word_t was = fastpath_enabled;
 #ifdef CONFIG_FASTPATH

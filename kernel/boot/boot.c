@@ -1,5 +1,7 @@
-// Kernel initialisation on the boot hart: memory map from the DTB, the kernel's own
-// page tables, the root task, the other harts; then the first return to user mode.
+// Kernel initialisation (seL4's init_kernel): every hart the loader starts enters here
+// with its core id. Core 0 builds the kernel's page tables, reads the DTB through
+// them, creates the root task and releases the others; the others wait for that
+// (smp.c) and then schedule threads, as seL4's try_init_kernel_secondary_core.
 #include "boot.h"
 #include "config.h"
 #include "csr.h"
@@ -13,10 +15,8 @@
 #include "kdev.h"
 #include "plic.h"
 #include "timer.h"
-#include "smp.h"
 
 struct hart harts[CONFIG_MAX_HARTS];
-unsigned num_harts_found;
 unsigned num_nodes = 1;
 uint8_t kernel_stacks[CONFIG_MAX_HARTS][1u << KSTACK_BITS] ALIGNED(16);
 
@@ -24,7 +24,7 @@ extern char kernel_image_end[];  // linker.ld
 extern void trap_entry(void);
 
 NORETURN void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t v_entry,
-                          paddr_t dtb, word_t dtb_size, word_t hartid);
+                          paddr_t dtb, word_t dtb_size, word_t hartid, word_t core);
 
 static struct fdt_info fdt;
 
@@ -41,6 +41,8 @@ static void init_free_memory(const struct user_image *ui)
     ok &= region_list_remove(&boot_free, ROUND_DOWN(ui->p_start, PAGE_BITS), ROUND_UP(ui->p_end, PAGE_BITS));
     ok &= region_list_remove(&boot_free, ROUND_DOWN(ui->dtb, PAGE_BITS),
                              ROUND_UP(ui->dtb + ui->dtb_size, PAGE_BITS));
+    // Memory the kernel window does not reach cannot hold kernel objects.
+    ok &= region_list_remove(&boot_free, PADDR_TOP, ~0ul);
     // A full list would lose free memory silently: refuse to boot instead.
     if (!ok)
         panic("boot: too many reserved regions for the free-memory list");
@@ -55,38 +57,55 @@ void hart_enable_interrupts(void)
     timer_start_hart();
 }
 
-void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t v_entry,
-                 paddr_t dtb, word_t dtb_size, word_t hartid)
+// seL4 refuses a DTB it cannot read through the kernel window.
+static void check_dtb(paddr_t dtb, word_t dtb_size)
 {
-    struct hart *h = &harts[0];
-    kernel_lock();  // secondaries wait here until the boot hart drops to user space
-    h->kstack_top = (word_t)kernel_stacks[0] + sizeof(kernel_stacks[0]);
+    if (dtb_size == 0 || dtb + dtb_size < dtb || dtb + dtb_size >= PADDR_TOP)
+        panic("boot: DTB at %lx, %lu bytes, is outside the kernel window", dtb, dtb_size);
+}
+
+void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t v_entry,
+                 paddr_t dtb, word_t dtb_size, word_t hartid, word_t core)
+{
+    // head.S chose the stack by core id (< CONFIG_MAX_HARTS); the hart's state goes
+    // by the same index, and a hart's own id comes only from the loader (a6).
+    struct hart *h = &harts[core];
+    asm volatile("mv tp, %0" : : "r"(h));
     h->hartid = hartid;
+    h->index = core;
+    h->kstack_top = (word_t)kernel_stacks[core] + sizeof(kernel_stacks[core]);
+    __atomic_fetch_add(&h->boot_entries, 1, __ATOMIC_SEQ_CST);  // see smp_release_secondaries
+    vspace_leave_loader();
+    if (core != 0)
+        init_secondary_core(h);
+
+    kernel_lock();  // taken until the first return to user mode
     h->online = true;
     csr_write(stvec, (word_t)trap_entry);
     fpu_init_hart();
+    // The window first: the DTB is read through it (the loader maps nothing of it).
+    vspace_map_kernel_window();
+    kdev_map();
     kprintf("aL4: Bootstrapping kernel\n");
 
+    check_dtb(dtb, dtb_size);
     int err = fdt_parse(paddr_to_pptr(dtb), dtb_size, &fdt);
     if (err)
         panic("boot: cannot parse the DTB at %lx (error %d)", dtb, err);
     if (fdt.n_mem == 0)
         panic("boot: the DTB describes no memory");
-    vspace_init_kernel(&fdt);
-    kdev_map();
     plic_init(&fdt);
     plic_init_hart(0);
     timer_init(&fdt);
 
     struct user_image ui = {ui_p_start, ui_p_end, pv_offset, v_entry, dtb, dtb_size};
     init_free_memory(&ui);
-    // The tick is armed first: under QEMU -icount it bounds how long the boot hart
-    // spins while the others start.
     hart_enable_interrupts();
-    smp_start_secondaries(&fdt, hartid);
+    smp_count_nodes(&fdt);
     struct tcb *root = create_rootserver(&ui, &fdt);
     root->hart = 0;
 
     kprintf("aL4: Booting all finished, dropped to user space\n");
+    smp_release_secondaries();
     return_to_user();
 }

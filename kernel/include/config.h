@@ -15,6 +15,10 @@
 #define KERNEL_ELF_BASE  (0xFFFFFFFF80000000ul + (KERNEL_PADDR & 0x3FFFFFFFul))
 #define KERNEL_ELF_PADDR KERNEL_PADDR
 #define KDEV_BASE        0xFFFFFFFFC0000000ul
+// The window ends where the kernel ELF's gigabyte starts: physical memory at or above
+// PADDR_TOP is out of the kernel's reach (seL4's PADDR_TOP).
+#define PPTR_TOP         0xFFFFFFFF80000000ul
+#define PADDR_TOP        (PPTR_TOP - PPTR_BASE)
 
 #define USER_TOP         0x3ffffff000ul   // seL4_UserTop
 #define PAGE_BITS        12

@@ -15,7 +15,7 @@ struct hart {
     struct tcb *candidate;  // woken thread that may run next (seL4's SwitchToThread)
     word_t hartid;        // the SBI/DT hart id
     unsigned index;       // 0 = the boot hart
-    bool parked;          // started, not scheduling (a non-SMP build, or a spare hart)
+    bool parked;          // entered the kernel, not scheduling (a single-core build)
     bool online;          // scheduling threads
     // Another hart asks this one to stop running its current thread (seL4's
     // remoteTCBStall): set by the asker, which holds the kernel lock and waits until
@@ -23,6 +23,7 @@ struct hart {
     volatile bool stall_req;
     bool tick_armed;      // the timer runs only while the hart has a thread
     word_t active_asid;   // SMP: the only ASID the hart's TLB may hold (satp switches flush)
+    unsigned boot_entries;  // times a hart entered the kernel as this core (1, once up)
     uint64_t kernel_entries;
     uint64_t fastpath_call, fastpath_reply_recv;
     uint64_t preemptions;  // long operations stopped for a pending interrupt
@@ -33,7 +34,6 @@ _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout"
 _Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap.S layout");
 
 extern struct hart harts[CONFIG_MAX_HARTS];
-extern unsigned num_harts_found;
 extern unsigned num_nodes;  // harts scheduling threads: 1, or up to CONFIG_MAX_NUM_NODES
 
 static inline struct hart *this_hart(void)

@@ -1,12 +1,17 @@
-// Multiprocessing: harts start at boot; with CONFIG_ENABLE_SMP_SUPPORT they all run
-// threads under one big kernel lock (as seL4 does), each from its own ready queues.
+// Multiprocessing: the loader enters the kernel on every hart; with
+// CONFIG_ENABLE_SMP_SUPPORT they all run threads under one big kernel lock (as seL4
+// does), each from its own ready queues.
 #pragma once
 #include "fdt.h"
 
 struct tcb;
 struct hart;
 
-void smp_start_secondaries(const struct fdt_info *fdt, word_t boot_hartid);
+// Boot: how many cores schedule threads (num_nodes); letting the others go once the
+// kernel is built; a core other than 0 arriving from the loader (does not return).
+void smp_count_nodes(const struct fdt_info *fdt);
+void smp_release_secondaries(void);
+NORETURN void init_secondary_core(struct hart *h);
 
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 void kernel_lock(void);

@@ -1,28 +1,50 @@
-// The project's image loader: does what seL4's elfloader does on RISC-V. It copies the
-// kernel ELF to its physical load address, the user image and the DTB after it, turns
-// on Sv39 with the kernel window and the kernel ELF mapped, and enters the kernel with
+// The project's image loader: does what seL4_tools' RISC-V elfloader does, and no
+// more, so that every test boot goes through the hand-off seL4 gets. It copies the
+// kernel ELF to its physical load address, the user image and the DTB after it, maps
+// only what the elfloader maps (itself, identity, and the kernel ELF's gigabyte at its
+// virtual address; nothing of the kernel's physical-memory window), and enters the
+// kernel on every hart it starts with
 //   a0 = user image physical start, a1 = physical end, a2 = physical minus virtual,
-//   a3 = user entry, a4 = DTB physical address, a5 = DTB size, a6 = hart id.
+//   a3 = user entry, a4 = DTB physical address, a5 = DTB size,
+//   a6 = hart id, a7 = logical core id (0 on the boot hart).
+// In an SMP build (CONFIG_MAX_NUM_NODES > 1) it starts harts FIRST_HART_ID + i,
+// i < CONFIG_MAX_NUM_NODES, through SBI HSM, and all of them enter the kernel
+// together once each has reported ready (the elfloader's set_and_wait_for_ready).
 #include <stdint.h>
 #include <stddef.h>
+#include "loader.h"
 
-#define PPTR_BASE 0xFFFFFFC000000000ul
 #define PAGE 4096ul
+#define MEGA (1ul << 21)
 #define GIG (1ul << 30)
 #define ROUND_UP(x, a) (((x) + (a) - 1) & ~((a) - 1))
 #define ROUND_DOWN(x, a) ((x) & ~((a) - 1))
 #define PTE_V 1ul
-#define PTE_RWX 0xEul
-#define PTE_AD 0xC0ul
+#define PTE_SRWX 0xCEul  // R, W, X, accessed, dirty: the elfloader's leaves (no G, no U)
 
 extern const uint8_t kernel_elf[], kernel_elf_end[], user_elf[], user_elf_end[];
 extern char loader_start[], loader_end[];
+extern char secondary_entry[];
+extern uint64_t handed_over;  // 1 + the id of the hart OpenSBI picked, when it handed over
 void loader_main(uint64_t hartid, uint64_t dtb);
+void loader_secondary(uint64_t hartid, uint64_t core);
 __attribute__((noreturn)) void enter_kernel(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                                            uint64_t a4, uint64_t a5, uint64_t a6, uint64_t entry);
-uint64_t loader_satp;
+                                            uint64_t a4, uint64_t a5, uint64_t hartid,
+                                            uint64_t core);
+uint64_t loader_satp, kernel_entry;
 
-static uint64_t root_pt[512] __attribute__((aligned(4096)));
+// The elfloader's three tables: the root, and one second-level table each for the
+// loader's own gigabyte and the kernel's, filled with 2 MiB leaves.
+static uint64_t l1pt[512] __attribute__((aligned(4096)));
+static uint64_t l2pt_loader[512] __attribute__((aligned(4096)));
+static uint64_t l2pt_kernel[512] __attribute__((aligned(4096)));
+
+// What every hart hands the kernel in a0..a5.
+static uint64_t handoff[6];
+// Harts gathered before any enters the kernel; `go` is set once the images are in
+// place and `expected` is final.
+static int go, expected, ready, print_lock;
+static uint64_t core_hart[CONFIG_MAX_NUM_NODES];
 
 struct elf64_ehdr {
     uint8_t ident[16];
@@ -49,6 +71,13 @@ static void puts_sbi(const char *s)
 {
     while (*s)
         putc_sbi(*s++);
+}
+
+static void putdec(uint64_t v)
+{
+    if (v >= 10)
+        putdec(v / 10);
+    putc_sbi('0' + v % 10);
 }
 
 static void puthex(uint64_t v)
@@ -151,10 +180,104 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+static void lock(void)
+{
+    while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
+
+static long sbi_hart_start(uint64_t hartid, uint64_t start, uint64_t opaque)
+{
+    register uint64_t a0 asm("a0") = hartid, a1 asm("a1") = start, a2 asm("a2") = opaque;
+    register uint64_t a6 asm("a6") = 0, a7 asm("a7") = SBI_EXT_HSM;
+    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
+    return (long)a0;
+}
+
+// seL4_tools' map_kernel_window: 2 MiB leaves from the start of each image (rounded
+// down to 2 MiB) to the end of its gigabyte, the loader at its physical address and
+// the kernel at its virtual one.
+static void map_range(uint64_t *l2, uint64_t vstart, uint64_t pstart)
+{
+    l1pt[(vstart >> 30) & 511] = ((uint64_t)(uintptr_t)l2 >> 12) << 10 | PTE_V;
+    uint64_t p = ROUND_DOWN(pstart, MEGA);
+    for (unsigned i = (vstart >> 21) & 511; i < 512; i++, p += MEGA)
+        l2[i] = (p >> 12) << 10 | PTE_SRWX | PTE_V;
+}
+
+static void prange(const struct elf64_ehdr *e, uint64_t *vlo, uint64_t *plo)
+{
+    *vlo = *plo = ~0ul;
+    for (int i = 0; i < e->phnum; i++) {
+        const struct elf64_phdr *p = phdr(e, i);
+        if (p->type != PT_LOAD || p->memsz == 0)
+            continue;
+        if (p->vaddr < *vlo)
+            *vlo = p->vaddr;
+        if (p->paddr < *plo)
+            *plo = p->paddr;
+    }
+}
+
+static void send_ipi(uint64_t hartid)
+{
+    register uint64_t a0 asm("a0") = 1, a1 asm("a1") = hartid;  // mask 1 from base hartid
+    register uint64_t a6 asm("a6") = 0, a7 asm("a7") = SBI_EXT_IPI;
+    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+}
+
+// Waits until *v >= value, asleep: under QEMU -icount harts run in turn, and a hart
+// spinning on another can keep it from ever running. Whoever raises *v sends an IPI.
+static void wait_for(int *v, int value)
+{
+    asm volatile("csrs sie, %0" : : "r"(SIE_SSIE));
+    for (;;) {
+        asm volatile("csrc sip, %0" : : "r"(SIE_SSIE));
+        if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= value)
+            break;
+        asm volatile("wfi");
+    }
+    asm volatile("csrc sie, %0" : : "r"(SIE_SSIE));
+}
+
+// Every hart that will enter the kernel reports ready, then waits for the others
+// (the elfloader spins; see wait_for). The last one wakes the rest.
+static void set_and_wait_for_ready(uint64_t hartid, uint64_t core)
+{
+    lock();
+    puts_sbi("aL4 loader: hart ");
+    putdec(hartid);
+    puts_sbi(" is core ");
+    putdec(core);
+    puts_sbi("\n");
+    unlock();
+    core_hart[core] = hartid;
+    if (__atomic_add_fetch(&ready, 1, __ATOMIC_ACQ_REL) < expected) {
+        wait_for(&ready, expected);
+        return;
+    }
+    for (int c = 0; c < expected; c++)
+        if (c != (int)core)
+            send_ipi(core_hart[c]);
+}
+
+void loader_secondary(uint64_t hartid, uint64_t core)
+{
+    wait_for(&go, 1);
+    set_and_wait_for_ready(hartid, core);
+    enter_kernel(handoff[0], handoff[1], handoff[2], handoff[3], handoff[4], handoff[5], hartid,
+                 core);
+}
+
 void loader_main(uint64_t hartid, uint64_t dtb)
 {
     puts_sbi("aL4 loader: hart ");
-    puthex(hartid);
+    putdec(hartid);
     puts_sbi(", DTB at ");
     puthex(dtb);
     puts_sbi("\n");
@@ -178,15 +301,48 @@ void loader_main(uint64_t hartid, uint64_t dtb)
     check_dest(dtb_dst, dtb_size);
     copy((uint8_t *)dtb_dst, (const uint8_t *)dtb, dtb_size);
 
-    // Sv39: the loader's gigabyte identity mapped, the kernel window over the first
-    // 64 GiB of physical memory, and the kernel ELF's gigabyte at the top.
-    uint64_t self = ROUND_DOWN((uint64_t)(uintptr_t)loader_start, GIG);
-    root_pt[(self >> 30) & 511] = (self >> 12) << 10 | PTE_RWX | PTE_AD | PTE_V;
-    for (uint64_t g = 0; g < 64; g++)
-        root_pt[256 + g] = (g * GIG >> 12) << 10 | PTE_RWX | PTE_AD | PTE_V;
-    uint64_t kgig = ROUND_DOWN(KERNEL_PADDR, GIG);
-    root_pt[510] = (kgig >> 12) << 10 | PTE_RWX | PTE_AD | PTE_V;
-    loader_satp = 8ul << 60 | (uint64_t)(uintptr_t)root_pt >> 12;
+    uint64_t kv, kp;
+    prange(k, &kv, &kp);
+    if (((uint64_t)(uintptr_t)loader_start >> 30) == ((kv >> 30) & 511))
+        fail("the loader's gigabyte and the kernel's share a root entry");
+    map_range(l2pt_loader, (uint64_t)(uintptr_t)loader_start, (uint64_t)(uintptr_t)loader_start);
+    map_range(l2pt_kernel, kv, kp);
+    loader_satp = 8ul << 60 | (uint64_t)(uintptr_t)l1pt >> 12;
+    kernel_entry = k->entry;
+    handoff[0] = ui_start;
+    handoff[1] = ui_end;
+    handoff[2] = bias;
+    handoff[3] = u->entry;
+    handoff[4] = dtb_dst;
+    handoff[5] = dtb_size;
 
-    enter_kernel(ui_start, ui_end, bias, u->entry, dtb_dst, dtb_size, hartid, k->entry);
+    // The elfloader starts every hart up to CONFIG_MAX_NUM_NODES itself; it waits for
+    // all of them, this loader for the ones SBI agreed to start (and the lottery winner
+    // that handed the boot over), so a machine with fewer harts still boots.
+    uint64_t started[CONFIG_MAX_NUM_NODES + 1];
+    int n = 0;
+    if (CONFIG_MAX_NUM_NODES > 1 && handed_over)
+        started[n++] = handed_over - 1;
+    for (uint64_t i = 0; i < CONFIG_MAX_NUM_NODES; i++) {
+        uint64_t h = FIRST_HART_ID + i;
+        if (h == hartid)
+            continue;
+        long err = sbi_hart_start(h, (uint64_t)(uintptr_t)secondary_entry, 0);
+        if (err == 0) {
+            started[n++] = h;
+        } else if (err != -6) {  // SBI_ERR_ALREADY_AVAILABLE: the hart that handed over
+            lock();
+            puts_sbi("aL4 loader: no hart ");
+            putdec(h);
+            puts_sbi("\n");
+            unlock();
+        }
+    }
+    // Core ids go by arrival: harts past CONFIG_MAX_NUM_NODES stop instead.
+    expected = n + 1 < CONFIG_MAX_NUM_NODES ? n + 1 : CONFIG_MAX_NUM_NODES;
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < n; i++)
+        send_ipi(started[i]);  // those already waiting for `go`
+    set_and_wait_for_ready(hartid, 0);
+    enter_kernel(ui_start, ui_end, bias, u->entry, dtb_dst, dtb_size, hartid, 0);
 }

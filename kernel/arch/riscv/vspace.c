@@ -9,36 +9,30 @@
 
 // The kernel's own root table; every user root table carries a copy of its upper half.
 pte_t kernel_root_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
-// For secondary harts: the kernel half plus an identity map of the kernel's gigabyte,
-// so that a hart starting at the kernel's physical address survives turning Sv39 on.
-static pte_t trampoline_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
-word_t boot_trampoline_satp;
 
 paddr_t kpptr_to_paddr(const void *p)
 {
     return (word_t)p - KERNEL_ELF_BASE + KERNEL_ELF_PADDR;
 }
 
-void vspace_init_kernel(const struct fdt_info *fdt)
+// Every hart, first thing: off the loader's tables, which live in memory the boot hart
+// is about to hand out, onto the kernel's, where the kernel ELF's gigabyte is all a
+// hart needs until the boot hart has built the rest. Each hart writes the same entry.
+void vspace_leave_loader(void)
 {
-    // The window maps every gigabyte that holds RAM, at PPTR_BASE + paddr.
-    for (int i = 0; i < fdt->n_mem; i++) {
-        paddr_t start = ROUND_DOWN(fdt->mem[i].base, 30);
-        for (paddr_t p = start; p < fdt->mem[i].base + fdt->mem[i].size; p += BIT(30))
-            kernel_root_pt[pt_index(PPTR_BASE + p, 2)] = pte_leaf(p, PTE_R | PTE_W | PTE_G);
-    }
     kernel_root_pt[pt_index(KERNEL_ELF_BASE, 2)] =
         pte_leaf(ROUND_DOWN(KERNEL_ELF_PADDR, 30), PTE_R | PTE_W | PTE_X | PTE_G);
     csr_write(satp, vspace_satp(kpptr_to_paddr(kernel_root_pt), 0));
     sfence_vma();
 }
 
-void vspace_init_trampoline(void)
+// seL4's map_kernel_window: physical memory from 0 to PADDR_TOP in gigapages at
+// PPTR_BASE, without needing the DTB (which is only readable through this window).
+void vspace_map_kernel_window(void)
 {
-    vspace_copy_kernel(trampoline_pt);
-    paddr_t gig = ROUND_DOWN(KERNEL_ELF_PADDR, 30);
-    trampoline_pt[pt_index(gig, 2)] = pte_leaf(gig, PTE_R | PTE_W | PTE_X);
-    boot_trampoline_satp = vspace_satp(kpptr_to_paddr(trampoline_pt), 0);
+    for (paddr_t p = 0; p < PADDR_TOP; p += BIT(30))
+        kernel_root_pt[pt_index(PPTR_BASE + p, 2)] = pte_leaf(p, PTE_R | PTE_W | PTE_G);
+    sfence_vma();
 }
 
 void vspace_copy_kernel(pte_t *root)

@@ -15,6 +15,8 @@ typedef struct al4_counters {
     seL4_Word fastpath_reply_recv;
     seL4_Word hart;            // index of the hart the caller runs on
     seL4_Word preemptions;     // long operations stopped at a preemption point (this hart)
+    seL4_Word hartid;          // the hart's id, as the loader handed it over (a6)
+    seL4_Word boot_entries;    // times the loader entered the kernel as this core
 } al4_counters_t;
 
 // The counters of hart `hart` (a hart index), or of the caller's hart for ~0.
@@ -25,9 +27,14 @@ static inline al4_counters_t al4_kernel_counters_of(seL4_Word hart)
     register seL4_Word a2 asm("a2");
     register seL4_Word a3 asm("a3");
     register seL4_Word a4 asm("a4");
+    register seL4_Word a5 asm("a5");
+    register seL4_Word a6 asm("a6");
     register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysKernelCounters;
-    asm volatile("ecall" : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4) : "r"(a7) : "memory");
-    return (al4_counters_t){a0, a1, a2, a3, a4};
+    asm volatile("ecall"
+                 : "+r"(a0), "=r"(a1), "=r"(a2), "=r"(a3), "=r"(a4), "=r"(a5), "=r"(a6)
+                 : "r"(a7)
+                 : "memory");
+    return (al4_counters_t){a0, a1, a2, a3, a4, a5, a6};
 }
 
 static inline al4_counters_t al4_kernel_counters(void)
