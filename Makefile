@@ -79,8 +79,10 @@ SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images
-# The test suite uses the debug calls, as upstream sel4test does: debug builds only.
-all: $(B)/images/init.elf $(if $(filter 1,$(DEBUG)),$(B)/images/sel4test.elf)
+# The test suite uses the debug calls and prints through DebugPutChar, as upstream
+# sel4test does: only a debug build with printing has them (libuser declares them there).
+SEL4TEST_BUILDS := $(and $(filter 1,$(DEBUG)),$(filter 1,$(PRINTING)))
+all: $(B)/images/init.elf $(if $(SEL4TEST_BUILDS),$(B)/images/sel4test.elf)
 
 # Objects depend on the flags they were built with: changing a flag in this file
 # rebuilds them (the stamp is rewritten only when the flags differ).
@@ -196,6 +198,7 @@ TEST_IMAGES :=
 
 .PHONY: sel4test-images
 sel4test-images:
+	$(if $(SEL4TEST_BUILDS),,$(error make test: the seL4 suite needs DEBUG=1 and PRINTING=1 (it uses the debug system calls)))
 	$(Q)$(foreach n,$(TEST_HARTS),$(MAKE) --no-print-directory SMP=$(n) build/$(call variant,$(n))/images/sel4test.elf &&) true
 
 test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
