@@ -212,15 +212,6 @@ DEFINE_TEST(FPU0006, "TCB SetFlags answers the resulting flags and needs two wor
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 // The flag across harts: the thread's registers may be live in another hart's FPU,
 // whether the thread runs there or not.
-static bool two_harts(struct env *env)
-{
-    if (env->bi->numNodes >= 3)
-        return true;
-    printf("# needs 3 harts, have %lu\n", (unsigned long)env->bi->numNodes);
-    test_check(env, false);
-    return false;
-}
-
 static volatile seL4_Word fp_spins;
 
 static void fp_spinner(struct test_thread *t)
@@ -245,7 +236,7 @@ static bool spins_past(seL4_Word n)
 static void fpu_disable_remote_running(struct env *env)
 {
     static struct test_thread th;
-    if (!two_harts(env))
+    if (!need_harts(env, 3))
         return;
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
     fp_spins = 0;
@@ -299,7 +290,7 @@ static bool blocked_on_hart1(struct env *env, struct test_thread *th, seL4_CPtr 
 static void fpu_disable_remote_owner(struct env *env)
 {
     static struct test_thread th;
-    if (!two_harts(env))
+    if (!need_harts(env, 3))
         return;
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
@@ -322,7 +313,7 @@ DEFINE_TEST(FPU0007, "fpuDisabled set on a blocked thread whose registers anothe
 static void fpu_migrate_blocked(struct env *env)
 {
     static struct test_thread th;
-    if (!two_harts(env))
+    if (!need_harts(env, 3))
         return;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
     if (!blocked_on_hart1(env, &th, nt, 0))

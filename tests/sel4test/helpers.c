@@ -153,3 +153,12 @@ seL4_CPtr device_frame(struct env *env, seL4_Word paddr)
     }
     return 0;
 }
+
+bool need_harts(struct env *env, seL4_Word n)
+{
+    if (env->bi->numNodes >= n)
+        return true;
+    printf("# needs %lu harts, have %lu\n", (unsigned long)n, (unsigned long)env->bi->numNodes);
+    test_check(env, false);
+    return false;
+}

@@ -7,15 +7,6 @@
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 #define ROOT seL4_CapInitThreadCNode
 
-static bool enough_harts(struct env *env)
-{
-    if (env->bi->numNodes >= 4)
-        return true;
-    printf("# needs 4 harts, have %lu\n", (unsigned long)env->bi->numNodes);
-    test_check(env, false);
-    return false;
-}
-
 static void where_am_i(struct test_thread *t)
 {
     t->result[0] = al4_kernel_counters().hart;
@@ -24,7 +15,7 @@ static void where_am_i(struct test_thread *t)
 static void affinity(struct env *env)
 {
     static struct test_thread th[4];
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     for (int i = 0; i < 4; i++) {
         thread_create(env, &th[i], where_am_i, 255, 0);
@@ -56,7 +47,7 @@ static void echo(struct test_thread *t)
 static void cross_hart_ipc(struct env *env)
 {
     static struct test_thread server;
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
     thread_create(env, &server, echo, 255, 0);
@@ -84,7 +75,7 @@ static void waiter(struct test_thread *t)
 static void cross_hart_signal(struct env *env)
 {
     static struct test_thread w;
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), b = alloc_slot(env);
     test_eq(env, seL4_CNode_Mint(ROOT, b, 64, ROOT, nt, 64, seL4_AllRights, 0x99), seL4_NoError);
@@ -120,7 +111,7 @@ static void counting(struct test_thread *t)
 static void migration(struct env *env)
 {
     static struct test_thread th;
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     for (int i = 0; i < 4; i++)
         ticks[i] = 0;
@@ -142,7 +133,7 @@ DEFINE_TEST(MULTICORE0004, "a running thread migrates between harts with its sta
 static void stop_remote(struct env *env)
 {
     static struct test_thread th;
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     for (int i = 0; i < 4; i++)
         ticks[i] = 0;
@@ -196,7 +187,7 @@ static void spinning(struct test_thread *t)
 static void remote_set_priority(struct env *env)
 {
     static struct test_thread server, client, spinner;
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
     thread_create(env, &server, echo, 200, 0);
@@ -237,7 +228,7 @@ static void polling(struct test_thread *t)
 static void remote_suspend(struct env *env)
 {
     static struct test_thread th;
-    if (!enough_harts(env))
+    if (!need_harts(env, 4))
         return;
     skipped = 0;
     thread_create(env, &th, polling, 255, 0);
