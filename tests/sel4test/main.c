@@ -7,6 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+// The same runner drives the release suite (tests/release), which a debug build's
+// closing line must not be mistaken for.
+#ifdef CONFIG_DEBUG_BUILD
+#define SUITE_NAME "sel4test"
+#else
+#define SUITE_NAME "release"
+#endif
+
 extern const struct test_case __start_al4_tests[], __stop_al4_tests[];
 
 #define MAX_TESTS 512
@@ -68,6 +76,17 @@ static void announce_expect(const char *expect, bool fatal)
     printf("# go %s\n", fatal ? "fatal" : "console");
 }
 
+// The end of a run: the machine halts in debug builds. A release build has no
+// DebugHalt: the root task stops and the harness ends QEMU after the closing line.
+static __attribute__((noreturn)) void halt(void)
+{
+#ifdef CONFIG_DEBUG_BUILD
+    seL4_DebugHalt();
+#endif
+    for (;;)
+        seL4_TCB_Suspend(seL4_CapInitThreadTCB);
+}
+
 static int by_id(const void *a, const void *b)
 {
     return strcmp((*(const struct test_case *const *)a)->id,
@@ -96,11 +115,11 @@ int main(void)
     int planned = 0;
     for (int i = 0; i < n; i++)
         planned += !tests[i]->expect;
-    printf("aL4 sel4test: %d tests (filter '%s')\n", planned, filter);
+    printf("aL4 %s: %d tests (filter '%s')\n", SUITE_NAME, planned, filter);
     if (n == 0) {
         // Other suites may hold the test: report an empty plan, the harness decides.
-        printf("1..0\n# aL4 sel4test: 0 passed, 0 failed\n");
-        seL4_DebugHalt();
+        printf("1..0\n# aL4 %s: 0 passed, 0 failed\n", SUITE_NAME);
+        halt();
     }
     if (alone) {
         // The harness judges this one from the console: no TAP line here.
@@ -109,7 +128,7 @@ int main(void)
         helpers_reset(&env);
         tests[0]->fn(&env);
         printf("# done, %d checks failed\n", env.failures);
-        seL4_DebugHalt();
+        halt();
     }
     printf("1..%d\n", planned);
     int passed = 0, failed = 0, num = 0;
@@ -129,7 +148,7 @@ int main(void)
         else
             passed++;
     }
-    printf("# aL4 sel4test: %d passed, %d failed\n", passed, failed);
-    seL4_DebugHalt();
+    printf("# aL4 %s: %d passed, %d failed\n", SUITE_NAME, passed, failed);
+    halt();
     return 0;
 }
