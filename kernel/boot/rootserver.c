@@ -13,6 +13,7 @@
 #include "asid.h"
 #include "plic.h"
 #include "cdt.h"
+#include "objecttype.h"
 #include <sel4/bootinfo_types.h>
 #include <sel4/objecttype.h>
 
@@ -110,9 +111,20 @@ static struct tcb *create_thread(struct rootserver *rs, const struct user_image 
     t->ipc_buffer = ipcbuf;
     t->ctx[CTX_PC] = ui->v_entry;
     t->ctx[CTX_A0] = bi_vptr;
-    tcb_slot(t, TCB_CTABLE)->cap = rs->cnode[seL4_CapInitThreadCNode].cap;
-    tcb_slot(t, TCB_VTABLE)->cap = rs->cnode[seL4_CapInitThreadVSpace].cap;
-    tcb_slot(t, TCB_BUFFER)->cap = rs->cnode[seL4_CapInitThreadIPCBuffer].cap;
+    // As seL4's create_initial_thread: the TCB's copies are children of the initial
+    // caps, so neither copy is ever the last cap to the root CNode or VSpace (replacing
+    // them with TCB_SetSpace deletes only the copy), and the buffer copy is derived
+    // (unmapped), so deleting it leaves the page mapped.
+    struct cte *buf = &rs->cnode[seL4_CapInitThreadIPCBuffer];
+    struct cap buf_copy;
+    struct syscall_error err;
+    if (derive_cap(buf, buf->cap, &buf_copy, &err) != seL4_NoError)
+        panic("boot: cannot derive the IPC buffer cap");
+    cte_insert(rs->cnode[seL4_CapInitThreadCNode].cap, &rs->cnode[seL4_CapInitThreadCNode],
+               tcb_slot(t, TCB_CTABLE));
+    cte_insert(rs->cnode[seL4_CapInitThreadVSpace].cap, &rs->cnode[seL4_CapInitThreadVSpace],
+               tcb_slot(t, TCB_VTABLE));
+    cte_insert(buf_copy, buf, tcb_slot(t, TCB_BUFFER));
     provide_cap(rs, seL4_CapInitThreadTCB, cap_thread_new(pptr_to_paddr(t)));
     tcb_setup_reply_master(t);
     tcb_set_state(t, THREAD_RUNNING);

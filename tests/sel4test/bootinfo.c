@@ -169,3 +169,27 @@ static void ipc_buffer(struct env *env)
     test_eq(env, seL4_GetUserData(), 0x5a5a);
 }
 DEFINE_TEST(BOOTINFO0007, "IPC buffer is aligned, readable and writable", ipc_buffer);
+
+// seL4's create_initial_thread inserts the root thread's CTable, VTable and IPC buffer
+// caps as children of the initial caps (cteInsert), so setting the thread's space to
+// the CNode and VSpace it already has deletes only those copies. It runs alone: if the
+// copies were outside the derivation tree, the old CTable cap would look final and its
+// deletion would take the root CNode, and the root task's TCB cap with it.
+static void set_space_on_self(struct env *env)
+{
+    test_eq(env, seL4_TCB_SetSpace(seL4_CapInitThreadTCB, seL4_CapNull, seL4_CapInitThreadCNode, 0,
+                                   seL4_CapInitThreadVSpace, 0), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadCNode), seL4_CapTag_CNode);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadTCB), seL4_CapTag_Thread);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadVSpace), seL4_CapTag_PageTable);
+    // The buffer slot's copy is derived (unmapped): replacing it keeps the page mapped.
+    test_eq(env, seL4_TCB_SetIPCBuffer(seL4_CapInitThreadTCB, (seL4_Word)env->bi->ipcBuffer,
+                                       seL4_CapInitThreadIPCBuffer), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadIPCBuffer), seL4_CapTag_Frame);
+    seL4_SetMR(seL4_MsgMaxLength - 1, 0x5a);
+    test_eq(env, seL4_GetMR(seL4_MsgMaxLength - 1), 0x5a);
+    if (!env->failures)
+        printf("root task kept its CNode, VSpace, IPC buffer and TCB\n");
+}
+DEFINE_CONSOLE_TEST(BOOTINFO0008, "TCB_SetSpace on the root thread with its own CNode and VSpace",
+                    set_space_on_self, "root task kept its CNode, VSpace, IPC buffer and TCB\n");
