@@ -15,6 +15,8 @@ PRINTING ?= $(PRINTING_DEFAULT)
 FASTPATH ?= 1
 TEST  ?=
 TIMEOUT ?= 120
+# seL4's KernelRootCNodeSizeBits (the root CNode has 2^ROOT_CNODE_BITS slots).
+ROOT_CNODE_BITS ?= 12
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 .DEFAULT_GOAL := all
@@ -26,7 +28,7 @@ include boards/$(BOARD)/board.mk
 # SMP=2..4 builds kernel and user code for seL4's SMP configuration (its invocation
 # numbering differs); SMP=1 is the single-core configuration.
 SMP_FLAGS := $(if $(filter-out 1,$(SMP)),-DCONFIG_ENABLE_SMP_SUPPORT=1 -DCONFIG_MAX_NUM_NODES=$(SMP))
-variant = $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(BENCHMARK)),-bench)$(if $(filter-out $(PRINTING_DEFAULT),$(PRINTING)),-printing$(PRINTING))$(if $(filter 1,$(FASTPATH)),,-nofastpath)$(if $(filter-out 1,$(1)),-smp$(1))
+variant = $(BOARD)-$(if $(filter 1,$(DEBUG)),debug,release)$(if $(filter 1,$(BENCHMARK)),-bench)$(if $(filter-out $(PRINTING_DEFAULT),$(PRINTING)),-printing$(PRINTING))$(if $(filter 1,$(FASTPATH)),,-nofastpath)$(if $(filter-out 1,$(1)),-smp$(1))$(if $(filter-out 12,$(or $(2),$(ROOT_CNODE_BITS))),-cnode$(or $(2),$(ROOT_CNODE_BITS)))
 VARIANT := $(call variant,$(SMP))
 B := build/$(VARIANT)
 
@@ -62,10 +64,11 @@ KINC := -Ikernel/include -Ikernel/arch/riscv/include -Ilibuser/include
 KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-common -fno-stack-protector -fno-pic -nostdlib -mno-relax \
   $(WARN) $(OPT) $(CONFIG_FLAGS) $(KOPT) $(KINC) -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP $(SMP_FLAGS) \
+  -DCONFIG_ROOT_CNODE_SIZE_BITS=$(ROOT_CNODE_BITS) \
   $(if $(filter 1,$(FASTPATH)),-DCONFIG_FASTPATH=1)
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
   --specs=picolibc.specs -fno-common $(WARN) $(OPT) $(CONFIG_FLAGS) -Ilibuser/include -iquote kernel/include -MMD -MP \
-  $(SMP_FLAGS)
+  $(SMP_FLAGS) -DCONFIG_ROOT_CNODE_SIZE_BITS=$(ROOT_CNODE_BITS)
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP \
   -DFIRST_HART_ID=$(FIRST_HART_ID) $(SMP_FLAGS)
@@ -183,6 +186,7 @@ build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(wildcard tests/host/*
 HOST_SRCS_fdt := kernel/fdt.c
 HOST_SRCS_regions := kernel/boot/regions.c
 HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
+HOST_SRCS_bootinfo := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 
 host-tests: $(HOST_TESTS)
 
@@ -190,16 +194,20 @@ host-tests: $(HOST_TESTS)
 # of TEST_HARTS; NAME@N runs on N harts only. The sel4test image is built once per
 # hart count (the single-core and the SMP configuration).
 TEST_HARTS := $(if $(filter command line,$(origin SMP)),$(SMP),1 4)
+# The single-core suite runs with the default root CNode, the 4-hart one with 13 bits
+# as upstream's sel4test configuration (ROOT_CNODE_BITS on the command line wins).
+test_cnode = $(if $(filter command line,$(origin ROOT_CNODE_BITS)),$(ROOT_CNODE_BITS),$(if $(filter 1,$(1)),12,13))
 # IRQ0004 drives a virtio entropy device on the first virtio-mmio transport.
 SEL4TEST_QEMU_ARGS := -device virtio-rng-device,bus=virtio-mmio-bus.0
-TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n))/images/sel4test.elf "$(SEL4TEST_QEMU_ARGS)")
+TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(SEL4TEST_QEMU_ARGS)")
 TEST_IMAGES :=
 -include tests/*/suite.mk
 
 .PHONY: sel4test-images
 sel4test-images:
 	$(if $(SEL4TEST_BUILDS),,$(error make test: the seL4 suite needs DEBUG=1 and PRINTING=1 (it uses the debug system calls)))
-	$(Q)$(foreach n,$(TEST_HARTS),$(MAKE) --no-print-directory SMP=$(n) build/$(call variant,$(n))/images/sel4test.elf &&) true
+	$(Q)$(foreach n,$(TEST_HARTS),$(MAKE) --no-print-directory SMP=$(n) ROOT_CNODE_BITS=$(call test_cnode,$(n)) \
+	  build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf &&) true
 
 test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \

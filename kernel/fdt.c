@@ -95,7 +95,8 @@ struct node {
     const char *device_type;
     uint32_t irq;
     bool disabled;
-    bool done;  // classified already
+    bool no_map;  // a /reserved-memory child the OS must not map (seL4 keeps it out of RAM)
+    bool done;    // classified already
 };
 
 static bool read_u32(struct cursor *c, uint32_t *v)
@@ -156,8 +157,12 @@ static int classify(struct node *stack, int depth, struct fdt_info *out)
     bool is_memory = n->device_type && str_eq(n->device_type, "memory");
     if (is_memory && !n->disabled)
         return add_regions(parent, n, out->mem, &out->n_mem, FDT_MAX_MEM);
-    if (depth == 2 && name_is(parent->name, "reserved-memory"))
-        return add_regions(parent, n, out->resv, &out->n_resv, FDT_MAX_RESV);
+    if (depth == 2 && name_is(parent->name, "reserved-memory")) {
+        int first = out->n_resv, err = add_regions(parent, n, out->resv, &out->n_resv, FDT_MAX_RESV);
+        for (int i = first; n->no_map && i < out->n_resv; i++)
+            out->resv_nomap |= 1u << i;
+        return err;
+    }
     if (depth == 2 && name_is(parent->name, "cpus") && n->device_type &&
         str_eq(n->device_type, "cpu")) {
         struct fdt_region r;
@@ -199,6 +204,8 @@ static void take_prop(struct node *n, int depth, const char *pname, const uint8_
         n->device_type = (const char *)val;
     else if (str_eq(pname, "status") && terminated)
         n->disabled = !(str_eq((const char *)val, "okay") || str_eq((const char *)val, "ok"));
+    else if (str_eq(pname, "no-map"))
+        n->no_map = true;
     else if (str_eq(pname, "interrupts") && len >= 4)
         n->irq = be32(val);
     else if (str_eq(pname, "bootargs") && terminated && depth == 1 &&

@@ -28,26 +28,6 @@ NORETURN void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset
 
 static struct fdt_info fdt;
 
-static void init_free_memory(const struct user_image *ui)
-{
-    for (int i = 0; i < fdt.n_mem; i++)
-        if (!region_list_add(&boot_free, fdt.mem[i].base, fdt.mem[i].base + fdt.mem[i].size))
-            panic("boot: too many memory regions");
-    bool ok = true;
-    for (int i = 0; i < fdt.n_resv; i++)
-        ok &= region_list_remove(&boot_free, fdt.resv[i].base, fdt.resv[i].base + fdt.resv[i].size);
-    // The kernel image, the user image and the DTB are all in use.
-    ok &= region_list_remove(&boot_free, KERNEL_ELF_PADDR, kpptr_to_paddr(kernel_image_end));
-    ok &= region_list_remove(&boot_free, ROUND_DOWN(ui->p_start, PAGE_BITS), ROUND_UP(ui->p_end, PAGE_BITS));
-    ok &= region_list_remove(&boot_free, ROUND_DOWN(ui->dtb, PAGE_BITS),
-                             ROUND_UP(ui->dtb + ui->dtb_size, PAGE_BITS));
-    // Memory the kernel window does not reach cannot hold kernel objects.
-    ok &= region_list_remove(&boot_free, PADDR_TOP, ~0ul);
-    // A full list would lose free memory silently: refuse to boot instead.
-    if (!ok)
-        panic("boot: too many reserved regions for the free-memory list");
-}
-
 // Every hart: external (PLIC), software (IPIs) and timer interrupts; counters
 // readable from user mode (benchmarks read cycle and instret).
 void hart_enable_interrupts(void)
@@ -99,7 +79,7 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
     timer_init(&fdt);
 
     struct user_image ui = {ui_p_start, ui_p_end, pv_offset, v_entry, dtb, dtb_size};
-    init_free_memory(&ui);
+    boot_mem_init(&ui, &fdt);
     hart_enable_interrupts();
     smp_count_nodes(&fdt);
     struct tcb *root = create_rootserver(&ui, &fdt);

@@ -1,14 +1,80 @@
-// The untypeds the root task gets: all RAM left free after boot, cut into the largest
-// aligned blocks, and device untypeds for the physical address space that is not RAM.
-// Pure code: the host unit tests compile it as it is.
+// The untypeds the root task gets (seL4's create_untypeds): device untypeds for the
+// physical address space that is neither RAM nor kept by the kernel, then all RAM left
+// free after boot, each cut into the largest aligned blocks. Pure code: the host unit
+// tests compile it as it is.
 #include "untyped_list.h"
 
-void device_regions(const struct fdt_info *fdt, paddr_t phys_top, struct region_list *out)
+bool avail_ram(const struct fdt_info *fdt, paddr_t window_top, struct region_list *out)
 {
+    bool ok = true;
     out->n = 0;
-    region_list_add(out, 0, phys_top);
     for (int i = 0; i < fdt->n_mem; i++)
-        region_list_remove(out, fdt->mem[i].base, fdt->mem[i].base + fdt->mem[i].size);
+        ok &= region_list_add(out, fdt->mem[i].base, fdt->mem[i].base + fdt->mem[i].size);
+    // seL4 merges memory nodes only within one node; merged here, the carving is the
+    // same unless two nodes touch at an address that is not 2^38-aligned.
+    // The SBI's 2 MiB from the start of RAM. seL4's build tool carves them after the
+    // no-map regions, but from a DTB without OpenSBI's own no-map node (QEMU's); here
+    // that node is inside the 2 MiB, so they are counted from RAM's start.
+    if (out->n)
+        ok &= region_list_remove(out, out->r[0].start, out->r[0].start + BIT(SBI_RESERVE_BITS));
+    for (int i = 0; i < fdt->n_resv; i++)
+        if (fdt->resv_nomap & BIT(i))
+            ok &= region_list_remove(out, fdt->resv[i].base, fdt->resv[i].base + fdt->resv[i].size);
+    ok &= region_list_remove(out, window_top, ~0ul);
+    return ok;
+}
+
+static bool add_frames(struct region_list *out, paddr_t base, word_t size)
+{
+    paddr_t start = ROUND_DOWN(base, KERNEL_DEV_FRAME_BITS);
+    paddr_t end = ROUND_UP(base + size, KERNEL_DEV_FRAME_BITS);
+    return size == 0 || region_list_add(out, start, end);
+}
+
+bool kernel_device_frames(const struct fdt_info *fdt, struct region_list *out)
+{
+    bool ok = true;
+    out->n = 0;
+    const struct fdt_device *plic = fdt_find_compatible(fdt, "riscv,plic0");
+    if (!plic)
+        plic = fdt_find_compatible(fdt, "sifive,plic-1.0.0");
+    if (plic)
+        ok &= add_frames(out, plic->reg.base, MIN(plic->reg.size, PLIC_KERNEL_SIZE));
+    // seL4 13.0.0 took the CLINT from user space: the kernel's timer depends on it.
+    const struct fdt_device *clint = fdt_find_compatible(fdt, "riscv,clint0");
+    if (!clint)
+        clint = fdt_find_compatible(fdt, "sifive,clint0");
+    if (clint)
+        ok &= add_frames(out, clint->reg.base, BIT(KERNEL_DEV_FRAME_BITS));
+    return ok;
+}
+
+static bool remove_images(struct region_list *l, const struct boot_images *img)
+{
+    bool ok = region_list_remove(l, img->kernel.start, img->kernel.end);
+    ok &= region_list_remove(l, img->user.start, img->user.end);
+    return ok & region_list_remove(l, img->dtb.start, img->dtb.end);
+}
+
+bool free_ram(const struct region_list *avail, const struct boot_images *img,
+              struct region_list *out)
+{
+    *out = *avail;
+    return remove_images(out, img);
+}
+
+bool device_regions(const struct fdt_info *fdt, const struct region_list *avail,
+                    const struct boot_images *img, struct region_list *out)
+{
+    struct region_list kdev;
+    bool ok = kernel_device_frames(fdt, &kdev);
+    out->n = 0;
+    ok &= region_list_add(out, 0, PADDR_USER_DEVICE_TOP);
+    for (int i = 0; i < avail->n; i++)
+        ok &= region_list_remove(out, avail->r[i].start, avail->r[i].end);
+    for (int i = 0; i < kdev.n; i++)
+        ok &= region_list_remove(out, kdev.r[i].start, kdev.r[i].end);
+    return ok & remove_images(out, img);
 }
 
 static int add_blocks(const struct region_list *l, bool device, seL4_UntypedDesc *list,

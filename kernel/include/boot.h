@@ -14,6 +14,9 @@ struct user_image {
 
 struct tcb;
 
+// Free RAM and device space by seL4's rules, from the DTB and where the images are.
+void boot_mem_init(const struct user_image *ui, const struct fdt_info *fdt);
+// The root task's objects, in seL4's order, from one block of free RAM.
 void *boot_alloc(unsigned bits);
 void hart_enable_interrupts(void);
 struct tcb *create_rootserver(const struct user_image *ui, const struct fdt_info *fdt);

@@ -24,7 +24,18 @@
 #define PAGE_BITS        12
 #define PAGE_SIZE        (1ul << PAGE_BITS)
 
-#define ROOT_CNODE_BITS  12               // CONFIG_ROOT_CNODE_SIZE_BITS default
+// seL4's KernelRootCNodeSizeBits: the make variable ROOT_CNODE_BITS (default 12, as
+// upstream; its test configuration uses 13). The root task learns it from the boot
+// info (initThreadCNodeSizeBits); user code built with the kernel sees the same -D.
+#ifndef CONFIG_ROOT_CNODE_SIZE_BITS
+#define CONFIG_ROOT_CNODE_SIZE_BITS 12
+#endif
+#define ROOT_CNODE_BITS  CONFIG_ROOT_CNODE_SIZE_BITS
+// seL4's root_cnode_size_valid: room for the 16 initial caps, a CNode of at least a
+// page, and one that does not cover all of memory.
+#if ROOT_CNODE_BITS >= 32 - 5 || ROOT_CNODE_BITS < 12 - 5
+#error "ROOT_CNODE_BITS out of seL4's range"
+#endif
 #define MAX_UNTYPED_BITS 38               // seL4_MaxUntypedBits on riscv64
 #define MIN_UNTYPED_BITS 4                // seL4_MinUntypedBits
 

@@ -28,6 +28,7 @@ struct fdt_info {
     int n_mem;
     struct fdt_region resv[FDT_MAX_RESV];  // /memreserve/ and /reserved-memory
     int n_resv;
+    uint32_t resv_nomap;                   // bit i: resv[i] is a reserved-memory child with no-map
     uint64_t harts[FDT_MAX_HARTS];         // hart ids of enabled cpus, DT order
     int n_harts;
     struct fdt_device dev[FDT_MAX_DEVS];
@@ -48,3 +49,4 @@ enum fdt_error {
 int fdt_parse(const void *blob, uint64_t blob_size, struct fdt_info *out);
 uint32_t fdt_totalsize(const void *blob);
 const struct fdt_device *fdt_find_compatible(const struct fdt_info *info, const char *compat);
+_Static_assert(FDT_MAX_RESV <= 32, "resv_nomap is a 32-bit mask");

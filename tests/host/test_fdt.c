@@ -88,6 +88,8 @@ static void test_virt_fixture(void **state)
     check_region(info->resv[1], 0x100000000, 0x1000);
     check_region(info->resv[2], 0x80000000, 0x80000);
     check_region(info->resv[3], 0x90000000, 0x1000000);
+    // Only OpenSBI's node is no-map: the CMA pool is reusable RAM.
+    assert_int_equal(info->resv_nomap, 0x4);
 
     // cpu@2 is disabled; cpu@3 has no status, so it is enabled.
     assert_int_equal(info->n_harts, 3);

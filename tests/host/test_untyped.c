@@ -5,7 +5,17 @@
 #include "region_check.h"
 #include "untyped_list.h"
 
-#define PHYS_TOP BIT(39)  // as kernel/boot/rootserver.c
+#define PHYS_TOP BIT(39)  // PADDR_USER_DEVICE_TOP
+#define WINDOW_TOP 0x3F80000000ul
+
+// Device regions with no images in memory (test_bootinfo.c covers those).
+static void dev_regions(const struct fdt_info *fdt, struct region_list *dev)
+{
+    struct region_list avail;
+    struct boot_images none = {{0, 0}, {0, 0}, {0, 0}};
+    assert_true(avail_ram(fdt, WINDOW_TOP, &avail));
+    assert_true(device_regions(fdt, &avail, &none, dev));
+}
 
 // --- Helpers ------------------------------------------------------------------------
 
@@ -27,12 +37,7 @@ static struct fdt_info *parse_fixture(const char *name)
 // then a few boot allocations as the root task's objects take them.
 static void qemu_virt_free_ram(const struct fdt_info *fdt, struct region_list *ram)
 {
-    ram->n = 0;
-    for (int i = 0; i < fdt->n_mem; i++)
-        assert_true(region_list_add(ram, fdt->mem[i].base, fdt->mem[i].base + fdt->mem[i].size));
-    for (int i = 0; i < fdt->n_resv; i++)
-        assert_true(region_list_remove(ram, fdt->resv[i].base,
-                                       fdt->resv[i].base + fdt->resv[i].size));
+    assert_true(avail_ram(fdt, WINDOW_TOP, ram));
     assert_true(region_list_remove(ram, 0x80200000, 0x8025a000));  // kernel image
     assert_true(region_list_remove(ram, 0x84000000, 0x84123000));  // user image
     assert_true(region_list_remove(ram, 0x87e00000, 0x87e02000));  // DTB
@@ -140,9 +145,12 @@ static void test_device_regions_virt(void **state)
     struct fdt_info *fdt = parse_fixture("virt.dtb");
     struct region_list dev;
     memset(&dev, 0x5a, sizeof(dev));  // device_regions must reset it
-    device_regions(fdt, PHYS_TOP, &dev);
-    CHECK_LIST(&dev, 0x0, 0x80000000, 0xc0000000, PHYS_TOP);
-    // Reserved memory is still RAM: not a device region.
+    dev_regions(fdt, &dev);
+    // The CLINT's and the PLIC's 2 MiB frames are the kernel's; the SBI's first 2 MiB
+    // of RAM are device memory.
+    CHECK_LIST(&dev, 0x0, 0x2000000, 0x2200000, 0xc000000, 0xc600000, 0x80200000, 0xc0000000,
+               PHYS_TOP);
+    // Reserved memory that is not no-map is still RAM: not a device region.
     assert_true(fdt->n_resv > 0);
     free(fdt);
 }
@@ -152,9 +160,9 @@ static void test_device_regions_two_memory_nodes(void **state)
     (void)state;
     struct fdt_info *fdt = parse_fixture("twomem.dtb");
     struct region_list dev;
-    device_regions(fdt, PHYS_TOP, &dev);
+    dev_regions(fdt, &dev);
     // RAM: [0x80000000, 0xb0000000) in two touching pieces, [0x100000000, 0x140000000).
-    CHECK_LIST(&dev, 0x0, 0x80000000, 0xb0000000, 0x100000000, 0x140000000, PHYS_TOP);
+    CHECK_LIST(&dev, 0x0, 0x80200000, 0xb0000000, 0x100000000, 0x140000000, PHYS_TOP);
     free(fdt);
 }
 
@@ -164,20 +172,21 @@ static void test_device_regions_edges(void **state)
     struct fdt_info fdt = {0};
     struct region_list dev;
     // No RAM: everything.
-    device_regions(&fdt, PHYS_TOP, &dev);
+    dev_regions(&fdt, &dev);
     CHECK_LIST(&dev, 0x0, PHYS_TOP);
-    // RAM at 0, RAM reaching past phys_top, overlapping and unsorted banks.
+    // RAM at 0 (all of it the SBI's), RAM reaching past the kernel window and
+    // phys_top (device memory, then nothing), overlapping and unsorted banks.
     fdt.n_mem = 4;
     fdt.mem[0] = (struct fdt_region){PHYS_TOP - 0x1000, 0x2000};
     fdt.mem[1] = (struct fdt_region){0x0, 0x1000};
     fdt.mem[2] = (struct fdt_region){0x90000000, 0x10000000};
     fdt.mem[3] = (struct fdt_region){0x80000000, 0x18000000};
-    device_regions(&fdt, PHYS_TOP, &dev);
-    CHECK_LIST(&dev, 0x1000, 0x80000000, 0xa0000000, PHYS_TOP - 0x1000);
+    dev_regions(&fdt, &dev);
+    CHECK_LIST(&dev, 0x0, 0x80000000, 0xa0000000, PHYS_TOP);
     // RAM entirely above phys_top changes nothing.
     fdt.n_mem = 1;
     fdt.mem[0] = (struct fdt_region){PHYS_TOP, 0x100000};
-    device_regions(&fdt, PHYS_TOP, &dev);
+    dev_regions(&fdt, &dev);
     CHECK_LIST(&dev, 0x0, PHYS_TOP);
 }
 
@@ -189,7 +198,7 @@ static void test_untypeds_qemu_virt(void **state)
     struct fdt_info *fdt = parse_fixture("virt.dtb");
     struct region_list ram, dev;
     qemu_virt_free_ram(fdt, &ram);
-    device_regions(fdt, PHYS_TOP, &dev);
+    dev_regions(fdt, &dev);
     seL4_UntypedDesc list[seL4_MaxUntypedBootInfo];
     memset(list, 0xee, sizeof(list));
     int dropped = 1234;
@@ -198,28 +207,34 @@ static void test_untypeds_qemu_virt(void **state)
     assert_in_range(n, 1, seL4_MaxUntypedBootInfo);
     check_untypeds(list, n, &ram, &dev);
 
-    // The device part, exactly: [0, 2 GiB) is one block; above RAM, 1 GiB at 3 GiB,
-    // then doubling up to 2^38 (the largest untyped) just below phys_top.
+    // The device part: [0, 32 MiB) below the CLINT is one block, the SBI's 2 MiB one;
+    // above RAM, 1 GiB at 3 GiB, then doubling up to 2^38 (the largest untyped) just
+    // below phys_top, the last device blocks.
+    assert_true(list[0].isDevice && list[0].paddr == 0 && list[0].sizeBits == 25);
+    int sbi = 0;
+    while (list[sbi].isDevice && list[sbi].paddr != 0x80000000)
+        sbi++;
+    assert_true(list[sbi].isDevice && list[sbi].sizeBits == 21);
     const paddr_t want_dev[][2] = {
-        {0x0, 31}, {0xc0000000, 30}, {1ul << 32, 32}, {1ul << 33, 33}, {1ul << 34, 34},
+        {0xc0000000, 30}, {1ul << 32, 32}, {1ul << 33, 33}, {1ul << 34, 34},
         {1ul << 35, 35}, {1ul << 36, 36}, {1ul << 37, 37}, {1ul << 38, 38},
     };
     for (size_t i = 0; i < ARRAY_SIZE(want_dev); i++) {
-        assert_true(list[i].isDevice);
-        assert_int_equal(list[i].paddr, want_dev[i][0]);
-        assert_int_equal(list[i].sizeBits, want_dev[i][1]);
+        assert_true(list[sbi + 1 + i].isDevice);
+        assert_int_equal(list[sbi + 1 + i].paddr, want_dev[i][0]);
+        assert_int_equal(list[sbi + 1 + i].sizeBits, want_dev[i][1]);
     }
-    assert_false(list[ARRAY_SIZE(want_dev)].isDevice);
-    // No untyped reaches into OpenSBI's memory, the kernel or the user image.
+    assert_false(list[sbi + 1 + ARRAY_SIZE(want_dev)].isDevice);
+    // No RAM untyped reaches into the SBI's memory, the kernel, the user image or the
+    // DTB.
     for (int i = 0; i < n; i++) {
         if (list[i].isDevice)
             continue;
         paddr_t s = list[i].paddr, e = s + BIT(list[i].sizeBits);
-        assert_true(s >= 0x80080000 && e <= 0xc0000000);
+        assert_true(s >= 0x80200000 && e <= 0xc0000000);
         assert_true(e <= 0x80200000 || s >= 0x8025a000);
         assert_true(e <= 0x84000000 || s >= 0x84123000);
-        assert_true(e <= 0x87e00000 || s >= 0x88000000);
-        assert_true(e <= 0x90000000 || s >= 0x91000000);
+        assert_true(e <= 0x87e00000 || s >= 0x87e02000);
     }
     // RAM left after boot is everything in the untypeds.
     uint64_t ram_bytes = 0;
@@ -257,7 +272,7 @@ static void test_untypeds_no_ram(void **state)
     (void)state;
     struct fdt_info fdt = {0};
     struct region_list ram = {.n = 0}, dev;
-    device_regions(&fdt, PHYS_TOP, &dev);
+    dev_regions(&fdt, &dev);
     seL4_UntypedDesc list[4];
     int dropped;
     assert_int_equal(build_untyped_list(&ram, &dev, list, (int)ARRAY_SIZE(list), &dropped), 2);
@@ -286,7 +301,7 @@ static void test_untypeds_dropped(void **state)
     struct fdt_info *fdt = parse_fixture("virt.dtb");
     struct region_list ram, dev;
     qemu_virt_free_ram(fdt, &ram);
-    device_regions(fdt, PHYS_TOP, &dev);
+    dev_regions(fdt, &dev);
     seL4_UntypedDesc full[seL4_MaxUntypedBootInfo];
     int dropped;
     int total = build_untyped_list(&ram, &dev, full, seL4_MaxUntypedBootInfo, &dropped);
@@ -314,28 +329,29 @@ static void test_untypeds_more_than_boot_info_holds(void **state)
     (void)state;
     struct region_list ram = {.n = 0}, dev;
     struct fdt_info fdt = {.n_mem = 1, .mem = {{0x80000000, 0x40000000}}};
-    device_regions(&fdt, PHYS_TOP, &dev);
+    dev_regions(&fdt, &dev);
     // 60 pieces of 60 KiB at 4 KiB past a 64 KiB boundary: 4 blocks each.
     for (paddr_t k = 0; k < 60; k++)
-        assert_true(region_list_add(&ram, 0x80000000 + 0x10000 * k + 0x1000,
-                                    0x80000000 + 0x10000 * (k + 1)));
-    int want = blocks_needed(&dev) + blocks_needed(&ram);
-    assert_int_equal(want, 9 + 240);
+        assert_true(region_list_add(&ram, 0x90000000 + 0x10000 * k + 0x1000,
+                                    0x90000000 + 0x10000 * (k + 1)));
+    int n_dev = blocks_needed(&dev);
+    int want = n_dev + blocks_needed(&ram);
+    assert_int_equal(want, n_dev + 240);
     seL4_UntypedDesc list[seL4_MaxUntypedBootInfo];
     int dropped;
     int n = build_untyped_list(&ram, &dev, list, seL4_MaxUntypedBootInfo, &dropped);
     assert_int_equal(n, seL4_MaxUntypedBootInfo);
     assert_int_equal(dropped, want - seL4_MaxUntypedBootInfo);
     // Devices are all there; what is dropped is RAM from the top.
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < n_dev; i++)
         assert_true(list[i].isDevice);
-    // 9 device blocks, 55 whole pieces (220 blocks), the first block of piece 55.
-    assert_int_equal(dropped, 19);
-    assert_false(list[9].isDevice);
-    assert_int_equal(list[9].paddr, 0x80001000);
-    assert_int_equal(list[9].sizeBits, 12);
-    assert_int_equal(list[n - 1].paddr, 0x80000000 + 0x10000 * 55 + 0x1000);
-    assert_int_equal(list[n - 1].sizeBits, 12);
+    // The device blocks, then whole pieces of 4 blocks from the bottom.
+    assert_int_equal(dropped, n_dev + 240 - seL4_MaxUntypedBootInfo);
+    assert_false(list[n_dev].isDevice);
+    assert_int_equal(list[n_dev].paddr, 0x90001000);
+    assert_int_equal(list[n_dev].sizeBits, 12);
+    int last = seL4_MaxUntypedBootInfo - n_dev - 1;  // RAM block index of the last one
+    assert_int_equal(list[n - 1].paddr & ~0xfffful, 0x90000000 + 0x10000 * (paddr_t)(last / 4));
 }
 
 // Randomized: free RAM with holes at random 16-byte-aligned or unaligned places.
@@ -353,10 +369,9 @@ static void test_untypeds_random(void **state)
             paddr_t base = (0x80000000 + rng_below(&rng, 1ul << 36)) & ~MASK(rng_below(&rng, 31));
             fdt.mem[i] = (struct fdt_region){base, 1 + rng_below(&rng, 1ul << 32)};
         }
-        struct region_list ram = {.n = 0}, dev;
-        device_regions(&fdt, PHYS_TOP, &dev);
-        for (int i = 0; i < fdt.n_mem; i++)
-            assert_true(region_list_add(&ram, fdt.mem[i].base, fdt.mem[i].base + fdt.mem[i].size));
+        struct region_list ram, dev;
+        dev_regions(&fdt, &dev);
+        assert_true(avail_ram(&fdt, WINDOW_TOP, &ram));
         // RAM and device regions tile [0, phys_top) (RAM here stays below it).
         assert_int_equal(region_list_bytes(&ram) + region_list_bytes(&dev), PHYS_TOP);
         int holes = (int)rng_below(&rng, 20);

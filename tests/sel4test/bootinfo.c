@@ -15,7 +15,7 @@ static void bootinfo_fields(struct env *env)
     test_eq(env, bi->numNodes, 1);
 #endif
     test_eq(env, bi->numIOPTLevels, 0);
-    test_eq(env, bi->initThreadCNodeSizeBits, 12);
+    test_eq(env, bi->initThreadCNodeSizeBits, CONFIG_ROOT_CNODE_SIZE_BITS);
     test_eq(env, bi->initThreadDomain, 0);
     test_eq(env, bi->sharedFrames.start, bi->sharedFrames.end);
     test_eq(env, bi->ioSpaceCaps.start, bi->ioSpaceCaps.end);
@@ -43,6 +43,21 @@ static bool in_ram(const struct fdt_info *f, seL4_Word p, seL4_Word len)
     return false;
 }
 
+// RAM seL4 does not treat as RAM: the SBI's first 2 MiB and no-map reserved memory.
+static bool not_ram(const struct fdt_info *f, seL4_Word p, seL4_Word len)
+{
+    seL4_Word first = ~0ul;
+    for (int i = 0; i < f->n_mem; i++)
+        first = f->mem[i].base < first ? f->mem[i].base : first;
+    if (p >= first && p + len <= first + (2ul << 20))
+        return true;
+    for (int r = 0; r < f->n_resv; r++)
+        if ((f->resv_nomap & (1u << r)) && p >= f->resv[r].base &&
+            p + len <= f->resv[r].base + f->resv[r].size)
+            return true;
+    return false;
+}
+
 static bool touches_ram(const struct fdt_info *f, seL4_Word p, seL4_Word len)
 {
     for (int i = 0; i < f->n_mem; i++)
@@ -58,6 +73,7 @@ static void untypeds_match_dtb(struct env *env)
     test_assert(env, env->fdt_error == 0);
     seL4_Word n = bi->untyped.end - bi->untyped.start, ram = 0, ram_total = 0, resv = 0;
     test_assert(env, n > 0);
+    bool ram_seen = false;
     for (seL4_Word i = 0; i < n; i++) {
         seL4_UntypedDesc *d = &bi->untypedList[i];
         seL4_Word size = 1ul << d->sizeBits;
@@ -68,25 +84,31 @@ static void untypeds_match_dtb(struct env *env)
             seL4_UntypedDesc *e = &bi->untypedList[j];
             test_check(env, !overlaps(d->paddr, size, e->paddr, 1ul << e->sizeBits));
         }
+        // seL4's order: device untypeds, then RAM, each in address order.
+        if (i > 0 && d->isDevice == bi->untypedList[i - 1].isDevice)
+            test_check(env, d->paddr > bi->untypedList[i - 1].paddr);
         if (d->isDevice) {
-            test_check(env, !touches_ram(f, d->paddr, size));
+            test_check(env, !ram_seen);
+            test_check(env, !touches_ram(f, d->paddr, size) || not_ram(f, d->paddr, size));
+            test_check(env, d->paddr + size <= 1ul << 39);
             continue;
         }
+        ram_seen = true;
         ram += size;
         test_check(env, in_ram(f, d->paddr, size));
-        for (int r = 0; r < f->n_resv; r++)
-            test_check(env, !overlaps(d->paddr, size, f->resv[r].base, f->resv[r].size));
+        test_check(env, !not_ram(f, d->paddr, 1) && !not_ram(f, d->paddr + size - 1, 1));
     }
     for (int i = 0; i < f->n_mem; i++)
         ram_total += f->mem[i].size;
     for (int r = 0; r < f->n_resv; r++)
-        resv += f->resv[r].size;
+        if (f->resv_nomap & (1u << r))
+            resv += f->resv[r].size;
     // Everything but the firmware, the kernel, the root task's image and its boot
     // objects (a few MiB at most) is handed out as untyped.
-    printf("# RAM %lu KiB, reserved %lu KiB, untyped RAM %lu KiB\n", ram_total >> 10, resv >> 10,
-           ram >> 10);
-    test_check(env, ram <= ram_total - resv);
-    test_check(env, ram >= ram_total - resv - (8ul << 20));
+    printf("# RAM %lu KiB, no-map reserved %lu KiB, untyped RAM %lu KiB\n", ram_total >> 10,
+           resv >> 10, ram >> 10);
+    test_check(env, ram <= ram_total - (2ul << 20));
+    test_check(env, ram >= ram_total - (2ul << 20) - resv - (8ul << 20));
 }
 DEFINE_TEST(BOOTINFO0002, "untypeds cover free RAM and device space as the DTB says", untypeds_match_dtb);
 
@@ -116,9 +138,10 @@ static void extra_bootinfo_dtb(struct env *env)
     test_check(env, dtb[0] == 0xd0 && dtb[1] == 0x0d && dtb[2] == 0xfe && dtb[3] == 0xed);
     seL4_Word total = (seL4_Word)dtb[4] << 24 | dtb[5] << 16 | dtb[6] << 8 | dtb[7];
     test_eq(env, h->len, total + sizeof(*h));
-    test_eq(env, bi->extraLen % PAGE, 0);
-    test_check(env, h->len <= bi->extraLen);
-    test_eq(env, bi->extraBIPages.end - bi->extraBIPages.start, bi->extraLen / PAGE);
+    // As seL4: the extra boot info is exactly the DTB chunk (no padding chunk), in as
+    // many pages as it touches.
+    test_eq(env, bi->extraLen, h->len);
+    test_eq(env, bi->extraBIPages.end - bi->extraBIPages.start, PAGE_UP(bi->extraLen) / PAGE);
     for (seL4_Word s = bi->extraBIPages.start; s < bi->extraBIPages.end; s++)
         test_eq(env, seL4_DebugCapIdentify(s), seL4_CapTag_Frame);
     test_eq(env, env->fdt_error, 0);
@@ -169,3 +192,27 @@ static void ipc_buffer(struct env *env)
     test_eq(env, seL4_GetUserData(), 0x5a5a);
 }
 DEFINE_TEST(BOOTINFO0007, "IPC buffer is aligned, readable and writable", ipc_buffer);
+
+// seL4's create_initial_thread inserts the root thread's CTable, VTable and IPC buffer
+// caps as children of the initial caps (cteInsert), so setting the thread's space to
+// the CNode and VSpace it already has deletes only those copies. It runs alone: if the
+// copies were outside the derivation tree, the old CTable cap would look final and its
+// deletion would take the root CNode, and the root task's TCB cap with it.
+static void set_space_on_self(struct env *env)
+{
+    test_eq(env, seL4_TCB_SetSpace(seL4_CapInitThreadTCB, seL4_CapNull, seL4_CapInitThreadCNode, 0,
+                                   seL4_CapInitThreadVSpace, 0), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadCNode), seL4_CapTag_CNode);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadTCB), seL4_CapTag_Thread);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadVSpace), seL4_CapTag_PageTable);
+    // The buffer slot's copy is derived (unmapped): replacing it keeps the page mapped.
+    test_eq(env, seL4_TCB_SetIPCBuffer(seL4_CapInitThreadTCB, (seL4_Word)env->bi->ipcBuffer,
+                                       seL4_CapInitThreadIPCBuffer), seL4_NoError);
+    test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadIPCBuffer), seL4_CapTag_Frame);
+    seL4_SetMR(seL4_MsgMaxLength - 1, 0x5a);
+    test_eq(env, seL4_GetMR(seL4_MsgMaxLength - 1), 0x5a);
+    if (!env->failures)
+        printf("root task kept its CNode, VSpace, IPC buffer and TCB\n");
+}
+DEFINE_CONSOLE_TEST(BOOTINFO0008, "TCB_SetSpace on the root thread with its own CNode and VSpace",
+                    set_space_on_self, "root task kept its CNode, VSpace, IPC buffer and TCB\n");

@@ -28,9 +28,9 @@ DEFINE_TEST(DEBUG0001, "DebugCapIdentify names every initial cap", identify_init
 
 static void identify_bad_cptrs(struct env *env)
 {
-    // The root CNode has radix 12 and a 52-bit zero guard: any of the top 52 bits set
-    // is a guard mismatch, so lookup fails and the answer is the null tag.
-    test_eq(env, seL4_DebugCapIdentify(1ul << 12), seL4_CapTag_Null);
+    // The root CNode has radix n (12 by default) and a (64 - n)-bit zero guard: any of
+    // the top bits set is a guard mismatch, so lookup fails and the answer is null.
+    test_eq(env, seL4_DebugCapIdentify(1ul << env->bi->initThreadCNodeSizeBits), seL4_CapTag_Null);
     test_eq(env, seL4_DebugCapIdentify(1ul << 63), seL4_CapTag_Null);
     test_eq(env, seL4_DebugCapIdentify(~0ul), seL4_CapTag_Null);
     test_eq(env, seL4_DebugCapIdentify(seL4_CapInitThreadTCB | 1ul << 40), seL4_CapTag_Null);

@@ -35,9 +35,10 @@ static void retype_errors(struct env *env)
             seL4_InvalidArgument);
     test_eq(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, root, 0, 0, slot, 0),
             seL4_RangeError);
-    test_eq(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, root, 0, 0, 4096, 1),
+    seL4_Word slots = 1ul << env->bi->initThreadCNodeSizeBits;
+    test_eq(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, root, 0, 0, slots, 1),
             seL4_RangeError);
-    test_eq(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, root, 0, 0, 4095, 2),
+    test_eq(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, root, 0, 0, slots - 1, 2),
             seL4_RangeError);
     test_eq(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, root, 0, 0,
                                      seL4_CapInitThreadTCB, 1), seL4_DeleteFirst);
