@@ -29,6 +29,12 @@ _start:
     beqz t0, secondary_entry
     la t1, handed_over
     sd zero, 0(t1)
+    // FIRST_HART_ID already runs (SBI_ERR_ALREADY_AVAILABLE): this hart was started by
+    // the primary and arrived here, not at secondary_entry, because OpenSBI 1.2 can
+    // hand a hart started through HSM its stale boot address (seen under load in
+    // make test: two harts ran loader_main). It is a secondary all the same.
+    li t1, -6
+    beq t0, t1, secondary_entry
 primary:
     la sp, core_stacks + (1 << STACK_BITS)
     call loader_main
