@@ -214,6 +214,23 @@ test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	  --timeout $(TIMEOUT) --smp "$(TEST_HARTS)" \
 	  --filter "$(TEST)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
 
+# The long stateful fuzz run (FUZZ0002, README "Fuzzing"): FUZZ_OPS operations per
+# fuzzer from seed FUZZ_SEED, the kernel invariant checker every FUZZ_CHECK of them, on
+# 1 hart and on 4 harts (FUZZ_FUZZERS fuzzers, each in its own CSpace, on its own hart).
+FUZZ_SEED ?= 1
+FUZZ_OPS ?= 1000000
+FUZZ_CHECK ?= 5000
+FUZZ_FUZZERS ?= 2
+.PHONY: fuzz
+fuzz: sel4test-images
+	@mkdir -p build/fuzz-logs
+	tests/fuzz-run --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) $(SEL4TEST_QEMU_ARGS)" --harts 1 \
+	  --image build/$(call variant,1)/images/sel4test.elf --log build/fuzz-logs/fuzz-1hart.log \
+	  --append "fuzz_seed=$(FUZZ_SEED) fuzz_ops=$(FUZZ_OPS) fuzz_check=$(FUZZ_CHECK)"
+	tests/fuzz-run --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) $(SEL4TEST_QEMU_ARGS)" --harts 4 \
+	  --image build/$(call variant,4)/images/sel4test.elf --log build/fuzz-logs/fuzz-4harts.log \
+	  --append "fuzz_seed=$(FUZZ_SEED) fuzz_ops=$(FUZZ_OPS) fuzz_check=$(FUZZ_CHECK) fuzzers=$(FUZZ_FUZZERS)"
+
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
 .PHONY: bench bench-ipc

@@ -170,6 +170,17 @@ void schedule(void)
     h->ctx = next ? next->ctx : NULL;
 }
 
+#ifdef CONFIG_DEBUG_BUILD
+void sched_view(unsigned hart, unsigned p, struct sched_view *v)
+{
+    struct ready_queues *q = QUEUES(hart);
+    v->head = q->prio[p].head;
+    v->tail = q->prio[p].tail;
+    v->l1 = q->l1 >> (p / 64) & 1;
+    v->l2 = q->l2[p / 64] >> (p % 64) & 1;
+}
+#endif
+
 void sched_dump(void)
 {
     kprintf("Dumping all tcbs!\nName | State | IP | Prio | Core\n");

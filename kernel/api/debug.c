@@ -12,6 +12,7 @@
 #include "string.h"
 #include "printf.h"
 #include "fastpath.h"
+#include "invariants.h"
 #include <sel4/syscall.h>
 #include <al4/syscall.h>
 
@@ -112,6 +113,11 @@ bool handle_debug_syscall(word_t nr)
     case al4_SysKernelCounters:
     case al4_SysSetFastpath:
         project_syscall(t, (long)nr);
+        return true;
+#endif
+#ifdef CONFIG_DEBUG_BUILD
+    case al4_SysDebugCheckInvariants:
+        syscall_check_invariants(t);
         return true;
 #endif
     default:

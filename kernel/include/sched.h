@@ -14,3 +14,11 @@ void sched_to_front(struct tcb *t);
 // both have the same priority and hart.
 void sched_replace(struct tcb *from, struct tcb *to);
 void sched_dump(void);
+
+// What the invariant checker (kernel/debug/, debug builds) reads of priority p's queue
+// on `hart`: its ends and its bits in the two-level bitmap.
+struct sched_view {
+    struct tcb *head, *tail;
+    bool l1, l2;
+};
+void sched_view(unsigned hart, unsigned p, struct sched_view *v);

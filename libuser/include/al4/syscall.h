@@ -5,4 +5,7 @@
 enum {
     al4_SysKernelCounters = -32,
     al4_SysSetFastpath = -33,
+    // Debug builds: runs the kernel invariant checker (docs/invariants.md); returns a0 =
+    // violation code (0: none), a1 = slots, a2 = objects, a3 = threads checked.
+    al4_SysDebugCheckInvariants = -34,
 };

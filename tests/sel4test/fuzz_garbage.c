@@ -1,0 +1,92 @@
+// The fuzzer's random operations, as FUZZ0001 makes them: any system call on any
+// cptr (valid, empty, out of range) with random labels, lengths, arguments and extra
+// caps. Nothing may block for good: receives are non-blocking, calls and sends to an
+// endpoint too. What one of them did is not predicted: when it may have done
+// something, the model reads back its slots and stops predicting for what it touched.
+#include "fuzz.h"
+#include <sel4/syscall.h>
+
+static seL4_CPtr rnd_cptr(struct fuzzer *f)
+{
+    switch (fz_rnd(f) % 8) {
+    case 0: return fz_rnd(f);                                        // anything
+    // Guard bits set, never the top one: that is P, where the fuzzer's own TCB is (a
+    // random Suspend of itself would end the run).
+    case 1: return (fz_rnd(f) % FZ_SLOTS) | (1ul << (FZ_RADIX + fz_rnd(f) % (63 - FZ_RADIX)));
+    default: return fz_rnd(f) % (FZ_SLOTS + 8);                      // slots, some past the end
+    }
+}
+
+static void unsure(struct fuzzer *f, seL4_CPtr c)
+{
+    if (c >= FZ_SLOTS || !f->caps[c].tag)
+        return;
+    f->caps[c].unsure = true;
+    if (f->caps[c].obj >= 0)
+        f->objs[f->caps[c].obj].unsure = true;
+}
+
+void fz_garbage(struct fuzzer *f)
+{
+    static const long syscalls[] = {seL4_SysCall, seL4_SysSend, seL4_SysNBSend, seL4_SysRecv,
+                                    seL4_SysNBRecv, seL4_SysReply, seL4_SysReplyRecv, seL4_SysYield};
+    long sys = syscalls[fz_rnd(f) % 8];
+    seL4_CPtr cptr = rnd_cptr(f);
+    seL4_Word tag = seL4_DebugCapIdentify(cptr);
+    if (sys == seL4_SysRecv || sys == seL4_SysReplyRecv)
+        sys = seL4_SysNBRecv;
+    if (tag == seL4_CapTag_Endpoint && (sys == seL4_SysCall || sys == seL4_SysSend))
+        sys = seL4_SysNBSend;
+    seL4_Word len = fz_rnd(f) % 8 == 0 ? fz_rnd(f) % 128 : fz_rnd(f) % 10;
+    seL4_Word label = fz_rnd(f) % 64, extra = fz_rnd(f) % 4;
+    seL4_IPCBuffer *b = seL4_GetIPCBuffer();
+    for (seL4_Word i = 0; i < 12; i++)
+        b->msg[i] = fz_word(f);
+    // CNode arguments are (index, depth) pairs: F resolves at depth 63.
+    if (fz_rnd(f) % 2)
+        b->msg[1] = b->msg[3] = FZ_DEPTH;
+    seL4_CPtr extras[3];
+    for (seL4_Word i = 0; i < extra; i++)
+        b->caps_or_badges[i] = extras[i] = rnd_cptr(f);
+    b->receiveCNode = fz_rnd(f) % 2 ? 1 : rnd_cptr(f);
+    b->receiveIndex = fz_rnd(f) % FZ_SLOTS;
+    b->receiveDepth = fz_rnd(f) % 2 ? FZ_DEPTH : fz_rnd(f) % 70;
+    seL4_Word faults = f->faults;
+    seL4_Word info = seL4_MessageInfo_new(label, 0, extra, len).words[0];
+    register seL4_Word a0 asm("a0") = cptr;
+    register seL4_Word a1 asm("a1") = info;
+    register seL4_Word a2 asm("a2") = b->msg[0];
+    register seL4_Word a3 asm("a3") = b->msg[1];
+    register seL4_Word a4 asm("a4") = b->msg[2];
+    register seL4_Word a5 asm("a5") = b->msg[3];
+    register seL4_Word a7 asm("a7") = (seL4_Word)sys;
+    asm volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
+                 : "r"(a7) : "memory");
+    b->receiveCNode = b->receiveIndex = b->receiveDepth = 0;
+    if (f->faults != faults) {
+        f->outcome[OUT_FAULT]++;
+        return;
+    }
+    seL4_Word err = seL4_MessageInfo_get_label((seL4_MessageInfo_t){{a1}});
+    if (sys == seL4_SysCall && tag != seL4_CapTag_Notification && tag != seL4_CapTag_Reply) {
+        fz_count(f, err < seL4_NumErrors ? err : seL4_IllegalOperation);
+        if (err != seL4_NoError)
+            return;  // refused: seL4 decodes before it acts
+    } else {
+        f->outcome[OUT_NOREPLY]++;
+    }
+    if (sys == seL4_SysYield || sys == seL4_SysReply)
+        return;
+    // It may have acted: on its target, on its extra caps, on any slot.
+    if (tag == seL4_CapTag_Thread || tag == seL4_CapTag_Notification)
+        f->bind_unsure = true;
+    unsure(f, cptr);
+    for (seL4_Word i = 0; i < extra; i++)
+        unsure(f, extras[i]);
+    // New caps of unknown origin, or copies a TCB now holds, may be an untyped's
+    // descendants: no untyped's watermark is predicted until it is revoked.
+    if (fz_resync(f) || tag == seL4_CapTag_Untyped || tag == seL4_CapTag_Thread || extra)
+        for (int s = FZ_FIRST; s < FZ_SLOTS; s++)
+            if (f->caps[s].tag == seL4_CapTag_Untyped)
+                unsure(f, s);
+}
