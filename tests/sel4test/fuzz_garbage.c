@@ -80,6 +80,9 @@ void fz_garbage(struct fuzzer *f)
     // It may have acted: on its target, on its extra caps, on any slot.
     if (tag == seL4_CapTag_Thread || tag == seL4_CapTag_Notification)
         f->bind_unsure = true;
+    // A frame or page table unmapped (or a table mapped) behind the model's back.
+    if (tag == seL4_CapTag_Frame || tag == seL4_CapTag_PageTable || extra)
+        f->vm_unsure = true;
     unsure(f, cptr);
     for (seL4_Word i = 0; i < extra; i++)
         unsure(f, extras[i]);
