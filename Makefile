@@ -14,7 +14,7 @@ PRINTING_DEFAULT := $(if $(filter 1,$(BENCHMARK)),1,$(DEBUG))
 PRINTING ?= $(PRINTING_DEFAULT)
 FASTPATH ?= 1
 TEST  ?=
-TIMEOUT ?= 120
+TIMEOUT ?= 300
 # seL4's KernelRootCNodeSizeBits (the root CNode has 2^ROOT_CNODE_BITS slots).
 ROOT_CNODE_BITS ?= 12
 V ?= 0
