@@ -4,6 +4,7 @@
 // and cptrs (valid, empty, out of range). Each must come back with a seL4 error or a
 // result, and the kernel must go on: the suite continues afterwards.
 #include "helpers.h"
+#include "raw_syscall.h"
 #include <sel4/syscall.h>
 
 #define ROOT seL4_CapInitThreadCNode
@@ -71,15 +72,7 @@ static void fuzzer(struct test_thread *t)
         b->receiveIndex = rnd() % 40;
         b->receiveDepth = rnd() % 2 ? 63 : rnd() % 70;
         seL4_Word info = seL4_MessageInfo_new(label, 0, extra, len).words[0];
-        register seL4_Word a0 asm("a0") = cptr;
-        register seL4_Word a1 asm("a1") = info;
-        register seL4_Word a2 asm("a2") = b->msg[0];
-        register seL4_Word a3 asm("a3") = b->msg[1];
-        register seL4_Word a4 asm("a4") = b->msg[2];
-        register seL4_Word a5 asm("a5") = b->msg[3];
-        register seL4_Word a7 asm("a7") = (seL4_Word)sys;
-        asm volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
-                     : "r"(a7) : "memory");
+        seL4_Word a1 = raw_syscall(sys, cptr, info, b->msg);
         if (sys == seL4_SysCall && seL4_MessageInfo_get_label((seL4_MessageInfo_t){{a1}}) != 0)
             errors_seen++;
     }

@@ -4,6 +4,7 @@
 // endpoint too. What one of them did is not predicted: when it may have done
 // something, the model reads back its slots and stops predicting for what it touched.
 #include "fuzz.h"
+#include "raw_syscall.h"
 #include <sel4/syscall.h>
 
 static seL4_CPtr rnd_cptr(struct fuzzer *f)
@@ -53,15 +54,7 @@ void fz_garbage(struct fuzzer *f)
     b->receiveDepth = fz_rnd(f) % 2 ? FZ_DEPTH : fz_rnd(f) % 70;
     seL4_Word faults = f->faults;
     seL4_Word info = seL4_MessageInfo_new(label, 0, extra, len).words[0];
-    register seL4_Word a0 asm("a0") = cptr;
-    register seL4_Word a1 asm("a1") = info;
-    register seL4_Word a2 asm("a2") = b->msg[0];
-    register seL4_Word a3 asm("a3") = b->msg[1];
-    register seL4_Word a4 asm("a4") = b->msg[2];
-    register seL4_Word a5 asm("a5") = b->msg[3];
-    register seL4_Word a7 asm("a7") = (seL4_Word)sys;
-    asm volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
-                 : "r"(a7) : "memory");
+    seL4_Word a1 = raw_syscall(sys, cptr, info, b->msg);
     b->receiveCNode = b->receiveIndex = b->receiveDepth = 0;
     if (f->faults != faults) {
         f->outcome[OUT_FAULT]++;
