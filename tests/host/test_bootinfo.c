@@ -3,6 +3,7 @@
 // written here from seL4's boot code, sharing no code with it, says what seL4 would
 // hand out for the same DTB and images. The two must agree entry by entry.
 #include "host_test.h"
+#include "fdt_fixture.h"
 #include "untyped_list.h"
 
 #define WINDOW_TOP 0x3F80000000ul  // seL4's PADDR_TOP on Sv39: 254 GiB
@@ -215,18 +216,6 @@ static void compare(const struct model_in *in)
         fail_msg("the untyped lists differ");
     }
     check_rules(in, have, nh);
-}
-
-static struct fdt_info *parse_fixture(const char *name)
-{
-    size_t size;
-    uint8_t *blob = load_fixture(name, &size);
-    struct fdt_info *info = malloc(sizeof(*info));
-    assert_non_null(info);
-    assert_int_equal(fdt_parse(blob, size, info), FDT_OK);
-    info->bootargs = NULL;  // points into the blob
-    free(blob);
-    return info;
 }
 
 static const seL4_UntypedDesc *find(const seL4_UntypedDesc *l, int n, paddr_t p)

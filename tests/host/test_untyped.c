@@ -2,6 +2,7 @@
 // the device regions (everything below phys_top that is not RAM) and the untyped list
 // the root task gets (device untypeds, then RAM, as naturally aligned blocks).
 #include "host_test.h"
+#include "fdt_fixture.h"
 #include "region_check.h"
 #include "untyped_list.h"
 
@@ -20,18 +21,6 @@ static void dev_regions(const struct fdt_info *fdt, struct region_list *dev)
 // --- Helpers ------------------------------------------------------------------------
 
 #define CHECK_LIST CHECK_REGIONS
-
-static struct fdt_info *parse_fixture(const char *name)
-{
-    size_t size;
-    uint8_t *blob = load_fixture(name, &size);
-    struct fdt_info *info = malloc(sizeof(*info));
-    assert_non_null(info);
-    assert_int_equal(fdt_parse(blob, size, info), FDT_OK);
-    info->bootargs = NULL;  // points into the blob
-    free(blob);
-    return info;
-}
 
 // Free RAM the way init_free_memory() (kernel/boot/boot.c) computes it on QEMU virt,
 // then a few boot allocations as the root task's objects take them.
