@@ -48,10 +48,15 @@ DEFINE_TEST(RELEASE0001, "debug and project system calls are unknown syscalls in
 
 static void api_works(struct env *env)
 {
-    // The eight API calls are all there: a round trip through a helper thread.
-    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    seL4_Signal(nt);
-    seL4_Word badge = 1;
+    // A signal through a badged cap reaches Poll on another cap to the notification
+    // (an unbadged one would read 0 whether or not the signal arrived).
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), badged = alloc_slot(env);
+    test_eq(env, seL4_CNode_Mint(seL4_CapInitThreadCNode, badged, 64, seL4_CapInitThreadCNode,
+                                 nt, 64, seL4_AllRights, 0x24), seL4_NoError);
+    seL4_Signal(badged);
+    seL4_Word badge = 0;
+    seL4_Poll(nt, &badge);
+    test_eq(env, badge, 0x24);
     seL4_Poll(nt, &badge);
     test_eq(env, badge, 0);
     seL4_Yield();
