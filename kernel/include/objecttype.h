@@ -3,7 +3,7 @@
 // kernel/object/objecttype.c, RISC-V ones through the arch_ hooks.
 #pragma once
 #include "cap.h"
-#include "invocation.h"
+#include "decode.h"
 
 struct finalise_result {
     struct cap remainder;  // null, or a zombie still holding slots to delete

@@ -1,5 +1,5 @@
 // CNode invocations (seL4's decodeCNodeInvocation and the invoke functions).
-#include "invocation.h"
+#include "decode.h"
 #include "objecttype.h"
 #include "cspace.h"
 #include "cdt.h"

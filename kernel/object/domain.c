@@ -2,7 +2,7 @@
 // one domain, as upstream's test configuration for this board, so every thread is in
 // domain 0 and the schedule only records what it is told; the checks are seL4's,
 // so a program that configures a schedule gets the answers it would get there.
-#include "invocation.h"
+#include "decode.h"
 #include "printf.h"
 #include "hart.h"
 #include <sel4/invocation.h>

@@ -2,7 +2,7 @@
 // per line; a handler cap binds a notification that the line signals, and Ack
 // re-arms the line at the PLIC. Lines without a handler stay masked.
 #include "irq.h"
-#include "invocation.h"
+#include "decode.h"
 #include "cdt.h"
 #include "notification.h"
 #include "plic.h"

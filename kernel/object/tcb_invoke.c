@@ -1,5 +1,5 @@
 // TCB invocations (seL4's decodeTCBInvocation and invokeTCB_*).
-#include "invocation.h"
+#include "decode.h"
 #include "objecttype.h"
 #include "cdt.h"
 #include "sched.h"

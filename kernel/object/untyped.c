@@ -1,6 +1,6 @@
 // Untyped memory: Retype carves new objects from it (seL4's untyped.c). The cap keeps
 // a watermark of bytes used; revoking every child resets it to zero.
-#include "invocation.h"
+#include "decode.h"
 #include "objecttype.h"
 #include "cspace.h"
 #include "cdt.h"

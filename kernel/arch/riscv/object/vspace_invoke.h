@@ -1,7 +1,7 @@
 // Decoders of the RISC-V VSpace invocations, one file per object (seL4's
 // decodeRISCVMMUInvocation and its helpers), and what they share.
 #pragma once
-#include "invocation.h"
+#include "decode.h"
 #include "pte.h"
 
 word_t decode_frame(struct invocation *inv);

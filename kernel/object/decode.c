@@ -1,0 +1,67 @@
+// What every decode function calls to read its arguments, write its reply and explain
+// a refusal (seL4's syscall_error_t helpers and lookupSlotForCNodeOp). They sit here,
+// below the dispatch in kernel/api/, so that object code never calls up into it.
+#include "decode.h"
+#include "cspace.h"
+
+word_t inv_arg(const struct invocation *inv, unsigned i)
+{
+    return get_mr(inv->thread, inv->buffer, i);
+}
+
+void inv_reply_mr(struct invocation *inv, unsigned i, word_t v)
+{
+    set_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, v);
+}
+
+void inv_reply_done(struct invocation *inv, unsigned length)
+{
+    inv->thread->ctx[CTX_A0] = 0;
+    inv->thread->ctx[CTX_A1] = seL4_MessageInfo_new(0, 0, 0, length).words[0];
+    inv->replied = true;
+}
+
+word_t refuse(struct invocation *inv, word_t type)
+{
+    inv->err.type = type;
+    return type;
+}
+
+word_t refuse_arg(struct invocation *inv, word_t type, word_t arg0)
+{
+    inv->err.arg0 = arg0;
+    return refuse(inv, type);
+}
+
+word_t refuse_range(struct invocation *inv, word_t min, word_t max)
+{
+    inv->err.arg0 = min;
+    inv->err.arg1 = max;
+    return refuse(inv, seL4_RangeError);
+}
+
+word_t refuse_lookup(struct invocation *inv, bool was_source, struct lookup_fault lf)
+{
+    inv->err.was_source = was_source;
+    inv->err.lf = lf;
+    return refuse(inv, seL4_FailedLookup);
+}
+
+// seL4's lookupSlotForCNodeOp: the slot `index` names at exactly `depth` bits.
+word_t inv_lookup_slot(struct invocation *inv, bool is_source, struct cap root, word_t index,
+                             word_t depth, struct cte **out)
+{
+    if (cap_get_tag(root) != cap_cnode)
+        return refuse_lookup(inv, is_source, (struct lookup_fault){.type = seL4_InvalidRoot});
+    if (depth < 1 || depth > seL4_WordBits)
+        return refuse_range(inv, 1, seL4_WordBits);
+    struct lookup lu = resolve_address_bits(root, index, depth);
+    if (!lu.slot)
+        return refuse_lookup(inv, is_source, lu.fault);
+    if (lu.bits_left)
+        return refuse_lookup(inv, is_source, (struct lookup_fault){.type = seL4_DepthMismatch,
+                                                                    .bits_left = lu.bits_left,
+                                                                    .bits_found = 0});
+    *out = lu.slot;
+    return seL4_NoError;
+}
