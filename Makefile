@@ -197,8 +197,10 @@ TEST_HARTS := $(if $(filter command line,$(origin SMP)),$(SMP),1 4)
 # The single-core suite runs with the default root CNode, the 4-hart one with 13 bits
 # as upstream's sel4test configuration (ROOT_CNODE_BITS on the command line wins).
 test_cnode = $(if $(filter command line,$(origin ROOT_CNODE_BITS)),$(ROOT_CNODE_BITS),$(if $(filter 1,$(1)),12,13))
-# IRQ0004 drives a virtio entropy device on the first virtio-mmio transport.
-SEL4TEST_QEMU_ARGS := -device virtio-rng-device,bus=virtio-mmio-bus.0
+# The suite runs on harts with user interrupts (the N extension and the UINTC, for
+# U-notification); IRQ0004 drives a virtio entropy device on the first virtio-mmio
+# transport.
+SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-bus.0
 TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(SEL4TEST_QEMU_ARGS)")
 TEST_IMAGES :=
 -include tests/*/suite.mk

@@ -11,6 +11,7 @@
 #include "irq.h"
 #include "printf.h"
 #include "preempt.h"
+#include "unotify.h"
 
 struct cte *mdb_next(const struct cte *s) { return (struct cte *)(s->mdb_next & MDB_PTR_MASK); }
 struct cte *mdb_prev(const struct cte *s) { return (struct cte *)s->mdb_prev; }
@@ -76,6 +77,7 @@ void cte_insert_new(struct cap cap, struct cte *parent, struct cte *dest)
 
 void cte_move(struct cap cap, struct cte *src, struct cte *dest)
 {
+    unotify_sender_moved(cap, dest);
     dest->cap = cap;
     dest->mdb_prev = src->mdb_prev;
     dest->mdb_next = src->mdb_next;
@@ -91,6 +93,8 @@ void cte_move(struct cap cap, struct cte *src, struct cte *dest)
 void cte_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2)
 {
     struct cte tmp1 = *slot1, tmp2 = *slot2;
+    unotify_sender_moved(cap1, slot2);
+    unotify_sender_moved(cap2, slot1);
     // Re-link through the neighbours, which may be the other slot itself.
     slot1->cap = cap2;
     slot2->cap = cap1;
@@ -260,5 +264,7 @@ bool cte_revoke(struct cte *slot)
         if (!cte_delete_preemptible(next) || preemption_point())
             return false;
     }
+    // A U-notification sender entry counts as derived from its cap: revoked with it.
+    unotify_sender_revoked(slot);
     return true;
 }

@@ -13,6 +13,7 @@
 #include "hart.h"
 #include "vspace.h"
 #include "fpu.h"
+#include "uintr.h"
 #include "smp.h"
 #include "trap.h"
 #include "printf.h"
@@ -84,6 +85,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
     h->ctx = to->ctx;
     vspace_activate_satp(h, to->vs_cache.satp);
     fpu_switch_to(h, to);
+    uintr_switch(h, to);
     kernel_unlock();
     restore_user_context();
 }
@@ -141,8 +143,9 @@ __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t i
     struct endpoint *ep = cap_ptr(ep_cap);
     if (unlikely(ep_state(ep) == EP_SEND))
         syscall_slowpath(seL4_SysReplyRecv);
+    // A registered notification may hold bits in its UINTC entry: the slow path looks.
     struct notification *bound = cur->bound_ntfn;
-    if (unlikely(bound && ntfn_state(bound) == NTFN_ACTIVE))
+    if (unlikely(bound && (ntfn_state(bound) == NTFN_ACTIVE || cur->uintr.rx)))
         syscall_slowpath(seL4_SysReplyRecv);
     struct cte *caller_slot = tcb_slot(cur, TCB_CALLER);
     struct cap reply = caller_slot->cap;

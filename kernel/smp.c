@@ -6,6 +6,7 @@
 #include "tcb.h"
 #include "sbi.h"
 #include "fpu.h"
+#include "uintr.h"
 
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 static struct {
@@ -44,6 +45,7 @@ void smp_answer_stall(struct hart *h)
         return;
     if (h->fpu_owner)
         fpu_flush(h);
+    uintr_flush(h);
     if (h->cur) {
         // Trap entry set the pc past an ecall; the call is redone instead.
         h->cur->ctx[CTX_PC] = h->cur->ctx[CTX_FAULT_PC];
@@ -57,7 +59,7 @@ void smp_stall(struct tcb *t)
 {
     for (unsigned i = 0; i < num_nodes; i++) {
         struct hart *h = &harts[i];
-        if (h == this_hart() || (h->cur != t && h->fpu_owner != t))
+        if (h == this_hart() || (h->cur != t && h->fpu_owner != t && h->uintr_owner != t))
             continue;
         __atomic_store_n(&h->stall_req, true, __ATOMIC_RELEASE);
         sbi_send_ipi(h->hartid);

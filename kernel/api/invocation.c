@@ -52,7 +52,7 @@ word_t decode_invocation(struct invocation *inv, bool blocking)
     case cap_endpoint:
         return invoke_endpoint(inv, blocking);
     case cap_notification:
-        return invoke_notification(inv);
+        return is_unotify_invocation(inv) ? decode_unotify(inv) : invoke_notification(inv);
     case cap_reply:
         return invoke_reply(inv);
     case cap_thread:

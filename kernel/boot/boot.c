@@ -15,6 +15,8 @@
 #include "kdev.h"
 #include "plic.h"
 #include "timer.h"
+#include "uintc.h"
+#include "uintr.h"
 
 struct hart harts[CONFIG_MAX_HARTS];
 unsigned num_nodes = 1;
@@ -77,6 +79,8 @@ void init_kernel(paddr_t ui_p_start, paddr_t ui_p_end, word_t pv_offset, vptr_t 
     plic_init(&fdt);
     plic_init_hart(0);
     timer_init(&fdt);
+    uintc_init(&fdt);
+    uintr_init_hart();
 
     struct user_image ui = {ui_p_start, ui_p_end, pv_offset, v_entry, dtb, dtb_size};
     boot_mem_init(&ui, &fdt);

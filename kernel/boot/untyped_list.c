@@ -46,6 +46,11 @@ bool kernel_device_frames(const struct fdt_info *fdt, struct region_list *out)
         clint = fdt_find_compatible(fdt, "sifive,clint0");
     if (clint)
         ok &= add_frames(out, clint->reg.base, BIT(KERNEL_DEV_FRAME_BITS));
+    // The UINTC's registers hold every receiver's pending bits and where it is
+    // delivered: only the kernel may touch them (U-notification, docs/unotify.md).
+    const struct fdt_device *uintc = fdt_find_compatible(fdt, "riscv,uintc0");
+    if (uintc)
+        ok &= add_frames(out, uintc->reg.base, uintc->reg.size);
     return ok;
 }
 

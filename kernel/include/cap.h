@@ -121,6 +121,21 @@ static inline struct cap cap_notification_new(paddr_t p, word_t badge, word_t ri
 {
     return cap_make(cap_notification, rights & 0xf, p, badge);
 }
+// A notification cap registered as a U-notification sender (kernel/object/unotify.c)
+// names its sender-table entry in bits [9,23): (table + 1) << 9 | index, 0 for none.
+// The kernel sets it; copies never inherit it (derive_cap clears it).
+#define CAP_NTFN_SENDER_SHIFT 9
+#define CAP_NTFN_SENDER_BITS  14
+static inline word_t cap_ntfn_sender(struct cap c)
+{
+    return cap_field(c, CAP_NTFN_SENDER_SHIFT, CAP_NTFN_SENDER_BITS);
+}
+static inline struct cap cap_ntfn_set_sender(struct cap c, word_t ref)
+{
+    word_t m = MASK(CAP_NTFN_SENDER_BITS) << CAP_NTFN_SENDER_SHIFT;
+    c.w0 = (c.w0 & ~m) | (ref << CAP_NTFN_SENDER_SHIFT & m);
+    return c;
+}
 static inline word_t cap_rights(struct cap c) { return cap_field(c, 5, 4); }
 static inline struct cap cap_set_rights(struct cap c, word_t r)
 {

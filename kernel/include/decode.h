@@ -64,6 +64,10 @@ word_t decode_untyped(struct invocation *inv);
 word_t decode_cnode(struct invocation *inv);
 word_t decode_tcb(struct invocation *inv);
 word_t decode_domain(struct invocation *inv);
+// U-notification (unotify_decode.c): the project's labels on a notification cap, by
+// Call; anything else on a notification cap is a Signal.
+bool is_unotify_invocation(const struct invocation *inv);
+word_t decode_unotify(struct invocation *inv);
 word_t decode_irq_control(struct invocation *inv);
 word_t decode_irq_handler(struct invocation *inv);
 

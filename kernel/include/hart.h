@@ -12,6 +12,7 @@ struct hart {
     word_t kstack_top;    // HART_KSTACK
     struct tcb *cur;      // thread running on this hart, NULL when idle
     struct tcb *fpu_owner;  // whose FPU registers the hart holds
+    struct tcb *uintr_owner;  // whose U-level CSRs the hart holds (uintr.c), or NULL
     struct tcb *candidate;  // woken thread that may run next (seL4's SwitchToThread)
     word_t hartid;        // the SBI/DT hart id
     unsigned index;       // 0 = the boot hart

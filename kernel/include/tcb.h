@@ -43,6 +43,22 @@ struct lookup_fault {
 
 struct notification;
 
+// A thread's part in U-notification (kernel/arch/riscv/uintr.c): its UINTC receiver
+// entry and sender table, and the U-level CSRs it had when it last left a hart. Only
+// a thread with an entry or a table has its CSRs switched (docs/unotify.md).
+struct tcb_uintr {
+    union {
+        struct {
+            uint16_t rx;  // receiver entry + 1, 0: none
+            uint16_t st;  // sender table + 1, 0: none
+        };
+        uint32_t any;     // nonzero: the thread takes part
+    };
+    bool usip;            // the software-writable USIP bit
+    word_t utvec, uscratch, uepc, ucause, utval;
+    word_t uie;           // the U-level bits of sie (uie is their view)
+};
+
 struct tcb {
     word_t ctx[CTX_WORDS];  // must stay first: trap.S reaches it through sscratch and hart->ctx
     word_t fpu[33];         // f0..f31 and fcsr, saved when another thread uses the FPU
@@ -69,6 +85,7 @@ struct tcb {
     struct {
         word_t w0, w1, epoch, satp;
     } vs_cache;
+    struct tcb_uintr uintr;
     char name[TCB_NAME_LEN];
 };
 

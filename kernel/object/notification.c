@@ -1,10 +1,15 @@
 // Notifications: a word of badge bits that signals OR into and a wait consumes
-// (seL4's notification.c), with an optional bound thread.
+// (seL4's notification.c), with an optional bound thread. A registered notification
+// (U-notification, unotify.c) keeps its bits in its UINTC entry instead, where
+// `uipi send` sets them too: every path here that reads the word takes those bits
+// (unotify_take), and a signal nobody waits for in the kernel goes to the entry, so
+// that the receiver sees it in user mode.
 #include "notification.h"
 #include "endpoint.h"
 #include "ipc.h"
 #include "sched.h"
 #include "tcb_queue.h"
+#include "unotify.h"
 
 static void queue_append(struct notification *n, struct tcb *t)
 {
@@ -32,7 +37,9 @@ void send_signal(struct notification *n, word_t badge)
         // A bound thread waiting on an endpoint takes the signal instead.
         if (t && t->state == THREAD_BLOCKED_ON_RECEIVE) {
             cancel_ipc(t);
-            wake(t, badge);
+            wake(t, badge | unotify_take(n));
+        } else if (badge && unotify_post(n, badge)) {
+            // A zero badge cannot be a pending bit: it makes the word active below.
         } else {
             n->badge = badge;
             ntfn_set(n, NULL, NTFN_ACTIVE);
@@ -42,7 +49,7 @@ void send_signal(struct notification *n, word_t badge)
     case NTFN_WAITING: {
         struct tcb *t = ntfn_head(n);
         queue_remove(n, t);
-        wake(t, badge);
+        wake(t, badge | unotify_take(n));
         break;
     }
     case NTFN_ACTIVE:
@@ -58,13 +65,32 @@ void complete_signal(struct notification *n, struct tcb *t)
     ntfn_set(n, NULL, NTFN_IDLE);
 }
 
+// Whether a signal is there for t to take now; if so t has it in a0.
+static bool take_signal(struct notification *n, struct tcb *t)
+{
+    word_t bits = unotify_take(n);
+    if (ntfn_state(n) == NTFN_ACTIVE) {
+        complete_signal(n, t);
+        t->ctx[CTX_A0] |= bits;
+        return true;
+    }
+    t->ctx[CTX_A0] = bits;
+    return bits != 0;
+}
+
+bool receive_bound_signal(struct notification *n, struct tcb *t)
+{
+    return take_signal(n, t);
+}
+
 void receive_signal(struct tcb *t, struct cap cap, bool blocking)
 {
     struct notification *n = cap_ptr(cap);
-    if (ntfn_state(n) == NTFN_ACTIVE) {
-        complete_signal(n, t);
+    // A registered notification's receiver rechecks its entry here, under the kernel
+    // lock, before it blocks: the other half of the sleep/wake protocol
+    // (docs/unotify-protocol.md).
+    if (take_signal(n, t))
         return;
-    }
     if (!blocking) {
         t->ctx[CTX_A0] = 0;
         return;
@@ -99,7 +125,9 @@ void notification_bind(struct notification *n, struct tcb *t)
 
 void notification_unbind(struct notification *n)
 {
-    if (n->bound)
+    if (n->bound) {
+        unotify_receiver_release(n->bound, n);
         n->bound->bound_ntfn = NULL;
+    }
     n->bound = NULL;
 }

@@ -6,6 +6,7 @@
 #include "cdt.h"
 #include "endpoint.h"
 #include "notification.h"
+#include "unotify.h"
 #include "string.h"
 #include <sel4/objecttype.h>
 
@@ -118,6 +119,10 @@ word_t derive_cap(struct cte *slot, struct cap cap, struct cap *out, struct sysc
     case cap_asid_pool:
     case cap_asid_control:
         return arch_derive_cap(slot, cap, out, err);
+    case cap_notification:
+        // A U-notification sender entry belongs to one cap, never to its copies.
+        *out = cap_ntfn_set_sender(cap, 0);
+        return seL4_NoError;
     default:
         return seL4_NoError;
     }
@@ -195,6 +200,7 @@ struct finalise_result finalise_cap(struct cap cap, bool final)
             cancel_all_ipc(cap_ptr(cap));
         return done();
     case cap_notification:
+        unotify_sender_release(cap);
         if (final) {
             struct notification *n = cap_ptr(cap);
             notification_unbind(n);

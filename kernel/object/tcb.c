@@ -9,6 +9,7 @@
 #include "hart.h"
 #include "string.h"
 #include "fpu.h"
+#include "unotify.h"
 #include "timer.h"
 #include "smp.h"
 #include "printf.h"
@@ -41,6 +42,7 @@ void tcb_forget(struct tcb *t)
         t->dbg_next->dbg_prev = t->dbg_prev;
     t->dbg_next = t->dbg_prev = NULL;
     fpu_release(t);
+    unotify_thread_gone(t);
     for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
         if (harts[i].cur == t)
             harts[i].cur = NULL;

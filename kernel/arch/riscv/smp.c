@@ -5,6 +5,7 @@
 // under QEMU -icount harts run in turn, and a boot hart spinning on another keeps it
 // from running. Cores past the ones that schedule threads (all but core 0 in a
 // single-core build) stay parked.
+#include "uintr.h"
 #include "smp.h"
 #include "boot.h"
 #include "config.h"
@@ -80,6 +81,7 @@ void init_secondary_core(struct hart *h)
         sfence_vma();  // the kernel window the boot hart added to the table in use
         if (h->index < num_nodes) {
             fpu_init_hart();
+            uintr_init_hart();
             plic_init_hart(h->index);
             hart_enable_interrupts();
             __atomic_store_n(&h->online, true, __ATOMIC_RELEASE);

@@ -4,6 +4,7 @@
 #include "hart.h"
 #include "tcb.h"
 #include "sched.h"
+#include "unotify.h"
 
 #define SIE_STIE BIT(5)
 
@@ -46,6 +47,11 @@ void handle_timer(void)
 {
     struct hart *h = this_hart();
     struct tcb *t = h->cur;
+    unotify_poll();
+    if (!t && unotify_have_sleepers()) {
+        sbi_set_timer(rdtime() + tick_cycles);
+        return;
+    }
     if (!t) {
         h->tick_armed = false;
         sbi_set_timer(~0ull);

@@ -11,6 +11,8 @@
 #include "timer.h"
 #include "irq.h"
 #include "smp.h"
+#include "uintr.h"
+#include "unotify.h"
 #include <sel4/syscall.h>
 
 NORETURN void handle_trap(word_t scause, word_t stval);
@@ -49,10 +51,15 @@ NORETURN void return_to_user(void)
     struct hart *h = this_hart();
     schedule();
     while (!h->cur) {
+        // Idle: no receiver entry stays aimed at this hart, and the tick goes on while
+        // a receiver sleeps in the kernel (its bits may need the tick's check).
+        uintr_switch(h, NULL);
+        if (unotify_have_sleepers())
+            timer_arm_if_idle();
         kernel_unlock();
         wfi();
         kernel_lock();
-        word_t pending = csr_read(sip) & csr_read(sie);
+        word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
         if (pending)
             handle_interrupt(63 - __builtin_clzl(pending));
         schedule();
@@ -66,6 +73,7 @@ NORETURN void return_to_user(void)
     }
     vspace_activate(t);
     fpu_switch_to(h, t);
+    uintr_switch(h, t);
     kernel_unlock();
     restore_user_context();
 }

@@ -1,0 +1,37 @@
+// Per-thread user-interrupt state (the N extension's U-level CSRs, suist, suirs,
+// sideleg) switched with the thread that runs on a hart.
+#pragma once
+#include "hart.h"
+#include "tcb.h"
+
+// The U-level CSRs (uintr.md); the assembler no longer knows their names.
+#define CSR_UTVEC    0x005
+#define CSR_USCRATCH 0x040
+#define CSR_UEPC     0x041
+#define CSR_UCAUSE   0x042
+#define CSR_UTVAL    0x043
+#define CSR_SIDELEG  0x103
+#define CSR_SUIST    0x1B0
+#define CSR_SUIRS    0x1B1
+#define CSR_SUICFG   0x1B2
+#define SIP_USIP     BIT(0)
+#define U_INTS       (BIT(0) | BIT(4) | BIT(8))
+// csr_read/csr_write with a CSR named by one of the numbers above (expanded first).
+#define ucsr_read(c)     csr_read(c)
+#define ucsr_write(c, v) csr_write(c, v)
+
+void uintr_init_hart(void);
+void uintr_switch_slow(struct hart *h, struct tcb *next);
+// Saves what the hart holds into its owner and leaves the CSRs empty: the owner is
+// about to run elsewhere, be stalled or change its registration.
+void uintr_flush(struct hart *h);
+// t's registration changed or t is going away: no hart may keep using its old CSRs.
+void uintr_forget(struct tcb *t);
+
+// On the way to user mode: next (NULL: the hart goes idle) gets its own user-interrupt
+// state. Threads that take no part in U-notification, the common case, cost a test.
+static inline void uintr_switch(struct hart *h, struct tcb *next)
+{
+    if (unlikely(h->uintr_owner != next && (h->uintr_owner || (next && next->uintr.any))))
+        uintr_switch_slow(h, next);
+}

@@ -1,0 +1,90 @@
+// User-interrupt state of threads (docs/unotify.md, "Thread state"). ustatus needs no
+// code: its bits (UIE, UPIE) are part of sstatus, which trap entry saves for every
+// thread. The rest is switched here, eagerly, whenever a hart changes from or to a
+// thread that takes part in U-notification (has a receiver entry or a sender table):
+// utvec, uscratch, uepc, ucause, utval, the U bits of sie (uie), the software USIP
+// bit, and the pointers the uipi instructions use (suirs, suist, sideleg).
+//
+// A receiver's entry is active, aimed at this hart, exactly while its thread runs
+// here: when it leaves, the entry is deactivated and its pending bits accumulate
+// until it runs again, on whichever hart (activating it then raises USIP at once if
+// bits came meanwhile: the line is level-triggered).
+#include "uintr.h"
+#include "uintc.h"
+#include "unotify.h"
+#include "csr.h"
+#include "smp.h"
+
+void uintr_init_hart(void)
+{
+    if (!uintc_present())
+        return;
+    ucsr_write(CSR_SUICFG, uintc.base);
+    ucsr_write(CSR_SIDELEG, 0);
+    ucsr_write(CSR_SUIST, 0);
+    ucsr_write(CSR_SUIRS, 0);
+    csr_clear(sie, U_INTS);
+}
+
+static void save(struct tcb *t)
+{
+    struct tcb_uintr *u = &t->uintr;
+    // Off the hart first: then sip.USIP shows the software bit alone.
+    if (u->rx)
+        uintc_deactivate(u->rx - 1);
+    u->utvec = ucsr_read(CSR_UTVEC);
+    u->uscratch = ucsr_read(CSR_USCRATCH);
+    u->uepc = ucsr_read(CSR_UEPC);
+    u->ucause = ucsr_read(CSR_UCAUSE);
+    u->utval = ucsr_read(CSR_UTVAL);
+    u->uie = csr_read(sie) & U_INTS;
+    u->usip = csr_read(sip) & SIP_USIP;
+}
+
+// The CSRs of next, or all empty (next NULL or taking no part): the previous owner's
+// values never reach another thread.
+static void load(struct hart *h, struct tcb *next)
+{
+    static const struct tcb_uintr none;
+    const struct tcb_uintr *u = next ? &next->uintr : &none;
+    ucsr_write(CSR_UTVEC, u->utvec);
+    ucsr_write(CSR_USCRATCH, u->uscratch);
+    ucsr_write(CSR_UEPC, u->uepc);
+    ucsr_write(CSR_UCAUSE, u->ucause);
+    ucsr_write(CSR_UTVAL, u->utval);
+    csr_clear(sie, U_INTS);
+    csr_set(sie, u->uie);
+    if (u->usip)
+        csr_set(sip, SIP_USIP);
+    else
+        csr_clear(sip, SIP_USIP);
+    // A receiver takes its user software interrupt in U mode; nobody else does.
+    ucsr_write(CSR_SIDELEG, u->rx ? SIP_USIP : 0);
+    ucsr_write(CSR_SUIST, u->st ? unotify_suist(u->st - 1) : 0);
+    ucsr_write(CSR_SUIRS, u->rx ? BIT(63) | (u->rx - 1) : 0);
+    if (u->rx)
+        uintc_activate(u->rx - 1, h->hartid);
+}
+
+void uintr_switch_slow(struct hart *h, struct tcb *next)
+{
+    if (h->uintr_owner)
+        save(h->uintr_owner);
+    bool part = next && next->uintr.any;
+    load(h, part ? next : NULL);
+    h->uintr_owner = part ? next : NULL;
+}
+
+void uintr_flush(struct hart *h)
+{
+    if (h->uintr_owner)
+        uintr_switch_slow(h, NULL);
+}
+
+void uintr_forget(struct tcb *t)
+{
+    // Other harts that hold t's CSRs give them up when stalled (smp_answer_stall).
+    smp_stall(t);
+    if (this_hart()->uintr_owner == t)
+        uintr_flush(this_hart());
+}

@@ -1,0 +1,41 @@
+// The receiver's side of U-notification (al4/unotify.h).
+#include <al4/unotify.h>
+
+seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
+{
+    // Masked, so that the handler (if any) cannot take bits between the look below and
+    // the kernel's recheck: what arrives meanwhile is the kernel's to see.
+    seL4_Word was = al4_unotify_mask();
+    seL4_Word bits = al4_uipi_read();
+    if (!bits) {
+        if (rx->sleeping) {
+            __atomic_store_n(rx->sleeping, 1, __ATOMIC_SEQ_CST);
+            asm volatile("fence iorw, iorw" : : : "memory");
+        }
+        seL4_Wait(rx->ntfn, &bits);
+        if (rx->sleeping)
+            __atomic_store_n(rx->sleeping, 0, __ATOMIC_RELAXED);
+    }
+    al4_unotify_unmask(was);
+    return bits;
+}
+
+void al4_unotify_entry(struct al4_unotify_handler *h);
+extern char al4_unotify_vector[];
+
+// Called by the entry stub (unotify_entry.S) with uscratch: the bits are taken here,
+// so that the line drops before the handler returns.
+void al4_unotify_entry(struct al4_unotify_handler *h)
+{
+    seL4_Word bits = al4_uipi_read();
+    if (bits && h && h->fn)
+        h->fn(bits, h->arg);
+}
+
+void al4_unotify_install(struct al4_unotify_handler *h)
+{
+    asm volatile("csrw 0x040, %0" : : "r"(h));                          // uscratch
+    asm volatile("csrw 0x005, %0" : : "r"((seL4_Word)al4_unotify_vector | 1));  // utvec
+    asm volatile("csrsi 0x004, 1" : : : "memory");                      // uie.USIE
+    asm volatile("csrsi 0x000, 1" : : : "memory");                      // ustatus.UIE
+}
