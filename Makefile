@@ -141,8 +141,10 @@ $(eval $(call user_prog,sel4test-child,$(SEL4TEST_CHILD_SRCS)))
 $(B)/u/tests/sel4test/child_image.S.o: $(B)/sel4test-child.stripped Makefile
 $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-child.stripped"'
 
-BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c)
+BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) bench/common/twin.c
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
+BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) bench/common/twin.c
+$(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
 
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf
@@ -235,14 +237,22 @@ fuzz: sel4test-images
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
-.PHONY: bench bench-ipc
-bench: bench-ipc
+.PHONY: bench bench-ipc bench-unotify
+bench: bench-ipc bench-unotify
 bench-ipc:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf
 	tools/bench/ipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -icount shift=0" \
 	  --image 1=build/$(BOARD)-release-bench/images/bench-ipc.elf \
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf --csv build/bench/ipc-sync.csv
+# U-notification against seL4_Signal/seL4_Wait, same hart and other hart, on harts
+# with user interrupts (docs/unotify.md).
+bench-unotify:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-unotify.elf
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-unotify.elf
+	tools/bench/unotify --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
+	  --image 1=build/$(BOARD)-release-bench/images/bench-unotify.elf \
+	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-unotify.elf --csv build/bench/unotify.csv
 
 clean:
 	rm -rf build

@@ -12,7 +12,7 @@
 #include <al4/debug.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include "../common/twin.h"
 
 #define ROUNDS 101  // per measurement; the median is reported
 #define WARMUP 5
@@ -23,10 +23,7 @@ static volatile seL4_Word call_start, reply_start;
 static seL4_Word call_cost[ROUNDS + WARMUP], reply_cost[ROUNDS + WARMUP];
 static seL4_Word overhead;
 
-static char server_stack[16384] __attribute__((aligned(16)));
-static char server_ipc[4096] __attribute__((aligned(4096)));
-static char server_tls[512] __attribute__((aligned(16)));
-extern char _start[], _end[], __tdata_start[], __tdata_end[], __tbss_end[];
+static struct twin_thread server;
 
 static inline seL4_Word rdcycle(void)
 {
@@ -55,7 +52,7 @@ static seL4_Word measure_overhead(void)
 // longer messages, in the IPC buffer; the server echoes the length it got.
 static void server_entry(seL4_CPtr ep)
 {
-    seL4_SetIPCBuffer((seL4_IPCBuffer *)server_ipc);
+    seL4_SetIPCBuffer((seL4_IPCBuffer *)server.ipc);
     register seL4_Word a0 asm("a0") = ep;
     register seL4_Word a1 asm("a1");
     register seL4_Word a2 asm("a2");
@@ -138,38 +135,14 @@ int main(void)
     seL4_BootInfo *bi = platsupport_get_bootinfo();
     al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
     seL4_CPtr ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);
-    seL4_CPtr vspace = al4_vspace_new(&alloc, seL4_CapInitThreadASIDPool);
-    seL4_CPtr tcb = al4_alloc_object(&alloc, seL4_TCBObject, 0);
-    if (!ep || !vspace || !tcb) {
-        printf("bench-ipc: cannot allocate objects\n");
-        return 1;
-    }
     // The server's address space maps the same frames as ours: shared code and data,
     // but its own page tables and ASID, so every IPC switches address spaces.
-    seL4_Word first = (seL4_Word)_start & ~0xffful;
-    for (seL4_CPtr f = bi->userImageFrames.start; f < bi->userImageFrames.end; f++) {
-        seL4_CPtr copy = al4_alloc_slot(&alloc);
-        seL4_CNode_Copy(seL4_CapInitThreadCNode, copy, 64, seL4_CapInitThreadCNode, f, 64, seL4_AllRights);
-        seL4_Error e = al4_map_frame(&alloc, vspace, copy, first + (f - bi->userImageFrames.start) * 4096,
-                                     seL4_AllRights, seL4_RISCV_Default_VMAttributes);
-        if (e) {
-            printf("bench-ipc: mapping the server's image failed (%d)\n", e);
-            return 1;
-        }
+    seL4_CPtr vspace = twin_vspace(&alloc, bi);
+    if (!ep || !vspace || !twin_thread_create(&alloc, bi, vspace, &server, server_entry, ep, 255)) {
+        printf("bench-ipc: cannot set up the server\n");
+        return 1;
     }
-    seL4_CPtr ipc_frame = bi->userImageFrames.start + (((seL4_Word)server_ipc - first) >> 12);
-    seL4_TCB_Configure(tcb, 0, seL4_CapInitThreadCNode, 0, vspace, 0, (seL4_Word)server_ipc, ipc_frame);
-    seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, 255);
-    memcpy(server_tls, __tdata_start, __tdata_end - __tdata_start);
-    seL4_UserContext regs = {0};
-    seL4_Word gp;
-    asm("mv %0, gp" : "=r"(gp));
-    regs.pc = (seL4_Word)server_entry;
-    regs.sp = (seL4_Word)(server_stack + sizeof(server_stack));
-    regs.a0 = ep;
-    regs.gp = gp;
-    regs.tp = (seL4_Word)server_tls;
-    seL4_TCB_WriteRegisters(tcb, 1, 0, sizeof(regs) / sizeof(seL4_Word), &regs);
+    seL4_TCB_Resume(server.tcb);
     overhead = measure_overhead();
     printf("bench-ipc: %lu harts, counter overhead %lu, %d rounds (median)\n",
            (unsigned long)bi->numNodes, (unsigned long)overhead, ROUNDS);
@@ -183,7 +156,7 @@ int main(void)
     run(ep, "slowpath", 1, 10);
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
     // The server on the second hart: the slow path (the fastpath is same-hart only).
-    if (bi->numNodes > 1 && seL4_TCB_SetAffinity(tcb, 1) == seL4_NoError) {
+    if (bi->numNodes > 1 && seL4_TCB_SetAffinity(server.tcb, 1) == seL4_NoError) {
         run(ep, "slowpath", 2, 0);
         run(ep, "slowpath", 2, 10);
     }
