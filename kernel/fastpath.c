@@ -85,7 +85,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
     h->ctx = to->ctx;
     vspace_activate_satp(h, to->vs_cache.satp);
     fpu_switch_to(h, to);
-    uintr_switch(h, to);
+    uintr_switch_fast(h, to);
     kernel_unlock();
     restore_user_context();
 }

@@ -61,6 +61,7 @@ void unotify_register_receiver(struct tcb *t, unsigned idx)
     rx_owner[idx] = t;
     rx_used[idx / 64] |= BIT(idx % 64);
     t->uintr.rx = idx + 1;
+    uintr_poison(t);
 }
 
 int unotify_table_of(struct tcb *t)
@@ -74,6 +75,7 @@ int unotify_table_of(struct tcb *t)
         memset(tables[i], 0, sizeof(tables[i]));
         table_owner[i] = t;
         t->uintr.st = i + 1;
+        uintr_poison(t);
         return i;
     }
     return -1;

@@ -60,7 +60,9 @@ void vspace_activate(struct tcb *t)
     struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
     word_t satp = vspace_root_satp(c);
     if (satp)
-        t->vs_cache = (typeof(t->vs_cache)){c.w0, c.w1, asid_epoch, satp};
+        // A thread that takes part in U-notification is never switched to by the
+        // fastpath: its cache never matches (uintr.h, uintr_switch_fast).
+        t->vs_cache = (typeof(t->vs_cache)){c.w0, c.w1, t->uintr.any ? ~0ul : asid_epoch, satp};
     else
         satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
     vspace_activate_satp(this_hart(), satp);

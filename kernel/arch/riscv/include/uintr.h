@@ -21,7 +21,9 @@
 #define ucsr_write(c, v) csr_write(c, v)
 
 void uintr_init_hart(void);
-void uintr_switch_slow(struct hart *h, struct tcb *next);
+// Out of line (also in the flattened fastpath): its saves and loads would otherwise
+// give the fastpath a stack frame.
+NOINLINE void uintr_switch_slow(struct hart *h, struct tcb *next);
 // Saves what the hart holds into its owner and leaves the CSRs empty: the owner is
 // about to run elsewhere, be stalled or change its registration.
 void uintr_flush(struct hart *h);
@@ -34,4 +36,20 @@ static inline void uintr_switch(struct hart *h, struct tcb *next)
 {
     if (unlikely(h->uintr_owner != next && (h->uintr_owner || (next && next->uintr.any))))
         uintr_switch_slow(h, next);
+}
+
+// The fastpath's form. It never switches to a thread that takes part (such a thread's
+// cached VSpace never matches: uintr_poison), and the hart's owner is the thread
+// leaving if that one takes part, else nobody: one test covers both.
+static inline void uintr_switch_fast(struct hart *h, struct tcb *next)
+{
+    if (unlikely(h->uintr_owner != NULL))
+        uintr_switch_slow(h, next);
+}
+
+// t now takes part: the fastpath must not switch to it (its check of the cached
+// VSpace fails until the slow path refills the cache, which keeps it failing).
+static inline void uintr_poison(struct tcb *t)
+{
+    t->vs_cache.epoch = ~0ul;
 }
