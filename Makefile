@@ -14,6 +14,7 @@ PRINTING_DEFAULT := $(if $(filter 1,$(BENCHMARK)),1,$(DEBUG))
 PRINTING ?= $(PRINTING_DEFAULT)
 FASTPATH ?= 1
 TEST  ?=
+APPEND ?=
 TIMEOUT ?= 300
 # seL4's KernelRootCNodeSizeBits (the root CNode has 2^ROOT_CNODE_BITS slots).
 ROOT_CNODE_BITS ?= 12
@@ -216,7 +217,7 @@ sel4test-images:
 test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \
 	  --timeout $(TIMEOUT) --smp "$(TEST_HARTS)" \
-	  --filter "$(TEST)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
+	  --filter "$(TEST)" --append "$(APPEND)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
 
 # The long stateful fuzz run (FUZZ0002, README "Fuzzing"): FUZZ_OPS operations per
 # fuzzer from seed FUZZ_SEED, the kernel invariant checker every FUZZ_CHECK of them, on

@@ -2,10 +2,13 @@
 // CSpace (one cap of every kind it may hold, plus empty slots) makes 10,000 random
 // system calls and invocations with random labels, lengths, arguments, extra caps
 // and cptrs (valid, empty, out of range). Each must come back with a seL4 error or a
-// result, and the kernel must go on: the suite continues afterwards.
-#include "helpers.h"
+// result, and the kernel must go on: the suite continues afterwards. A quarter of the
+// operations on a notification are Calls with the U-notification labels, whose every
+// refusal must be an error docs/unotify.md names.
+#include "fuzz.h"
 #include "raw_syscall.h"
 #include <sel4/syscall.h>
+#include <al4/invocation.h>
 
 #define ROOT seL4_CapInitThreadCNode
 #define FUZZ_RADIX 5
@@ -13,7 +16,10 @@
 #define FUZZ_PRIO 255
 
 static uint64_t rng_state;
-static volatile seL4_Word ops_done, errors_seen, fuzz_done;
+static volatile seL4_Word ops_done, errors_seen, fuzz_done, fault_count;
+// U-notification Calls: registrations that succeeded, refusals docs/unotify.md does not
+// name (printed as they happen).
+static volatile seL4_Word unotify_calls, rx_registered, tx_registered, unotify_bad;
 
 static uint64_t rnd(void)
 {
@@ -60,6 +66,11 @@ static void fuzzer(struct test_thread *t)
             sys = seL4_SysNBSend;
         seL4_Word len = rnd() % 8 == 0 ? rnd() % 128 : rnd() % 10;
         seL4_Word label = rnd() % 48, extra = rnd() % 4;
+        bool unotify = tag == seL4_CapTag_Notification && rnd() % 4 == 0;
+        if (unotify) {
+            sys = seL4_SysCall;
+            label = al4_NotificationRegisterReceiver + rnd() % 3;
+        }
         seL4_IPCBuffer *b = seL4_GetIPCBuffer();
         for (seL4_Word i = 0; i < 12; i++)
             b->msg[i] = rnd_word();
@@ -68,13 +79,29 @@ static void fuzzer(struct test_thread *t)
             b->msg[1] = b->msg[3] = 63;
         for (seL4_Word i = 0; i < extra; i++)
             b->caps_or_badges[i] = rnd_cptr();
+        if (unotify && extra && rnd() % 2)
+            b->caps_or_badges[0] = 4 + 10 * (rnd() % 2);  // a thread: bound (4) or not (14)
         b->receiveCNode = rnd() % 2 ? 1 : rnd_cptr();
         b->receiveIndex = rnd() % 40;
         b->receiveDepth = rnd() % 2 ? 63 : rnd() % 70;
         seL4_Word info = seL4_MessageInfo_new(label, 0, extra, len).words[0];
+        seL4_Word faults = fault_count;
         seL4_Word a1 = raw_syscall(sys, cptr, info, b->msg);
-        if (sys == seL4_SysCall && seL4_MessageInfo_get_label((seL4_MessageInfo_t){{a1}}) != 0)
+        seL4_Word err = seL4_MessageInfo_get_label((seL4_MessageInfo_t){{a1}});
+        if (sys == seL4_SysCall && err != 0)
             errors_seen++;
+        if (unotify && fault_count == faults) {  // an extra cptr that did not resolve faults
+            unotify_calls++;
+            rx_registered += label == al4_NotificationRegisterReceiver && err == seL4_NoError;
+            tx_registered += label == al4_NotificationRegisterSender && err == seL4_NoError;
+            if (!fz_unotify_allowed(label, extra, err, b->msg[0])) {
+                printf("# FUZZ0001 op %lu: label %lu with %lu extra caps on cptr %lx: error %lu, "
+                       "MR0 %lu\n", (unsigned long)ops_done, (unsigned long)label,
+                       (unsigned long)extra, (unsigned long)cptr, (unsigned long)err,
+                       (unsigned long)b->msg[0]);
+                unotify_bad++;
+            }
+        }
     }
     fuzz_done = 1;
     for (;;)
@@ -89,6 +116,7 @@ static void fault_server(struct test_thread *t)
     for (;;) {
         seL4_Recv(t->arg[0], NULL);
         t->result[0]++;
+        fault_count++;
         seL4_UserContext regs;
         if (seL4_TCB_ReadRegisters(fuzz_tcb, 0, 0, 1, &regs) != seL4_NoError)
             continue;
@@ -119,6 +147,7 @@ static void random_invocations(struct env *env)
     seL4_CPtr lonely_ep = alloc_object(env, seL4_EndpointObject, 0);
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
     seL4_CPtr dummy = alloc_object(env, seL4_TCBObject, 0);
+    seL4_CPtr dummy2 = alloc_object(env, seL4_TCBObject, 0);
     seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, 16);
     seL4_CPtr frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
     seL4_CPtr pt = alloc_object(env, seL4_RISCV_PageTableObject, 0);
@@ -139,6 +168,16 @@ static void random_invocations(struct env *env)
     test_eq(env, seL4_CNode_Copy(cn, 8, FUZZ_RADIX, ROOT, seL4_CapDomain, 64, seL4_AllRights), seL4_NoError);
     test_eq(env, seL4_CNode_Mint(cn, 9, FUZZ_RADIX, ROOT, nt, 64, seL4_AllRights, 0x3), seL4_NoError);
     test_eq(env, seL4_CNode_Copy(cn, 10, FUZZ_RADIX, ROOT, lonely_ep, 64, seL4_AllRights), seL4_NoError);
+    // For the U-notification labels: the thread in slot 4 bound to the notification (it
+    // may become its receiver), another thread (14), and caps to the notification with
+    // one-bit badges, read only and write only.
+    test_eq(env, seL4_TCB_BindNotification(dummy, nt), seL4_NoError);
+    test_eq(env, seL4_CNode_Mint(cn, 11, FUZZ_RADIX, ROOT, nt, 64, seL4_AllRights, 1ul << 5), seL4_NoError);
+    test_eq(env, seL4_CNode_Mint(cn, 12, FUZZ_RADIX, ROOT, nt, 64, seL4_CapRights_new(0, 0, 1, 0), 0),
+            seL4_NoError);
+    test_eq(env, seL4_CNode_Mint(cn, 13, FUZZ_RADIX, ROOT, nt, 64, seL4_CapRights_new(0, 0, 0, 1), 1ul << 6),
+            seL4_NoError);
+    test_eq(env, seL4_CNode_Copy(cn, 14, FUZZ_RADIX, ROOT, dummy2, 64, seL4_AllRights), seL4_NoError);
 
     thread_create(env, &server, echo, 255, 0);
     server.arg[0] = ep;
@@ -165,6 +204,11 @@ static void random_invocations(struct env *env)
     test_check(env, fuzz_done);
     test_eq(env, ops_done, FUZZ_OPS);
     test_check(env, errors_seen > 100);
+    printf("# %lu U-notification Calls: %lu receiver and %lu sender registrations, %lu refusals "
+           "docs/unotify.md does not name\n", (unsigned long)unotify_calls,
+           (unsigned long)rx_registered, (unsigned long)tx_registered, (unsigned long)unotify_bad);
+    test_eq(env, unotify_bad, 0);
+    test_check(env, rx_registered > 0 && tx_registered > 0);
     // The kernel still works: a fresh object, an IPC round trip.
     seL4_CPtr ep2 = alloc_object(env, seL4_EndpointObject, 0);
     test_eq(env, seL4_DebugCapIdentify(ep2), seL4_CapTag_Endpoint);

@@ -43,6 +43,8 @@ struct mcap {
     seL4_Word used;     // untyped: bytes below the watermark
     seL4_Word va;       // frame, page table: where this cap mapped it (0: unmapped)
     int16_t holder;     // virtual caps: the TCB object holding it
+    int16_t sender;     // notification: 1 + the TCB object whose sender table has its
+                        // entry, 0 for none (fuzz_unotify.c)
 };
 
 struct mobj {
@@ -55,6 +57,8 @@ struct mobj {
     uint8_t level;      // page table: mapped at level 1 (GiB) or 2 (2 MiB), 0 unmapped
     uint8_t region;     // page table at level 2, 2 MiB frame: which region
     bool asid;          // page table: a VSpace root with an ASID
+    bool rx;            // TCB: has a UINTC receiver entry (for its bound notification)
+    bool table;         // TCB: has a sender table
     bool unsure;        // a random invocation may have changed it
 };
 
@@ -74,6 +78,9 @@ struct fuzzer {
     bool vm_unsure;
     // The same for notification bindings once a random invocation reached a TCB.
     bool bind_unsure;
+    // The same for U-notification registrations once a random invocation reached a
+    // CNode (a revoke there drops a cap's sender entry), a TCB or a notification.
+    bool unotify_unsure;
     // Outcomes: seL4 errors by number, then faults, then calls without a reply.
     seL4_Word outcome[seL4_NumErrors + 2];
     seL4_Word checks, checker_runs;
@@ -117,6 +124,14 @@ seL4_Word fz_object_bits(seL4_Word type, seL4_Word user_bits);
 void fz_step(struct fuzzer *f);
 bool fz_vm_step(struct fuzzer *f);
 bool fz_tcb_step(struct fuzzer *f);
+bool fz_unotify_step(struct fuzzer *f);
+// Whether error e (and MR0) is one docs/unotify.md names for a Call with a
+// U-notification label on a notification cap, with or without an extra cap.
+bool fz_unotify_allowed(seL4_Word label, seL4_Word extra, seL4_Error e, seL4_Word mr0);
+// The model's side of a receiver entry released (the thread unbound or an object
+// gone) and of a thread gone with its sender table.
+void fz_unotify_receiver_gone(struct fuzzer *f, int tcb);
+void fz_unotify_thread_gone(struct fuzzer *f, int tcb);
 void fz_garbage(struct fuzzer *f);
 // Runs the kernel's invariant checker; false (after printing) on a violation.
 bool fz_check_kernel(struct fuzzer *f);

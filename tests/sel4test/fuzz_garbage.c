@@ -6,6 +6,7 @@
 #include "fuzz.h"
 #include "raw_syscall.h"
 #include <sel4/syscall.h>
+#include <al4/invocation.h>
 
 static seL4_CPtr rnd_cptr(struct fuzzer *f)
 {
@@ -61,7 +62,12 @@ void fz_garbage(struct fuzzer *f)
         return;
     }
     seL4_Word err = seL4_MessageInfo_get_label((seL4_MessageInfo_t){{a1}});
-    if (sys == seL4_SysCall && tag != seL4_CapTag_Notification && tag != seL4_CapTag_Reply) {
+    bool unotify = label >= al4_NotificationRegisterReceiver && label < al4_nInvocationLabels;
+    if (sys == seL4_SysCall && tag == seL4_CapTag_Notification && unotify) {
+        fz_count(f, err < seL4_NumErrors ? err : seL4_IllegalOperation);
+        fz_expect(f, "random U-notification call: a refusal docs/unotify.md names", 1,
+                  fz_unotify_allowed(label, extra, err, b->msg[0]));
+    } else if (sys == seL4_SysCall && tag != seL4_CapTag_Notification && tag != seL4_CapTag_Reply) {
         fz_count(f, err < seL4_NumErrors ? err : seL4_IllegalOperation);
         if (err != seL4_NoError)
             return;  // refused: seL4 decodes before it acts
@@ -73,6 +79,8 @@ void fz_garbage(struct fuzzer *f)
     // It may have acted: on its target, on its extra caps, on any slot.
     if (tag == seL4_CapTag_Thread || tag == seL4_CapTag_Notification)
         f->bind_unsure = true;
+    if (tag == seL4_CapTag_Thread || tag == seL4_CapTag_Notification || tag == seL4_CapTag_CNode)
+        f->unotify_unsure = true;
     // A frame or page table unmapped (or a table mapped) behind the model's back.
     if (tag == seL4_CapTag_Frame || tag == seL4_CapTag_PageTable || extra)
         f->vm_unsure = true;

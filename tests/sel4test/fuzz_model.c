@@ -156,7 +156,10 @@ static void destroy(struct fuzzer *f, int obj)
 {
     struct mobj *o = &f->objs[obj];
     o->alive = false;
+    if (o->type == seL4_TCBObject)
+        fz_unotify_thread_gone(f, obj);
     if ((o->type == seL4_NotificationObject || o->type == seL4_TCBObject) && o->bound >= 0) {
+        fz_unotify_receiver_gone(f, o->type == seL4_TCBObject ? obj : o->bound);
         f->objs[o->bound].bound = -1;
         o->bound = -1;
     }

@@ -130,7 +130,8 @@ static void op_copy(struct fuzzer *f, bool mint)
     if (src < 0 || dest < 0 || src == dest || (f->caps[src].tag && f->caps[src].obj < 0))
         return;
     struct mcap *s = &f->caps[src];
-    seL4_Word badge = 1 + fz_rnd(f) % 1000;
+    // One-bit badges a quarter of the time: RegisterSender takes only those.
+    seL4_Word badge = fz_rnd(f) % 4 ? 1 + fz_rnd(f) % 1000 : 1ul << (fz_rnd(f) % 64);
     seL4_Error want = f->caps[dest].tag ? seL4_DeleteFirst : derive(f, src);
     bool ep = s->tag == seL4_CapTag_Endpoint || s->tag == seL4_CapTag_Notification;
     if (want == seL4_NoError && mint && ep && s->badge)
@@ -218,13 +219,14 @@ static void op_revoke(struct fuzzer *f)
                 break;
             }
     fz_model_revoke(f, s);
+    f->caps[s].sender = 0;  // a revoke ends the cap's own sender entry too
     for (int i = 0; i < n; i++)
         fz_expect(f, "DebugCapIdentify of a revoked cap", seL4_CapTag_Null,
                   seL4_DebugCapIdentify(gone[i]));
     // Unknown caps (made by random invocations) may have been descendants too.
     fz_resync(f);
     if (s == FZ_FIRST && e == seL4_NoError)
-        f->vm_unsure = f->bind_unsure = false;
+        f->vm_unsure = f->bind_unsure = f->unotify_unsure = false;
     if (f->caps[s].tag == seL4_CapTag_Untyped) {
         f->caps[s].unsure = false;
         if (f->caps[s].obj >= 0)
@@ -306,6 +308,7 @@ void fz_step(struct fuzzer *f)
     case 12: op_transfer(f); break;
     case 13: case 14: if (!fz_vm_step(f)) op_retype(f); break;
     case 15: if (!fz_tcb_step(f)) op_delete(f); break;
+    case 16: if (!fz_unotify_step(f)) fz_garbage(f); break;
     default: fz_garbage(f); break;
     }
 }

@@ -14,16 +14,6 @@ static struct fuzzer fuzzers[MAX_FUZZERS];
 static struct test_thread fz_thread[MAX_FUZZERS], server_thread[MAX_FUZZERS];
 static seL4_Word check_every;
 
-static seL4_Word bootarg_word(struct env *env, const char *key, seL4_Word dflt)
-{
-    const char *p = env->fdt.bootargs;
-    size_t n = strlen(key);
-    for (; p && *p; p++)
-        if ((p == env->fdt.bootargs || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=')
-            return strtoul(p + n + 1, NULL, 0);
-    return dflt;
-}
-
 static void fuzz_thread(struct test_thread *t)
 {
     struct fuzzer *f = (struct fuzzer *)t->arg[0];

@@ -29,6 +29,7 @@ static void op_unbind(struct fuzzer *f, int t)
     if (!to->unsure && !f->bind_unsure)
         fz_expect(f, "TCB_UnbindNotification", to->bound >= 0 ? seL4_NoError : seL4_IllegalOperation, e);
     if (e == seL4_NoError && to->bound >= 0) {
+        fz_unotify_receiver_gone(f, f->caps[t].obj);
         f->objs[to->bound].bound = -1;
         to->bound = -1;
     }

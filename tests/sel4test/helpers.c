@@ -1,4 +1,5 @@
 #include "helpers.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define TEST_UNTYPED_BITS 24  // 16 MiB per test, revoked after it
@@ -161,4 +162,14 @@ bool need_harts(struct env *env, seL4_Word n)
     printf("# needs %lu harts, have %lu\n", (unsigned long)n, (unsigned long)env->bi->numNodes);
     test_check(env, false);
     return false;
+}
+
+seL4_Word bootarg_word(struct env *env, const char *key, seL4_Word dflt)
+{
+    const char *p = env->fdt.bootargs;
+    size_t n = strlen(key);
+    for (; p && *p; p++)
+        if ((p == env->fdt.bootargs || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=')
+            return strtoul(p + n + 1, NULL, 0);
+    return dflt;
 }

@@ -23,6 +23,8 @@ void helpers_reset(struct env *env);
 seL4_CPtr alloc_slot(struct env *env);
 // Whether the machine has at least n harts; a failed check (and why) when it has not.
 bool need_harts(struct env *env, seL4_Word n);
+// The number after `key=` on the kernel command line, or `dflt` without one.
+seL4_Word bootarg_word(struct env *env, const char *key, seL4_Word dflt);
 // A new object of `type` (size_bits for untyped and CNodes), or 0 after a failed check.
 seL4_CPtr alloc_object(struct env *env, seL4_Word type, seL4_Word size_bits);
 // A frame cap for one page of the root task's image (the IPC buffers of helpers).
