@@ -43,9 +43,14 @@ void tcb_forget(struct tcb *t)
     t->dbg_next = t->dbg_prev = NULL;
     fpu_release(t);
     unotify_thread_gone(t);
-    for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
+    // A thread woken while it was being deleted (a signal its unbinding delivered)
+    // must not be picked as a candidate from freed memory.
+    for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++) {
         if (harts[i].cur == t)
             harts[i].cur = NULL;
+        if (harts[i].candidate == t)
+            harts[i].candidate = NULL;
+    }
 }
 
 void tcb_set_name(struct tcb *t, const char *name, size_t max)
