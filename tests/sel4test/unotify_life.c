@@ -196,21 +196,22 @@ static seL4_CPtr two_senders(struct env *env, struct test_thread *th, struct un_
     return nt;
 }
 
-// After the receiver entry went back to the pool, the (unbound) root task's next
-// registration, with another notification, gets that same entry (the lowest free one);
-// neither old sender reaches it.
+// After the receiver entry went back to the pool, the next registration (a new thread,
+// another notification) gets that same entry, the lowest free one; neither old sender
+// reaches it. Only the bound thread may Poll a notification (seL4): what the entry got
+// is read from the word after unbinding, where pending bits go (UNOTIFY0015).
 static void entry_reused_clean(struct env *env, seL4_Word rx, struct un_remote *r, seL4_Word i1,
                                seL4_Word i2)
 {
+    seL4_CPtr t = alloc_object(env, seL4_TCBObject, 0);
     seL4_CPtr nt2 = alloc_object(env, seL4_NotificationObject, 0);
-    test_eq(env, un_receiver(env, UN_SELF, nt2), rx);
+    test_eq(env, un_receiver(env, t, nt2), rx);
     al4_uipi_send(i1);
     test_check(env, un_remote_send(r, i2));
-    test_eq(env, al4_uipi_read(), 0);
+    test_eq(env, seL4_TCB_UnbindNotification(t), seL4_NoError);
     seL4_Word w = 1;
     seL4_Poll(nt2, &w);
     test_eq(env, w, 0);
-    test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
 }
 
 static void ntfn_delete_frees(struct env *env)
@@ -230,6 +231,9 @@ static void ntfn_delete_frees(struct env *env)
     test_eq(env, seL4_CNode_Delete(UN_ROOT, b1, UN_DEPTH), seL4_NoError);
     test_eq(env, al4_uipi_read(), 0);
     entry_reused_clean(env, rx, &r, i1, i2);
+    seL4_CPtr nt3 = alloc_object(env, seL4_NotificationObject, 0);
+    test_eq(env, seL4_TCB_BindNotification(UN_SELF, nt3), seL4_NoError);
+    test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
     seL4_TCB_Suspend(th.tcb);
 }
 DEFINE_TEST(UNOTIFY0013, "deleting the notification frees its receiver entry and stops both senders",

@@ -53,6 +53,13 @@ static inline seL4_Word un_ticks(struct env *env, seL4_Word n)
     return env->fdt.timebase_hz * UN_TICK_MS / 1000 * n;
 }
 
+// The time `ms` milliseconds from now: loops that wait for another hart end by the
+// clock, not by a count of iterations (a loaded host may stop a hart's thread a while).
+static inline seL4_Word un_deadline(struct env *env, seL4_Word ms)
+{
+    return un_rdtime() + env->fdt.timebase_hz * ms / 1000;
+}
+
 // Yields for at least n kernel ticks (the other threads of this hart run meanwhile).
 static inline void un_yield_ticks(struct env *env, seL4_Word n)
 {
