@@ -7,7 +7,20 @@
 #include <sel4/sel4.h>
 #include <al4/invocation.h>
 
-// --- Registration (seL4_Call on the notification cap; docs/unotify.md lists errors) ---
+// --- Registration (seL4_Call on the notification cap; docs/unotify.md has the details) ---
+//
+// Labels (al4/invocation.h): RegisterReceiver 41, RegisterSender 42, RegisterAsyncSyscall
+// 43 (reserved, refused) in the single-core numbering; 42, 43, 44 with SMP. Errors, in
+// the order they are checked:
+//   no UINTC on the machine                          seL4_IllegalOperation
+//   receiver: cap without Read; sender: without Write seL4_IllegalOperation
+//   sender: badge 0 or of several bits               seL4_InvalidCapability (cap 0)
+//   no extra cap                                     seL4_TruncatedMessage
+//   extra cap not a thread                           seL4_InvalidCapability (cap 1)
+//   receiver: thread not bound to this notification  seL4_IllegalOperation
+//   sender: the notification has no receiver         seL4_IllegalOperation
+//   sender: cap registered for another thread        seL4_DeleteFirst
+//   no receiver entry / sender table entry left      seL4_NotEnoughMemory
 
 // The bound thread `tcb` becomes the receiver of `ntfn` (needs Read on ntfn). On success
 // *index is its UINTC receiver entry. Registering again returns the same entry.
