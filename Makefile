@@ -142,9 +142,10 @@ $(eval $(call user_prog,sel4test-child,$(SEL4TEST_CHILD_SRCS)))
 $(B)/u/tests/sel4test/child_image.S.o: $(B)/sel4test-child.stripped Makefile
 $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-child.stripped"'
 
-BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) bench/common/twin.c
+BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
+BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
-BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) bench/common/twin.c
+BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
 
 # A bootable image: the loader carrying the kernel and one root task.

@@ -11,8 +11,8 @@
 #include <al4/process.h>
 #include <al4/debug.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "../common/twin.h"
+#include "../common/measure.h"
 
 #define ROUNDS 101  // per measurement; the median is reported
 #define WARMUP 5
@@ -24,28 +24,6 @@ static seL4_Word call_cost[ROUNDS + WARMUP], reply_cost[ROUNDS + WARMUP];
 static seL4_Word overhead;
 
 static struct twin_thread server;
-
-static inline seL4_Word rdcycle(void)
-{
-    seL4_Word c;
-    asm volatile("rdcycle %0" : "=r"(c));
-    return c;
-}
-
-// The cost of "read the counter, publish it" followed by a second read: what every
-// one-way figure contains besides the system call.
-static seL4_Word measure_overhead(void)
-{
-    seL4_Word best = ~0ul;
-    for (int i = 0; i < 50; i++) {
-        seL4_Word t0, t1;
-        asm volatile("rdcycle %0\n sd %0, 0(%2)\n rdcycle %1"
-                     : "=&r"(t0), "=r"(t1) : "r"(&call_start) : "memory");
-        if (t1 - t0 < best)
-            best = t1 - t0;
-    }
-    return best;
-}
 
 // Server: receive, note the arrival time against the client's start, then publish
 // its own start and ReplyRecv. Message registers stay in registers (a2..a5) and, for
@@ -77,27 +55,7 @@ static void server_entry(seL4_CPtr ep)
     }
 }
 
-static int cmp(const void *a, const void *b)
-{
-    seL4_Word x = *(const seL4_Word *)a, y = *(const seL4_Word *)b;
-    return x < y ? -1 : x > y;
-}
-
-static seL4_Word median(seL4_Word *v)
-{
-    qsort(v + WARMUP, ROUNDS, sizeof(seL4_Word), cmp);
-    return v[WARMUP + ROUNDS / 2];
-}
-
 // ROUNDS + WARMUP round trips of `len` message words; prints both one-way costs.
-static seL4_Word entries_now(int harts)
-{
-    seL4_Word n = 0;
-    for (int h = 0; h < harts; h++)
-        n += al4_kernel_counters_of(h).kernel_entries;
-    return n;
-}
-
 static void run(seL4_CPtr ep, const char *path, int harts, seL4_Word len)
 {
     // Counted around the loop: the two counter reads add one entry per hart.
@@ -123,9 +81,9 @@ static void run(seL4_CPtr ep, const char *path, int harts, seL4_Word len)
     seL4_Word entries = entries_now(harts) - entries0 - harts;
     seL4_Word per_trip = (entries + (ROUNDS + WARMUP) / 2) / (ROUNDS + WARMUP);
     printf("BENCH,call,%s,%d,%lu,%lu,%lu\n", path, harts, (unsigned long)len,
-           (unsigned long)(median(call_cost) - overhead), (unsigned long)per_trip);
+           (unsigned long)(median_of(call_cost + WARMUP, ROUNDS) - overhead), (unsigned long)per_trip);
     printf("BENCH,replyrecv,%s,%d,%lu,%lu,%lu\n", path, harts, (unsigned long)len,
-           (unsigned long)(median(reply_cost) - overhead), (unsigned long)per_trip);
+           (unsigned long)(median_of(reply_cost + WARMUP, ROUNDS) - overhead), (unsigned long)per_trip);
 }
 
 static struct al4_alloc alloc;
@@ -143,7 +101,7 @@ int main(void)
         return 1;
     }
     seL4_TCB_Resume(server.tcb);
-    overhead = measure_overhead();
+    overhead = measure_overhead(&call_start);
     printf("bench-ipc: %lu harts, counter overhead %lu, %d rounds (median)\n",
            (unsigned long)bi->numNodes, (unsigned long)overhead, ROUNDS);
 

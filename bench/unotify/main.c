@@ -24,8 +24,8 @@
 #include <al4/debug.h>
 #include <al4/unotify.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "../common/twin.h"
+#include "../common/measure.h"
 
 #define ROUNDS 101
 #define WARMUP 5
@@ -48,27 +48,6 @@ static seL4_CPtr kernel_ntfn;
 static seL4_CPtr ack_ntfn;
 static volatile bool ack_on;
 static struct twin_thread kernel_rx;
-
-static inline seL4_Word rdcycle(void)
-{
-    seL4_Word c;
-    asm volatile("rdcycle %0" : "=r"(c) : : "memory");
-    return c;
-}
-
-// What "read the counter, publish it" and the next read add to every figure.
-static seL4_Word measure_overhead(void)
-{
-    seL4_Word best = ~0ul;
-    for (int i = 0; i < 50; i++) {
-        seL4_Word t0, t1;
-        asm volatile("rdcycle %0\n sd %0, 0(%2)\n rdcycle %1"
-                     : "=&r"(t0), "=r"(t1) : "r"(&start) : "memory");
-        if (t1 - t0 < best)
-            best = t1 - t0;
-    }
-    return best;
-}
 
 static void arrived(void)
 {
@@ -114,22 +93,6 @@ static void uintc_receiver(seL4_Word ipc)
 }
 #endif
 
-static int cmp(const void *a, const void *b)
-{
-    seL4_Word x = *(const seL4_Word *)a, y = *(const seL4_Word *)b;
-    return x < y ? -1 : x > y;
-}
-
-static seL4_Word entries_now(int harts)
-{
-    seL4_Word n = 0;
-    for (int h = 0; h < harts; h++)
-        n += al4_kernel_counters_of(h).kernel_entries;
-    return n;
-}
-
-// N notifications by `signal`, each waited for (acks) before the next; prints the
-// median one-way cost and the kernel entries per notification.
 // N notifications by `signal`, each waited for before the next; the median one-way
 // cost (less the counter overhead) and the kernel entries of the loop in *entries.
 static seL4_Word timed(int harts, void (*signal)(seL4_Word), seL4_Word arg, seL4_Word *entries_out)
@@ -147,8 +110,7 @@ static seL4_Word timed(int harts, void (*signal)(seL4_Word), seL4_Word arg, seL4
     }
     // Counted around the loop: the counter reads add one entry per hart.
     *entries_out = entries_now(harts) - e0 - harts - (ack_on ? 2 * N : 0);
-    qsort(cost + WARMUP, ROUNDS, sizeof(seL4_Word), cmp);
-    return cost[WARMUP + ROUNDS / 2] - overhead;
+    return median_of(cost + WARMUP, ROUNDS) - overhead;
 }
 
 // Prints one row: the one-way cost (less the hand-off on another hart) and the kernel
@@ -209,7 +171,7 @@ int main(void)
     seL4_CPtr self_cap = al4_alloc_slot(&alloc);
     if (!vspace || !kernel_ntfn || !self_ntfn || !self_cap)
         return 1;
-    overhead = measure_overhead();
+    overhead = measure_overhead(&start);
     printf("bench-unotify: %lu harts, counter overhead %lu, %d rounds (median)\n",
            (unsigned long)bi->numNodes, (unsigned long)overhead, ROUNDS);
 

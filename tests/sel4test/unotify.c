@@ -1,8 +1,6 @@
 // UNOTIFY: seL4 notifications delivered by the UINTC (docs/unotify.md): registration
 // rights and errors, and signals that reach a running receiver with no kernel entry.
-#include "helpers.h"
-#include <al4/unotify.h>
-#include <al4/debug.h>
+#include "unotify_test.h"
 
 #define ROOT  seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
@@ -15,20 +13,12 @@ static seL4_Word call_label(seL4_CPtr cap, seL4_Word label, seL4_CPtr extra)
     return seL4_MessageInfo_get_label(seL4_Call(cap, seL4_MessageInfo_new(label, 0, extra ? 1 : 0, 0)));
 }
 
-// A copy of `src` with `rights` and `badge`.
-static seL4_CPtr mint(struct env *env, seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
-{
-    seL4_CPtr c = alloc_slot(env);
-    test_eq(env, seL4_CNode_Mint(ROOT, c, DEPTH, ROOT, src, DEPTH, rights, badge), seL4_NoError);
-    return c;
-}
-
 static void registration_errors(struct env *env)
 {
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
     seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
     seL4_CPtr tcb = alloc_object(env, seL4_TCBObject, 0);
-    seL4_CPtr write_only = mint(env, nt, seL4_CapRights_new(0, 0, 0, 1), 0);
+    seL4_CPtr write_only = un_mint_rights(env, nt, seL4_CapRights_new(0, 0, 0, 1), 0);
     seL4_Word idx = 99;
 
     // Receiver: Read right, a thread as extra cap, bound to this notification.
@@ -40,7 +30,7 @@ static void registration_errors(struct env *env)
     test_eq(env, al4_unotify_register_receiver(write_only, tcb, &idx), seL4_IllegalOperation);
     test_eq(env, idx, 99);
     // Sender before any receiver: refused.
-    seL4_CPtr b4 = mint(env, nt, seL4_AllRights, 1ul << 4);
+    seL4_CPtr b4 = un_mint(env, nt, 1ul << 4);
     test_eq(env, al4_unotify_register_sender(b4, tcb, &idx), seL4_IllegalOperation);
     test_eq(env, al4_unotify_register_receiver(nt, tcb, &idx), seL4_NoError);
     seL4_Word again = 0;
@@ -48,10 +38,10 @@ static void registration_errors(struct env *env)
     test_eq(env, again, idx);
 
     // Sender: Write right, a badge of exactly one bit, a thread as extra cap.
-    seL4_CPtr read_only = mint(env, nt, seL4_CapRights_new(0, 0, 1, 0), 1ul << 5);
+    seL4_CPtr read_only = un_mint_rights(env, nt, seL4_CapRights_new(0, 0, 1, 0), 1ul << 5);
     test_eq(env, al4_unotify_register_sender(read_only, tcb, &idx), seL4_IllegalOperation);
     test_eq(env, al4_unotify_register_sender(nt, tcb, &idx), seL4_InvalidCapability);  // badge 0
-    seL4_CPtr b3 = mint(env, nt, seL4_AllRights, 3);
+    seL4_CPtr b3 = un_mint(env, nt, 3);
     test_eq(env, al4_unotify_register_sender(b3, tcb, &idx), seL4_InvalidCapability);
     test_eq(env, call_label(b4, al4_NotificationRegisterSender, 0), seL4_TruncatedMessage);
     test_eq(env, call_label(b4, al4_NotificationRegisterSender, ep), seL4_InvalidCapability);
@@ -79,7 +69,7 @@ DEFINE_TEST(UNOTIFY0001, "registration checks rights, badge, thread and binding 
 static void send_with_label_signals(struct env *env)
 {
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    seL4_CPtr b = mint(env, nt, seL4_AllRights, 0x40);
+    seL4_CPtr b = un_mint(env, nt, 0x40);
     seL4_Send(b, seL4_MessageInfo_new(al4_NotificationRegisterReceiver, 0, 0, 0));
     seL4_Word badge = 0;
     seL4_Poll(nt, &badge);
@@ -93,11 +83,9 @@ DEFINE_TEST(UNOTIFY0002, "a Send with the registration label on a notification i
 static void self_signal_no_kernel_entry(struct env *env)
 {
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_eq(env, seL4_TCB_BindNotification(seL4_CapInitThreadTCB, nt), seL4_NoError);
-    seL4_Word rx, tx;
-    test_assert(env, al4_unotify_register_receiver(nt, seL4_CapInitThreadTCB, &rx) == seL4_NoError);
-    seL4_CPtr b = mint(env, nt, seL4_AllRights, 1ul << 63);
-    test_assert(env, al4_unotify_register_sender(b, seL4_CapInitThreadTCB, &tx) == seL4_NoError);
+    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
+    seL4_Word tx = un_sender(env, un_mint(env, nt, 1ul << 63), UN_SELF);
+    test_assert(env, tx != UN_NONE);
     test_eq(env, al4_uipi_read(), 0);
 
     // Two counter reads back to back show what reading costs; send and read between
@@ -126,12 +114,10 @@ DEFINE_TEST(UNOTIFY0003, "uipi send reaches the running receiver with no kernel 
 static void kernel_and_uipi_mixed(struct env *env)
 {
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_eq(env, seL4_TCB_BindNotification(seL4_CapInitThreadTCB, nt), seL4_NoError);
-    seL4_Word rx, tx;
-    test_assert(env, al4_unotify_register_receiver(nt, seL4_CapInitThreadTCB, &rx) == seL4_NoError);
-    seL4_CPtr b1 = mint(env, nt, seL4_AllRights, 1ul << 1);
-    seL4_CPtr b6 = mint(env, nt, seL4_AllRights, 0x60);  // two bits: kernel path only
-    test_assert(env, al4_unotify_register_sender(b1, seL4_CapInitThreadTCB, &tx) == seL4_NoError);
+    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
+    seL4_CPtr b6 = un_mint(env, nt, 0x60);  // two bits: kernel path only
+    seL4_Word tx = un_sender(env, un_mint(env, nt, 1ul << 1), UN_SELF);
+    test_assert(env, tx != UN_NONE);
     al4_uipi_send(tx);
     seL4_Signal(b6);
     seL4_Word w = 0;

@@ -3,7 +3,7 @@
 // handler installed: the kernel takes the PLIC interrupt and sets the badge bit in the
 // root task's UINTC entry, and the handler runs on the way back to user mode. The
 // driver enters the kernel for nothing but IRQHandler_Ack.
-#include "unotify_util.h"
+#include "unotify_test.h"
 #include "virtio_rng.h"
 
 #define ROOT seL4_CapInitThreadCNode
@@ -42,7 +42,7 @@ static void irq_as_user_interrupt(struct env *env)
     struct virtio_rng v;
     test_assert(env, virtio_rng_open(env, &v, MMIO_VADDR, RING_VADDR));
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    seL4_CPtr badged = unotify_mint(env, nt, seL4_AllRights, 1ul << VIRTIO_IRQ);
+    seL4_CPtr badged = un_mint_rights(env, nt, seL4_AllRights, 1ul << VIRTIO_IRQ);
     seL4_CPtr handler = alloc_slot(env);
     test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, VIRTIO_IRQ, ROOT, handler, 64),
             seL4_NoError);
@@ -62,8 +62,8 @@ static void irq_as_user_interrupt(struct env *env)
         seL4_Word count = irq_count;
         seL4_Word e0 = entries(), e1 = entries();
         virtio_rng_request(&v, id);
-        uint64_t deadline = unotify_deadline(env, 1000);
-        while (irq_count == count && unotify_now() < deadline)
+        uint64_t deadline = un_deadline(env, 1000);
+        while (irq_count == count && un_rdtime() < deadline)
             ;
         seL4_Word e2 = entries();
         test_eq(env, irq_count, count + 1);

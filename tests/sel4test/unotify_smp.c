@@ -3,7 +3,7 @@
 // getting every signal on its new hart, and the sleep/wake protocol loses nothing
 // under a long stress (on 1 hart too: there sender and receiver share the hart).
 // Tests that need a second hart exist in the SMP build only, as MULTICORE's do.
-#include "unotify_util.h"
+#include "unotify_test.h"
 
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 // What a receiver thread saw: bits ORed in, and how many times it saw any.
@@ -69,7 +69,7 @@ static void cross_hart_running(struct env *env, void (*receiver)(struct test_thr
     if (!need_harts(env, 2))
         return;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    seL4_CPtr b = unotify_mint(env, nt, seL4_AllRights, 1ul << 9);
+    seL4_CPtr b = un_mint_rights(env, nt, seL4_AllRights, 1ul << 9);
     seen = (typeof(seen)){0};
     thread_create(env, &rx, receiver, 255, 0);
     test_eq(env, seL4_TCB_SetAffinity(rx.tcb, 1), seL4_NoError);
@@ -78,8 +78,8 @@ static void cross_hart_running(struct env *env, void (*receiver)(struct test_thr
     test_assert(env, al4_unotify_register_receiver(nt, rx.tcb, &rxi) == seL4_NoError);
     test_assert(env, al4_unotify_register_sender(b, seL4_CapInitThreadTCB, &tx) == seL4_NoError);
     thread_start(&rx);
-    uint64_t deadline = unotify_deadline(env, 1000);
-    while (!seen.ready && unotify_now() < deadline)
+    uint64_t deadline = un_deadline(env, 1000);
+    while (!seen.ready && un_rdtime() < deadline)
         ;
     test_assert(env, seen.ready);
     test_eq(env, seen.hart, 1);
@@ -90,8 +90,8 @@ static void cross_hart_running(struct env *env, void (*receiver)(struct test_thr
         seL4_Word before = seen.count;
         struct entries e0 = entries_now(), e1 = entries_now();
         al4_uipi_send(tx);
-        deadline = unotify_deadline(env, 1000);
-        while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) == before && unotify_now() < deadline)
+        deadline = un_deadline(env, 1000);
+        while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) == before && un_rdtime() < deadline)
             ;
         struct entries e2 = entries_now();
         test_eq(env, seen.count, before + 1);
@@ -165,12 +165,12 @@ static void migration(struct env *env)
     seL4_Word rxi, tx[MIGRATE_SENDERS];
     test_assert(env, al4_unotify_register_receiver(nt, rx.tcb, &rxi) == seL4_NoError);
     for (int i = 0; i < MIGRATE_SENDERS; i++) {
-        seL4_CPtr b = unotify_mint(env, nt, seL4_AllRights, 1ul << (i * 7));
+        seL4_CPtr b = un_mint_rights(env, nt, seL4_AllRights, 1ul << (i * 7));
         test_assert(env, al4_unotify_register_sender(b, seL4_CapInitThreadTCB, &tx[i]) == seL4_NoError);
     }
     thread_start(&rx);
-    uint64_t deadline = unotify_deadline(env, 1000);
-    while (!seen.ready && unotify_now() < deadline)
+    uint64_t deadline = un_deadline(env, 1000);
+    while (!seen.ready && un_rdtime() < deadline)
         ;
     test_assert(env, seen.ready);
 
@@ -184,8 +184,8 @@ static void migration(struct env *env)
             sent += MIGRATE_SENDERS;
             if (r == 0 && p > 0)
                 test_eq(env, seL4_TCB_SetAffinity(rx.tcb, route[p]), seL4_NoError);
-            deadline = unotify_deadline(env, 2000);
-            while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) < sent && unotify_now() < deadline)
+            deadline = un_deadline(env, 2000);
+            while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) < sent && un_rdtime() < deadline)
                 ;
             test_eq(env, seen.count, sent);
             if (seen.count != sent)

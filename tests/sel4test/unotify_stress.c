@@ -17,7 +17,7 @@
 // on the 2-core build machine (a million took 103 s there under load); TICK_SIGNALS
 // without the shared word, each costing up to a tick. The long run on both:
 //   make test TEST=UNOTIFY0033 APPEND=unotify_signals=1000000
-#include "unotify_util.h"
+#include "unotify_test.h"
 
 #define STRESS_SIGNALS 1000000
 #define STRESS_SIGNALS_SMP 300000
@@ -53,9 +53,9 @@ static void stress(struct env *env, bool shared, seL4_Word n)
     static struct test_thread rx;
     bool same_hart = env->bi->numNodes < 2;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    seL4_CPtr sig = unotify_mint(env, nt, seL4_AllRights, STRESS_SIG);
-    seL4_CPtr wake = unotify_mint(env, nt, seL4_AllRights, STRESS_WAKE);
-    seL4_CPtr stop = unotify_mint(env, nt, seL4_AllRights, STRESS_STOP);
+    seL4_CPtr sig = un_mint_rights(env, nt, seL4_AllRights, STRESS_SIG);
+    seL4_CPtr wake = un_mint_rights(env, nt, seL4_AllRights, STRESS_WAKE);
+    seL4_CPtr stop = un_mint_rights(env, nt, seL4_AllRights, STRESS_STOP);
     st = (typeof(st)){0};
     thread_create(env, &rx, stress_receiver, 255, 0);
     rx.arg[0] = nt;
@@ -71,14 +71,14 @@ static void stress(struct env *env, bool shared, seL4_Word n)
     struct al4_unotify_tx tx = {.cap = wake, .index = txi, .sleeping = shared ? &st.sleeping : NULL};
     thread_start(&rx);
 
-    uint64_t tick = unotify_hz(env) * TIMER_TICK_US / 1000000, slow = 0, worst = 0;
-    uint64_t start = unotify_now();
+    uint64_t tick = un_hz(env) * TIMER_TICK_US / 1000000, slow = 0, worst = 0;
+    uint64_t start = un_rdtime();
     seL4_Word i;
     for (i = 1; i <= n; i++) {
-        uint64_t sent = unotify_now(), deadline = sent + 5 * unotify_hz(env);
+        uint64_t sent = un_rdtime(), deadline = sent + 5 * un_hz(env);
         al4_unotify_signal(&tx);
         uint64_t t = sent;
-        while (__atomic_load_n(&st.received, __ATOMIC_ACQUIRE) < i && (t = unotify_now()) < deadline)
+        while (__atomic_load_n(&st.received, __ATOMIC_ACQUIRE) < i && (t = un_rdtime()) < deadline)
             if (same_hart)
                 seL4_Yield();
         if (st.received < i)
@@ -86,7 +86,7 @@ static void stress(struct env *env, bool shared, seL4_Word n)
         slow += t - sent > tick;
         worst = t - sent > worst ? t - sent : worst;
     }
-    uint64_t us = (unotify_now() - start) * 1000000 / unotify_hz(env);
+    uint64_t us = (un_rdtime() - start) * 1000000 / un_hz(env);
     seL4_Signal(stop);
     test_check(env, thread_wait(&rx, 100000));
     printf("# %lu of %lu signals (%s word, %s): %lu ms, %lu ns each; receiver woken through the "
@@ -94,7 +94,7 @@ static void stress(struct env *env, bool shared, seL4_Word n)
            (unsigned long)st.received, (unsigned long)n, shared ? "shared" : "no",
            same_hart ? "one hart" : "harts 0 and 1", (unsigned long)(us / 1000),
            (unsigned long)(us * 1000 / (n ? n : 1)), (unsigned long)st.wakes, (unsigned long)slow,
-           (unsigned long)(worst * 1000000 / unotify_hz(env)));
+           (unsigned long)(worst * 1000000 / un_hz(env)));
     test_eq(env, i, n + 1);
     test_eq(env, st.received, n);  // each one once: none lost, none twice
     test_eq(env, st.other, 0);

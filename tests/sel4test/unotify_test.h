@@ -1,4 +1,4 @@
-// Support for the UNOTIFY tests of unotify_life.c and unotify_deliver.c: minting
+// Support for the UNOTIFY tests (unotify*.c): minting
 // badged caps, registration that checks its result, the time base, and a helper
 // thread that sends from its own sender table on request.
 #pragma once
@@ -11,13 +11,20 @@
 #define UN_SELF  seL4_CapInitThreadTCB
 #define UN_NONE  (~0ul)  // what the registration helpers return after a failed check
 
+// A copy of `src` with `rights` and `badge`, in a new slot of the root CNode.
+static inline seL4_CPtr un_mint_rights(struct env *env, seL4_CPtr src, seL4_CapRights_t rights,
+                                       seL4_Word badge)
+{
+    seL4_CPtr c = alloc_slot(env);
+    test_eq(env, seL4_CNode_Mint(UN_ROOT, c, UN_DEPTH, UN_ROOT, src, UN_DEPTH, rights, badge),
+            seL4_NoError);
+    return c;
+}
+
 // A copy of `src` with all rights and `badge`.
 static inline seL4_CPtr un_mint(struct env *env, seL4_CPtr src, seL4_Word badge)
 {
-    seL4_CPtr c = alloc_slot(env);
-    test_eq(env, seL4_CNode_Mint(UN_ROOT, c, UN_DEPTH, UN_ROOT, src, UN_DEPTH, seL4_AllRights, badge),
-            seL4_NoError);
-    return c;
+    return un_mint_rights(env, src, seL4_AllRights, badge);
 }
 
 // Binds `tcb` to `nt` and makes it the receiver: its UINTC entry index.
@@ -44,6 +51,12 @@ static inline seL4_Word un_rdtime(void)
     seL4_Word t;
     asm volatile("rdtime %0" : "=r"(t));
     return t;
+}
+
+// The time base's frequency (ticks of un_rdtime per second).
+static inline seL4_Word un_hz(struct env *env)
+{
+    return env->fdt.timebase_hz ? env->fdt.timebase_hz : 10000000;
 }
 
 // The kernel's tick (TIMER_TICK_MS in kernel/arch/riscv/include/timer.h) in time units.

@@ -22,18 +22,24 @@
 //   sender: cap registered for another thread        seL4_DeleteFirst
 //   no receiver entry / sender table entry left      seL4_NotEnoughMemory
 
+// One registration Call: extra cap 0 = tcb; on success *index = MR0 of the reply.
+static inline seL4_Error al4_unotify_register(seL4_CPtr ntfn, seL4_Word label, seL4_CPtr tcb,
+                                              seL4_Word *index)
+{
+    seL4_SetCap(0, tcb);
+    seL4_MessageInfo_t info = seL4_Call(ntfn, seL4_MessageInfo_new(label, 0, 1, 0));
+    seL4_Error err = (seL4_Error)seL4_MessageInfo_get_label(info);
+    if (err == seL4_NoError && index)
+        *index = seL4_GetMR(0);
+    return err;
+}
+
 // The bound thread `tcb` becomes the receiver of `ntfn` (needs Read on ntfn). On success
 // *index is its UINTC receiver entry. Registering again returns the same entry.
 static inline seL4_Error al4_unotify_register_receiver(seL4_CPtr ntfn, seL4_CPtr tcb,
                                                        seL4_Word *index)
 {
-    seL4_SetCap(0, tcb);
-    seL4_MessageInfo_t info = seL4_Call(ntfn, seL4_MessageInfo_new(
-                                                  al4_NotificationRegisterReceiver, 0, 1, 0));
-    seL4_Error err = (seL4_Error)seL4_MessageInfo_get_label(info);
-    if (err == seL4_NoError && index)
-        *index = seL4_GetMR(0);
-    return err;
+    return al4_unotify_register(ntfn, al4_NotificationRegisterReceiver, tcb, index);
 }
 
 // The cap `ntfn` (Write, a badge of exactly one bit) gets an entry in the sender table
@@ -42,13 +48,7 @@ static inline seL4_Error al4_unotify_register_receiver(seL4_CPtr ntfn, seL4_CPtr
 static inline seL4_Error al4_unotify_register_sender(seL4_CPtr ntfn, seL4_CPtr tcb,
                                                      seL4_Word *index)
 {
-    seL4_SetCap(0, tcb);
-    seL4_MessageInfo_t info = seL4_Call(ntfn, seL4_MessageInfo_new(
-                                                  al4_NotificationRegisterSender, 0, 1, 0));
-    seL4_Error err = (seL4_Error)seL4_MessageInfo_get_label(info);
-    if (err == seL4_NoError && index)
-        *index = seL4_GetMR(0);
-    return err;
+    return al4_unotify_register(ntfn, al4_NotificationRegisterSender, tcb, index);
 }
 
 // --- The uipi instructions (uintr.md: custom-3, funct3 6, funct7 selects) ---
