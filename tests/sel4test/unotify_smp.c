@@ -62,7 +62,9 @@ static struct entries entries_now(void)
 // The root task (hart 0) sends to a receiver running on hart 1, which reads the bit
 // (spin reader) or takes it in its handler. Two counter reads back to back show what
 // reading costs; sending and receiving between them must add nothing on either hart.
-// A tick may fall in between: a few tries.
+// A tick may fall in between, and on a loaded host QEMU may leave hart 1's thread
+// unscheduled for several ticks: up to 200 tries or 20 s. A send that cost a kernel
+// entry would fail every one of them.
 static void cross_hart_running(struct env *env, void (*receiver)(struct test_thread *))
 {
     static struct test_thread rx;
@@ -86,7 +88,8 @@ static void cross_hart_running(struct env *env, void (*receiver)(struct test_thr
 
     bool clean = false;
     int tries = 0;
-    for (; tries < 10 && !clean; tries++) {
+    uint64_t give_up = un_deadline(env, 20000);
+    for (; tries < 200 && !clean && un_rdtime() < give_up; tries++) {
         seL4_Word before = seen.count;
         struct entries e0 = entries_now(), e1 = entries_now();
         al4_uipi_send(tx);
