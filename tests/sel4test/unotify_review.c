@@ -39,3 +39,31 @@ static void irq_copy_has_no_entry(struct env *env)
 }
 DEFINE_TEST(UNOTIFY0050, "an IRQ handler's copy of a registered sender cap has no entry: Clear leaves the cap's",
             irq_copy_has_no_entry);
+
+// A kernel-path signal with a nonzero badge to a registered notification whose
+// receiver is not blocked goes to the entry, where the running receiver sees it
+// (al4_uipi_read, its handler): also when the kernel word is already active, here
+// through an unbadged Signal. The word Poll returns is still seL4's: 0 | 0x10.
+static void active_word_badge_to_entry(struct env *env)
+{
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
+    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
+    (void)al4_uipi_read();
+    seL4_CPtr k = un_mint(env, nt, 0x10);
+    seL4_Signal(nt);  // badge 0: the kernel word becomes active with 0
+    seL4_Signal(k);
+    test_eq(env, al4_uipi_read(), 0x10);
+
+    seL4_Signal(nt);
+    seL4_Signal(k);
+    seL4_Word w = 0;
+    seL4_Poll(nt, &w);
+    test_eq(env, w, 0x10);
+    w = 1;
+    seL4_Poll(nt, &w);
+    test_eq(env, w, 0);
+    test_eq(env, al4_uipi_read(), 0);
+    test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
+}
+DEFINE_TEST(UNOTIFY0051, "a badged kernel signal reaches the running receiver's entry when the word is already active",
+            active_word_badge_to_entry);
