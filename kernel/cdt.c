@@ -49,6 +49,11 @@ static void set_untyped_cap_as_full(struct cte *src, struct cap new_cap)
 
 void cte_insert(struct cap new_cap, struct cte *src, struct cte *dest)
 {
+    // A U-notification sender entry belongs to one cap, never to a copy: every copy
+    // comes here (Copy, Mint, IPC transfer, and IRQHandler_SetNotification, which
+    // inserts the notification cap itself, underived, as seL4 does).
+    if (cap_get_tag(new_cap) == cap_notification)
+        new_cap = cap_ntfn_set_sender(new_cap, 0);
     set_untyped_cap_as_full(src, new_cap);
     struct cap src_cap = src->cap;
     bool revocable = cap_is_revocable(new_cap, src_cap);

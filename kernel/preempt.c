@@ -1,6 +1,7 @@
 #include "preempt.h"
 #include "csr.h"
 #include "hart.h"
+#include "uintr.h"
 
 bool preemption_point(void)
 {
@@ -8,7 +9,9 @@ bool preemption_point(void)
     if (++h->work_units < PREEMPT_WORK_UNITS)
         return false;
     h->work_units = 0;
-    if (!(csr_read(sip) & csr_read(sie)))
+    // The U-level bits are the running receiver's own user interrupts (delegated to U
+    // mode, its USIP stays up while its handler is masked): no reason to stop.
+    if (!(csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS))
         return false;
     h->preemptions++;
     return true;

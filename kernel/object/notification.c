@@ -53,7 +53,11 @@ void send_signal(struct notification *n, word_t badge)
         break;
     }
     case NTFN_ACTIVE:
-        n->badge |= badge;
+        // The word is already active (a zero badge, or a word from before registering):
+        // a registered notification's running receiver still sees the badge at once,
+        // and Wait/Poll return the same word either way (they take both).
+        if (!(badge && unotify_post(n, badge)))
+            n->badge |= badge;
         break;
     }
 }

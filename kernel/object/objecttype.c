@@ -119,11 +119,8 @@ word_t derive_cap(struct cte *slot, struct cap cap, struct cap *out, struct sysc
     case cap_asid_pool:
     case cap_asid_control:
         return arch_derive_cap(slot, cap, out, err);
-    case cap_notification:
-        // A U-notification sender entry belongs to one cap, never to its copies.
-        *out = cap_ntfn_set_sender(cap, 0);
-        return seL4_NoError;
     default:
+        // A notification cap's U-notification sender entry stays behind: cte_insert.
         return seL4_NoError;
     }
 }
