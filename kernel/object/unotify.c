@@ -12,6 +12,7 @@
 #include "sched.h"
 #include "uintc.h"
 #include "uintr.h"
+#include "smp.h"
 #include "string.h"
 
 #define ENTRY_VALID      1ul
@@ -163,9 +164,19 @@ void unotify_receiver_release(struct tcb *t, struct notification *n)
     for (unsigned tb = 0; tb < UNOTIFY_TABLES; tb++) {
         if (!table_owner[tb])
             continue;
-        for (unsigned i = 0; i < UNOTIFY_TABLE_ENTRIES; i++)
-            if (entry_slot[tb][i] && ENTRY_RX(tables[tb][i]) == idx)
+        bool touched = false;
+        for (unsigned i = 0; i < UNOTIFY_TABLE_ENTRIES; i++) {
+            if (entry_slot[tb][i] && ENTRY_RX(tables[tb][i]) == idx) {
                 invalidate_with_cap(tb, i);
+                touched = true;
+            }
+        }
+        // A `uipi send` reads its table entry, then writes the UINTC: one running on
+        // another hart may have read the entry before it was invalidated. Stalling the
+        // table's thread lets such a send finish before the entry is reset below and
+        // handed to another receiver.
+        if (touched)
+            smp_stall(table_owner[tb]);
     }
     t->uintr.rx = 0;
     rx_owner[idx] = NULL;
