@@ -305,6 +305,7 @@ struct invariant_report check_invariants(void)
         if (walk.slot_set[h] && cap_get_tag(walk.slot_set[h]->cap) == cap_untyped)
             check_untyped(walk.slot_set[h]);
     check_threads();
+    check_unotify();
     return (struct invariant_report){first, walk.nslots, walk.nobjects, walk.ntcbs};
 }
 

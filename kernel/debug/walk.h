@@ -45,3 +45,5 @@ bool walk_is_tcb(const struct tcb *t);
 bool walk_has_object(enum cap_tag tag, paddr_t base);
 // invariants_threads.c: scheduler, IPC queues, bindings, ASID table.
 void check_threads(void);
+// invariants_unotify.c: receiver entries, sender tables, their caps and threads.
+void check_unotify(void);

@@ -18,6 +18,7 @@ enum invariant_violation {
     INV_BINDING,         // notification and TCB binding not mutual
     INV_ASID,            // the ASID table names a pool no cap names
     INV_TOO_BIG,         // more slots or objects than the checker's tables: not checked
+    INV_UNOTIFY,         // U-notification entries, tables, caps and threads disagree
 };
 
 struct invariant_report {

@@ -49,3 +49,20 @@ word_t unotify_suist(unsigned table);
 // bits a sender set without waking it are delivered (docs/unotify-protocol.md).
 void unotify_poll(void);
 bool unotify_have_sleepers(void);
+
+// What the invariant checker (kernel/debug/invariants_unotify.c, debug builds) reads of
+// the pools, without making them global: a receiver entry, a sender table's owner, and
+// one sender entry decoded.
+struct unotify_rx_view {
+    struct tcb *owner;  // NULL: free
+    bool used;          // its bit in the bitmap of entries in use
+};
+struct unotify_sender_view {
+    struct cte *slot;   // the cap the entry belongs to, NULL: free
+    word_t word;        // the entry as the hardware reads it
+    bool valid;
+    unsigned rx, vector;
+};
+void unotify_view_rx(unsigned idx, struct unotify_rx_view *v);
+struct tcb *unotify_view_table(unsigned table);
+void unotify_view_sender(unsigned table, unsigned index, struct unotify_sender_view *v);

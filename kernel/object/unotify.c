@@ -245,3 +245,23 @@ void unotify_poll(void)
         }
     }
 }
+
+#ifdef CONFIG_DEBUG_BUILD
+void unotify_view_rx(unsigned idx, struct unotify_rx_view *v)
+{
+    v->owner = rx_owner[idx];
+    v->used = rx_used[idx / 64] >> (idx % 64) & 1;
+}
+
+struct tcb *unotify_view_table(unsigned table) { return table_owner[table]; }
+
+void unotify_view_sender(unsigned table, unsigned index, struct unotify_sender_view *v)
+{
+    word_t e = __atomic_load_n(&tables[table][index], __ATOMIC_RELAXED);
+    v->slot = entry_slot[table][index];
+    v->word = e;
+    v->valid = e & ENTRY_VALID;
+    v->rx = ENTRY_RX(e);
+    v->vector = ENTRY_VECTOR(e);
+}
+#endif

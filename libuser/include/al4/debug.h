@@ -51,3 +51,15 @@ static inline seL4_Word al4_set_fastpath(seL4_Word enable)
     return a0;
 }
 #endif
+
+#ifdef CONFIG_DEBUG_BUILD
+// Runs the kernel invariant checker (docs/invariants.md): the first violation's code
+// (0: none); the kernel prints what it found.
+static inline seL4_Word al4_check_invariants(void)
+{
+    register seL4_Word a0 asm("a0") = 0;
+    register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysDebugCheckInvariants;
+    asm volatile("ecall" : "+r"(a0) : "r"(a7) : "a1", "a2", "a3", "memory");
+    return a0;
+}
+#endif
