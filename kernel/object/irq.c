@@ -14,7 +14,10 @@ enum irq_state { IRQ_INACTIVE = 0, IRQ_SIGNAL };
 
 static uint8_t irq_state[PLIC_MAX_IRQ + 1];
 // The notification each line signals, one slot per line (seL4's intStateIRQNode).
-static struct cte irq_node[PLIC_MAX_IRQ + 1];
+// Aligned as every slot is: derivation links keep flags in a slot pointer's low five
+// bits (MDB_PTR_MASK), so a slot at an odd multiple of 8 would be linked as the one
+// before it.
+static struct cte irq_node[PLIC_MAX_IRQ + 1] ALIGNED(sizeof(struct cte));
 
 void irq_free(word_t irq)
 {
