@@ -3,7 +3,7 @@
 // original, a badged mint, an untyped), else its sibling; deleting a cap moves its
 // children up; the last cap to an object destroys it.
 #include "fuzz.h"
-#include <al4/syscall.h>
+#include <al4/debug.h>
 #include <string.h>
 
 uint64_t fz_rnd(struct fuzzer *f)
@@ -241,17 +241,13 @@ void fz_count(struct fuzzer *f, seL4_Error e)
 
 bool fz_check_kernel(struct fuzzer *f)
 {
-    register seL4_Word a0 asm("a0") = 0;
-    register seL4_Word a1 asm("a1") = 0;
-    register seL4_Word a2 asm("a2") = 0;
-    register seL4_Word a3 asm("a3") = 0;
-    register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysDebugCheckInvariants;
-    asm volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3) : "r"(a7) : "memory");
+    al4_invariant_report_t r = al4_check_invariants();
     f->checker_runs++;
-    if (a0 != 0) {
+    if (r.violation != 0) {
         printf("# FUZZ INVARIANT VIOLATION %lu seed=%lu fuzzer=%d step=%lu (%lu slots, %lu "
-               "objects, %lu threads)\n", (unsigned long)a0, (unsigned long)f->seed, f->id,
-               (unsigned long)f->step, (unsigned long)a1, (unsigned long)a2, (unsigned long)a3);
+               "objects, %lu threads)\n", (unsigned long)r.violation, (unsigned long)f->seed, f->id,
+               (unsigned long)f->step, (unsigned long)r.slots, (unsigned long)r.objects,
+               (unsigned long)r.threads);
         printf("# replay: make fuzz FUZZ_SEED=%lu FUZZ_OPS=%lu\n", (unsigned long)f->seed,
                (unsigned long)f->step + 1);
         f->failed = true;

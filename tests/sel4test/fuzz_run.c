@@ -3,7 +3,7 @@
 // kernel command line (fuzz_seed=, fuzz_ops=, fuzz_check=). One fuzzer per hart, each
 // in a CSpace of its own, with its own fault and transfer servers.
 #include "fuzz.h"
-#include <al4/syscall.h>
+#include <al4/debug.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,12 +109,9 @@ static void make_fuzzer(struct env *env, int k, uint64_t seed, seL4_Word ops, se
 
 static bool kernel_check(seL4_Word *slots)
 {
-    register seL4_Word a0 asm("a0") = 0;
-    register seL4_Word a1 asm("a1") = 0;
-    register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysDebugCheckInvariants;
-    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a7) : "a2", "a3", "memory");
-    *slots = a1;
-    return a0 == 0;
+    al4_invariant_report_t r = al4_check_invariants();
+    *slots = r.slots;
+    return r.violation == 0;
 }
 
 static void stateful(struct env *env)

@@ -53,13 +53,20 @@ static inline seL4_Word al4_set_fastpath(seL4_Word enable)
 #endif
 
 #ifdef CONFIG_DEBUG_BUILD
-// Runs the kernel invariant checker (docs/invariants.md): the first violation's code
-// (0: none); the kernel prints what it found.
-static inline seL4_Word al4_check_invariants(void)
+// What the kernel invariant checker (docs/invariants.md) reports: the first violation's
+// code (0: none; the kernel prints what it found) and how much it walked.
+typedef struct al4_invariant_report {
+    seL4_Word violation, slots, objects, threads;
+} al4_invariant_report_t;
+
+static inline al4_invariant_report_t al4_check_invariants(void)
 {
     register seL4_Word a0 asm("a0") = 0;
+    register seL4_Word a1 asm("a1") = 0;
+    register seL4_Word a2 asm("a2") = 0;
+    register seL4_Word a3 asm("a3") = 0;
     register seL4_Word a7 asm("a7") = (seL4_Word)al4_SysDebugCheckInvariants;
-    asm volatile("ecall" : "+r"(a0) : "r"(a7) : "a1", "a2", "a3", "memory");
-    return a0;
+    asm volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3) : "r"(a7) : "memory");
+    return (al4_invariant_report_t){a0, a1, a2, a3};
 }
 #endif
