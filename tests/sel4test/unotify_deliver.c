@@ -84,9 +84,8 @@ DEFINE_TEST(UNOTIFY0016, "a bound thread in Recv on an endpoint wakes with the b
 // Each vector v is badge 1 << v, exactly, both ways round.
 static void badge_per_vector(struct env *env)
 {
-    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
-    (void)al4_uipi_read();
+    seL4_CPtr nt = un_self_receiver(env);
+    test_assert(env, nt);
     for (unsigned v = 0; v < 64; v++) {
         seL4_Word idx = un_sender(env, un_mint(env, nt, 1ul << v), UN_SELF);
         al4_uipi_send(idx);
@@ -110,9 +109,8 @@ static void badges_accumulate(struct env *env)
     static struct test_thread th;
     static struct un_remote r;
     static const unsigned vec[5] = {0, 17, 31, 32, 63};
-    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
-    (void)al4_uipi_read();
+    seL4_CPtr nt = un_self_receiver(env);
+    test_assert(env, nt);
     un_remote_create(env, &th, &r);
     seL4_CPtr cap[5];
     seL4_Word idx[5], want = 0;

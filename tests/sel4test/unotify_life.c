@@ -91,37 +91,28 @@ static void pool_exhaustion(struct env *env)
 DEFINE_TEST(UNOTIFY0010, "the receiver pool runs out with NotEnoughMemory and every release refills it",
             pool_exhaustion);
 
-// Sends with `index` from this thread (a receiver, sender table owner) and returns
-// what its entry then holds.
-static seL4_Word send_read(seL4_Word index)
-{
-    al4_uipi_send(index);
-    return al4_uipi_read();
-}
-
 // Deleting the registered cap, or revoking it, kills its entry at once; the revoked
 // cap itself stays and signals through the kernel, and can be registered again.
 static void sender_delete_revoke(struct env *env)
 {
-    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
-    (void)al4_uipi_read();
+    seL4_CPtr nt = un_self_receiver(env);
+    test_assert(env, nt);
 
     seL4_CPtr a = un_mint(env, nt, 1ul << 3);
     seL4_Word ia = un_sender(env, a, UN_SELF);
-    test_eq(env, send_read(ia), 1ul << 3);
+    test_eq(env, un_send_read(ia), 1ul << 3);
     test_eq(env, seL4_CNode_Delete(UN_ROOT, a, UN_DEPTH), seL4_NoError);
-    test_eq(env, send_read(ia), 0);
+    test_eq(env, un_send_read(ia), 0);
 
     seL4_CPtr c = un_mint(env, nt, 1ul << 4);
     seL4_Word ic = un_sender(env, c, UN_SELF);
-    test_eq(env, send_read(ic), 1ul << 4);
+    test_eq(env, un_send_read(ic), 1ul << 4);
     test_eq(env, seL4_CNode_Revoke(UN_ROOT, c, UN_DEPTH), seL4_NoError);
-    test_eq(env, send_read(ic), 0);
+    test_eq(env, un_send_read(ic), 0);
     seL4_Signal(c);  // the kernel path still works: to a running receiver, into its entry
     test_eq(env, al4_uipi_read(), 1ul << 4);
     ic = un_sender(env, c, UN_SELF);
-    test_eq(env, send_read(ic), 1ul << 4);
+    test_eq(env, un_send_read(ic), 1ul << 4);
 
     test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
 }
@@ -132,21 +123,20 @@ DEFINE_TEST(UNOTIFY0011, "deleting or revoking a registered sender cap stops its
 // own, and an ancestor's revoke that deletes the cap kills it.
 static void sender_move_copy_ancestor(struct env *env)
 {
-    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
-    (void)al4_uipi_read();
+    seL4_CPtr nt = un_self_receiver(env);
+    test_assert(env, nt);
 
     // Moved, it still sends; and it is the moved cap that forgets its entry when the
     // receiver goes, so that registering it again makes a working one.
     seL4_CPtr d = un_mint(env, nt, 1ul << 5), d2 = alloc_slot(env);
     seL4_Word id = un_sender(env, d, UN_SELF);
     test_eq(env, seL4_CNode_Move(UN_ROOT, d2, UN_DEPTH, UN_ROOT, d, UN_DEPTH), seL4_NoError);
-    test_eq(env, send_read(id), 1ul << 5);
+    test_eq(env, un_send_read(id), 1ul << 5);
     test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
-    test_eq(env, send_read(id), 0);
+    test_eq(env, un_send_read(id), 0);
     test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
     id = un_sender(env, d2, UN_SELF);
-    test_eq(env, send_read(id), 1ul << 5);
+    test_eq(env, un_send_read(id), 1ul << 5);
 
     // A copy registers an entry of its own; deleting it leaves the original's.
     seL4_CPtr h = un_mint(env, nt, 1ul << 7), h2 = alloc_slot(env);
@@ -155,21 +145,21 @@ static void sender_move_copy_ancestor(struct env *env)
             seL4_NoError);
     seL4_Word ih2 = un_sender(env, h2, UN_SELF);
     test_check(env, ih2 != ih);
-    test_eq(env, send_read(ih2), 1ul << 7);
+    test_eq(env, un_send_read(ih2), 1ul << 7);
     test_eq(env, seL4_CNode_Delete(UN_ROOT, h2, UN_DEPTH), seL4_NoError);
-    test_eq(env, send_read(ih2), 0);
-    test_eq(env, send_read(ih), 1ul << 7);
+    test_eq(env, un_send_read(ih2), 0);
+    test_eq(env, un_send_read(ih), 1ul << 7);
 
     // Revoking the badged parent deletes the registered copy below it.
     seL4_CPtr g = un_mint(env, nt, 1ul << 6), g2 = alloc_slot(env);
     test_eq(env, seL4_CNode_Copy(UN_ROOT, g2, UN_DEPTH, UN_ROOT, g, UN_DEPTH, seL4_AllRights),
             seL4_NoError);
     seL4_Word ig = un_sender(env, g2, UN_SELF);
-    test_eq(env, send_read(ig), 1ul << 6);
+    test_eq(env, un_send_read(ig), 1ul << 6);
     test_eq(env, seL4_CNode_Revoke(UN_ROOT, g, UN_DEPTH), seL4_NoError);
     test_eq(env, seL4_DebugCapIdentify(g2), 0);
-    test_eq(env, send_read(ig), 0);
-    test_eq(env, send_read(ih), 1ul << 7);  // other caps' entries are untouched
+    test_eq(env, un_send_read(ig), 0);
+    test_eq(env, un_send_read(ih), 1ul << 7);  // other caps' entries are untouched
 
     test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
 }
@@ -192,7 +182,7 @@ static seL4_CPtr two_senders(struct env *env, struct test_thread *th, struct un_
     *i2 = un_sender(env, *b2, th->tcb);
     thread_start(th);
     test_check(env, un_remote_send(r, *i2));
-    test_eq(env, send_read(*i1), 0x6);
+    test_eq(env, un_send_read(*i1), 0x6);
     return nt;
 }
 
@@ -256,7 +246,7 @@ static void unbind_frees(struct env *env)
     i1 = un_sender(env, b1, UN_SELF);
     i2 = un_sender(env, b2, th.tcb);
     test_check(env, un_remote_send(&r, i2));
-    test_eq(env, send_read(i1), 0x6);
+    test_eq(env, un_send_read(i1), 0x6);
     test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
     seL4_TCB_Suspend(th.tcb);
 }
@@ -268,9 +258,8 @@ DEFINE_TEST(UNOTIFY0014, "unbinding the receiver frees its entry, stops both sen
 // the running receiver, and for the deletion of a receiver that never ran.
 static void pending_kept_at_unbind(struct env *env)
 {
-    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
-    test_assert(env, un_receiver(env, UN_SELF, nt) != UN_NONE);
-    (void)al4_uipi_read();
+    seL4_CPtr nt = un_self_receiver(env);
+    test_assert(env, nt);
     seL4_CPtr b = un_mint(env, nt, 1ul << 9), k = un_mint(env, nt, 0x30);
     seL4_Word ib = un_sender(env, b, UN_SELF);
     al4_uipi_send(ib);

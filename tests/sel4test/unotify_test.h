@@ -46,6 +46,24 @@ static inline seL4_Word un_sender(struct env *env, seL4_CPtr cap, seL4_CPtr tcb)
     return e == seL4_NoError ? idx : UN_NONE;
 }
 
+// A new notification with the root task bound to it as receiver, its entry drained.
+static inline seL4_CPtr un_self_receiver(struct env *env)
+{
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
+    if (un_receiver(env, UN_SELF, nt) == UN_NONE)
+        return 0;
+    (void)al4_uipi_read();
+    return nt;
+}
+
+// Sends with `index` from this thread (a receiver, sender table owner) and returns
+// what its entry then holds.
+static inline seL4_Word un_send_read(seL4_Word index)
+{
+    al4_uipi_send(index);
+    return al4_uipi_read();
+}
+
 static inline seL4_Word un_rdtime(void)
 {
     seL4_Word t;
