@@ -231,10 +231,10 @@ FUZZ_FUZZERS ?= 2
 fuzz: sel4test-images
 	@mkdir -p build/fuzz-logs
 	tests/fuzz-run --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) $(SEL4TEST_QEMU_ARGS)" --harts 1 \
-	  --image build/$(call variant,1)/images/sel4test.elf --log build/fuzz-logs/fuzz-1hart.log \
+	  --image build/$(call variant,1,$(call test_cnode,1))/images/sel4test.elf --log build/fuzz-logs/fuzz-1hart.log \
 	  --append "fuzz_seed=$(FUZZ_SEED) fuzz_ops=$(FUZZ_OPS) fuzz_check=$(FUZZ_CHECK)"
 	tests/fuzz-run --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) $(SEL4TEST_QEMU_ARGS)" --harts 4 \
-	  --image build/$(call variant,4)/images/sel4test.elf --log build/fuzz-logs/fuzz-4harts.log \
+	  --image build/$(call variant,4,$(call test_cnode,4))/images/sel4test.elf --log build/fuzz-logs/fuzz-4harts.log \
 	  --append "fuzz_seed=$(FUZZ_SEED) fuzz_ops=$(FUZZ_OPS) fuzz_check=$(FUZZ_CHECK) fuzzers=$(FUZZ_FUZZERS)"
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
