@@ -15,8 +15,7 @@ PRINTING ?= $(PRINTING_DEFAULT)
 FASTPATH ?= 1
 TEST  ?=
 APPEND ?=
-# Per guest boot: the 4-hart suite's million-signal stress (UNOTIFY0033) alone took
-# 224 s on the 2-core machine under load (32 s quiet).
+# Per guest boot (a whole suite runs in one boot).
 TIMEOUT ?= 600
 # seL4's KernelRootCNodeSizeBits (the root CNode has 2^ROOT_CNODE_BITS slots).
 ROOT_CNODE_BITS ?= 12

@@ -8,6 +8,7 @@
 #include "object.h"
 
 struct tcb;
+struct hart;
 
 // Sender tables: a pool in the kernel image, one 4 KiB table (512 entries) per thread.
 #define UNOTIFY_TABLES        16
@@ -49,6 +50,9 @@ word_t unotify_suist(unsigned table);
 // bits a sender set without waking it are delivered (docs/unotify-protocol.md).
 void unotify_poll(void);
 bool unotify_have_sleepers(void);
+// Whether idle hart h must keep its tick for sleeping receivers: the boot hart does
+// (one hart is enough for the bound; more would only contend for the kernel lock).
+bool unotify_ticker(const struct hart *h);
 
 // What the invariant checker (kernel/debug/invariants_unotify.c, debug builds) reads of
 // the pools, without making them global: a receiver entry, a sender table's owner, and

@@ -22,6 +22,7 @@
 static uint64_t tables[UNOTIFY_TABLES][UNOTIFY_TABLE_ENTRIES] ALIGNED(4096);
 // Per table its owner thread, per entry the slot of the cap it belongs to.
 static struct tcb *table_owner[UNOTIFY_TABLES];
+static unsigned table_used[UNOTIFY_TABLES];  // entries that belong to a cap
 static struct cte *entry_slot[UNOTIFY_TABLES][UNOTIFY_TABLE_ENTRIES];
 // Per receiver entry the thread it belongs to; a bitmap of the ones in use.
 static struct tcb *rx_owner[UINTC_MAX_ENTRIES];
@@ -101,9 +102,21 @@ void unotify_register_sender(struct cte *slot, unsigned table, unsigned index, u
                              unsigned vector)
 {
     entry_slot[table][index] = slot;
+    table_used[table]++;
     slot->cap = cap_ntfn_set_sender(slot->cap, unotify_sender_ref(table, index));
     __atomic_store_n(&tables[table][index], (word_t)rx << 48 | (word_t)vector << 16 | ENTRY_VALID,
                      __ATOMIC_RELEASE);
+}
+
+// A table whose last entry went: its thread takes no part any more (unless it is a
+// receiver), so that it costs nothing on switches again and the table is free for
+// another thread.
+static void table_release(unsigned table)
+{
+    struct tcb *t = table_owner[table];
+    uintr_forget(t);  // no hart keeps suist naming the table
+    table_owner[table] = NULL;
+    t->uintr.st = 0;
 }
 
 // The entry stops working at once: a send on any hart after this reads it invalid.
@@ -111,6 +124,8 @@ static void invalidate(unsigned table, unsigned index)
 {
     __atomic_store_n(&tables[table][index], 0, __ATOMIC_SEQ_CST);
     entry_slot[table][index] = NULL;
+    if (--table_used[table] == 0)
+        table_release(table);
 }
 
 // An entry whose cap still exists (its notification's receiver went away, or its
@@ -162,7 +177,8 @@ void unotify_receiver_release(struct tcb *t, struct notification *n)
     unsigned idx = t->uintr.rx - 1;
     uintr_forget(t);
     for (unsigned tb = 0; tb < UNOTIFY_TABLES; tb++) {
-        if (!table_owner[tb])
+        struct tcb *owner = table_owner[tb];  // the loop may release the table
+        if (!owner)
             continue;
         bool touched = false;
         for (unsigned i = 0; i < UNOTIFY_TABLE_ENTRIES; i++) {
@@ -176,7 +192,7 @@ void unotify_receiver_release(struct tcb *t, struct notification *n)
         // table's thread lets such a send finish before the entry is reset below and
         // handed to another receiver.
         if (touched)
-            smp_stall(table_owner[tb]);
+            smp_stall(owner);
     }
     t->uintr.rx = 0;
     rx_owner[idx] = NULL;
@@ -195,11 +211,10 @@ void unotify_thread_gone(struct tcb *t)
     uintr_forget(t);
     if (t->uintr.st) {
         unsigned tb = t->uintr.st - 1;
+        // The last invalidation releases the table.
         for (unsigned i = 0; i < UNOTIFY_TABLE_ENTRIES; i++)
             if (entry_slot[tb][i])
                 invalidate_with_cap(tb, i);
-        table_owner[tb] = NULL;
-        t->uintr.st = 0;
     }
     for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
         if (harts[i].uintr_owner == t)
@@ -230,6 +245,11 @@ bool unotify_have_sleepers(void)
             if (sleeping(w * 64 + __builtin_ctzl(m)))
                 return true;
     return false;
+}
+
+bool unotify_ticker(const struct hart *h)
+{
+    return h->index == 0 && unotify_have_sleepers();
 }
 
 void unotify_poll(void)

@@ -12,13 +12,16 @@
 // wake therefore goes through a cap with another badge (STRESS_WAKE), so that a wake
 // of its own is never counted as a signal.
 //
-// Length. `make test` sends 1,000,000 signals on 1 hart (about 8 s) and on 4 harts,
-// where each signal crosses harts (about 26 s on the quiet 2-core build machine, 103 s
-// under load); TICK_SIGNALS without the shared word, each costing up to a tick. Another
-// count: make test TEST=UNOTIFY0033 APPEND=unotify_signals=N
+// Length. `make test` sends 1,000,000 signals on 1 hart (about 8 s) and
+// STRESS_SIGNALS_SMP on 4 harts, where each signal crosses harts: a million took 32 s
+// there on the quiet 2-core build machine but 224 s under load, too close to the boot's
+// timeout next to the rest of the suite. TICK_SIGNALS without the shared word, each
+// costing up to a tick. The million across harts:
+//   make test SMP=4 TEST=UNOTIFY0033 APPEND=unotify_signals=1000000
 #include "unotify_test.h"
 
 #define STRESS_SIGNALS 1000000
+#define STRESS_SIGNALS_SMP 300000
 #define TICK_SIGNALS 500
 #define TIMER_TICK_US 2000  // the kernel's TIMER_TICK_MS
 #define STRESS_SIG (1ul << 0)   // the registered sender's badge
@@ -107,7 +110,8 @@ static void stress(struct env *env, bool shared, seL4_Word n)
 
 static void stress_shared(struct env *env)
 {
-    stress(env, true, bootarg_word(env, "unotify_signals", STRESS_SIGNALS));
+    seL4_Word dflt = env->bi->numNodes > 1 ? STRESS_SIGNALS_SMP : STRESS_SIGNALS;
+    stress(env, true, bootarg_word(env, "unotify_signals", dflt));
 }
 DEFINE_TEST(UNOTIFY0033, "sleep/wake with the shared word: every signal of a long stress arrives",
             stress_shared);

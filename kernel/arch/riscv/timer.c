@@ -48,7 +48,7 @@ void handle_timer(void)
     struct hart *h = this_hart();
     struct tcb *t = h->cur;
     unotify_poll();
-    if (!t && unotify_have_sleepers()) {
+    if (!t && unotify_ticker(h)) {
         sbi_set_timer(rdtime() + tick_cycles);
         return;
     }

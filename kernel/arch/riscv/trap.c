@@ -54,7 +54,7 @@ NORETURN void return_to_user(void)
         // Idle: no receiver entry stays aimed at this hart, and the tick goes on while
         // a receiver sleeps in the kernel (its bits may need the tick's check).
         uintr_switch(h, NULL);
-        if (unotify_have_sleepers())
+        if (unotify_ticker(h))
             timer_arm_if_idle();
         kernel_unlock();
         wfi();
