@@ -200,6 +200,7 @@ void co_timer_expire(struct co_exec *ex, uint64_t now);
 #define CO_AWAIT(co, cond) \
     do { \
         (co)->pc = __LINE__; \
+        __attribute__((fallthrough)); \
     case __LINE__: \
         if (!(cond)) \
             return CO_PENDING; \
