@@ -45,9 +45,9 @@ struct co {
     struct co *isr_next;    // co_wake_isr's list link
     struct co *waiter;      // woken when this one finishes (CO_AWAIT_CO)
     uint32_t pc;            // resume point: 0 start, else the __LINE__ of a CO_ macro
+    uint32_t isr_woken;     // on co_wake_isr's list (atomic: a word, RV64 has no byte AMO)
     uint8_t prio;
     uint8_t state;          // enum co_state
-    uint8_t isr_woken;      // on co_wake_isr's list (atomic)
 };
 
 // A timer: wakes `co` at `deadline` (in the executor's time units). Caller-owned; it
