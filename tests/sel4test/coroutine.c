@@ -1,8 +1,10 @@
 // COROUTINE: the coroutine runtime (libuser/src/co_*.c, docs/coroutines.md) on aL4.
 // An executor runs in its own thread, the receiver of a U-notification, with the
 // runtime's handler installed; the root task wakes its coroutines through
-// al4_unotify_signal (uipi send plus the shared sleeping word). On an SMP build the
-// executor runs on hart 1.
+// al4_unotify_signal (uipi send plus the shared sleeping word) from a sender thread of
+// its own (a sender table stays with its thread until the thread is deleted: the root
+// task must not get one, the fastpath tests after this one expect it to take no part).
+// On an SMP build the executor runs on hart 1.
 #include "unotify_test.h"
 #include <al4/co_sel4.h>
 
@@ -84,6 +86,36 @@ static void executor_thread(struct test_thread *th)
     al4_unotify_mask();
 }
 
+// The sender: on request (cmd bumped) one al4_unotify_signal(&tx[which]), then ack.
+static struct {
+    struct al4_unotify_tx tx[4];
+    volatile seL4_Word cmd, ack, which;
+} snd;
+
+static void sender_thread(struct test_thread *th)
+{
+    (void)th;
+    for (;;) {
+        seL4_Word c = snd.cmd;
+        if (c == snd.ack) {
+            seL4_Yield();
+            continue;
+        }
+        al4_unotify_signal(&snd.tx[snd.which]);
+        snd.ack = c;
+    }
+}
+
+static bool send(struct env *env, seL4_Word which)
+{
+    snd.which = which;
+    seL4_Word c = snd.cmd + 1, end = un_deadline(env, 5000);
+    snd.cmd = c;
+    while (snd.ack != c && un_rdtime() < end)
+        seL4_Yield();
+    return snd.ack == c;
+}
+
 // Waits (yielding, for the single-hart build) until *w reaches n or 5 s passed.
 static bool wait_count(struct env *env, volatile seL4_Word *w, seL4_Word n)
 {
@@ -123,8 +155,9 @@ static void check_asleep(struct env *env, const char *when)
 
 static void executor_smoke(struct env *env)
 {
-    static struct test_thread th;
+    static struct test_thread th, sth;
     cs = (typeof(cs)){.hz = un_hz(env)};
+    snd.cmd = snd.ack = 0;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
     seL4_CPtr cap[5];
     for (int i = 0; i < 5; i++)
@@ -136,13 +169,14 @@ static void executor_smoke(struct env *env)
         test_eq(env, seL4_TCB_SetAffinity(th.tcb, 1), seL4_NoError);
 #endif
     test_assert(env, un_receiver(env, th.tcb, nt) != UN_NONE);
-    struct al4_unotify_tx tx[4];
+    thread_create(env, &sth, sender_thread, 255, 0);
     for (int i = 0; i < 4; i++) {
-        seL4_Word idx = un_sender(env, cap[i], UN_SELF);
+        seL4_Word idx = un_sender(env, cap[i], sth.tcb);
         test_assert(env, idx != UN_NONE);
-        tx[i] = (struct al4_unotify_tx){.cap = cap[BIT_WAKE], .index = idx, .sleeping = &cs.sleeping};
+        snd.tx[i] = (struct al4_unotify_tx){.cap = cap[BIT_WAKE], .index = idx, .sleeping = &cs.sleeping};
     }
     thread_start(&th);
+    thread_start(&sth);
     check_asleep(env, "started");
 
     // Each signal wakes its coroutine exactly once, whether the executor sleeps in the
@@ -150,7 +184,7 @@ static void executor_smoke(struct env *env)
     for (seL4_Word i = 1; i <= CO_ROUNDS; i++) {
         struct counted *c = i % 2 ? &cs.a : &cs.b;
         seL4_Word want = c->runs + 1;
-        al4_unotify_signal(&tx[i % 2 ? BIT_A : BIT_B]);
+        test_assert(env, send(env, i % 2 ? BIT_A : BIT_B));
         test_assert(env, wait_count(env, &c->runs, want));
     }
     test_eq(env, cs.a.runs + cs.b.runs, CO_ROUNDS);
@@ -158,7 +192,7 @@ static void executor_smoke(struct env *env)
 
     // A timer: the executor waits for the deadline (polling, docs/coroutines.md) and
     // then sleeps again.
-    al4_unotify_signal(&tx[BIT_TIMER]);
+    test_assert(env, send(env, BIT_TIMER));
     seL4_Word end = un_deadline(env, 5000);
     while (!__atomic_load_n(&cs.t.done, __ATOMIC_ACQUIRE) && un_rdtime() < end)
         seL4_Yield();
@@ -175,8 +209,9 @@ static void executor_smoke(struct env *env)
            (unsigned long)cs.ex.resumes, (unsigned long)cs.ex.sleeps,
            (unsigned long)cs.plat.waits, (unsigned long)cs.handler_runs,
            (unsigned long)cs.ex.stray);
-    al4_unotify_signal(&tx[BIT_STOP]);
+    test_assert(env, send(env, BIT_STOP));
     test_check(env, thread_wait(&th, 100000));
+    seL4_TCB_Suspend(sth.tcb);
     test_eq(env, cs.stop.runs, 1);
     test_eq(env, cs.ex.stray & ~(1ul << BIT_WAKE), 0);
     test_eq(env, seL4_TCB_UnbindNotification(th.tcb), seL4_NoError);
