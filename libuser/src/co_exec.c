@@ -1,0 +1,220 @@
+// The executor (al4/co.h, docs/coroutines.md): run queues with a priority bitmap, the
+// wake state machine, and the loop with its idle path.
+//
+// Interrupts. The user-interrupt handler runs on the executor's own thread, between
+// any two of its instructions. It never touches the run queues: it only ORs bits into
+// `pending` (co_exec_signal) or pushes onto the lock-free `isr_head` list (co_wake_isr),
+// one atomic each. The loop takes both at its head, in thread context, and does the
+// queueing there; so the queues need no locking and no masking. The one window is
+// going to sleep: a handler that ran after the loop's last look would leave its wake
+// behind while the thread sleeps. So the idle path masks user interrupts, looks again,
+// and sleeps still masked: what arrives after the mask stays in the receiver entry,
+// where al4_unotify_wait (and the kernel's recheck before blocking) finds it.
+#include <al4/co.h>
+
+void co_exec_init(struct co_exec *ex, const struct co_ops *ops, uint64_t hz,
+                  struct co_timer **heap, uint32_t timers)
+{
+    *ex = (struct co_exec){.ops = ops, .hz = hz, .heap = heap, .heap_cap = timers};
+}
+
+void co_init(struct co *co, struct co_exec *ex, co_resume_fn resume, unsigned prio)
+{
+    *co = (struct co){.resume = resume, .ex = ex, .prio = (uint8_t)(prio % CO_PRIOS)};
+}
+
+static void enqueue(struct co_exec *ex, struct co *co)
+{
+    struct co_queue *q = &ex->queue[co->prio];
+    co->next = NULL;
+    if (q->tail)
+        q->tail->next = co;
+    else
+        q->head = co;
+    q->tail = co;
+    ex->ready |= 1ull << co->prio;
+}
+
+// The head of the highest nonempty queue, or NULL.
+static struct co *dequeue(struct co_exec *ex)
+{
+    if (!ex->ready)
+        return NULL;
+    unsigned p = 63 - (unsigned)__builtin_clzll(ex->ready);
+    struct co_queue *q = &ex->queue[p];
+    struct co *co = q->head;
+    q->head = co->next;
+    if (!q->head) {
+        q->tail = NULL;
+        ex->ready &= ~(1ull << p);
+    }
+    return co;
+}
+
+void co_wake(struct co *co)
+{
+    switch (co->state) {
+    case CO_IDLE:
+        co->state = CO_QUEUED;
+        enqueue(co->ex, co);
+        break;
+    case CO_RUNNING:
+        co->state = CO_AGAIN;
+        break;
+    default:  // queued, already woken while running, or finished
+        break;
+    }
+}
+
+void co_wake_isr(struct co *co)
+{
+    // Once on the list until the executor takes it: a second wake meanwhile is the
+    // same wake.
+    if (__atomic_exchange_n(&co->isr_woken, 1, __ATOMIC_ACQ_REL))
+        return;
+    struct co_exec *ex = co->ex;
+    struct co *head = __atomic_load_n(&ex->isr_head, __ATOMIC_RELAXED);
+    do
+        co->isr_next = head;
+    while (!__atomic_compare_exchange_n(&ex->isr_head, &head, co, true, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED));
+}
+
+void co_exec_signal(struct co_exec *ex, uint64_t bits)
+{
+    if (bits)
+        __atomic_fetch_or(&ex->pending, bits, __ATOMIC_RELEASE);
+}
+
+void co_exec_handler(uint64_t bits, void *ex)
+{
+    co_exec_signal(ex, bits);
+}
+
+void co_exec_bind(struct co_exec *ex, unsigned bit, struct co *co)
+{
+    ex->bound[bit % 64] = co;
+}
+
+uint64_t co_exec_take_stray(struct co_exec *ex)
+{
+    uint64_t s = ex->stray;
+    ex->stray = 0;
+    return s;
+}
+
+bool co_exec_runnable(const struct co_exec *ex)
+{
+    return ex->ready != 0;
+}
+
+void co_exec_stop(struct co_exec *ex)
+{
+    ex->stop = true;
+}
+
+// Whether a handler left something since the last take.
+static bool isr_work(struct co_exec *ex)
+{
+    return __atomic_load_n(&ex->pending, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&ex->isr_head, __ATOMIC_RELAXED);
+}
+
+// Turns what the handler left, and the timers that are due, into queued coroutines.
+static void take_wakes(struct co_exec *ex)
+{
+    if (__atomic_load_n(&ex->isr_head, __ATOMIC_RELAXED)) {
+        struct co *l = __atomic_exchange_n(&ex->isr_head, NULL, __ATOMIC_ACQUIRE), *fifo = NULL;
+        while (l) {  // the list is newest first: reverse it, so wakes keep their order
+            struct co *n = l->isr_next;
+            l->isr_next = fifo;
+            fifo = l;
+            l = n;
+        }
+        for (struct co *c = fifo, *n; c; c = n) {
+            n = c->isr_next;
+            // Cleared before the wake: a handler wake after this queues it once more,
+            // which co_wake absorbs if it is still queued.
+            __atomic_store_n(&c->isr_woken, 0, __ATOMIC_RELEASE);
+            co_wake(c);
+        }
+    }
+    if (__atomic_load_n(&ex->pending, __ATOMIC_RELAXED)) {
+        uint64_t bits = __atomic_exchange_n(&ex->pending, 0, __ATOMIC_ACQUIRE);
+        for (; bits; bits &= bits - 1) {
+            unsigned b = (unsigned)__builtin_ctzll(bits);
+            if (ex->bound[b])
+                co_wake(ex->bound[b]);
+            else
+                ex->stray |= 1ull << b;
+        }
+    }
+    if (ex->heap_len)
+        co_timer_expire(ex, co_now(ex));
+}
+
+static void run_one(struct co_exec *ex, struct co *co)
+{
+    co->state = CO_RUNNING;
+    ex->current = co;
+    ex->resumes++;
+    enum co_status st = co->resume(co);
+    ex->current = NULL;
+    if (st == CO_DONE) {
+        co->state = CO_FINISHED;
+        if (co->waiter) {
+            struct co *w = co->waiter;
+            co->waiter = NULL;
+            co_wake(w);
+        }
+    } else if (co->state == CO_AGAIN) {
+        co->state = CO_QUEUED;
+        enqueue(ex, co);
+    } else {
+        co->state = CO_IDLE;
+    }
+}
+
+uint64_t co_exec_run_ready(struct co_exec *ex)
+{
+    uint64_t before = ex->resumes;
+    for (;;) {
+        ex->loops++;
+        take_wakes(ex);
+        struct co *co = dequeue(ex);
+        if (!co)
+            break;
+        run_one(ex, co);
+        if (ex->stop)
+            break;
+    }
+    return ex->resumes - before;
+}
+
+// Nothing runnable: sleep until a signal or the next deadline. Masked from the last
+// look to the end of the sleep, so that no handler wake falls in between.
+static void idle(struct co_exec *ex)
+{
+    const struct co_ops *o = ex->ops;
+    unsigned long was = o->mask(o->ctx);
+    uint64_t deadline = co_timer_next(ex);
+    if (isr_work(ex) || (deadline != CO_NEVER && o->now(o->ctx) >= deadline)) {
+        o->unmask(o->ctx, was);
+        return;
+    }
+    ex->sleeps++;
+    uint64_t bits = o->sleep(o->ctx, deadline);
+    o->unmask(o->ctx, was);
+    co_exec_signal(ex, bits);
+}
+
+void co_exec_run(struct co_exec *ex)
+{
+    ex->stop = false;
+    for (;;) {
+        co_exec_run_ready(ex);
+        if (ex->stop)
+            return;
+        idle(ex);
+    }
+}
