@@ -310,7 +310,7 @@ static void test_get_copies(void **state)
     assert_int_equal(al4_ring_put(&r.tx, &it), AL4_RING_OK);
     assert_int_equal(al4_ring_get(&r.rx, &got), AL4_RING_OK);
     assert_int_equal(al4_ring_item_check(&got, AL4_RING_CO_ANY), AL4_RING_OK);
-    memset(r.sh->slot[0].w, 0xff, AL4_RING_LINE);
+    memset((void *)r.sh->slot[0].w, 0xff, AL4_RING_LINE);
     assert_true(ring_item_is(&got, 3));
     assert_int_equal(al4_ring_item_check(&got, AL4_RING_CO_ANY), AL4_RING_OK);
     free(r.sh);

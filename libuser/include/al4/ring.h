@@ -49,12 +49,16 @@
 //   - an index that moves by more than C (tail - head > C, including a tail behind the
 //     consumer's head or a head ahead of the producer's tail) is AL4_RING_ECORRUPT, and
 //     the handle stays broken from then on (sticky: a peer cannot flip back);
-//   - an item is copied out of shared memory with one single-copy-atomic load per word
-//     (relaxed atomics: no data race in C, and the compiler may not read the slot again
-//     later in place of the copy) and only the copy is checked (al4_ring_item_check) and
-//     used. Checking in place would be a TOCTOU hole: the producer could rewrite the
-//     length or the coroutine id between the check and the use, e.g. after a length was
-//     found <= AL4_RING_MRS and before the payload loop reads that many words.
+//   - an item is copied out of shared memory, one volatile 64-bit load per word, and
+//     only the copy is checked (al4_ring_item_check) and used. Checking in place would
+//     be a TOCTOU hole: the producer could rewrite the length or the coroutine id
+//     between the check and the use, e.g. after a length was found <= AL4_RING_MRS and
+//     before the payload loop reads that many words. Volatile (Linux's READ_ONCE) is
+//     what makes the copy a copy: the compiler must load each word exactly once and may
+//     not read the slot again later in place of the private copy. An honest producer
+//     never writes a slot while it is copied (acquire/release above order the two, and
+//     ThreadSanitizer checks exactly that: it sees volatile accesses as plain ones); a
+//     dishonest one only gets a torn item, which the check then judges.
 // Status codes: enum al4_ring_status below.
 #pragma once
 #include <stdbool.h>
@@ -83,7 +87,7 @@ _Static_assert(offsetof(struct al4_ring_item, info) == 8, "item layout is shared
 _Static_assert(offsetof(struct al4_ring_item, mr) == 16, "item layout is shared ABI");
 
 // The shared region as the layout table above describes it. Only this header touches
-// its fields, and only through __atomic builtins.
+// its fields: the indices through __atomic builtins, the slots through volatile.
 struct al4_ring_shared {
     struct {
         uint32_t tail;
@@ -92,7 +96,7 @@ struct al4_ring_shared {
         uint32_t head;
     } __attribute__((aligned(AL4_RING_LINE))) cons;  // the consumer's line
     struct {
-        uint64_t w[AL4_RING_LINE / 8];
+        volatile uint64_t w[AL4_RING_LINE / 8];
     } __attribute__((aligned(AL4_RING_LINE))) slot[];
 };
 _Static_assert(offsetof(struct al4_ring_shared, cons) == 64, "head on its own line");
@@ -186,9 +190,9 @@ static inline int al4_ring_put(struct al4_ring_tx *tx, const struct al4_ring_ite
     }
     uint64_t w[AL4_RING_LINE / 8];
     __builtin_memcpy(w, it, sizeof(w));
-    uint64_t *slot = tx->sh->slot[tx->tail & tx->mask].w;
+    volatile uint64_t *slot = tx->sh->slot[tx->tail & tx->mask].w;
     for (unsigned i = 0; i < AL4_RING_LINE / 8; i++)
-        __atomic_store_n(&slot[i], w[i], __ATOMIC_RELAXED);
+        slot[i] = w[i];
     tx->tail++;
     __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
     return AL4_RING_OK;
@@ -220,9 +224,9 @@ static inline int al4_ring_get(struct al4_ring_rx *rx, struct al4_ring_item *out
             return AL4_RING_EMPTY;
     }
     uint64_t w[AL4_RING_LINE / 8];
-    const uint64_t *slot = rx->sh->slot[rx->head & rx->mask].w;
+    const volatile uint64_t *slot = rx->sh->slot[rx->head & rx->mask].w;
     for (unsigned i = 0; i < AL4_RING_LINE / 8; i++)
-        w[i] = __atomic_load_n(&slot[i], __ATOMIC_RELAXED);
+        w[i] = slot[i];
     __builtin_memcpy(out, w, sizeof(w));
     rx->head++;
     __atomic_store_n(&rx->sh->cons.head, rx->head, __ATOMIC_RELEASE);
