@@ -36,12 +36,14 @@
 //      before the index that publishes it).
 // get: load tail (acquire: pairs with put's release), copy the item out, store head
 //      (release: the copy is done before the producer may reuse the slot).
-// On RISC-V (RVWMO) gcc emits a load-acquire as `l{w,d}; fence r,rw` and a
-// store-release as `fence rw,w; s{w,d}`. These order each side's own accesses to the
-// ring; they do NOT order a store to the ring before a later load of another word (the
-// store-buffering pattern). aipc's "write the item, then read the peer's mark" and
-// "mark idle, then recheck the ring" need a full fence (__atomic_thread_fence
-// (__ATOMIC_SEQ_CST), `fence rw,rw`) between the two: docs/aipc-protocol.md.
+// On RISC-V (RVWMO) Debian's gcc 12 emits a load-acquire as `lw; fence iorw,iorw`
+// and a store-release as `fence iorw,ow; sw` (stronger than the ISA manual's mapping,
+// `fence r,rw` and `fence rw,w`, which is all they need). They order each side's own
+// accesses to the ring; they do NOT order a store to the ring before a later load of
+// another word (the store-buffering pattern). aipc's "write the item, then read the
+// peer's mark" and "mark idle, then recheck the ring" need a full fence between the
+// two (__atomic_thread_fence(__ATOMIC_SEQ_CST): `fence iorw,iorw`):
+// docs/aipc-protocol.md.
 //
 // --- Not trusting the peer ---
 //
