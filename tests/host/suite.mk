@@ -1,0 +1,18 @@
+# tests/host: extra rules for host tests that the Makefile's test_%.c rule does not
+# cover. Included by the Makefile after HOST_TESTS is set.
+
+# Header-only sources under test: rebuild their tests when the header changes.
+build/host/test_ring: libuser/include/al4/ring.h
+
+# tsan_*.c: thread stress tests built with ThreadSanitizer, which cannot be combined
+# with the ASan/UBSan of HOST_CFLAGS, so they get their own flags and binaries. They
+# print TAP like the others; `make test` runs them through the harness and counts them.
+HOST_TSAN_CFLAGS := $(filter-out -fsanitize=%,$(HOST_CFLAGS)) -O2 -fsanitize=thread -pthread
+HOST_TSAN_TESTS := $(patsubst tests/host/%.c,build/host/%,$(wildcard tests/host/tsan_*.c))
+build/host/tsan_ring: libuser/include/al4/ring.h
+build/host/tsan_%: tests/host/tsan_%.c $(wildcard tests/host/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_TSAN_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+
+HOST_TESTS += $(HOST_TSAN_TESTS)
+host-tests: $(HOST_TSAN_TESTS)

@@ -1,0 +1,238 @@
+/*
+ * aipc.pml - the co_status protocol of asynchronous IPC (issue 11, items 3 and 4):
+ * when a producer signals the peer's dispatcher. Checked by spin in `make test`
+ * (tests/model/check-aipc); why it holds: docs/aipc-protocol.md.
+ *
+ * One connection: a request ring (client -> server) and a reply ring (server ->
+ * client), each with its consumer's mark (the paper's req_co_status and
+ * reply_co_status: RUNNING or IDLE) and a U-notification to that consumer.
+ *
+ * Consumer (the server's dispatcher on the request ring; the client's reply dispatcher
+ * on the reply ring), forever:
+ *   d1  drain: take items until the ring is empty (the server replies to each);
+ *   d2  mark = IDLE; fence;
+ *   d3  recheck: ring not empty: mark = RUNNING, go to d1;
+ *   d4  wait for the U-notification (returns at once if a signal is pending);
+ *   d5  mark = RUNNING; go to d1.
+ * Producer (each client coroutine submitting a call; the server's dispatcher replying):
+ *   p1  put the item (the ring's release of tail publishes it);
+ *   p2  fence; old = exchange(mark, RUNNING); old == IDLE: signal the consumer.
+ *
+ * Each labelled step is one atomic step of the model, in program order: the full
+ * fences in d2 and p2 forbid the store-buffering outcome (RVWMO), which is the only
+ * reordering that could matter (a store to one word, then a load of another).
+ *
+ * The U-notification is abstracted as one reliable atomic step each way: signal = if
+ * the consumer is asleep, wake it, else set its pending bit; wait = if the pending bit
+ * is set, clear it and return, else sleep until a signal. That is what al4/unotify.h
+ * guarantees, and its sleep/wake protocol is model-checked on its own
+ * (tests/model/unotify.pml, docs/unotify-protocol.md).
+ *
+ * The client's coroutines are one thread and run one at a time; the model runs each
+ * as its own process, which only adds interleavings. Each has at most one call in
+ * flight and the rings hold NW items, so no ring is ever full (aipc bounds the calls
+ * in flight by the ring's capacity; asserted at each put).
+ *
+ * Properties
+ *   (a) no lost wake-up and no deadlock: when nothing can move (the Checker's timeout)
+ *       every call has been answered, both rings are empty, both dispatchers sleep with
+ *       no signal pending and are marked IDLE; pan's invalid-end-state check allows no
+ *       other end (only a dispatcher's sleep and a finished process are valid ends);
+ *       in the LTL run: an item in a ring is eventually taken, and every worker ends;
+ *   (b) suppression: a producer decides to signal only while the consumer is really
+ *       idle (between its d2 and its d3/d5, never while it drains: ghost phase), and
+ *       at most once per idle period (ghost flag reset at d2); so a dispatcher that
+ *       keeps finding work is never signalled, and under load the signal rate falls to 0;
+ *   (c) no busy waiting: no infinite run (pan -l): every dispatcher loop takes an item
+ *       or sleeps, and the calls are bounded.
+ *
+ * Mutants spin must reject (-D):
+ *   MUT_NORECHECK   the dispatcher sleeps after d2 without the recheck d3   -> (a)
+ *   MUT_EARLYREAD   the producer does p2 before p1                         -> (a)
+ *   MUT_NOSET       the producer reads the mark but does not set RUNNING   -> (b)
+ *   MUT_NORUNMARK   d3 finds work but leaves the mark IDLE                 -> (b)
+ *   MUT_POLL        d4 returns without sleeping (polls)                    -> (c)
+ * NW (default 2): client coroutines; NCALL (default 2): calls each.
+ */
+
+#ifndef NW
+#define NW 2
+#endif
+#ifndef NCALL
+#define NCALL 2
+#endif
+
+#define IDLE 0
+#define RUNNING 1
+
+/* The rings: items are the id of the calling coroutine. */
+chan req = [NW] of { byte };
+chan rep = [NW] of { byte };
+
+/* The marks, in the shared frame (the consumer's: req_co_status, reply_co_status). */
+bit req_mark = RUNNING;
+bit rep_mark = RUNNING;
+
+/* The U-notification of each consumer: pending bit and "asleep". */
+bit s_pend, s_asleep;   /* the server's dispatcher */
+bit c_pend, c_asleep;   /* the client's reply dispatcher */
+
+/* Ghost state, for the properties only. */
+bit s_idle, c_idle;     /* the consumer is between its d2 and its d3 / d5 */
+bit s_sig, c_sig;       /* a producer decided to signal in this idle period */
+byte replied[NW];       /* replies the reply dispatcher handed to coroutine w */
+byte done;              /* coroutines finished */
+
+inline unotify_signal(pend, asleep) {
+    atomic {
+        if
+        :: asleep -> asleep = 0
+        :: else -> pend = 1
+        fi
+    }
+}
+
+/* p2: the producer's look at the consumer's mark; signals if it was IDLE. */
+inline announce(mark, idle, sig, pend, asleep) {
+    bit old;
+    d_step {
+        old = mark;
+#ifndef MUT_NOSET
+        mark = RUNNING;
+#endif
+        if
+        :: old == IDLE ->
+            assert(idle);   /* (b) never while the consumer drains */
+            assert(!sig);   /* (b) once per idle period */
+            sig = 1
+        :: else
+        fi
+    }
+    if
+    :: old == IDLE -> old = RUNNING; unotify_signal(pend, asleep)
+    :: else
+    fi
+}
+
+/* p1: put an item; the ring is never full (see the header). */
+inline put(ring, x) {
+    atomic {
+        assert(len(ring) < NW);
+        ring!x
+    }
+}
+
+/* d2 to d5 of a consumer: mark idle, recheck, sleep, mark running. Jumps to `drain`
+ * when there is work. */
+inline idle_and_sleep(ring, mark, idle, sig, pend, asleep, drain) {
+    d_step {
+        mark = IDLE;
+        idle = 1;
+        sig = 0
+    }
+#ifndef MUT_NORECHECK
+    if
+    :: nempty(ring) ->
+        d_step {
+#ifndef MUT_NORUNMARK
+            mark = RUNNING;
+#endif
+            idle = 0
+        }
+        goto drain
+    :: empty(ring)
+    fi;
+#endif
+    atomic {
+        if
+        :: pend -> pend = 0
+#ifdef MUT_POLL
+        :: else
+#else
+        :: else -> asleep = 1
+#endif
+        fi
+    }
+    /* end: a dispatcher with nothing to do sleeps here for good */
+end_sleep:
+    !asleep;
+    d_step {
+        mark = RUNNING;
+        idle = 0
+    }
+    goto drain
+}
+
+/* The server's default dispatcher: drains requests, replies to each. */
+active proctype Server() {
+    byte w;
+drain:
+    do
+    :: req?w ->
+        put(rep, w);
+        w = 0;
+        announce(rep_mark, c_idle, c_sig, c_pend, c_asleep)
+    :: empty(req) -> break
+    od;
+    idle_and_sleep(req, req_mark, s_idle, s_sig, s_pend, s_asleep, drain)
+}
+
+/* The client's reply dispatcher: hands each reply to the coroutine that waits for it. */
+active proctype ReplyDispatcher() {
+    byte w;
+drain:
+    do
+    :: d_step { rep?w -> replied[w]++; w = 0 }
+    :: empty(rep) -> break
+    od;
+    idle_and_sleep(rep, rep_mark, c_idle, c_sig, c_pend, c_asleep, drain)
+}
+
+/* A client coroutine: NCALL calls, one at a time. */
+proctype Worker(byte w) {
+    byte n;
+    do
+    :: n < NCALL ->
+#ifdef MUT_EARLYREAD
+        announce(req_mark, s_idle, s_sig, s_pend, s_asleep);
+        put(req, w);
+#else
+        put(req, w);
+        announce(req_mark, s_idle, s_sig, s_pend, s_asleep);
+#endif
+        replied[w] > n;   /* suspended until its reply is handed over */
+        n++
+    :: else -> break
+    od;
+    done++
+}
+
+/* (a): when nothing else can move, everything was answered and both sides sleep. */
+active proctype Checker() {
+    byte w;
+    timeout ->
+    assert(done == NW && len(req) == 0 && len(rep) == 0);
+    assert(s_asleep && c_asleep && !s_pend && !c_pend);
+    assert(req_mark == IDLE && rep_mark == IDLE);
+    for (w : 0 .. NW - 1) {
+        assert(replied[w] == NCALL)
+    }
+}
+
+init {
+    byte w;
+    atomic {
+        for (w : 0 .. NW - 1) {
+            run Worker(w)
+        }
+    }
+}
+
+/* (a) as liveness, for the LTL runs (pan -a): an item in either ring is eventually
+ * taken, and every coroutine finishes. The runs are finite (bounded calls, every loop
+ * takes an item or sleeps), so no fairness assumption is needed. */
+ltl nolost {
+    [] ((len(req) > 0) -> <> (len(req) == 0)) &&
+    [] ((len(rep) > 0) -> <> (len(rep) == 0)) &&
+    <> (done == NW)
+}
