@@ -73,7 +73,7 @@ void receive_ipc(struct tcb *t, struct cap cap, bool blocking)
     // seL4's handleRecv deletes the caller cap before anything else: a receive that
     // returns a pending signal gives up the reply authority too.
     delete_caller_cap(t);
-    if (bound && receive_bound_signal(bound, t))
+    if (bound && take_signal(bound, t))
         return;
     if (ep_state(ep) != EP_SEND) {
         if (blocking)

@@ -38,9 +38,8 @@ void send_signal(struct notification *n, word_t badge)
         if (t && t->state == THREAD_BLOCKED_ON_RECEIVE) {
             cancel_ipc(t);
             wake(t, badge | unotify_take(n));
-        } else if (badge && unotify_post(n, badge)) {
-            // A zero badge cannot be a pending bit: it makes the word active below.
-        } else {
+        } else if (!badge || !unotify_post(n, badge)) {
+            // Not registered, or a zero badge (which no pending bit can carry).
             n->badge = badge;
             ntfn_set(n, NULL, NTFN_ACTIVE);
         }
@@ -70,7 +69,7 @@ void complete_signal(struct notification *n, struct tcb *t)
 }
 
 // Whether a signal is there for t to take now; if so t has it in a0.
-static bool take_signal(struct notification *n, struct tcb *t)
+bool take_signal(struct notification *n, struct tcb *t)
 {
     word_t bits = unotify_take(n);
     if (ntfn_state(n) == NTFN_ACTIVE) {
@@ -80,11 +79,6 @@ static bool take_signal(struct notification *n, struct tcb *t)
     }
     t->ctx[CTX_A0] = bits;
     return bits != 0;
-}
-
-bool receive_bound_signal(struct notification *n, struct tcb *t)
-{
-    return take_signal(n, t);
 }
 
 void receive_signal(struct tcb *t, struct cap cap, bool blocking)

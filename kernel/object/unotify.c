@@ -238,13 +238,21 @@ static bool sleeping(unsigned idx)
     return ntfn_state(n) == NTFN_WAITING || t->state == THREAD_BLOCKED_ON_RECEIVE;
 }
 
+// The first sleeping receiver entry at or after idx, or -1.
+static int next_sleeper(unsigned idx)
+{
+    for (unsigned w = idx / 64; w < ARRAY_SIZE(rx_used); w++) {
+        word_t m = rx_used[w] & (w == idx / 64 ? ~MASK(idx % 64) : ~0ul);
+        for (; m; m &= m - 1)
+            if (sleeping(w * 64 + __builtin_ctzl(m)))
+                return w * 64 + __builtin_ctzl(m);
+    }
+    return -1;
+}
+
 bool unotify_have_sleepers(void)
 {
-    for (unsigned w = 0; w < ARRAY_SIZE(rx_used); w++)
-        for (word_t m = rx_used[w]; m; m &= m - 1)
-            if (sleeping(w * 64 + __builtin_ctzl(m)))
-                return true;
-    return false;
+    return next_sleeper(0) >= 0;
 }
 
 bool unotify_ticker(const struct hart *h)
@@ -254,15 +262,10 @@ bool unotify_ticker(const struct hart *h)
 
 void unotify_poll(void)
 {
-    for (unsigned w = 0; w < ARRAY_SIZE(rx_used); w++) {
-        for (word_t m = rx_used[w]; m; m &= m - 1) {
-            unsigned idx = w * 64 + __builtin_ctzl(m);
-            if (!sleeping(idx))
-                continue;
-            word_t bits = uintc_take(idx);
-            if (bits)
-                send_signal(rx_owner[idx]->bound_ntfn, bits);
-        }
+    for (int idx = next_sleeper(0); idx >= 0; idx = next_sleeper(idx + 1)) {
+        word_t bits = uintc_take(idx);
+        if (bits)
+            send_signal(rx_owner[idx]->bound_ntfn, bits);
     }
 }
 

@@ -48,16 +48,12 @@ void handle_timer(void)
     struct hart *h = this_hart();
     struct tcb *t = h->cur;
     unotify_poll();
-    if (!t && unotify_ticker(h)) {
-        sbi_set_timer(rdtime() + tick_cycles);
+    // An idle hart stops ticking, unless it is the one that checks sleeping receivers.
+    bool ticking = t || unotify_ticker(h);
+    h->tick_armed = ticking;
+    sbi_set_timer(ticking ? rdtime() + tick_cycles : ~0ull);
+    if (!t)
         return;
-    }
-    if (!t) {
-        h->tick_armed = false;
-        sbi_set_timer(~0ull);
-        return;
-    }
-    sbi_set_timer(rdtime() + tick_cycles);
     if (t->timeslice > 1) {
         t->timeslice--;
         return;
