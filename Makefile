@@ -143,6 +143,12 @@ $(eval $(call user_prog,sel4test-child,$(SEL4TEST_CHILD_SRCS)))
 $(B)/u/tests/sel4test/child_image.S.o: $(B)/sel4test-child.stripped Makefile
 $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-child.stripped"'
 
+# The asynchronous IPC peer (tests/aipc/): server or client, for ASYNCIPC and bench-aipc.
+AIPC_PEER_SRCS := $(wildcard tests/aipc/*.c)
+$(eval $(call user_prog,aipc-peer,$(AIPC_PEER_SRCS)))
+$(B)/u/tests/sel4test/aipc_image.S.o: $(B)/aipc-peer.stripped Makefile
+$(B)/u/tests/sel4test/aipc_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
+
 BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
 BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))

@@ -175,6 +175,22 @@ static void run_one(struct co_exec *ex, struct co *co)
     }
 }
 
+void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every)
+{
+    ex->flush = flush;
+    ex->flush_arg = arg;
+    ex->flush_every = every;
+    ex->since_flush = 0;
+}
+
+static void flush(struct co_exec *ex)
+{
+    if (ex->flush) {
+        ex->since_flush = 0;
+        ex->flush(ex->flush_arg);
+    }
+}
+
 uint64_t co_exec_run_ready(struct co_exec *ex)
 {
     uint64_t before = ex->resumes;
@@ -182,11 +198,20 @@ uint64_t co_exec_run_ready(struct co_exec *ex)
         ex->loops++;
         take_wakes(ex);
         struct co *co = dequeue(ex);
-        if (!co)
-            break;
+        if (!co) {
+            // The flush may wake coroutines (it should not need to, but then they run).
+            flush(ex);
+            take_wakes(ex);
+            if (!(co = dequeue(ex)))
+                break;
+        }
         run_one(ex, co);
-        if (ex->stop)
+        if (ex->flush_every && ++ex->since_flush >= ex->flush_every)
+            flush(ex);
+        if (ex->stop) {
+            flush(ex);
             break;
+        }
     }
     return ex->resumes - before;
 }

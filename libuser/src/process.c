@@ -1,6 +1,7 @@
 // Objects from untypeds, VSpaces with page tables on demand, and ELF processes
 // (al4/process.h).
 #include <al4/process.h>
+#include <al4/bootinfo.h>
 #include <elf.h>
 #include <stdbool.h>
 #include <string.h>
@@ -226,6 +227,36 @@ seL4_CPtr al4_process_give(struct al4_process *p, seL4_CPtr cap, seL4_CapRights_
     return p->next_slot++;
 }
 
+seL4_Error al4_process_set_bootinfo(struct al4_process *p, seL4_Word id, const void *data,
+                                    size_t len)
+{
+    // Drop the chunk of this id, if any, by moving the ones after it down.
+    size_t off = 0;
+    while (off < p->extra_len) {
+        seL4_BootInfoHeader *h = (void *)(p->extra + off);
+        if (h->id == id) {
+            memmove(p->extra + off, p->extra + off + h->len, p->extra_len - off - h->len);
+            p->extra_len -= h->len;
+            break;
+        }
+        off += h->len;
+    }
+    size_t chunk = sizeof(seL4_BootInfoHeader) + ((len + 7) & ~7ul);  // keep chunks aligned
+    if (chunk > sizeof(p->extra) - p->extra_len)
+        return seL4_NotEnoughMemory;
+    seL4_BootInfoHeader *h = (void *)(p->extra + p->extra_len);
+    *h = (seL4_BootInfoHeader){.id = id, .len = chunk};
+    memcpy(h + 1, data, len);
+    memset((char *)(h + 1) + len, 0, chunk - sizeof(*h) - len);
+    p->extra_len += chunk;
+    return seL4_NoError;
+}
+
+seL4_Error al4_process_set_args(struct al4_process *p, const seL4_Word *args, unsigned n)
+{
+    return al4_process_set_bootinfo(p, AL4_BOOTINFO_ARGS, args, n * sizeof(seL4_Word));
+}
+
 seL4_Error al4_process_start(struct al4_process *p, seL4_CPtr fault_ep, seL4_Word prio,
                              seL4_CPtr authority)
 {
@@ -235,6 +266,7 @@ seL4_Error al4_process_start(struct al4_process *p, seL4_CPtr fault_ep, seL4_Wor
     bi.ipcBuffer = (seL4_IPCBuffer *)p->ipc_buffer;
     bi.empty = (seL4_SlotRegion){p->next_slot, 1ul << p->cnode_bits};
     bi.initThreadCNodeSizeBits = p->cnode_bits;
+    bi.extraLen = p->extra_len;
     p->bootinfo_frame = al4_alloc_frame_with(p->alloc, &bi, sizeof(bi), 0);
     if (!p->bootinfo_frame)
         return seL4_NotEnoughMemory;
@@ -242,6 +274,16 @@ seL4_Error al4_process_start(struct al4_process *p, seL4_CPtr fault_ep, seL4_Wor
                                  seL4_ReadWrite, seL4_RISCV_ExecuteNever);
     if (e)
         return e;
+    if (p->extra_len) {
+        // As seL4 places it for a root task: on the page after the boot info.
+        p->extra_frame = al4_alloc_frame_with(p->alloc, p->extra, p->extra_len, 0);
+        if (!p->extra_frame)
+            return seL4_NotEnoughMemory;
+        e = al4_map_frame(p->alloc, p->vspace, p->extra_frame, p->bootinfo + PAGE_SIZE,
+                          seL4_CanRead, seL4_RISCV_ExecuteNever);
+        if (e)
+            return e;
+    }
     if ((e = seL4_TCB_Configure(p->tcb, fault_ep, p->cnode, cspace_guard(p), p->vspace, 0,
                                 p->ipc_buffer, p->ipc_frame)) ||
         (e = seL4_TCB_SetPriority(p->tcb, authority, prio)))

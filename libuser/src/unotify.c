@@ -1,6 +1,15 @@
 // The receiver's side of U-notification (al4/unotify.h).
 #include <al4/unotify.h>
 
+// Every copy of the receiver's word (al4/unotify.h): set before the sleep, cleared after.
+static void set_sleeping(const struct al4_unotify_rx *rx, seL4_Word v)
+{
+    if (rx->sleeping)
+        __atomic_store_n(rx->sleeping, v, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < rx->n_also; i++)
+        __atomic_store_n(rx->also[i], v, __ATOMIC_RELAXED);
+}
+
 seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
 {
     // Masked, so that the handler (if any) cannot take bits between the look below and
@@ -8,13 +17,10 @@ seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
     seL4_Word was = al4_unotify_mask();
     seL4_Word bits = al4_uipi_read();
     if (!bits) {
-        if (rx->sleeping) {
-            __atomic_store_n(rx->sleeping, 1, __ATOMIC_SEQ_CST);
-            asm volatile("fence iorw, iorw" : : : "memory");
-        }
+        set_sleeping(rx, 1);
+        asm volatile("fence iorw, iorw" : : : "memory");
         seL4_Wait(rx->ntfn, &bits);
-        if (rx->sleeping)
-            __atomic_store_n(rx->sleeping, 0, __ATOMIC_RELAXED);
+        set_sleeping(rx, 0);
     }
     al4_unotify_unmask(was);
     return bits;

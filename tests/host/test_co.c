@@ -132,6 +132,51 @@ static int setup(void **state)
     return 0;
 }
 
+// --- The flush hook ---
+
+static int flushes, flushed_at[16];
+
+static void count_flush(void *arg)
+{
+    (void)arg;
+    if (flushes < 16)
+        flushed_at[flushes] = norder;
+    flushes++;
+}
+
+// Flushed when the queue empties (so before the executor sleeps), and every `every`
+// resumes in between; never in the middle of a resume.
+static void test_flush_when_empty_and_every_n(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    fake_init(&f, &ex, 0);
+    static struct tco t[10];
+    flushes = 0;
+    co_exec_set_flush(&ex, count_flush, NULL, 4);
+    for (int k = 0; k < 10; k++) {
+        tco_init(&t[k], &ex, once_run, 3, k);
+        co_wake(&t[k].co);
+    }
+    assert_int_equal(co_exec_run_ready(&ex), 10);
+    assert_int_equal(flushes, 3);      // after resumes 4 and 8, and when the queue emptied
+    assert_int_equal(flushed_at[0], 4);
+    assert_int_equal(flushed_at[1], 8);
+    assert_int_equal(flushed_at[2], 10);
+    // Without `every`: only when it empties.
+    flushes = 0;
+    norder = 0;
+    co_exec_set_flush(&ex, count_flush, NULL, 0);
+    for (int k = 0; k < 10; k++) {
+        tco_init(&t[k], &ex, once_run, 3, k);
+        co_wake(&t[k].co);
+    }
+    co_exec_run_ready(&ex);
+    assert_int_equal(flushes, 1);
+    assert_int_equal(flushed_at[0], 10);
+}
+
 // --- Priorities and FIFO ---
 
 static void test_priority_then_fifo(void **state)
@@ -741,6 +786,7 @@ int main(void)
         cmocka_unit_test_setup(test_idle_handler_before_mask, setup),
         cmocka_unit_test_setup(test_idle_timer_due_at_mask, setup),
         cmocka_unit_test_setup(test_signal_handler_wakes, setup),
+        cmocka_unit_test_setup(test_flush_when_empty_and_every_n, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,6 +90,10 @@ struct co_exec {
     uint64_t timer_seq;
     uint64_t hz;                      // time units per second
     const struct co_ops *ops;
+    // The flush hook (co_exec_set_flush): work a batch owes the outside world.
+    void (*flush)(void *arg);
+    void *flush_arg;
+    uint32_t flush_every, since_flush;
     struct co *current;
     bool stop;
     // Counters (for tests and tuning): resumes, idle sleeps, loop iterations.
@@ -107,6 +111,11 @@ void co_exec_run(struct co_exec *ex);
 // Runs what is runnable now (signals and due timers taken first) until nothing is, and
 // returns without sleeping: the number of resumes.
 uint64_t co_exec_run_ready(struct co_exec *ex);
+// `flush(arg)` runs whenever the run queue has emptied (so always before the executor
+// sleeps) and at the latest after every `every` resumes (0: only when it empties). For
+// what a batch of coroutines owes the outside world and is cheaper sent once per batch:
+// asynchronous IPC sends its deferred notifications there (docs/aipc.md).
+void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every);
 // co_exec_run returns after the current resume.
 void co_exec_stop(struct co_exec *ex);
 // Whether some coroutine is queued (the executor's thread only).

@@ -44,13 +44,17 @@ seL4_CPtr al4_vspace_new(struct al4_alloc *a, seL4_CPtr asid_pool);
 seL4_Error al4_map_frame(struct al4_alloc *a, seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr,
                          seL4_CapRights_t rights, seL4_Word attr);
 
+#define AL4_PROCESS_EXTRA 2048  // bytes of extra boot info chunks a process can be given
+
 struct al4_process {
     seL4_CPtr tcb, cnode, vspace;  // in the creator's CSpace
-    seL4_CPtr ipc_frame, bootinfo_frame;
+    seL4_CPtr ipc_frame, bootinfo_frame, extra_frame;
     seL4_Word cnode_bits;
     seL4_CPtr next_slot;  // next free slot of the process's CNode
     seL4_Word entry, ipc_buffer, bootinfo;  // addresses in its VSpace
     struct al4_alloc *alloc;
+    size_t extra_len;  // chunks (seL4_BootInfoHeader, payload) written at start
+    _Alignas(8) unsigned char extra[AL4_PROCESS_EXTRA];
 };
 
 // Loads the ELF image `elf` (RISC-V 64-bit executable, page-disjoint PT_LOAD segments)
@@ -63,7 +67,15 @@ seL4_Error al4_process_create(struct al4_process *p, struct al4_alloc *a, const 
 // returns that slot's address in the process's CSpace, or 0.
 seL4_CPtr al4_process_give(struct al4_process *p, seL4_CPtr cap, seL4_CapRights_t rights,
                            seL4_Word badge);
-// Writes the boot info, binds CSpace, VSpace, IPC buffer and fault endpoint (a slot of
+// Gives the process an extra boot info chunk `id` (al4/bootinfo.h) with `len` bytes of
+// `data`, replacing an earlier one of the same id; the process reads it with
+// al4_bootinfo_chunk. Before al4_process_start. seL4_NotEnoughMemory when the chunks
+// would not fit in AL4_PROCESS_EXTRA.
+seL4_Error al4_process_set_bootinfo(struct al4_process *p, seL4_Word id, const void *data,
+                                    size_t len);
+// The chunk AL4_BOOTINFO_ARGS: n words, read with al4_bootinfo_arg.
+seL4_Error al4_process_set_args(struct al4_process *p, const seL4_Word *args, unsigned n);
+// Writes the boot info (and the extra chunks on the page after it), binds CSpace, VSpace, IPC buffer and fault endpoint (a slot of
 // the process's own CSpace, 0 for none), sets the priority (authority: a TCB whose MCP
 // allows it) and starts the thread.
 seL4_Error al4_process_start(struct al4_process *p, seL4_CPtr fault_ep, seL4_Word prio,

@@ -4,6 +4,7 @@
 // once for the thread that sends with it. Programs that use only seL4_Signal, seL4_Wait
 // and seL4_Poll on the same caps see seL4's behaviour.
 #pragma once
+#include <stdbool.h>
 #include <sel4/sel4.h>
 #include <al4/invocation.h>
 
@@ -89,9 +90,16 @@ static inline void al4_unotify_unmask(seL4_Word was)
 // receiver, the word through which they wake it at once (docs/unotify-protocol.md).
 // Without it a sender's signal to a receiver asleep in the kernel is delivered at the
 // next kernel tick at the latest.
+//
+// A receiver that shares a different region with each group of senders (a server with
+// one connection per client) keeps a copy of the word in each: `also` lists the extra
+// copies. The protocol holds per word, so every copy is set before the sleep and
+// cleared after it, and a sender only ever swaps the copy it maps.
 struct al4_unotify_rx {
     seL4_CPtr ntfn;
     volatile seL4_Word *sleeping;  // 1: the receiver is asleep or about to be; or NULL
+    volatile seL4_Word *const *also;  // n_also more copies of that word (or NULL)
+    unsigned n_also;
 };
 
 // What has been signalled, without waiting and without entering the kernel (the bits
@@ -127,19 +135,22 @@ struct al4_unotify_tx {
     volatile seL4_Word *sleeping;  // the receiver's word when shared, or NULL
 };
 
-// seL4_Signal's meaning: the receiver's word gains the cap's badge.
-static inline void al4_unotify_signal(const struct al4_unotify_tx *tx)
+// seL4_Signal's meaning: the receiver's word gains the cap's badge. True when it went
+// through the kernel (no sender index, or the receiver was asleep).
+static inline bool al4_unotify_signal(const struct al4_unotify_tx *tx)
 {
     if (tx->index == AL4_UNOTIFY_KERNEL) {
         seL4_Signal(tx->cap);
-        return;
+        return true;
     }
     al4_uipi_send(tx->index);
     if (!tx->sleeping)
-        return;
+        return false;
     // The send is ordered before the look at the word: either the receiver's recheck
     // in the kernel sees the bit, or this sees its 1 (docs/unotify-protocol.md).
     asm volatile("fence iorw, iorw" : : : "memory");
-    if (__atomic_exchange_n(tx->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
-        seL4_Signal(tx->cap);
+    if (__atomic_exchange_n(tx->sleeping, 0, __ATOMIC_SEQ_CST) != 1)
+        return false;
+    seL4_Signal(tx->cap);
+    return true;
 }

@@ -1,0 +1,238 @@
+// Asynchronous IPC (issue 11; the kernel paper's section 2.2; docs/aipc.md): requests
+// and replies in two SPSC rings (al4/ring.h) in memory shared by a client process and
+// a server process, coroutines on both sides (al4/co.h), and a U-notification each way
+// (al4/unotify.h) that is sent only when the peer's dispatcher is not marked running
+// (docs/aipc-protocol.md).
+//
+// One connection per client: the client's thread is the only producer of the request
+// ring and the only consumer of the reply ring, the server's thread the reverse.
+//
+// Set-up is one call on each side. The root task, before it starts the two processes
+// (al4/process.h), calls al4_aipc_connect: it makes the shared frames and maps them
+// into both, makes each process's notification (once per process), binds it to the
+// process's thread and registers that thread as its receiver, gives each process a
+// badged cap to the other's, and describes the connection in the process's boot info
+// (chunk AL4_BOOTINFO_AIPC). Each process, once running, calls al4_aipc_attach: it
+// registers one sender per connection and sets up the coroutine executor that runs
+// everything; then
+// al4_aipc_client_open or al4_aipc_serve per connection, and co_exec_run.
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <al4/co.h>
+#include <al4/co_sel4.h>
+#include <al4/ring.h>
+#include <al4/unotify.h>
+#include <al4/process.h>
+
+#define AL4_AIPC_MAX_CAPACITY 256u  // items per ring, so calls in flight per client
+#define AL4_AIPC_MAX_CONN 16u       // connections per process
+// The label of a reply that refuses a malformed request (the request's own labels are
+// the application's; this one, the largest a message info holds, is aipc's).
+#define AL4_AIPC_LABEL_REFUSED ((1ul << 52) - 1)
+
+enum { AL4_AIPC_IDLE = 0, AL4_AIPC_RUNNING = 1 };
+
+// The shared control page (the first page of a connection's region); rings follow it.
+// Every word is written by both processes or by the one the comment names, and
+// trusted by neither (docs/aipc-protocol.md, "A peer that lies").
+struct al4_aipc_ctrl {
+    struct { uint32_t v; } __attribute__((aligned(64))) req_mark;    // server's dispatcher
+    struct { uint32_t v; } __attribute__((aligned(64))) reply_mark;  // client's dispatcher
+    struct { seL4_Word v; } __attribute__((aligned(64))) server_sleeping;
+    struct { seL4_Word v; } __attribute__((aligned(64))) client_sleeping;
+};
+
+enum al4_aipc_role { AL4_AIPC_SERVER = 1, AL4_AIPC_CLIENT = 2 };
+
+// One connection as the root task describes it to one side (trusted: in that side's
+// own boot info, never in shared memory).
+struct al4_aipc_desc {
+    uint32_t role;        // enum al4_aipc_role: which end this process is
+    uint32_t capacity;    // items per ring, a power of two <= AL4_AIPC_MAX_CAPACITY
+    seL4_Word base;       // the region in this process's VSpace
+    seL4_CPtr peer_ntfn;  // Write-only cap to the peer's notification, one-bit badge
+    uint32_t own_bit;     // the bit the peer's signals set in this process's word
+    uint32_t reserved;
+};
+
+// The boot info chunk AL4_BOOTINFO_AIPC.
+struct al4_aipc_boot {
+    seL4_CPtr ntfn;       // the process's notification (all rights)
+    uint32_t n, reserved;
+    struct al4_aipc_desc conn[AL4_AIPC_MAX_CONN];
+};
+
+// The bytes of a connection's region: control page, request ring, reply ring, each
+// starting on a page.
+seL4_Word al4_aipc_region_bytes(uint32_t capacity);
+
+// --- The root task ---
+
+// What the root task keeps per process taking part.
+struct al4_aipc_proc {
+    struct al4_process *p;
+    seL4_CPtr ntfn;        // the process's notification, in the root task's CSpace
+    seL4_Word next_va;     // where the next region is mapped in the process
+    seL4_Word bits_used;   // badge bits given out on this notification
+    struct al4_aipc_boot boot;
+};
+
+// Regions of process p are mapped from `va` on (page aligned, free in its VSpace).
+void al4_aipc_proc_init(struct al4_aipc_proc *ap, struct al4_process *p, seL4_Word va);
+// Connects client and server (created, not yet started) with rings of `capacity`
+// items. Returns the connection's index on the server's side in *server_conn (the
+// client's is its own count of connections). seL4_RangeError: capacity not a power of
+// two in [1, AL4_AIPC_MAX_CAPACITY], or a process has AL4_AIPC_MAX_CONN connections or
+// no badge bit left; seL4_NotEnoughMemory: out of objects, slots or boot info room.
+seL4_Error al4_aipc_connect(struct al4_aipc_proc *server, struct al4_aipc_proc *client,
+                            uint32_t capacity, unsigned *server_conn);
+
+// --- A process: its runtime ---
+
+struct al4_aipc_link;
+struct al4_aipc_client;
+struct al4_aipc_server;
+
+// Everything one process's thread runs async IPC with: the executor, its platform, the
+// receiver, and the connections. One per process, static (it is large).
+struct al4_aipc_rt {
+    struct co_exec ex;
+    struct co_sel4 plat;
+    struct al4_unotify_rx rx;
+    struct al4_unotify_handler handler;
+    struct al4_aipc_boot boot;  // a private copy of the boot info chunk
+    volatile seL4_Word *sleeping_copies[AL4_AIPC_MAX_CONN];
+    seL4_Word sender_index[AL4_AIPC_MAX_CONN];
+    struct co_timer *timer_heap[16];
+    struct al4_aipc_link *owing[AL4_AIPC_MAX_CONN];  // links with a notification owed
+    unsigned n_owing;
+    uint64_t uintr;  // user interrupts taken (the handler's calls)
+};
+
+// A notification a producer owes its peer is sent when this process's executor has
+// nothing ready (so always before it sleeps), or after at most this many resumes: one
+// signal per batch of items instead of one per item (docs/aipc.md, "Batching").
+#define AL4_AIPC_FLUSH_EVERY 1024u
+
+// Reads the boot info chunk, registers every connection's peer cap as a sender of the
+// calling thread (the receiver is already registered), and sets up rt->ex
+// (hz: the timebase frequency). The U-notification's errors (al4/unotify.h), or
+// seL4_InvalidArgument when the boot info has no (or a malformed) aipc chunk.
+seL4_Error al4_aipc_attach(struct al4_aipc_rt *rt, const seL4_BootInfo *bi, uint64_t hz);
+// Connection i's description, or NULL.
+const struct al4_aipc_desc *al4_aipc_conn(const struct al4_aipc_rt *rt, unsigned i);
+
+// --- One end of a connection (shared by client and server) ---
+
+struct al4_aipc_stats {
+    uint64_t items_in, items_out;  // items taken from / put into the rings
+    uint64_t signals;              // notifications sent to the peer (its mark was idle)
+    uint64_t kernel_signals;       // of which went through seL4_Signal (peer asleep)
+    uint64_t sleeps;               // times this end's dispatcher suspended, marked idle
+    uint64_t refused;              // malformed items refused
+};
+
+struct al4_aipc_link {
+    struct al4_aipc_ctrl *ctrl;
+    struct al4_ring_tx tx;
+    struct al4_ring_rx rx;
+    struct al4_unotify_tx peer;
+    uint32_t *out_mark;  // the peer's mark (on the ring this end produces into)
+    uint32_t *in_mark;   // this end's mark (on the ring it consumes)
+    uint32_t capacity;
+    bool broken;         // a ring was corrupt or the peer broke the protocol: dead
+    bool owed;           // the peer's mark was idle: a notification is owed (flush)
+    struct al4_aipc_rt *rt;
+    struct al4_aipc_stats st;
+};
+
+// --- The client ---
+
+// One call, in the calling coroutine's struct (it lives across the suspension).
+struct al4_aipc_call {
+    struct co *co;
+    struct al4_aipc_call *next;  // waiting for a free slot
+    seL4_MessageInfo_t info;     // the request's; the reply's when done
+    seL4_Word mr[AL4_RING_MRS];  // the request's payload; the reply's when done
+    int status;                  // AL4_AIPC_OK or an error (enum below)
+    bool done;
+};
+
+enum {
+    AL4_AIPC_OK = 0,
+    AL4_AIPC_EBROKEN = 1,   // the connection is dead (corrupt ring, refused protocol)
+    AL4_AIPC_ELENGTH = 2,   // request length > AL4_RING_MRS or names caps: not sent
+    AL4_AIPC_EREFUSED = 3,  // the server refused the request as malformed
+};
+
+struct al4_aipc_client {
+    struct al4_aipc_link link;
+    struct co dispatcher;                          // drains replies
+    struct al4_aipc_call *slot[AL4_AIPC_MAX_CAPACITY];  // calls in flight, by id
+    uint32_t free_ids[AL4_AIPC_MAX_CAPACITY];
+    uint32_t n_free;
+    struct al4_aipc_call *wait_head, *wait_tail;   // calls waiting for an id
+};
+
+// Opens connection `i` (a client end) of rt; the reply dispatcher runs at `prio`.
+seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_client *c,
+                                unsigned prio);
+// Starts `call` for coroutine co: sends it, or queues it until an id is free. Then the
+// coroutine awaits call->done (CO_AWAIT(co, call->done)): AL4_AIPC_CALL does both.
+void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call);
+#define AL4_AIPC_CALL(co, client, call) \
+    do { \
+        al4_aipc_submit((client), (co), (call)); \
+        CO_AWAIT(co, (call)->done); \
+    } while (0)
+
+// --- The server ---
+
+// A request as the handler sees it: a checked private copy.
+struct al4_aipc_req {
+    uint32_t id;  // the client's id for the call: al4_aipc_reply takes it back
+    seL4_MessageInfo_t info;
+    seL4_Word mr[AL4_RING_MRS];
+};
+
+// Returns true with *reply filled to answer at once, or false to answer later with
+// al4_aipc_reply (the server then remembers req->id; replies may go in any order).
+typedef bool (*al4_aipc_handler_fn)(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                                    struct al4_aipc_req *reply, void *arg);
+
+struct al4_aipc_server {
+    struct al4_aipc_link link;
+    struct co dispatcher;
+    al4_aipc_handler_fn handle;
+    void *arg;
+    uint64_t handled;
+};
+
+// Serves connection `i` of rt with `handle` (the default dispatcher, at `prio`).
+seL4_Error al4_aipc_serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
+                          al4_aipc_handler_fn handle, void *arg, unsigned prio);
+// Answers request `id` (a deferred one). False when the connection is dead or the id
+// cannot be a call of this client (the reply ring full: more calls than the capacity).
+bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
+                    const seL4_Word *mr);
+
+// --- For custom dispatchers (the default ones are built from these) ---
+
+// Binds the link of connection i to rt: rings, marks and the peer's sender.
+seL4_Error al4_aipc_link_open(struct al4_aipc_rt *rt, unsigned i, enum al4_aipc_role role,
+                              struct al4_aipc_link *l);
+// Puts an item; if the peer's mark said idle, a notification is owed and goes out at
+// the executor's next flush (al4_aipc_flush). False: ring full or dead.
+bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it);
+// Takes the next item into *it (a private copy, not yet checked). False when empty or
+// dead (then l->broken).
+bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
+// The dispatcher's step before it suspends: marks this end idle, fences, and rechecks
+// the ring. True: really empty, suspend now (a signal wakes it); false: items arrived
+// (the mark is running again) or the link is dead.
+bool al4_aipc_link_idle(struct al4_aipc_link *l);
+// After a wake: marks this end running.
+void al4_aipc_link_running(struct al4_aipc_link *l);
+// Sends every notification owed (the executor's flush hook; attach installs it).
+void al4_aipc_flush(void *rt);

@@ -1,0 +1,129 @@
+// The client's end (al4/aipc.h): calls get an id (the ring item's coroutine id) for as
+// long as they are in flight, at most one per ring slot, so the request ring never
+// overflows and a reply names the call it answers. The reply dispatcher trusts nothing
+// in a reply but what it checks: the item's shape, and that its id is in flight.
+#include <al4/aipc.h>
+
+static void finish(struct al4_aipc_call *call, int status)
+{
+    call->status = status;
+    call->done = true;
+    co_wake(call->co);
+}
+
+// The connection is dead: every call in flight or waiting ends with EBROKEN.
+static void fail_all(struct al4_aipc_client *c)
+{
+    c->link.broken = true;
+    for (uint32_t id = 0; id < c->link.capacity; id++)
+        if (c->slot[id]) {
+            finish(c->slot[id], AL4_AIPC_EBROKEN);
+            c->slot[id] = NULL;
+        }
+    while (c->wait_head) {
+        struct al4_aipc_call *w = c->wait_head;
+        c->wait_head = w->next;
+        finish(w, AL4_AIPC_EBROKEN);
+    }
+    c->wait_tail = NULL;
+}
+
+static void send_now(struct al4_aipc_client *c, struct al4_aipc_call *call)
+{
+    uint32_t id = c->free_ids[--c->n_free];
+    c->slot[id] = call;
+    struct al4_ring_item it = {.co = id, .info = call->info.words[0]};
+    for (unsigned i = 0; i < seL4_MessageInfo_get_length(call->info); i++)
+        it.mr[i] = call->mr[i];
+    // With at most `capacity` calls in flight the ring always has room: a full one
+    // means the server moved its index wrongly.
+    if (!al4_aipc_link_put(&c->link, &it))
+        fail_all(c);
+}
+
+void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call)
+{
+    call->co = co;
+    call->done = false;
+    call->next = NULL;
+    if (seL4_MessageInfo_get_length(call->info) > AL4_RING_MRS ||
+        seL4_MessageInfo_get_extraCaps(call->info) || seL4_MessageInfo_get_capsUnwrapped(call->info)) {
+        call->status = AL4_AIPC_ELENGTH;
+        call->done = true;
+        return;
+    }
+    if (c->link.broken) {
+        call->status = AL4_AIPC_EBROKEN;
+        call->done = true;
+        return;
+    }
+    if (c->n_free) {
+        send_now(c, call);
+        return;
+    }
+    if (c->wait_tail)
+        c->wait_tail->next = call;
+    else
+        c->wait_head = call;
+    c->wait_tail = call;
+}
+
+// One reply: checked, matched to its call, the call's coroutine woken, its id reused.
+static void take_reply(struct al4_aipc_client *c, const struct al4_ring_item *it)
+{
+    struct al4_aipc_call *call;
+    if (al4_ring_item_check(it, c->link.capacity) != AL4_RING_OK || !(call = c->slot[it->co])) {
+        c->link.st.refused++;  // malformed, or an id not in flight: not trusted
+        return;
+    }
+    c->slot[it->co] = NULL;
+    call->info = (seL4_MessageInfo_t){{it->info}};
+    for (unsigned i = 0; i < seL4_MessageInfo_get_length(call->info); i++)
+        call->mr[i] = it->mr[i];
+    finish(call, seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
+                     ? AL4_AIPC_EREFUSED : AL4_AIPC_OK);
+    c->free_ids[c->n_free++] = it->co;
+    if (c->wait_head) {
+        struct al4_aipc_call *w = c->wait_head;
+        if (!(c->wait_head = w->next))
+            c->wait_tail = NULL;
+        send_now(c, w);
+    }
+}
+
+static enum co_status reply_dispatcher(struct co *co)
+{
+    struct al4_aipc_client *c = (struct al4_aipc_client *)((char *)co - offsetof(struct al4_aipc_client, dispatcher));
+    struct al4_ring_item it;
+    CO_BEGIN(co);
+    for (;;) {
+        while (al4_aipc_link_get(&c->link, &it))
+            take_reply(c, &it);
+        if (c->link.broken)
+            break;
+        if (!al4_aipc_link_idle(&c->link))
+            continue;
+        CO_SUSPEND(co);
+        al4_aipc_link_running(&c->link);
+    }
+    fail_all(c);
+    CO_END(co);
+}
+
+seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_client *c,
+                                unsigned prio)
+{
+    seL4_Error e = al4_aipc_link_open(rt, i, AL4_AIPC_CLIENT, &c->link);
+    if (e)
+        return e;
+    for (uint32_t id = 0; id < c->link.capacity; id++) {
+        c->slot[id] = NULL;
+        c->free_ids[id] = c->link.capacity - 1 - id;  // ids handed out from 0 up
+    }
+    c->n_free = c->link.capacity;
+    c->wait_head = c->wait_tail = NULL;
+    co_init(&c->dispatcher, &rt->ex, reply_dispatcher, prio);
+    co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &c->dispatcher);
+    co_wake(&c->dispatcher);
+    return seL4_NoError;
+}

@@ -1,0 +1,101 @@
+// One end of a connection (al4/aipc.h): the rings, the marks and the signal rule of
+// docs/aipc-protocol.md, shared by the client's and the server's dispatchers.
+#include <al4/aipc.h>
+
+#define PAGE_SIZE (1ul << seL4_PageBits)
+
+seL4_Error al4_aipc_link_open(struct al4_aipc_rt *rt, unsigned i, enum al4_aipc_role role,
+                              struct al4_aipc_link *l)
+{
+    const struct al4_aipc_desc *d = al4_aipc_conn(rt, i);
+    if (!d || d->role != role)
+        return seL4_RangeError;
+    char *base = (char *)d->base;
+    struct al4_aipc_ctrl *ctrl = (void *)base;
+    void *req = base + PAGE_SIZE;
+    void *reply = base + PAGE_SIZE + (al4_aipc_region_bytes(d->capacity) - PAGE_SIZE) / 2;
+    *l = (struct al4_aipc_link){.ctrl = ctrl, .capacity = d->capacity, .rt = rt};
+    bool server = role == AL4_AIPC_SERVER;
+    int r = server ? al4_ring_rx_init(&l->rx, req, d->capacity) | al4_ring_tx_init(&l->tx, reply, d->capacity)
+                   : al4_ring_tx_init(&l->tx, req, d->capacity) | al4_ring_rx_init(&l->rx, reply, d->capacity);
+    if (r != AL4_RING_OK)
+        return seL4_InvalidArgument;
+    l->in_mark = server ? &ctrl->req_mark.v : &ctrl->reply_mark.v;
+    l->out_mark = server ? &ctrl->reply_mark.v : &ctrl->req_mark.v;
+    l->peer = (struct al4_unotify_tx){
+        .cap = d->peer_ntfn, .index = rt->sender_index[i],
+        .sleeping = server ? &ctrl->client_sleeping.v : &ctrl->server_sleeping.v};
+    // Running until its dispatcher first finds the ring empty: the dispatcher starts
+    // by draining, so a producer's signal meanwhile would be wasted.
+    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
+    return seL4_NoError;
+}
+
+bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
+{
+    if (l->broken)
+        return false;
+    int r = al4_ring_put(&l->tx, it);
+    if (r != AL4_RING_OK) {
+        l->broken |= r == AL4_RING_ECORRUPT;
+        return false;
+    }
+    l->st.items_out++;
+    // Publish, full fence, then look at the consumer's mark (store then load: the fence
+    // is what forbids both sides missing each other, docs/aipc-protocol.md).
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(l->out_mark, AL4_AIPC_RUNNING, __ATOMIC_SEQ_CST) == AL4_AIPC_IDLE &&
+        !l->owed) {
+        l->owed = true;
+        l->rt->owing[l->rt->n_owing++] = l;
+    }
+    return true;
+}
+
+// Deferred from the put to the end of the batch: the consumer's mark is running from
+// the exchange on, so nobody else signals it meanwhile, and the signal still comes
+// after the exchange read idle, which is all the protocol's argument needs
+// (docs/aipc-protocol.md); the flush runs before this thread can sleep.
+void al4_aipc_flush(void *arg)
+{
+    struct al4_aipc_rt *rt = arg;
+    while (rt->n_owing) {
+        struct al4_aipc_link *l = rt->owing[--rt->n_owing];
+        l->owed = false;
+        l->st.signals++;
+        l->st.kernel_signals += al4_unotify_signal(&l->peer);
+    }
+}
+
+bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it)
+{
+    if (l->broken)
+        return false;
+    int r = al4_ring_get(&l->rx, it);
+    if (r == AL4_RING_OK) {
+        l->st.items_in++;
+        return true;
+    }
+    l->broken |= r == AL4_RING_ECORRUPT;
+    return false;
+}
+
+bool al4_aipc_link_idle(struct al4_aipc_link *l)
+{
+    if (l->broken)
+        return false;
+    __atomic_store_n(l->in_mark, AL4_AIPC_IDLE, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (al4_ring_rx_empty(&l->rx)) {
+        l->st.sleeps++;
+        return true;
+    }
+    l->broken |= l->rx.broken;
+    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
+    return false;
+}
+
+void al4_aipc_link_running(struct al4_aipc_link *l)
+{
+    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,56 @@
+// The asynchronous IPC peer (tests/aipc/): one program that runs as the server or the
+// client of an aipc connection, for the ASYNCIPC tests (tests/sel4test/aipc*.c) and the
+// benchmark (bench/aipc). What the root task tells it (its AL4_BOOTINFO_ARGS words), the
+// requests the server understands, and what the client reports.
+#pragma once
+#include <sel4/sel4.h>
+
+// Boot args.
+enum peer_arg {
+    ARG_ROLE,    // PEER_SERVER or PEER_CLIENT
+    ARG_REPORT,  // client: its slot of the root task's endpoint (reports, commands)
+    ARG_HZ,      // the timebase frequency
+    ARG_DEFER,   // server: answer in reverse order, this many requests at a time (0: at once)
+    ARG_COUNT
+};
+enum { PEER_SERVER = 1, PEER_CLIENT = 2 };
+
+// Request labels (the server's handler).
+enum {
+    OP_ECHO = 1,   // mr[0] = instructions of work; reply: label OP_ECHO, mr[i] = ~mr[i]
+    OP_STATS = 2,  // reply: mr[] = the SS_ words below, always at once
+    OP_LIE = 3,    // a lying server: malformed replies first (REFUSED_LIES of them), then
+                   // the right one (label OP_LIE, no payload)
+};
+#define REFUSED_LIES 3
+enum { SS_HANDLED, SS_SIGNALS, SS_KSIGNALS, SS_SLEEPS, SS_REFUSED, SS_UINTR, SS_WORDS };
+
+// The client's protocol with the root task: it Calls with a report, the reply is the
+// next command (MRs below, label = the command).
+enum { CMD_STOP = 0, CMD_RUN = 1, CMD_MALFORMED = 2, CMD_ABANDON = 3 };
+enum { CM_CONCURRENCY, CM_CALLS, CM_WORK, CM_HARTS, CM_WORDS };
+// CMD_RUN: CONCURRENCY coroutines make CALLS calls each (OP_ECHO with WORK); report:
+// CMD_MALFORMED: writes MALFORMED_REQUESTS malformed requests straight into the ring
+// (R_OK counts those refused as they should be), then an OP_LIE call (R_REFUSED counts
+// the lies it refused) and an OP_ECHO call.
+// CMD_ABANDON: submits CONCURRENCY calls and stops its thread without waiting.
+enum {
+    R_OK,          // calls answered with the right label and payload
+    R_BAD,         // calls answered wrongly (or with an error)
+    R_CYCLES,      // counter cycles from the first submit to the last reply
+    R_ENTRIES,     // kernel entries on every hart meanwhile (the counter reads excluded)
+    R_SIGNALS,     // client: notifications sent to the server
+    R_KSIGNALS,    // client: of which through the kernel
+    R_SLEEPS,      // client: times its reply dispatcher went idle
+    R_UINTR,       // client: user interrupts taken
+    R_REFUSED,     // client: replies refused
+    R_TIME,        // timebase ticks (rdtime) from the first submit to the last reply
+    R_SERVER,      // SS_WORDS words: the server's stats, asked for after the run
+    R_WORDS = R_SERVER + SS_WORDS
+};
+#define REPORT_LABEL 0x7e9
+#define MALFORMED_REQUESTS 4
+
+// The two roles (peer_server.c, peer_client.c); each returns only when it cannot go on.
+void peer_server(const seL4_BootInfo *bi);
+void peer_client(const seL4_BootInfo *bi);

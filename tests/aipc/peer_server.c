@@ -1,0 +1,97 @@
+// The peer as the server: echoes with a given amount of work, answers in reverse order
+// when told to (ARG_DEFER), reports its counters, and can lie (OP_LIE) so that the
+// client's refusal of malformed replies is tested against a real peer.
+#include "peer.h"
+#include <al4/aipc.h>
+#include <al4/bootinfo.h>
+
+static struct al4_aipc_rt rt;
+static struct al4_aipc_server srv[AL4_AIPC_MAX_CONN];
+static struct held {
+    struct al4_aipc_server *s;
+    struct al4_aipc_req req;
+} deferred[AL4_AIPC_MAX_CAPACITY];
+static unsigned n_deferred, defer;
+
+// About `n` instructions of work the compiler cannot drop.
+static void work(seL4_Word n)
+{
+    for (volatile seL4_Word i = 0; i < n / 4; i++)
+        ;
+}
+
+static void lie(struct al4_aipc_server *s, uint32_t id)
+{
+    struct al4_ring_item bad[REFUSED_LIES] = {
+        {.co = AL4_AIPC_MAX_CAPACITY + 7, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, 0).words[0]},
+        {.co = id, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, AL4_RING_MRS + 1).words[0]},
+        {.co = id, .reserved = 1, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, 0).words[0]},
+    };
+    for (unsigned i = 0; i < REFUSED_LIES; i++)
+        al4_aipc_link_put(&s->link, &bad[i]);
+}
+
+static void stats(struct al4_aipc_req *reply)
+{
+    reply->info = seL4_MessageInfo_new(OP_STATS, 0, 0, SS_WORDS);
+    for (unsigned i = 0; i < SS_WORDS; i++)
+        reply->mr[i] = 0;
+    for (unsigned c = 0; c < rt.boot.n; c++) {
+        reply->mr[SS_HANDLED] += srv[c].handled;
+        reply->mr[SS_SIGNALS] += srv[c].link.st.signals;
+        reply->mr[SS_KSIGNALS] += srv[c].link.st.kernel_signals;
+        reply->mr[SS_SLEEPS] += srv[c].link.st.sleeps;
+        reply->mr[SS_REFUSED] += srv[c].link.st.refused;
+    }
+    reply->mr[SS_UINTR] = rt.uintr;
+}
+
+static bool handle(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                   struct al4_aipc_req *reply, void *arg)
+{
+    (void)arg;
+    switch (seL4_MessageInfo_get_label(req->info)) {
+    case OP_STATS:
+        stats(reply);
+        return true;
+    case OP_LIE:
+        lie(s, req->id);
+        reply->info = seL4_MessageInfo_new(OP_LIE, 0, 0, 0);
+        return true;
+    default:
+        break;
+    }
+    seL4_Word len = seL4_MessageInfo_get_length(req->info);
+    if (len)
+        work(req->mr[0]);
+    if (defer) {
+        // Reverse order: hold `defer` requests, then answer the last first.
+        deferred[n_deferred++] = (struct held){s, *req};
+        if (n_deferred < defer)
+            return false;
+        while (n_deferred) {
+            struct held *h = &deferred[--n_deferred];
+            for (unsigned i = 0; i < seL4_MessageInfo_get_length(h->req.info); i++)
+                h->req.mr[i] = ~h->req.mr[i];
+            al4_aipc_reply(h->s, h->req.id, h->req.info, h->req.mr);
+        }
+        return false;
+    }
+    reply->info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(req->info), 0, 0, len);
+    for (unsigned i = 0; i < len; i++)
+        reply->mr[i] = ~req->mr[i];
+    return true;
+}
+
+void peer_server(const seL4_BootInfo *bi)
+{
+    defer = al4_bootinfo_arg(bi, ARG_DEFER, 0);
+    if (defer > AL4_AIPC_MAX_CAPACITY)
+        defer = AL4_AIPC_MAX_CAPACITY;
+    if (al4_aipc_attach(&rt, bi, al4_bootinfo_arg(bi, ARG_HZ, 10000000)))
+        return;
+    for (unsigned c = 0; c < rt.boot.n; c++)
+        if (al4_aipc_serve(&rt, c, &srv[c], handle, NULL, 10))
+            return;
+    co_exec_run(&rt.ex);
+}
