@@ -80,7 +80,7 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 LIBUSER_SRCS := $(wildcard libuser/src/*.c libuser/src/*.S) kernel/fdt.c
 LIBUSER_OBJS := $(patsubst %,$(B)/u/%.o,$(LIBUSER_SRCS))
 INIT_SRCS := $(wildcard servers/init/*.c)
-# Device drivers (drivers/virtio: the virtio-mmio library),
+# Device drivers (drivers/virtio: the virtio-mmio library; drivers/net: virtio-net),
 # compiled into the programs that drive a device.
 DRIVER_SRCS := $(wildcard drivers/*/*.c)
 SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) $(DRIVER_SRCS)
@@ -208,9 +208,11 @@ TEST_HARTS := $(if $(filter command line,$(origin SMP)),$(SMP),1 4)
 test_cnode = $(if $(filter command line,$(origin ROOT_CNODE_BITS)),$(ROOT_CNODE_BITS),$(if $(filter 1,$(1)),12,13))
 # The suite runs on harts with user interrupts (the N extension and the UINTC, for
 # U-notification); IRQ0004 drives a virtio entropy device on the first virtio-mmio
-# transport (PLIC line 1).
-SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-bus.0
-# The virtio device is legacy (Version 1) on 1 hart and modern (Version 2) on 4, so
+# transport (PLIC line 1), the NET tests a virtio-net device on the second (line 2)
+# attached to QEMU's user network (slirp: gateway 10.0.2.2, guest 10.0.2.15).
+SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-bus.0 \
+  -netdev user,id=net0,ipv6=off -device virtio-net-device,netdev=net0,bus=virtio-mmio-bus.1,mac=52:54:00:12:34:56
+# The virtio devices are legacy (Version 1) on 1 hart and modern (Version 2) on 4, so
 # that each run of the suite drives both transports.
 sel4test_qemu_args = $(SEL4TEST_QEMU_ARGS)$(if $(filter-out 1,$(1)), -global virtio-mmio.force-legacy=false)
 TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(call sel4test_qemu_args,$(n))")
