@@ -196,6 +196,7 @@ HOST_SRCS_regions := kernel/boot/regions.c
 HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_bootinfo := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_co := libuser/src/co_exec.c libuser/src/co_timer.c
+HOST_SRCS_virtq := drivers/virtio/virtq.c
 
 host-tests: $(HOST_TESTS)
 
