@@ -69,7 +69,7 @@ KCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany 
   -DCONFIG_ROOT_CNODE_SIZE_BITS=$(ROOT_CNODE_BITS) \
   $(if $(filter 1,$(FASTPATH)),-DCONFIG_FASTPATH=1)
 UCFLAGS := -std=gnu11 -march=rv64imafdc_zicsr_zifencei -mabi=lp64d -mcmodel=medany \
-  --specs=picolibc.specs -fno-common $(WARN) $(OPT) $(CONFIG_FLAGS) -Ilibuser/include -iquote kernel/include -MMD -MP \
+  --specs=picolibc.specs -fno-common $(WARN) $(OPT) $(CONFIG_FLAGS) -Ilibuser/include -Idrivers -iquote kernel/include -MMD -MP \
   $(SMP_FLAGS) -DCONFIG_ROOT_CNODE_SIZE_BITS=$(ROOT_CNODE_BITS)
 LCFLAGS := -std=gnu11 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
   -ffreestanding -fno-pic -nostdlib $(WARN) -O2 -g -DKERNEL_PADDR=$(KERNEL_PADDR) -MMD -MP \
@@ -80,7 +80,10 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 LIBUSER_SRCS := $(wildcard libuser/src/*.c libuser/src/*.S) kernel/fdt.c
 LIBUSER_OBJS := $(patsubst %,$(B)/u/%.o,$(LIBUSER_SRCS))
 INIT_SRCS := $(wildcard servers/init/*.c)
-SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S)
+# Device drivers (drivers/virtio: the virtio-mmio library; drivers/net: virtio-net),
+# compiled into the programs that drive a device.
+DRIVER_SRCS := $(wildcard drivers/*/*.c)
+SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) $(DRIVER_SRCS)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images
@@ -182,7 +185,7 @@ debug: $(B)/images/init.elf $(B)/kernel.elf $(B)/init.elf
 HOST_TESTS := $(patsubst tests/host/%.c,build/host/%,$(wildcard tests/host/test_*.c))
 # kernel/include only for "quoted" includes: its string.h must not hide the host's.
 HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes -iquote kernel/include \
-  -Ilibuser/include -Itests/host -fsanitize=address,undefined
+  -Ilibuser/include -Idrivers -Itests/host -fsanitize=address,undefined
 # DTB fixtures: the tests open build/host/fixtures/NAME.dtb (relative to the repo root,
 # where the harness runs them; the environment variable AL4_FIXTURES=DIR overrides).
 HOST_FIXTURES := $(patsubst tests/host/fixtures/%.dts,build/host/fixtures/%.dtb,\
@@ -199,6 +202,7 @@ HOST_SRCS_regions := kernel/boot/regions.c
 HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_bootinfo := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_co := libuser/src/co_exec.c libuser/src/co_timer.c
+HOST_SRCS_virtq := drivers/virtio/virtq.c
 
 host-tests: $(HOST_TESTS)
 
@@ -211,9 +215,14 @@ TEST_HARTS := $(if $(filter command line,$(origin SMP)),$(SMP),1 4)
 test_cnode = $(if $(filter command line,$(origin ROOT_CNODE_BITS)),$(ROOT_CNODE_BITS),$(if $(filter 1,$(1)),12,13))
 # The suite runs on harts with user interrupts (the N extension and the UINTC, for
 # U-notification); IRQ0004 drives a virtio entropy device on the first virtio-mmio
-# transport.
-SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-bus.0
-TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(SEL4TEST_QEMU_ARGS)")
+# transport (PLIC line 1), the NET tests a virtio-net device on the second (line 2)
+# attached to QEMU's user network (slirp: gateway 10.0.2.2, guest 10.0.2.15).
+SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-bus.0 \
+  -netdev user,id=net0,ipv6=off -device virtio-net-device,netdev=net0,bus=virtio-mmio-bus.1,mac=52:54:00:12:34:56
+# The virtio devices are legacy (Version 1) on 1 hart and modern (Version 2) on 4, so
+# that each run of the suite drives both transports.
+sel4test_qemu_args = $(SEL4TEST_QEMU_ARGS)$(if $(filter-out 1,$(1)), -global virtio-mmio.force-legacy=false)
+TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(call sel4test_qemu_args,$(n))")
 TEST_IMAGES :=
 -include tests/*/suite.mk
 

@@ -3,6 +3,7 @@
 
 # Header-only sources under test: rebuild their tests when the header changes.
 build/host/test_ring: libuser/include/al4/ring.h
+build/host/test_virtq: $(wildcard drivers/virtio/*.h)
 
 # tsan_*.c: thread stress tests built with ThreadSanitizer, which cannot be combined
 # with the ASan/UBSan of HOST_CFLAGS, so they get their own flags and binaries. They

@@ -20,15 +20,6 @@ static void irq_handler(seL4_Word bits, void *arg)
     irq_count++;
 }
 
-// The root task's user-interrupt CSRs as they were before al4_unotify_install.
-static void uninstall(void)
-{
-    asm volatile("csrci 0x000, 1" ::: "memory");  // ustatus.UIE
-    asm volatile("csrci 0x004, 1" ::: "memory");  // uie.USIE
-    asm volatile("csrw 0x005, zero");             // utvec
-    asm volatile("csrw 0x040, zero");             // uscratch
-}
-
 // User IRQs go to the boot hart, where the root task runs: its counter is the one that
 // sees the interrupt's own trap.
 static seL4_Word entries(void)
@@ -83,7 +74,7 @@ static void irq_as_user_interrupt(struct env *env)
     test_check(env, quiet > 0);
     test_check(env, quiet_ack > 0);
     test_check(env, virtio_rng_filled(&v));
-    uninstall();
+    un_uninstall();
     // The handler took every bit: none is left for the kernel path to return.
     seL4_Word w = 1;
     seL4_Poll(nt, &w);

@@ -107,10 +107,7 @@ static void masked_bits_do_not_preempt(struct env *env)
     test_check(env, p1 - p0 <= ticks + 1);
     test_eq(env, seL4_DebugCapIdentify(objs), 0);
 
-    asm volatile("csrci 0x000, 1" ::: "memory");  // ustatus.UIE
-    asm volatile("csrci 0x004, 1" ::: "memory");  // uie.USIE
-    asm volatile("csrw 0x005, zero");             // utvec
-    asm volatile("csrw 0x040, zero");             // uscratch
+    un_uninstall();
     test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
 }
 DEFINE_TEST(UNOTIFY0052, "a masked receiver's pending user interrupt does not preempt its long operations",

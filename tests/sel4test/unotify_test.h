@@ -56,6 +56,15 @@ static inline seL4_CPtr un_self_receiver(struct env *env)
     return nt;
 }
 
+// Undoes al4_unotify_install for the calling thread: its user-interrupt CSRs as before.
+static inline void un_uninstall(void)
+{
+    asm volatile("csrci 0x000, 1" ::: "memory");  // ustatus.UIE
+    asm volatile("csrci 0x004, 1" ::: "memory");  // uie.USIE
+    asm volatile("csrw 0x005, zero");             // utvec
+    asm volatile("csrw 0x040, zero");             // uscratch
+}
+
 // Sends with `index` from this thread (a receiver, sender table owner) and returns
 // what its entry then holds.
 static inline seL4_Word un_send_read(seL4_Word index)

@@ -1,20 +1,23 @@
-// The least driver that makes a virtio-mmio (legacy, version 1) entropy device
-// complete requests, shared by the tests that take its interrupt (IRQ0004 through the
-// kernel, UNOTIFY0035 as a user interrupt): one virtqueue in one page, one descriptor
-// per request. `make test` starts QEMU with -device virtio-rng-device,bus=virtio-mmio-bus.0,
+// The least driver that makes a virtio-mmio entropy device (legacy or modern: the
+// library in drivers/virtio drives both) complete requests, shared by the tests that
+// take its interrupt (IRQ0004 through the kernel, UNOTIFY0035 as a user interrupt):
+// one virtqueue and its buffers in one page, one descriptor per request. `make test` starts QEMU with -device virtio-rng-device,bus=virtio-mmio-bus.0,
 // which puts the device at the first transport: 0x10001000, PLIC line 1.
 #pragma once
 #include "helpers.h"
+#include <virtio/mmio.h>
 
 #define VIRTIO_PADDR 0x10001000ul
 #define VIRTIO_IRQ 1
 #define VIRTIO_QSIZE 8
 
 struct virtio_rng {
-    volatile uint32_t *mmio;
-    volatile struct virtio_queue_page *q;
-    seL4_Word paddr;         // of the queue page
-    seL4_CPtr frame, ring;  // the device's page and the queue's
+    struct virtio_mmio dev;
+    struct virtq q;
+    uint8_t *buf;                     // VIRTIO_QSIZE request buffers, after the queue
+    seL4_Word paddr;                  // of the queue page
+    seL4_CPtr frame, ring;            // the device's page and the queue's
+    uint16_t buf_of[VIRTIO_QSIZE];    // head descriptor -> request buffer
 };
 
 // Maps the device at mmio_va and a new queue page at ring_va, checks that an entropy
