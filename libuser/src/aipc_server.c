@@ -35,7 +35,11 @@ static void take_request(struct al4_aipc_server *s, const struct al4_ring_item *
             al4_aipc_reply(s, it->co, seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
         return;
     }
-    struct al4_aipc_req req = {.id = it->co, .info = {{it->info}}}, reply = {.id = it->co};
+    // Not zero-filled: only the words the lengths name are ever read.
+    struct al4_aipc_req req, reply;
+    req.id = reply.id = it->co;
+    req.info = (seL4_MessageInfo_t){{it->info}};
+    reply.info = seL4_MessageInfo_new(0, 0, 0, 0);
     for (unsigned i = 0; i < seL4_MessageInfo_get_length(req.info); i++)
         req.mr[i] = it->mr[i];
     s->handled++;
