@@ -112,7 +112,7 @@ struct al4_aipc_rt {
 
 // A notification a producer owes its peer is sent when this process's executor has
 // nothing ready (so always before it sleeps), or after at most this many resumes: one
-// signal per batch of items instead of one per item (docs/aipc.md, "Batching").
+// signal per batch of items instead of one per item (docs/aipc-protocol.md, "Batching").
 #define AL4_AIPC_FLUSH_EVERY 1024u
 
 // Reads the boot info chunk, registers every connection's peer cap as a sender of the

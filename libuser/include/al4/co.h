@@ -114,7 +114,7 @@ uint64_t co_exec_run_ready(struct co_exec *ex);
 // `flush(arg)` runs whenever the run queue has emptied (so always before the executor
 // sleeps) and at the latest after every `every` resumes (0: only when it empties). For
 // what a batch of coroutines owes the outside world and is cheaper sent once per batch:
-// asynchronous IPC sends its deferred notifications there (docs/aipc.md).
+// asynchronous IPC sends its deferred notifications there (docs/aipc-protocol.md, "Batching").
 void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every);
 // co_exec_run returns after the current resume.
 void co_exec_stop(struct co_exec *ex);
