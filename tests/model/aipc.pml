@@ -28,7 +28,9 @@
  * its queue empties, or every AL4_AIPC_FLUSH_EVERY resumes) is one of the model's. What
  * the executor guarantees, the flush before its thread sleeps, is what makes the signal
  * certain: an Exec process can always move while a signal is owed, so no end state (and
- * no run the LTL claim sees) leaves one unsent. The mutants take that guarantee away;
+ * no run the LTL claim sees) leaves one unsent. The model's flush may even come after
+ * the thread has slept, which the real one never does: that only adds behaviours, and
+ * what the argument needs is that the signal comes at all. The mutants take that away;
  * they need to know when a thread sleeps: the server's with its dispatcher, the
  * client's when its reply dispatcher sleeps and every worker waits or has finished.
  *
@@ -97,7 +99,7 @@ bit c_pend, c_asleep;   /* the client's reply dispatcher */
 
 /* Ghost state, for the properties only. */
 bit s_idle, c_idle;     /* the consumer is between its d2 and its d3 / d5 */
-bit s_sig, c_sig;       /* a producer decided to signal in this idle period */
+bit s_sig, c_sig;       /* a producer came to owe a signal in this idle period */
 byte replied[NW];       /* replies the reply dispatcher handed to coroutine w */
 byte done;              /* coroutines finished */
 
