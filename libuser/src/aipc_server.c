@@ -3,10 +3,6 @@
 // reply later. A client that breaks the ring protocol only loses its own connection.
 #include <al4/aipc.h>
 
-// At most this many requests per resume, so that one busy client cannot keep the
-// other connections' dispatchers (same priority) from running.
-#define BATCH 64
-
 bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
                     const seL4_Word *mr)
 {
@@ -54,9 +50,11 @@ static enum co_status dispatcher(struct co *co)
     unsigned n;
     CO_BEGIN(co);
     while (!s->link.broken) {
-        for (n = 0; n < BATCH && al4_aipc_link_get(&s->link, &it); n++)
+        // At most a batch per resume, so that one busy client cannot keep the other
+        // connections' dispatchers (same priority) from running.
+        for (n = 0; n < AL4_AIPC_BATCH && al4_aipc_link_get(&s->link, &it); n++)
             take_request(s, &it);
-        if (n == BATCH) {
+        if (n == AL4_AIPC_BATCH) {
             CO_YIELD(co);  // still marked running: producers do not signal meanwhile
             continue;
         }

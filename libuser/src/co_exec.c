@@ -207,6 +207,9 @@ static void flush(struct co_exec *ex)
 uint64_t co_exec_run_ready(struct co_exec *ex)
 {
     uint64_t before = ex->resumes;
+    // A stop is for the run it was made in: one left over from an earlier run would end
+    // this one after its first resume.
+    ex->stop = false;
     for (;;) {
         ex->loops++;
         take_wakes(ex);
@@ -248,7 +251,6 @@ static void idle(struct co_exec *ex)
 
 void co_exec_run(struct co_exec *ex)
 {
-    ex->stop = false;
     for (;;) {
         co_exec_run_ready(ex);
         if (ex->stop)

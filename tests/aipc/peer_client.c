@@ -161,7 +161,7 @@ static void malformed(void)
             uint32_t id = cl.free_ids[--cl.n_free];
             refused[i] = (struct al4_aipc_call){.co = &workers[0].co};
             cl.slot[id] = &refused[i];
-            bad[i].co = id;
+            bad[i].co = al4_aipc_client_tag(&cl, id);
         }
         al4_aipc_link_put(&cl.link, &bad[i]);
     }

@@ -226,8 +226,11 @@ static void client_exits(struct env *env)
 {
     static struct pair p;
     pair_start(env, &p, 2, 0, 0);
-    // The first client submits 16 calls and stops its thread with all of them in
-    // flight; the root task then takes its receiver away, as if the process were gone.
+    // The first client makes a run first (so that its executor was stopped once before:
+    // the abandon's run must not end early), then submits 16 calls and stops its thread
+    // with all of them in flight; the root task then takes its receiver away, as if the
+    // process were gone.
+    run_ok(env, &p, 4, 2);
     seL4_SetMR(CM_CONCURRENCY, 16);
     seL4_SetMR(CM_CALLS, 1);
     seL4_SetMR(CM_WORK, 0);
@@ -240,7 +243,7 @@ static void client_exits(struct env *env)
     // The server answered them into a ring nobody reads, and serves the other client.
     start_client(env, &p, 1);
     run_ok(env, &p, 8, 10);
-    test_eq(env, p.r[R_SERVER + SS_HANDLED], 16 + 80 + 1);
+    test_eq(env, p.r[R_SERVER + SS_HANDLED], 8 + 1 + 16 + 80 + 1);
     pair_stop(&p);
 }
 DEFINE_TEST(ASYNCIPC0007, "a client that stops with calls in flight does not break the server",
