@@ -173,12 +173,17 @@ static void wakes_idle(struct env *env)
     run_ok(env, &p, 1, calls);
     test_eq(env, p.r[R_SIGNALS], calls);
     test_eq(env, p.r[R_SERVER + SS_SIGNALS], calls);
-    // The server woke from each sleep for a call, plus the sleep after the start.
-    test_eq(env, p.r[R_SERVER + SS_SLEEPS], calls + 1);
-    // Each call: the client's Signal switches to the server, its Wait switches back;
-    // timer ticks come on top.
+    // The server woke from each sleep for a call, plus the sleep after the start. Each
+    // call: the client's Signal switches to the server, its Wait switches back. A timer
+    // tick adds its own entry, and one that falls between the client's uipi send and
+    // its Signal wakes the server early (the tick's delivery of pending bits,
+    // docs/unotify-protocol.md): the Signal then finds it asleep again and wakes it for
+    // nothing, one more sleep and two more entries.
+    seL4_Word ticks = ticks_bound(env, &p);
+    test_check(env, p.r[R_SERVER + SS_SLEEPS] >= calls + 1);
+    test_check(env, p.r[R_SERVER + SS_SLEEPS] <= calls + 1 + ticks);
     test_check(env, p.r[R_ENTRIES] >= 2 * calls);
-    test_check(env, p.r[R_ENTRIES] <= 2 * calls + ticks_bound(env, &p));
+    test_check(env, p.r[R_ENTRIES] <= 2 * calls + 3 * ticks);
     test_eq(env, p.r[R_SERVER + SS_REFUSED], 0);
     pair_stop(&p);
 }
@@ -198,7 +203,7 @@ static void suppresses(struct env *env)
            (unsigned long)p.r[R_SERVER + SS_SIGNALS], (unsigned long)p.r[R_ENTRIES]);
     test_check(env, p.r[R_SIGNALS] <= calls + 1);
     test_check(env, p.r[R_SERVER + SS_SIGNALS] <= calls + 1);
-    test_check(env, p.r[R_ENTRIES] <= 2 * (calls + 1) + ticks_bound(env, &p));
+    test_check(env, p.r[R_ENTRIES] <= 2 * (calls + 1) + 3 * ticks_bound(env, &p));
     pair_stop(&p);
 }
 DEFINE_TEST(ASYNCIPC0005, "under load notifications are suppressed: one each way per batch of 256 calls",
