@@ -4,7 +4,22 @@
 // thread switched to must be the one the scheduler would run. trap.S enters here
 // straight from the ecall, so the common case runs in one flattened function with no
 // frame to speak of; every failed check leaves through syscall_slowpath().
-#include "fastpath.h"
+//
+// Two fastpaths live here and two in fastpath_signal.c, with the checks they share in
+// fastpath_common.h:
+// - Call and ReplyRecv (here): a register message through an endpoint. They never
+//   switch to a thread that takes part in U-notification (its cached VSpace fails
+//   vs_cache_valid), so the user-interrupt switch is one test.
+// - Signal and Wait on a notification (fastpath_signal.c, docs/unotify.md "The
+//   notification fastpath"): the kernel half of asynchronous IPC on one hart. A Signal
+//   whose waiter on this hart outranks the sender switches to it, the sender keeping
+//   its place at the head of its queue; a Wait that blocks (nothing in the word or
+//   the UINTC entry) switches to the head of the highest ready queue. Both switch the
+//   user-interrupt state in full, since both threads usually take part.
+// All four honour fastpath_enabled (al4_set_fastpath), take the kernel lock on entry as
+// the slow path does and drop it on the way out, and switch only between threads
+// bound to this hart; each counts its direct switches per hart (al4/debug.h).
+#include "fastpath_common.h"
 #include "cspace.h"
 #include "cdt.h"
 #include "endpoint.h"
@@ -20,35 +35,7 @@
 #include <sel4/syscall.h>
 
 #ifdef CONFIG_FASTPATH
-NORETURN void restore_user_context(void);
-
 bool fastpath_enabled = true;
-
-static bool fast_message(word_t info)
-{
-    // length bits 0-6 <= 4 and extraCaps bits 7-8 == 0.
-    return (info & 0x1ff) <= seL4_FastMessageRegisters;
-}
-
-// The endpoint slot of a fastpath candidate: a register-sized message, the fastpath
-// on, and a cptr that resolves.
-static inline struct cte *fast_slot(struct tcb *cur, word_t cptr, word_t info)
-{
-    if (unlikely(!fast_message(info) || !fastpath_enabled))
-        return NULL;
-    return lookup_slot(cur, cptr).slot;
-}
-
-// Whether t is bound to hart h; always so without SMP.
-static inline bool same_hart(struct hart *h, struct tcb *t)
-{
-#ifdef CONFIG_ENABLE_SMP_SUPPORT
-    return t->hart == h->index;
-#else
-    (void)h, (void)t;
-    return true;
-#endif
-}
 
 static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word_t info)
 {
@@ -57,14 +44,6 @@ static inline void copy_mrs(struct tcb *from, struct tcb *to, word_t badge, word
         to->ctx[CTX_A2 + i] = from->ctx[CTX_A2 + i];
     to->ctx[CTX_A0] = badge;
     to->ctx[CTX_A1] = info & ~(word_t)0xe00;  // capsUnwrapped = 0
-}
-
-// Whether t's cached satp still holds (see vs_cache in struct tcb): its VSpace is the
-// one it last ran in. If not, the slow path checks the VSpace in full.
-static inline bool vs_cache_valid(struct tcb *t)
-{
-    struct cap c = tcb_slot(t, TCB_VTABLE)->cap;
-    return c.w0 == t->vs_cache.w0 && c.w1 == t->vs_cache.w1 && t->vs_cache.epoch == asid_epoch;
 }
 
 // `from` stops running and `to` runs in its place, in its cached address space: at
@@ -81,13 +60,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
         sched_enqueue(to);
         sched_to_front(to);
     }
-    h->cur = to;
-    h->ctx = to->ctx;
-    vspace_activate_satp(h, to->vs_cache.satp);
-    fpu_switch_to(h, to);
-    uintr_switch_fast(h, to);
-    kernel_unlock();
-    restore_user_context();
+    fastpath_enter(h, to, false);
 }
 
 __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)

@@ -93,6 +93,15 @@ static int highest_prio(const struct ready_queues *q)
     return (int)(hi * 64 + msb(q->l2[hi]));
 }
 
+// What schedule() picks on `hart` when no candidate was woken: the head of the highest
+// non-empty queue, or NULL (the hart would idle). The notification fastpath's Wait asks.
+struct tcb *sched_best(unsigned hart)
+{
+    const struct ready_queues *q = QUEUES(hart);
+    int top = highest_prio(q);
+    return top < 0 ? NULL : q->prio[top].head;
+}
+
 // The caller goes to the back of its priority's queue.
 void sched_yield(void)
 {

@@ -62,8 +62,22 @@ static void debug_snapshot(struct tcb *t)
 static void project_syscall(struct tcb *t, long nr)
 {
     if (nr == al4_SysKernelCounters) {
-        // a0: a hart index, or anything else for the caller's hart.
-        struct hart *h = t->ctx[CTX_A0] < num_nodes ? &harts[t->ctx[CTX_A0]] : this_hart();
+        // a0: a hart index, or anything else for the caller's hart; with 1 in the upper
+        // half (AL4_COUNTERS_NTFN, which no earlier caller passes: they pass an index or
+        // ~0), the second set, of the hart in the lower half (libuser al4/debug.h).
+        word_t sel = t->ctx[CTX_A0];
+        bool ntfn = sel >> 32 == 1;
+        if (ntfn)
+            sel &= MASK(32);
+        struct hart *h = sel < num_nodes ? &harts[sel] : this_hart();
+        if (ntfn) {
+            t->ctx[CTX_A0] = h->fastpath_signal;
+            t->ctx[CTX_A1] = h->fastpath_wait;
+            t->ctx[CTX_A2] = h->index;
+            for (unsigned i = CTX_A3; i <= CTX_A6; i++)
+                t->ctx[i] = 0;
+            return;
+        }
         t->ctx[CTX_A0] = h->kernel_entries;
         t->ctx[CTX_A1] = h->fastpath_call;
         t->ctx[CTX_A2] = h->fastpath_reply_recv;

@@ -8,6 +8,7 @@
 #include "walk.h"
 #include "hart.h"
 #include "uintc.h"
+#include "uintr.h"
 #include "unotify.h"
 
 // Per thread: its receiver entry and its table name it back; a receiver is bound both
@@ -40,7 +41,7 @@ static void check_thread_parts(word_t *nrx, word_t *nst)
             else
                 (*nst)++;
         }
-        if (u->any && t->vs_cache.epoch != ~0ul)
+        if (u->any && !(t->vs_cache.epoch & VS_CACHE_TAKES_PART))
             violation(INV_UNOTIFY, "thread \"%s\" takes part (rx %u, table %u) but its VSpace "
                       "cache epoch is %lx: the fastpath could switch to it", t->name, u->rx,
                       u->st, t->vs_cache.epoch);

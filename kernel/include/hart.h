@@ -27,6 +27,7 @@ struct hart {
     unsigned boot_entries;  // times a hart entered the kernel as this core (1, once up)
     uint64_t kernel_entries;
     uint64_t fastpath_call, fastpath_reply_recv;
+    uint64_t fastpath_signal, fastpath_wait;  // fastpath_signal.c's direct switches
     uint64_t preemptions;  // long operations stopped for a pending interrupt
     unsigned work_units;   // since the last preemption point check
 };

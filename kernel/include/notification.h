@@ -2,6 +2,19 @@
 #pragma once
 #include "object.h"
 #include "tcb.h"
+#include "tcb_queue.h"
+
+// The queue of threads blocked on n; inline, as the notification fastpath uses them.
+static inline void ntfn_queue_append(struct notification *n, struct tcb *t)
+{
+    ntfn_set(n, tq_append(ntfn_head(n), &n->tail, t), NTFN_WAITING);
+}
+
+static inline void ntfn_queue_remove(struct notification *n, struct tcb *t)
+{
+    struct tcb *head = tq_remove(ntfn_head(n), &n->tail, t);
+    ntfn_set(n, head, head ? NTFN_WAITING : NTFN_IDLE);
+}
 
 void send_signal(struct notification *n, word_t badge);
 void complete_signal(struct notification *n, struct tcb *t);

@@ -13,6 +13,8 @@ void sched_to_front(struct tcb *t);
 // `to` (not queued) takes the place of the running `from` at the front of their queue;
 // both have the same priority and hart.
 void sched_replace(struct tcb *from, struct tcb *to);
+// The thread schedule() would pick on `hart` with no woken candidate, or NULL.
+struct tcb *sched_best(unsigned hart);
 void sched_dump(void);
 
 // What the invariant checker (kernel/debug/, debug builds) reads of priority p's queue

@@ -11,17 +11,6 @@
 #include "tcb_queue.h"
 #include "unotify.h"
 
-static void queue_append(struct notification *n, struct tcb *t)
-{
-    ntfn_set(n, tq_append(ntfn_head(n), &n->tail, t), NTFN_WAITING);
-}
-
-static void queue_remove(struct notification *n, struct tcb *t)
-{
-    struct tcb *head = tq_remove(ntfn_head(n), &n->tail, t);
-    ntfn_set(n, head, head ? NTFN_WAITING : NTFN_IDLE);
-}
-
 static void wake(struct tcb *t, word_t badge)
 {
     tcb_set_state(t, THREAD_RUNNING);
@@ -47,7 +36,7 @@ void send_signal(struct notification *n, word_t badge)
     }
     case NTFN_WAITING: {
         struct tcb *t = ntfn_head(n);
-        queue_remove(n, t);
+        ntfn_queue_remove(n, t);
         wake(t, badge | unotify_take(n));
         break;
     }
@@ -95,12 +84,12 @@ void receive_signal(struct tcb *t, struct cap cap, bool blocking)
     }
     t->blocking_object = n;
     tcb_set_state(t, THREAD_BLOCKED_ON_NOTIFICATION);
-    queue_append(n, t);
+    ntfn_queue_append(n, t);
 }
 
 void cancel_signal(struct tcb *t, struct notification *n)
 {
-    queue_remove(n, t);
+    ntfn_queue_remove(n, t);
     tcb_set_state(t, THREAD_INACTIVE);
 }
 
@@ -110,7 +99,7 @@ void cancel_all_signals(struct notification *n)
         return;
     struct tcb *t;
     while ((t = ntfn_head(n))) {
-        queue_remove(n, t);
+        ntfn_queue_remove(n, t);
         tcb_set_state(t, THREAD_RESTART);
     }
 }

@@ -52,8 +52,9 @@ trap_entry:
     ld tp, CTX_HART * 8(t0)
     ld sp, HART_KSTACK(tp)
     // System calls resume after the ecall, and go straight to C with the user's a0,
-    // a1 and a7 still in place: Call and ReplyRecv to their fastpaths, the rest to
-    // the system call handler. Anything else resumes at the trapping instruction.
+    // a1 and a7 still in place: Call, ReplyRecv, Send and Recv to their fastpaths
+    // (Send and Recv for notifications: fastpath_signal.c), the rest to the system
+    // call handler. Anything else resumes at the trapping instruction.
     csrr t2, scause
     li t3, SCAUSE_ECALL_U
     bne t2, t3, 1f
@@ -66,7 +67,13 @@ trap_entry:
 3:  li t3, SYSCALL_REPLY_RECV
     bne a7, t3, 4f
     tail c_handle_fastpath_reply_recv
-4:
+4:  li t3, SYSCALL_SEND
+    bne a7, t3, 5f
+    tail c_handle_fastpath_signal
+5:  li t3, SYSCALL_RECV
+    bne a7, t3, 6f
+    tail c_handle_fastpath_wait
+6:
 #endif
     mv a0, a7
     tail c_handle_syscall

@@ -6,6 +6,7 @@
 #include "tcb.h"
 #include "hart.h"
 #include "asid.h"
+#include "uintr.h"
 
 // The kernel's own root table; every user root table carries a copy of its upper half.
 pte_t kernel_root_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
@@ -61,8 +62,9 @@ void vspace_activate(struct tcb *t)
     word_t satp = vspace_root_satp(c);
     if (satp)
         // A thread that takes part in U-notification is never switched to by the
-        // fastpath: its cache never matches (uintr.h, uintr_switch_fast).
-        t->vs_cache = (typeof(t->vs_cache)){c.w0, c.w1, t->uintr.any ? ~0ul : asid_epoch, satp};
+        // Call/ReplyRecv fastpath: its cache never matches (uintr.h, uintr_poison).
+        t->vs_cache = (typeof(t->vs_cache)){
+            c.w0, c.w1, asid_epoch | (t->uintr.any ? VS_CACHE_TAKES_PART : 0), satp};
     else
         satp = vspace_satp(kpptr_to_paddr(kernel_root_pt), 0);
     vspace_activate_satp(this_hart(), satp);

@@ -1,7 +1,7 @@
 // Project system calls, numbered after every upstream one (seL4 15.0.0 ends its
 // debug and benchmark calls above -32): kernel counters for tests and benchmarks,
-// and a switch that routes Call/ReplyRecv around the fastpath so one run can compare
-// both paths.
+// and a switch that routes Call/ReplyRecv and the notification Signal/Wait around the
+// fastpath so one run can compare both paths.
 #pragma once
 #include <sel4/sel4.h>
 #include "syscall.h"
@@ -40,6 +40,28 @@ static inline al4_counters_t al4_kernel_counters_of(seL4_Word hart)
 static inline al4_counters_t al4_kernel_counters(void)
 {
     return al4_kernel_counters_of(~0ul);
+}
+
+// The second set of counters: the same call with AL4_COUNTERS_NTFN in a0's upper half
+// and the hart index (or 0xffffffff for the caller's hart) in its lower half. Seven
+// words as the first set; the last four are 0 (room for more).
+#define AL4_COUNTERS_NTFN (1ul << 32)
+
+typedef struct al4_ntfn_counters {
+    seL4_Word fastpath_signal;  // Signals that switched to the woken waiter by the fastpath
+    seL4_Word fastpath_wait;    // Waits that blocked and switched by the fastpath
+    seL4_Word hart;             // index of the hart counted
+} al4_ntfn_counters_t;
+
+static inline al4_ntfn_counters_t al4_ntfn_counters_of(seL4_Word hart)
+{
+    al4_counters_t c = al4_kernel_counters_of(AL4_COUNTERS_NTFN | (hart & 0xfffffffful));
+    return (al4_ntfn_counters_t){c.kernel_entries, c.fastpath_call, c.fastpath_reply_recv};
+}
+
+static inline al4_ntfn_counters_t al4_ntfn_counters(void)
+{
+    return al4_ntfn_counters_of(~0ul);
 }
 
 // Returns whether the fastpath was enabled before.

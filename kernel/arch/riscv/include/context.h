@@ -36,3 +36,5 @@
 #define SCAUSE_ECALL_U     8
 #define SYSCALL_CALL       (-1)
 #define SYSCALL_REPLY_RECV (-2)
+#define SYSCALL_SEND       (-3)
+#define SYSCALL_RECV       (-5)

@@ -47,9 +47,15 @@ static inline void uintr_switch_fast(struct hart *h, struct tcb *next)
         uintr_switch_slow(h, next);
 }
 
-// t now takes part: the fastpath must not switch to it (its check of the cached
-// VSpace fails until the slow path refills the cache, which keeps it failing).
+// Set in a cached VSpace's epoch (struct tcb's vs_cache) while the thread takes part:
+// the Call/ReplyRecv fastpath's compare with asid_epoch then fails, and the
+// notification fastpath (fastpath_signal.c), which switches the user-interrupt state
+// in full, masks the bit off and still trusts the rest of the cache.
+#define VS_CACHE_TAKES_PART BIT(63)
+
+// t now takes part: the Call/ReplyRecv fastpath must not switch to it (its check of
+// the cached VSpace fails until the slow path refills the cache, which keeps the bit).
 static inline void uintr_poison(struct tcb *t)
 {
-    t->vs_cache.epoch = ~0ul;
+    t->vs_cache.epoch |= VS_CACHE_TAKES_PART;
 }
