@@ -57,8 +57,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
         sched_replace(from, to);
     } else {
         sched_dequeue(from);
-        sched_enqueue(to);
-        sched_to_front(to);
+        sched_enqueue_front(to);
     }
     fastpath_enter(h, to, false);
 }

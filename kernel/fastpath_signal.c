@@ -66,8 +66,7 @@ __attribute__((flatten)) void c_handle_fastpath_signal(word_t cptr, word_t info)
     // thread at the head). No stall: dest is bound here and waits in the kernel, so no
     // other hart holds its registers.
     dest->state = THREAD_RUNNING;
-    sched_enqueue(dest);
-    sched_to_front(dest);
+    sched_enqueue_front(dest);
     h->fastpath_signal++;
     fastpath_enter(h, dest, true);
 }

@@ -49,6 +49,23 @@ void sched_enqueue(struct tcb *t)
     q->l1 |= BIT(p / 64);
 }
 
+// What sched_enqueue and then sched_to_front leave, in one step: the fastpaths' way of
+// making a woken thread the next one picked at its priority.
+void sched_enqueue_front(struct tcb *t)
+{
+    struct ready_queues *q = queues_of(t);
+    unsigned p = t->prio;
+    t->sched_prev = NULL;
+    t->sched_next = q->prio[p].head;
+    if (q->prio[p].head)
+        q->prio[p].head->sched_prev = t;
+    else
+        q->prio[p].tail = t;
+    q->prio[p].head = t;
+    q->l2[p / 64] |= BIT(p % 64);
+    q->l1 |= BIT(p / 64);
+}
+
 void sched_dequeue(struct tcb *t)
 {
     struct ready_queues *q = queues_of(t);
@@ -127,15 +144,7 @@ void sched_to_front(struct tcb *t)
     if (q->prio[p].head == t)
         return;
     sched_dequeue(t);
-    t->sched_prev = NULL;
-    t->sched_next = q->prio[p].head;
-    if (q->prio[p].head)
-        q->prio[p].head->sched_prev = t;
-    else
-        q->prio[p].tail = t;
-    q->prio[p].head = t;
-    q->l2[p / 64] |= BIT(p % 64);
-    q->l1 |= BIT(p / 64);
+    sched_enqueue_front(t);
 }
 
 // The fastpath's queue update. `from` is the running thread, so it heads its queue

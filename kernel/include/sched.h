@@ -3,6 +3,8 @@
 #include "tcb.h"
 
 void sched_enqueue(struct tcb *t);
+// t, runnable and in no queue, goes to the front of its priority's queue.
+void sched_enqueue_front(struct tcb *t);
 void sched_dequeue(struct tcb *t);
 void sched_yield(void);
 void schedule(void);
