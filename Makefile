@@ -85,7 +85,7 @@ INIT_SRCS := $(wildcard servers/init/*.c)
 # Device drivers (drivers/virtio: the virtio-mmio library; drivers/net: virtio-net),
 # compiled into the programs that drive a device.
 DRIVER_SRCS := $(wildcard drivers/*/*.c)
-SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) $(DRIVER_SRCS)
+SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) tests/aipc/peer_image.S $(DRIVER_SRCS)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images
@@ -151,18 +151,16 @@ $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-ch
 # The asynchronous IPC peer (tests/aipc/): server or client, for ASYNCIPC and bench-aipc.
 AIPC_PEER_SRCS := $(wildcard tests/aipc/*.c)
 $(eval $(call user_prog,aipc-peer,$(AIPC_PEER_SRCS)))
-$(B)/u/tests/sel4test/aipc_image.S.o: $(B)/aipc-peer.stripped Makefile
-$(B)/u/tests/sel4test/aipc_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
+$(B)/u/tests/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
+$(B)/u/tests/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
 BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
 BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
 BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
-BENCH_AIPC_SRCS := bench/aipc/main.c bench/aipc/peer_image.S
+BENCH_AIPC_SRCS := bench/aipc/main.c tests/aipc/peer_image.S
 $(eval $(call user_prog,bench-aipc,$(BENCH_AIPC_SRCS)))
-$(B)/u/bench/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
-$(B)/u/bench/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf

@@ -33,7 +33,7 @@ def run(name, qemu, qemu_args, smp, image, timeout=None, partial=False):
               f"{'only the rows printed before are kept' if partial else 'its rows are not measured'}")
         if not partial:
             return None
-    if done not in text:
+    elif done not in text:
         sys.exit(f"{name}: the {smp}-hart run stopped early:\n{text[-2000:]}")
     return [l.split(",")[1:] for l in text.splitlines() if l.startswith("BENCH,")]
 
