@@ -112,7 +112,7 @@ all: $(B)/images/init.elf $(if $(SEL4TEST_BUILDS),$(B)/images/sel4test.elf)
 FLAGS_STAMP := $(B)/flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS)' > $@
+	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS)' > $@
 .PHONY: FORCE
 FORCE:
 

@@ -147,6 +147,18 @@ bool netstack_add_if(struct netstack *ns, struct netstack_if *nif,
     return true;
 }
 
+void netstack_remove_if(struct netstack *ns, struct netstack_if *nif, unsigned irq_bit)
+{
+    netif_remove(&nif->netif);
+    for (struct netstack_if **l = &ns->ifs; *l; l = &(*l)->next)
+        if (*l == nif) {
+            *l = nif->next;
+            break;
+        }
+    if (ns->ex->bound[irq_bit] == &nif->ingress)
+        co_exec_bind(ns->ex, irq_bit, NULL);
+}
+
 // --- Output ---
 
 // Sends what TCP has queued on every connection, including segments a full device

@@ -94,7 +94,7 @@
 
 // --- Debugging ---
 // LWIP_DEBUG stays off: lwIP's LWIP_ASSERTs are on unless LWIP_NOASSERT (cc.h maps
-// them to a message and abort()).
+// them to a message and exit()).
 #ifdef NDEBUG
 #define LWIP_NOASSERT 1
 #endif

@@ -100,6 +100,9 @@ bool netstack_add_if(struct netstack *ns, struct netstack_if *nif,
                      const ip4_addr_t *ip, const ip4_addr_t *mask, const ip4_addr_t *gw,
                      unsigned irq_bit);
 
+// Takes the interface out of lwIP and unbinds its signal bit (before its device stops).
+void netstack_remove_if(struct netstack *ns, struct netstack_if *nif, unsigned irq_bit);
+
 // --- Wakers (the executor's thread; no-ops in classic mode) ---
 
 // New output is possible: after tcp_write or tcp_recved outside lwIP's callbacks, a

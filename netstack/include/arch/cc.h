@@ -11,10 +11,12 @@
         printf x; \
     } while (0)
 
+// exit, not abort: picolibc's abort raises a signal, which aL4's runtime does not have;
+// exit ends in the runtime's _exit, which stops the program.
 #define LWIP_PLATFORM_ASSERT(msg) \
     do { \
         printf("lwIP assertion \"%s\" failed at %s:%d\n", msg, __FILE__, __LINE__); \
-        abort(); \
+        exit(EXIT_FAILURE); \
     } while (0)
 
 // Initial sequence numbers and local ports (tcp.c, udp.c): netstack_port.c.
