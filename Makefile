@@ -95,6 +95,9 @@ LWIP_CORE := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c core
   core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
 NETSTACK_INC := -Inetstack/include -I$(LWIP_SRC)/src/include \
   $(if $(filter classic,$(NETSTACK_POLL)),-DNETSTACK_POLL_CLASSIC=1)
+# The seL4 suite's sizes: its root task image must stay below 2 MiB (BOOTINFO0005).
+NETSTACK_SUITE_SIZES := -DNETSTACK_TCP_PCBS=16 -DNETSTACK_TCP_SEGS=128 \
+  -DNETSTACK_MEM_SIZE=65536 -DNETSTACK_PBUFS=64
 # lwIP's own sources: they build clean under the project's warnings with this
 # lwipopts.h (debug, release, host); a warning a later lwIP or option brings is relaxed
 # here, for them only.
@@ -114,7 +117,7 @@ all: $(B)/images/init.elf $(if $(SEL4TEST_BUILDS),$(B)/images/sel4test.elf)
 FLAGS_STAMP := $(B)/flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS)' > $@
+	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' > $@
 .PHONY: FORCE
 FORCE:
 
@@ -132,9 +135,9 @@ $(B)/u/%.S.o: %.S $(FLAGS_STAMP)
 	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) -c $< -o $@
 $(B)/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(LWIP_CFLAGS) -c $< -o $@
-$(B)/u/netstack/%: UCFLAGS += $(NETSTACK_INC)
-$(B)/u/tests/sel4test/net_%: UCFLAGS += $(NETSTACK_INC)
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES) -c $< -o $@
+$(B)/u/netstack/%: UCFLAGS += $(NETSTACK_INC) $(NETSTACK_SUITE_SIZES)
+$(B)/u/tests/sel4test/net_%: UCFLAGS += $(NETSTACK_INC) $(NETSTACK_SUITE_SIZES)
 $(B)/l/%.o: % $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(LCFLAGS) -c $< -o $@

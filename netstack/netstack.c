@@ -64,7 +64,10 @@ static err_t if_init(struct netif *netif)
 
 // Feeds up to `budget` received frames to lwIP: true if it stopped at the budget.
 // Frames are copied into pool pbufs so that the device's buffer goes back at once
-// (lwIP may hold a pbuf for long: out-of-order segments, unread data).
+// (lwIP may hold a pbuf for long: out-of-order segments, unread data). A refused entry
+// counts against the budget and ends the batch without asking for another: a device
+// that refuses every look (virtio's bad used index) must not keep ingress running; what
+// follows a refusal waits for the next interrupt.
 static bool drain(struct netstack_if *nif, unsigned budget)
 {
     const struct netstack_dev_ops *o = nif->ops;
@@ -73,12 +76,14 @@ static bool drain(struct netstack_if *nif, unsigned budget)
     size_t len;
     uint32_t token;
     int r;
+    bool refused = false;
     while (n < budget && (r = o->receive(nif->dev, &data, &len, &token)) != 0) {
+        n++;
         if (r < 0) {
             nif->stats.rx_refused++;
+            refused = true;
             continue;
         }
-        n++;
         nif->stats.rx_frames++;
         struct pbuf *p = len <= 0xffff ? pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL) : NULL;
         if (p)
@@ -95,7 +100,7 @@ static bool drain(struct netstack_if *nif, unsigned budget)
             pbuf_free(p);
     }
     o->refill(nif->dev);
-    return n == budget;
+    return n == budget && !refused;
 }
 
 // Services the device; wakes egress if transmit space came back after it ran out.
@@ -170,18 +175,13 @@ static void flush(void)
             tcp_output(pcb);
 }
 
-static uint64_t ms_to_ticks(const struct co_exec *ex, uint32_t ms)
-{
-    return ex->hz / 1000 * ms + ex->hz % 1000 * ms / 1000;
-}
-
 // Arms egress's timer for lwIP's next deadline, if it has one.
 static void arm_deadline(struct netstack *ns)
 {
     u32_t ms = sys_timeouts_sleeptime();
     if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE)
         co_timer_start(ns->ex, &ns->egress_timer, &ns->egress,
-                       co_now(ns->ex) + ms_to_ticks(ns->ex, ms));
+                       co_now(ns->ex) + co_us(ns->ex, (uint64_t)ms * 1000));
 }
 
 // poll_egress: lwIP's due timers, then the output they and the wakers made possible,

@@ -45,6 +45,23 @@
 #define CHECKSUM_CHECK_TCP 1
 #define CHECKSUM_CHECK_ICMP 1
 
+// --- Sizes ---
+// For a server with many connections; a program that must stay small (the seL4 test
+// suite: its root task image stays below 2 MiB) overrides them with -D, for lwIP's
+// files and its own alike.
+#ifndef NETSTACK_TCP_PCBS
+#define NETSTACK_TCP_PCBS 128
+#endif
+#ifndef NETSTACK_TCP_SEGS
+#define NETSTACK_TCP_SEGS 512
+#endif
+#ifndef NETSTACK_MEM_SIZE
+#define NETSTACK_MEM_SIZE (256 * 1024)
+#endif
+#ifndef NETSTACK_PBUFS
+#define NETSTACK_PBUFS 256
+#endif
+
 // --- TCP, sized for many connections ---
 #define TCP_MSS 1460
 #define TCP_WND (8 * TCP_MSS)          // below 64 KiB: no window scaling needed
@@ -53,9 +70,9 @@
 #define TCP_QUEUE_OOSEQ 1
 #define LWIP_TCP_KEEPALIVE 0
 #define TCP_LISTEN_BACKLOG 1
-#define MEMP_NUM_TCP_PCB 128
+#define MEMP_NUM_TCP_PCB NETSTACK_TCP_PCBS
 #define MEMP_NUM_TCP_PCB_LISTEN 16
-#define MEMP_NUM_TCP_SEG 512           // >= TCP_SND_QUEUELEN (init.c checks)
+#define MEMP_NUM_TCP_SEG NETSTACK_TCP_SEGS  // >= TCP_SND_QUEUELEN (init.c checks)
 #define MEMP_NUM_UDP_PCB 8
 #define MEMP_NUM_RAW_PCB 4
 
@@ -64,9 +81,9 @@
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (256 * 1024)          // PBUF_RAM: headers and copied TCP data
-#define MEMP_NUM_PBUF 256              // PBUF_REF/ROM
-#define PBUF_POOL_SIZE 256             // received frames, one pool pbuf each
+#define MEM_SIZE NETSTACK_MEM_SIZE      // PBUF_RAM: headers and copied TCP data
+#define MEMP_NUM_PBUF NETSTACK_PBUFS   // PBUF_REF/ROM
+#define PBUF_POOL_SIZE NETSTACK_PBUFS  // received frames, one pool pbuf each
 #define MEMP_NUM_REASSDATA 8
 #define MEMP_NUM_ARP_QUEUE 32
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)

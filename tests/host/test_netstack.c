@@ -68,6 +68,7 @@ struct side {
     unsigned tx_used;             // transmit buffers in use until the next service
     unsigned drop_every, sent;    // loss: the peer never sees every drop_every'th frame
     unsigned dropped, released, refills, services;
+    bool refusing;                // every receive is a refused entry (a broken device)
     bool token_out;               // a received frame not yet released
 };
 
@@ -106,6 +107,8 @@ static int wire_rx(void *dev, const uint8_t **data, size_t *len, uint32_t *token
 {
     struct side *s = dev;
     assert_false(s->token_out);  // the stack gives each frame back before the next
+    if (s->refusing)
+        return -1;
     if (!s->rx_len)
         return 0;
     struct frame *f = &s->rx[s->rx_head];
@@ -514,12 +517,27 @@ static void test_garbage_frames(void **state)
     echo_once(5000, 7);
 }
 
+// A device whose every used entry is refused: ingress counts a batch of refusals and
+// waits for the next interrupt instead of spinning; the clock still runs.
+static void test_refusing_device(void **state)
+{
+    (void)state;
+    uint64_t refused = ifb.stats.rx_refused;
+    sb.refusing = true;
+    netstack_wake_ingress(&ifb);
+    assert_false(run_for(3));
+    sb.refusing = false;
+    assert_int_equal(ifb.stats.rx_refused - refused, NETSTACK_RX_BATCH);
+    echo_once(3000, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_small),  cmocka_unit_test(test_echo_bulk),
         cmocka_unit_test(test_echo_lossy),  cmocka_unit_test(test_idle_wakers),
         cmocka_unit_test(test_echo_classic), cmocka_unit_test(test_garbage_frames),
+        cmocka_unit_test(test_refusing_device),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
