@@ -1,7 +1,8 @@
-// The client's end (al4/aipc.h): calls get an id (the ring item's coroutine id) for as
-// long as they are in flight, at most one per ring slot, so the request ring never
-// overflows and a reply names the call it answers. The reply dispatcher trusts nothing
-// in a reply but what it checks: the item's shape, and that its id is in flight.
+// The client's end (al4/aipc.h): calls get an id for as long as they are in flight, at
+// most one per ring slot, so the request ring never overflows; the ring item's
+// coroutine id is the id with its generation (al4_aipc_client_tag), so a reply names the
+// call it answers and no later one of the same id. The reply dispatcher trusts nothing
+// in a reply but what it checks: the item's shape, and that its tag is in flight.
 #include <al4/aipc.h>
 
 static void finish(struct al4_aipc_call *call, int status)
@@ -32,7 +33,7 @@ static void send_now(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
     uint32_t id = c->free_ids[--c->n_free];
     c->slot[id] = call;
-    struct al4_ring_item it = {.co = id, .info = call->info.words[0]};
+    struct al4_ring_item it = {.co = al4_aipc_client_tag(c, id), .info = call->info.words[0]};
     for (unsigned i = 0; i < seL4_MessageInfo_get_length(call->info); i++)
         it.mr[i] = call->mr[i];
     // With at most `capacity` calls in flight the ring always has room: a full one
@@ -68,21 +69,25 @@ void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_c
     c->wait_tail = call;
 }
 
-// One reply: checked, matched to its call, the call's coroutine woken, its id reused.
+// One reply: checked, matched to its call, the call's coroutine woken, its id reused
+// under the next generation.
 static void take_reply(struct al4_aipc_client *c, const struct al4_ring_item *it)
 {
     struct al4_aipc_call *call;
-    if (al4_ring_item_check(it, c->link.capacity) != AL4_RING_OK || !(call = c->slot[it->co])) {
-        c->link.st.refused++;  // malformed, or an id not in flight: not trusted
+    uint32_t id = it->co & 0xffff;
+    if (al4_ring_item_check(it, AL4_RING_CO_ANY) != AL4_RING_OK || id >= c->link.capacity ||
+        !(call = c->slot[id]) || it->co != al4_aipc_client_tag(c, id)) {
+        c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
         return;
     }
-    c->slot[it->co] = NULL;
+    c->slot[id] = NULL;
+    c->gen[id] = (c->gen[id] + 1) & 0x7fff;
     call->info = (seL4_MessageInfo_t){{it->info}};
     for (unsigned i = 0; i < seL4_MessageInfo_get_length(call->info); i++)
         call->mr[i] = it->mr[i];
     finish(call, seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                      ? AL4_AIPC_EREFUSED : AL4_AIPC_OK);
-    c->free_ids[c->n_free++] = it->co;
+    c->free_ids[c->n_free++] = id;
     if (c->wait_head) {
         struct al4_aipc_call *w = c->wait_head;
         if (!(c->wait_head = w->next))
@@ -95,12 +100,19 @@ static enum co_status reply_dispatcher(struct co *co)
 {
     struct al4_aipc_client *c = (struct al4_aipc_client *)((char *)co - offsetof(struct al4_aipc_client, dispatcher));
     struct al4_ring_item it;
+    unsigned n;
     CO_BEGIN(co);
     for (;;) {
-        while (al4_aipc_link_get(&c->link, &it))
+        // A batch per resume: a server that refills the ring as fast as it is drained
+        // would otherwise keep this resume from ever returning.
+        for (n = 0; n < AL4_AIPC_BATCH && al4_aipc_link_get(&c->link, &it); n++)
             take_reply(c, &it);
         if (c->link.broken)
             break;
+        if (n == AL4_AIPC_BATCH) {
+            CO_YIELD(co);  // still marked running: the server does not signal meanwhile
+            continue;
+        }
         if (!al4_aipc_link_idle(&c->link))
             continue;
         CO_SUSPEND(co);
@@ -118,6 +130,7 @@ seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_a
         return e;
     for (uint32_t id = 0; id < c->link.capacity; id++) {
         c->slot[id] = NULL;
+        c->gen[id] = 0;
         c->free_ids[id] = c->link.capacity - 1 - id;  // ids handed out from 0 up
     }
     c->n_free = c->link.capacity;

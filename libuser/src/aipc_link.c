@@ -46,6 +46,11 @@ bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_exchange_n(l->out_mark, AL4_AIPC_RUNNING, __ATOMIC_SEQ_CST) == AL4_AIPC_IDLE &&
         !l->owed) {
+        // One entry per link owing, and one link per connection, unless a caller opens
+        // more links than that (or reopens one that owes): then send what is owed now
+        // rather than write past the list.
+        if (l->rt->n_owing == AL4_AIPC_MAX_CONN)
+            al4_aipc_flush(l->rt);
         l->owed = true;
         l->rt->owing[l->rt->n_owing++] = l;
     }

@@ -3,10 +3,6 @@
 // reply later. A client that breaks the ring protocol only loses its own connection.
 #include <al4/aipc.h>
 
-// At most this many requests per resume, so that one busy client cannot keep the
-// other connections' dispatchers (same priority) from running.
-#define BATCH 64
-
 bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
                     const seL4_Word *mr)
 {
@@ -35,7 +31,11 @@ static void take_request(struct al4_aipc_server *s, const struct al4_ring_item *
             al4_aipc_reply(s, it->co, seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
         return;
     }
-    struct al4_aipc_req req = {.id = it->co, .info = {{it->info}}}, reply = {.id = it->co};
+    // Not zero-filled: only the words the lengths name are ever read.
+    struct al4_aipc_req req, reply;
+    req.id = reply.id = it->co;
+    req.info = (seL4_MessageInfo_t){{it->info}};
+    reply.info = seL4_MessageInfo_new(0, 0, 0, 0);
     for (unsigned i = 0; i < seL4_MessageInfo_get_length(req.info); i++)
         req.mr[i] = it->mr[i];
     s->handled++;
@@ -50,9 +50,11 @@ static enum co_status dispatcher(struct co *co)
     unsigned n;
     CO_BEGIN(co);
     while (!s->link.broken) {
-        for (n = 0; n < BATCH && al4_aipc_link_get(&s->link, &it); n++)
+        // At most a batch per resume, so that one busy client cannot keep the other
+        // connections' dispatchers (same priority) from running.
+        for (n = 0; n < AL4_AIPC_BATCH && al4_aipc_link_get(&s->link, &it); n++)
             take_request(s, &it);
-        if (n == BATCH) {
+        if (n == AL4_AIPC_BATCH) {
             CO_YIELD(co);  // still marked running: producers do not signal meanwhile
             continue;
         }

@@ -3,6 +3,7 @@
 // benchmark (bench/aipc). What the root task tells it (its AL4_BOOTINFO_ARGS words), the
 // requests the server understands, and what the client reports.
 #pragma once
+#include <stdbool.h>
 #include <sel4/sel4.h>
 
 // Boot args.
@@ -11,9 +12,12 @@ enum peer_arg {
     ARG_REPORT,  // client: its slot of the root task's endpoint (reports, commands)
     ARG_HZ,      // the timebase frequency
     ARG_DEFER,   // server: answer in reverse order, this many requests at a time (0: at once)
+    ARG_SYNC_EP, // client, sync server: the sync server's endpoint (0: none)
+    ARG_UNTYPED, // client: an untyped for its sync threads (0: none)
+    ARG_THREAD_PRIO, // client: its sync threads' priority (its MCP must allow it)
     ARG_COUNT
 };
-enum { PEER_SERVER = 1, PEER_CLIENT = 2 };
+enum { PEER_SERVER = 1, PEER_CLIENT = 2, PEER_SYNC_SERVER = 3 };
 
 // Request labels (the server's handler).
 enum {
@@ -27,13 +31,17 @@ enum { SS_HANDLED, SS_SIGNALS, SS_KSIGNALS, SS_SLEEPS, SS_REFUSED, SS_UINTR, SS_
 
 // The client's protocol with the root task: it Calls with a report, the reply is the
 // next command (MRs below, label = the command).
-enum { CMD_STOP = 0, CMD_RUN = 1, CMD_MALFORMED = 2, CMD_ABANDON = 3 };
-enum { CM_CONCURRENCY, CM_CALLS, CM_WORK, CM_HARTS, CM_WORDS };
+enum { CMD_STOP = 0, CMD_RUN = 1, CMD_MALFORMED = 2, CMD_ABANDON = 3, CMD_SYNC = 4 };
+enum { CM_CONCURRENCY, CM_CALLS, CM_WORK, CM_HARTS, CM_FASTPATH, CM_WORDS };
 // CMD_RUN: CONCURRENCY coroutines make CALLS calls each (OP_ECHO with WORK); report:
 // CMD_MALFORMED: writes MALFORMED_REQUESTS malformed requests straight into the ring
 // (R_OK counts those refused as they should be), then an OP_LIE call (R_REFUSED counts
 // the lies it refused) and an OP_ECHO call.
 // CMD_ABANDON: submits CONCURRENCY calls and stops its thread without waiting.
+// CMD_SYNC: the same echo calls over seL4_Call to the sync server, from CONCURRENCY
+// threads of the client (made from its untyped), with the fastpath on or off
+// (CM_FASTPATH; benchmark and debug kernels have the switch); report as CMD_RUN's
+// without the aipc counters.
 enum {
     R_OK,          // calls answered with the right label and payload
     R_BAD,         // calls answered wrongly (or with an error)
@@ -54,3 +62,24 @@ enum {
 // The two roles (peer_server.c, peer_client.c); each returns only when it cannot go on.
 void peer_server(const seL4_BootInfo *bi);
 void peer_client(const seL4_BootInfo *bi);
+void peer_sync_server(const seL4_BootInfo *bi);
+// The client's side of CMD_SYNC: fills report[] (R_OK, R_BAD, R_CYCLES, R_ENTRIES, R_TIME).
+void peer_sync_run(const seL4_BootInfo *bi, seL4_Word *report, unsigned threads, unsigned calls,
+                   seL4_Word work, unsigned harts, bool fastpath);
+
+// About `n` instructions of work the compiler cannot drop (a volatile loop of 4).
+static inline void peer_work(seL4_Word n)
+{
+    for (volatile seL4_Word i = 0; i < n / 4; i++)
+        ;
+}
+
+// The payload word j of call k of caller idx, and the length of that call (2..6).
+static inline seL4_Word peer_payload(seL4_Word idx, seL4_Word k, unsigned j)
+{
+    return idx << 40 ^ k << 16 ^ (seL4_Word)j << 4 ^ 0x5a5a000000000005ul;
+}
+static inline unsigned peer_len(seL4_Word idx, seL4_Word k)
+{
+    return 2 + (idx + k) % 5;
+}

@@ -20,7 +20,7 @@ static seL4_Word work, report[R_WORDS];
 
 static seL4_Word payload(const struct worker *w, unsigned j)
 {
-    return (seL4_Word)w->idx << 40 ^ (seL4_Word)w->k << 16 ^ (seL4_Word)j << 4 ^ 0x5a5a000000000005ul;
+    return peer_payload(w->idx, w->k, j);
 }
 
 static bool echo_ok(const struct worker *w)
@@ -47,7 +47,7 @@ static enum co_status worker_run(struct co *co)
     struct worker *w = (struct worker *)co;
     CO_BEGIN(co);
     for (w->k = 0; w->k < calls; w->k++) {
-        w->len = 2 + (w->idx + w->k) % (AL4_RING_MRS - 1);
+        w->len = peer_len(w->idx, w->k);
         w->call.info = seL4_MessageInfo_new(OP_ECHO, 0, 0, w->len);
         w->call.mr[0] = work;
         for (unsigned j = 1; j < w->len; j++)
@@ -161,7 +161,7 @@ static void malformed(void)
             uint32_t id = cl.free_ids[--cl.n_free];
             refused[i] = (struct al4_aipc_call){.co = &workers[0].co};
             cl.slot[id] = &refused[i];
-            bad[i].co = id;
+            bad[i].co = al4_aipc_client_tag(&cl, id);
         }
         al4_aipc_link_put(&cl.link, &bad[i]);
     }
@@ -187,8 +187,15 @@ static void abandon(seL4_CPtr ep)
 void peer_client(const seL4_BootInfo *bi)
 {
     seL4_CPtr ep = al4_bootinfo_arg(bi, ARG_REPORT, 0);
-    seL4_Error e = al4_aipc_attach(&rt, bi, al4_bootinfo_arg(bi, ARG_HZ, 10000000));
-    if (!e)
+    // A client without a connection only makes synchronous calls: it takes no part in
+    // U-notification, as a plain seL4 program would not (the fastpath declines threads
+    // that do, docs/unotify.md).
+    size_t size;
+    bool connected = al4_bootinfo_chunk(bi, AL4_BOOTINFO_AIPC, &size) != NULL;
+    seL4_Error e = seL4_NoError;
+    if (connected)
+        e = al4_aipc_attach(&rt, bi, al4_bootinfo_arg(bi, ARG_HZ, 10000000));
+    if (connected && !e)
         e = al4_aipc_client_open(&rt, 0, &cl, 20);
     // The first report says whether it is connected (R_BAD = the error).
     report[R_BAD] = e;
@@ -200,10 +207,16 @@ void peer_client(const seL4_BootInfo *bi)
         calls = seL4_GetMR(CM_CALLS);
         work = seL4_GetMR(CM_WORK);
         unsigned harts = seL4_GetMR(CM_HARTS);
+        bool fastpath = seL4_GetMR(CM_FASTPATH);
         memset(report, 0, sizeof(report));
         if (concurrency > AL4_AIPC_MAX_CAPACITY)
             concurrency = AL4_AIPC_MAX_CAPACITY;
-        switch (seL4_MessageInfo_get_label(cmd)) {
+        seL4_Word label = seL4_MessageInfo_get_label(cmd);
+        if (!connected && label != CMD_SYNC && label != CMD_STOP) {
+            report[R_BAD] = ~0ul;
+            continue;
+        }
+        switch (label) {
         case CMD_RUN:
             run(harts);
             server_stats();
@@ -214,6 +227,9 @@ void peer_client(const seL4_BootInfo *bi)
             break;
         case CMD_ABANDON:
             abandon(ep);
+            break;
+        case CMD_SYNC:
+            peer_sync_run(bi, report, concurrency, calls, work, harts, fastpath);
             break;
         default:
             return;

@@ -13,13 +13,6 @@ static struct held {
 } deferred[AL4_AIPC_MAX_CAPACITY];
 static unsigned n_deferred, defer;
 
-// About `n` instructions of work the compiler cannot drop.
-static void work(seL4_Word n)
-{
-    for (volatile seL4_Word i = 0; i < n / 4; i++)
-        ;
-}
-
 static void lie(struct al4_aipc_server *s, uint32_t id)
 {
     struct al4_ring_item bad[REFUSED_LIES] = {
@@ -63,7 +56,7 @@ static bool handle(struct al4_aipc_server *s, const struct al4_aipc_req *req,
     }
     seL4_Word len = seL4_MessageInfo_get_length(req->info);
     if (len)
-        work(req->mr[0]);
+        peer_work(req->mr[0]);
     if (defer) {
         // Reverse order: hold `defer` requests, then answer the last first.
         deferred[n_deferred++] = (struct held){s, *req};

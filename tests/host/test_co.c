@@ -177,6 +177,42 @@ static void test_flush_when_empty_and_every_n(void **state)
     assert_int_equal(flushed_at[0], 10);
 }
 
+// A coroutine that stops the executor, then suspends for good.
+static enum co_status stopper_run(struct co *co)
+{
+    logged((struct tco *)co);
+    co_exec_stop(co->ex);
+    return CO_PENDING;
+}
+
+// A stop ends the run it is made in (after a flush) and not the next one: the aipc
+// peer's abandon test runs co_exec_run_ready after co_exec_run ended with a stop.
+static void test_stop_ends_only_its_run(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    fake_init(&f, &ex, 0);
+    struct tco t[4];
+    flushes = 0;
+    co_exec_set_flush(&ex, count_flush, NULL, 0);
+    tco_init(&t[0], &ex, stopper_run, 5, 0);
+    tco_init(&t[1], &ex, once_run, 3, 1);
+    co_wake(&t[0].co);
+    co_wake(&t[1].co);
+    co_exec_run(&ex);  // returns after the stopper, t[1] still queued
+    EXPECT_ORDER(0);
+    assert_int_equal(flushes, 1);
+    assert_int_equal(f.sleeps, 0);
+    tco_init(&t[2], &ex, once_run, 3, 2);
+    tco_init(&t[3], &ex, once_run, 3, 3);
+    co_wake(&t[2].co);
+    co_wake(&t[3].co);
+    assert_int_equal(co_exec_run_ready(&ex), 3);
+    EXPECT_ORDER(0, 1, 2, 3);
+    assert_int_equal(flushes, 2);
+}
+
 // --- Priorities and FIFO ---
 
 static void test_priority_then_fifo(void **state)
@@ -787,6 +823,7 @@ int main(void)
         cmocka_unit_test_setup(test_idle_timer_due_at_mask, setup),
         cmocka_unit_test_setup(test_signal_handler_wakes, setup),
         cmocka_unit_test_setup(test_flush_when_empty_and_every_n, setup),
+        cmocka_unit_test_setup(test_stop_ends_only_its_run, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,23 @@
  *   d5  mark = RUNNING; go to d1.
  * Producer (each client coroutine submitting a call; the server's dispatcher replying):
  *   p1  put the item (the ring's release of tail publishes it);
- *   p2  fence; old = exchange(mark, RUNNING); old == IDLE: signal the consumer.
+ *   p2  fence; old = exchange(mark, RUNNING); old == IDLE: a signal is owed;
+ *   p3  later (Batching): the producer's executor flushes, sending the owed signal, when
+ *       its thread has nothing ready (so always before it sleeps) or after a bounded
+ *       number of resumes. Meanwhile the same producer may put more items (their
+ *       exchanges find RUNNING, or find the consumer's next IDLE while a signal is still
+ *       owed: one signal is owed at most, al4_aipc_link_put's `owed`).
+ *
+ * p3 is its own process per producing thread (ClientExec, ServerExec) that may send the
+ * owed signal at any moment after p2: every delay the executor can make (a flush when
+ * its queue empties, or every AL4_AIPC_FLUSH_EVERY resumes) is one of the model's. What
+ * the executor guarantees, the flush before its thread sleeps, is what makes the signal
+ * certain: an Exec process can always move while a signal is owed, so no end state (and
+ * no run the LTL claim sees) leaves one unsent. The model's flush may even come after
+ * the thread has slept, which the real one never does: that only adds behaviours, and
+ * what the argument needs is that the signal comes at all. The mutants take that away;
+ * they need to know when a thread sleeps: the server's with its dispatcher, the
+ * client's when its reply dispatcher sleeps and every worker waits or has finished.
  *
  * Each labelled step is one atomic step of the model, in program order: the full
  * fences in d2 and p2 forbid the store-buffering outcome (RVWMO), which is the only
@@ -36,10 +52,10 @@
  * Properties
  *   (a) no lost wake-up and no deadlock: when nothing can move (the Checker's timeout)
  *       every call has been answered, both rings are empty, both dispatchers sleep with
- *       no signal pending and are marked IDLE; pan's invalid-end-state check allows no
+ *       no signal pending or owed and are marked IDLE; pan's invalid-end-state check allows no
  *       other end (only a dispatcher's sleep and a finished process are valid ends);
  *       in the LTL run: an item in a ring is eventually taken, and every worker ends;
- *   (b) suppression: a producer decides to signal only while the consumer is really
+ *   (b) suppression: a producer comes to owe a signal only while the consumer is really
  *       idle (between its d2 and its d3/d5, never while it drains: ghost phase), and
  *       at most once per idle period (ghost flag reset at d2); so a dispatcher that
  *       keeps finding work is never signalled, and under load the signal rate falls to 0;
@@ -52,6 +68,10 @@
  *   MUT_NOSET       the producer reads the mark but does not set RUNNING   -> (b)
  *   MUT_NORUNMARK   d3 finds work but leaves the mark IDLE                 -> (b)
  *   MUT_POLL        d4 returns without sleeping (polls)                    -> (c)
+ *   MUT_HOLDFLUSH   p3 only while the producer's thread is awake: the owed
+ *                   signal is held across its sleep                        -> (a)
+ *   MUT_DROPFLUSH   the producer's thread going to sleep drops the owed
+ *                   signal instead of sending it                           -> (a)
  * NW (default 2): client coroutines; NCALL (default 2): calls each.
  */
 
@@ -79,9 +99,26 @@ bit c_pend, c_asleep;   /* the client's reply dispatcher */
 
 /* Ghost state, for the properties only. */
 bit s_idle, c_idle;     /* the consumer is between its d2 and its d3 / d5 */
-bit s_sig, c_sig;       /* a producer decided to signal in this idle period */
+bit s_sig, c_sig;       /* a producer came to owe a signal in this idle period */
 byte replied[NW];       /* replies the reply dispatcher handed to coroutine w */
 byte done;              /* coroutines finished */
+
+/* p2 -> p3: a signal owed to the server (by the client's thread, whose coroutines put
+ * requests) and to the client (by the server's thread, which puts replies). */
+bit c_owe, s_owe;
+
+#if defined(MUT_HOLDFLUSH) || defined(MUT_DROPFLUSH)
+/* The client's coroutines that can run (the workers not waiting for a reply and not
+ * finished): with the reply dispatcher asleep and none of them, the thread sleeps. */
+byte wrun = NW;
+#define CLIENT_ASLEEP (c_asleep && wrun == 0)
+#define SERVER_ASLEEP (s_asleep)
+#define RUNNABLE(d) d
+#else
+#define CLIENT_ASLEEP 0   /* unused: the real flush does not depend on it */
+#define SERVER_ASLEEP 0
+#define RUNNABLE(d) skip
+#endif
 
 inline unotify_signal(pend, asleep) {
     atomic {
@@ -92,26 +129,41 @@ inline unotify_signal(pend, asleep) {
     }
 }
 
-/* p2: the producer's look at the consumer's mark; signals if it was IDLE. */
-inline announce(mark, idle, sig, pend, asleep) {
-    bit old;
+/* p2: the producer's look at the consumer's mark; owes a signal if it was IDLE. */
+inline announce(mark, idle, sig, owe) {
     d_step {
-        old = mark;
-#ifndef MUT_NOSET
-        mark = RUNNING;
-#endif
         if
-        :: old == IDLE ->
+        :: mark == IDLE ->
             assert(idle);   /* (b) never while the consumer drains */
             assert(!sig);   /* (b) once per idle period */
-            sig = 1
+            sig = 1;
+            owe = 1
         :: else
-        fi
+        fi;
+#ifndef MUT_NOSET
+        mark = RUNNING
+#endif
     }
+}
+
+/* p3: a producing thread's flush, at any moment after p2 (see the header). The real
+ * one sends the owed signal whenever it runs; MUT_HOLDFLUSH's runs only while the
+ * thread is awake; MUT_DROPFLUSH's, run as the thread goes to sleep, forgets it. */
+#ifdef MUT_HOLDFLUSH
+#define MAY_FLUSH(owe, thread_asleep) (owe && !(thread_asleep))
+#else
+#define MAY_FLUSH(owe, thread_asleep) (owe)
+#endif
+inline flush(owe, pend, asleep, thread_asleep) {
+#ifdef MUT_DROPFLUSH
     if
-    :: old == IDLE -> old = RUNNING; unotify_signal(pend, asleep)
-    :: else
+    :: thread_asleep -> owe = 0
+    :: else -> owe = 0; unotify_signal(pend, asleep)
     fi
+#else
+    owe = 0;
+    unotify_signal(pend, asleep)
+#endif
 }
 
 /* p1: put an item; the ring is never full (see the header). */
@@ -171,7 +223,7 @@ drain:
     :: req?w ->
         put(rep, w);
         w = 0;
-        announce(rep_mark, c_idle, c_sig, c_pend, c_asleep)
+        announce(rep_mark, c_idle, c_sig, s_owe)
     :: empty(req) -> break
     od;
     idle_and_sleep(req, req_mark, s_idle, s_sig, s_pend, s_asleep, drain)
@@ -182,7 +234,7 @@ active proctype ReplyDispatcher() {
     byte w;
 drain:
     do
-    :: d_step { rep?w -> replied[w]++; w = 0 }
+    :: d_step { rep?w -> replied[w]++; RUNNABLE(wrun++); w = 0 }
     :: empty(rep) -> break
     od;
     idle_and_sleep(rep, rep_mark, c_idle, c_sig, c_pend, c_asleep, drain)
@@ -194,17 +246,32 @@ proctype Worker(byte w) {
     do
     :: n < NCALL ->
 #ifdef MUT_EARLYREAD
-        announce(req_mark, s_idle, s_sig, s_pend, s_asleep);
+        announce(req_mark, s_idle, s_sig, c_owe);
         put(req, w);
 #else
         put(req, w);
-        announce(req_mark, s_idle, s_sig, s_pend, s_asleep);
+        announce(req_mark, s_idle, s_sig, c_owe);
 #endif
+        RUNNABLE(wrun--);
         replied[w] > n;   /* suspended until its reply is handed over */
         n++
     :: else -> break
     od;
-    done++
+    atomic { done++; RUNNABLE(wrun--) }
+}
+
+/* p3 of the client's thread (its coroutines' requests) and of the server's (replies). */
+active proctype ClientExec() {
+end_flush:
+    do
+    :: atomic { MAY_FLUSH(c_owe, CLIENT_ASLEEP) -> flush(c_owe, s_pend, s_asleep, CLIENT_ASLEEP) }
+    od
+}
+active proctype ServerExec() {
+end_flush:
+    do
+    :: atomic { MAY_FLUSH(s_owe, SERVER_ASLEEP) -> flush(s_owe, c_pend, c_asleep, SERVER_ASLEEP) }
+    od
 }
 
 /* (a): when nothing else can move, everything was answered and both sides sleep. */
@@ -212,7 +279,7 @@ active proctype Checker() {
     byte w;
     timeout ->
     assert(done == NW && len(req) == 0 && len(rep) == 0);
-    assert(s_asleep && c_asleep && !s_pend && !c_pend);
+    assert(s_asleep && c_asleep && !s_pend && !c_pend && !c_owe && !s_owe);
     assert(req_mark == IDLE && rep_mark == IDLE);
     for (w : 0 .. NW - 1) {
         assert(replied[w] == NCALL)

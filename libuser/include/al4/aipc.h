@@ -27,6 +27,10 @@
 
 #define AL4_AIPC_MAX_CAPACITY 256u  // items per ring, so calls in flight per client
 #define AL4_AIPC_MAX_CONN 16u       // connections per process
+// Items a dispatcher takes per resume before it yields: a peer that refills the ring as
+// fast as it is drained cannot keep the dispatcher from returning to the executor (the
+// other connections' dispatchers of its priority, the flush, the timers).
+#define AL4_AIPC_BATCH 64u
 // The label of a reply that refuses a malformed request (the request's own labels are
 // the application's; this one, the largest a message info holds, is aipc's).
 #define AL4_AIPC_LABEL_REFUSED ((1ul << 52) - 1)
@@ -112,7 +116,7 @@ struct al4_aipc_rt {
 
 // A notification a producer owes its peer is sent when this process's executor has
 // nothing ready (so always before it sleeps), or after at most this many resumes: one
-// signal per batch of items instead of one per item (docs/aipc.md, "Batching").
+// signal per batch of items instead of one per item (docs/aipc-protocol.md, "Batching").
 #define AL4_AIPC_FLUSH_EVERY 1024u
 
 // Reads the boot info chunk, registers every connection's peer cap as a sender of the
@@ -170,10 +174,20 @@ struct al4_aipc_client {
     struct al4_aipc_link link;
     struct co dispatcher;                          // drains replies
     struct al4_aipc_call *slot[AL4_AIPC_MAX_CAPACITY];  // calls in flight, by id
+    uint16_t gen[AL4_AIPC_MAX_CAPACITY];           // calls id has answered, mod 2^15
     uint32_t free_ids[AL4_AIPC_MAX_CAPACITY];
     uint32_t n_free;
     struct al4_aipc_call *wait_head, *wait_tail;   // calls waiting for an id
 };
+
+// The coroutine id a request of slot `id` carries and its reply must carry back: the
+// slot in the low 16 bits, the slot's generation above, so that a reply meant for an
+// earlier call of a reused slot (a stale or duplicated one) names no call in flight.
+// Never AL4_RING_CO_ANY (the generation has 15 bits).
+static inline uint32_t al4_aipc_client_tag(const struct al4_aipc_client *c, uint32_t id)
+{
+    return (uint32_t)c->gen[id] << 16 | id;
+}
 
 // Opens connection `i` (a client end) of rt; the reply dispatcher runs at `prio`.
 seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_client *c,

@@ -108,13 +108,14 @@ void co_exec_init(struct co_exec *ex, const struct co_ops *ops, uint64_t hz,
                   struct co_timer **heap, uint32_t timers);
 // Runs until a coroutine calls co_exec_stop, sleeping when there is nothing to do.
 void co_exec_run(struct co_exec *ex);
-// Runs what is runnable now (signals and due timers taken first) until nothing is, and
-// returns without sleeping: the number of resumes.
+// Runs what is runnable now (signals and due timers taken first) until nothing is, or a
+// coroutine calls co_exec_stop, and returns without sleeping: the number of resumes.
+// Like co_exec_run it forgets a stop made before it was called.
 uint64_t co_exec_run_ready(struct co_exec *ex);
 // `flush(arg)` runs whenever the run queue has emptied (so always before the executor
 // sleeps) and at the latest after every `every` resumes (0: only when it empties). For
 // what a batch of coroutines owes the outside world and is cheaper sent once per batch:
-// asynchronous IPC sends its deferred notifications there (docs/aipc.md).
+// asynchronous IPC sends its deferred notifications there (docs/aipc-protocol.md, "Batching").
 void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every);
 // co_exec_run returns after the current resume.
 void co_exec_stop(struct co_exec *ex);

@@ -1,0 +1,300 @@
+// Host unit tests for asynchronous IPC's two ends (libuser/src/aipc_link.c,
+// aipc_client.c, aipc_server.c, docs/aipc-protocol.md), compiled unchanged into this
+// file with one stand-in: the U-notification's send (al4_unotify_signal, RISC-V code)
+// becomes a call of the other end's co_exec_signal. Client and server are two runtimes
+// in one thread, sharing one region; each test runs one executor, then the other.
+#include "host_test.h"
+#include <al4/aipc.h>
+
+static bool host_signal(const struct al4_unotify_tx *tx);
+#define al4_unotify_signal(tx) host_signal(tx)
+#include "../../libuser/src/aipc_link.c"
+#include "../../libuser/src/aipc_client.c"
+#include "../../libuser/src/aipc_server.c"
+
+// The root task's layout (aipc_connect.c, which needs the kernel): control page, then
+// the request ring and the reply ring, each on whole pages.
+seL4_Word al4_aipc_region_bytes(uint32_t capacity)
+{
+    seL4_Word ring = (AL4_RING_BYTES(capacity) + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    return PAGE_SIZE + 2 * ring;
+}
+
+// aipc_rt.c's (which registers with the kernel in the same file).
+const struct al4_aipc_desc *al4_aipc_conn(const struct al4_aipc_rt *rt, unsigned i)
+{
+    return i < rt->boot.n ? &rt->boot.conn[i] : NULL;
+}
+
+enum { TO_SERVER = 1, TO_CLIENT = 2, SERVER_BIT = 3, CLIENT_BIT = 5 };
+
+static struct al4_aipc_rt rt_c, rt_s;
+static struct al4_aipc_client cl;
+static struct al4_aipc_server sv;
+static void *region;
+static unsigned signals[3];  // by destination: TO_SERVER, TO_CLIENT
+
+static bool host_signal(const struct al4_unotify_tx *tx)
+{
+    assert_true(tx->cap == TO_SERVER || tx->cap == TO_CLIENT);
+    signals[tx->cap]++;
+    if (tx->cap == TO_SERVER)
+        co_exec_signal(&rt_s.ex, 1ull << SERVER_BIT);
+    else
+        co_exec_signal(&rt_c.ex, 1ull << CLIENT_BIT);
+    return false;
+}
+
+static uint64_t host_now(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+static uint64_t host_sleep(void *ctx, uint64_t deadline)
+{
+    (void)ctx;
+    (void)deadline;
+    fail_msg("run_ready never sleeps");
+    return 0;
+}
+static unsigned long host_mask(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+static void host_unmask(void *ctx, unsigned long was)
+{
+    (void)ctx;
+    (void)was;
+}
+static const struct co_ops host_ops = {host_now, host_sleep, host_mask, host_unmask, NULL};
+
+// What al4_aipc_attach would leave, without the boot info and the kernel.
+static void rt_setup(struct al4_aipc_rt *rt, enum al4_aipc_role role, uint32_t capacity)
+{
+    memset(rt, 0, sizeof(*rt));
+    rt->boot.n = 1;
+    rt->boot.conn[0] = (struct al4_aipc_desc){
+        .role = role, .capacity = capacity, .base = (seL4_Word)region,
+        .peer_ntfn = role == AL4_AIPC_CLIENT ? TO_SERVER : TO_CLIENT,
+        .own_bit = role == AL4_AIPC_CLIENT ? CLIENT_BIT : SERVER_BIT};
+    rt->sender_index[0] = 1;
+    co_exec_init(&rt->ex, &host_ops, 1000000, NULL, 0);
+    co_exec_set_flush(&rt->ex, al4_aipc_flush, rt, AL4_AIPC_FLUSH_EVERY);
+}
+
+// Both runtimes on a fresh region of `capacity` items per ring.
+static void setup_pair(uint32_t capacity)
+{
+    free(region);
+    region = aligned_alloc(PAGE_SIZE, al4_aipc_region_bytes(capacity));
+    assert_non_null(region);
+    memset(region, 0, al4_aipc_region_bytes(capacity));
+    rt_setup(&rt_s, AL4_AIPC_SERVER, capacity);
+    rt_setup(&rt_c, AL4_AIPC_CLIENT, capacity);
+    memset(signals, 0, sizeof(signals));
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(region);
+    region = NULL;
+    return 0;
+}
+
+// --- Client coroutines ---
+
+struct worker {
+    struct co co;
+    struct al4_aipc_call call;
+    seL4_Word tag;  // mr[0] of its request
+};
+static struct worker workers[AL4_AIPC_MAX_CAPACITY];
+
+static enum co_status worker_run(struct co *co)
+{
+    struct worker *w = (struct worker *)co;
+    CO_BEGIN(co);
+    w->call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+    w->call.mr[0] = w->tag;
+    AL4_AIPC_CALL(co, &cl, &w->call);
+    CO_END(co);
+}
+
+static void start_workers(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        workers[i] = (struct worker){.tag = 0x1000 + i};
+        co_init(&workers[i].co, &rt_c.ex, worker_run, 5);
+        co_wake(&workers[i].co);
+    }
+}
+
+// The server's handler: echoes mr[0] + 1.
+static bool echo(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                 struct al4_aipc_req *reply, void *arg)
+{
+    (void)s;
+    (void)arg;
+    reply->info = seL4_MessageInfo_new(1, 0, 0, 1);
+    reply->mr[0] = req->mr[0] + 1;
+    return true;
+}
+
+// A reply written by a raw server end (a peer that does what it likes).
+static void raw_reply(struct al4_aipc_link *l, uint32_t co, seL4_Word mr0)
+{
+    struct al4_ring_item it = {.co = co, .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+    it.mr[0] = mr0;
+    assert_true(al4_aipc_link_put(l, &it));
+}
+
+// --- Tests ---
+
+// Eight calls from eight coroutines: one signal each way for the batch, every call
+// answered with its own payload.
+static void test_batch_round_trip(void **state)
+{
+    (void)state;
+    setup_pair(8);
+    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, echo, NULL, 10), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_s.ex);  // the server's dispatcher finds nothing: idle
+    start_workers(8);
+    co_exec_run_ready(&rt_c.ex);
+    assert_int_equal(signals[TO_SERVER], 1);  // owed at the first put, flushed once
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(sv.handled, 8);
+    assert_int_equal(signals[TO_CLIENT], 1);
+    co_exec_run_ready(&rt_c.ex);
+    for (unsigned i = 0; i < 8; i++) {
+        assert_true(workers[i].call.done);
+        assert_int_equal(workers[i].call.status, AL4_AIPC_OK);
+        assert_int_equal(workers[i].call.mr[0], workers[i].tag + 1);
+    }
+    assert_int_equal(cl.n_free, 8);
+    assert_int_equal(cl.link.st.refused, 0);
+}
+
+// Two slots: calls A and B in flight, C waiting. A duplicated reply to A arrives after
+// A's slot went to C; it must be refused, not taken as C's answer.
+static void test_stale_reply_refused(void **state)
+{
+    (void)state;
+    setup_pair(2);
+    struct al4_aipc_link raw;
+    assert_int_equal(al4_aipc_link_open(&rt_s, 0, AL4_AIPC_SERVER, &raw), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    start_workers(3);
+    co_exec_run_ready(&rt_c.ex);
+    struct al4_ring_item req_a, req_b, more;
+    assert_true(al4_aipc_link_get(&raw, &req_a));
+    assert_true(al4_aipc_link_get(&raw, &req_b));
+    assert_false(al4_aipc_link_get(&raw, &more));  // C waits for a slot
+    assert_int_equal(req_a.mr[0], workers[0].tag);
+    raw_reply(&raw, req_a.co, req_a.mr[0] + 1);
+    raw_reply(&raw, req_a.co, req_a.mr[0] + 1);  // the duplicate
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(workers[0].call.done);
+    assert_int_equal(workers[0].call.mr[0], workers[0].tag + 1);
+    assert_false(workers[2].call.done);  // C is in flight, in A's old slot
+    assert_int_equal(cl.link.st.refused, 1);
+    // C's request carries the slot's next generation; its own reply is taken.
+    struct al4_ring_item req_c;
+    assert_true(al4_aipc_link_get(&raw, &req_c));
+    assert_int_equal(req_c.mr[0], workers[2].tag);
+    assert_int_equal(req_c.co & 0xffff, req_a.co & 0xffff);
+    assert_int_not_equal(req_c.co, req_a.co);
+    raw_reply(&raw, req_c.co, req_c.mr[0] + 1);
+    raw_reply(&raw, req_b.co, req_b.mr[0] + 1);
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    for (unsigned i = 1; i < 3; i++) {
+        assert_true(workers[i].call.done);
+        assert_int_equal(workers[i].call.status, AL4_AIPC_OK);
+        assert_int_equal(workers[i].call.mr[0], workers[i].tag + 1);
+    }
+    assert_int_equal(cl.link.st.refused, 1);
+}
+
+// A full reply ring of replies nobody asked for: refused, and taken a batch per resume
+// (the dispatcher returns to the executor in between).
+static void test_reply_flood_batched(void **state)
+{
+    (void)state;
+    setup_pair(AL4_AIPC_MAX_CAPACITY);
+    struct al4_aipc_link raw;
+    assert_int_equal(al4_aipc_link_open(&rt_s, 0, AL4_AIPC_SERVER, &raw), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_c.ex);  // the reply dispatcher goes idle
+    for (unsigned i = 0; i < AL4_AIPC_MAX_CAPACITY; i++)
+        raw_reply(&raw, i, 0);
+    al4_aipc_flush(&rt_s);
+    assert_int_equal(signals[TO_CLIENT], 1);
+    uint64_t resumes = co_exec_run_ready(&rt_c.ex);
+    assert_int_equal(cl.link.st.refused, AL4_AIPC_MAX_CAPACITY);
+    assert_int_equal(resumes, AL4_AIPC_MAX_CAPACITY / AL4_AIPC_BATCH + 1);
+    assert_false(cl.link.broken);
+}
+
+// The link breaks (the server's tail jumps by more than the capacity) with one call in
+// flight and one waiting: both end with EBROKEN, and so does a call made afterwards.
+static void test_broken_fails_all(void **state)
+{
+    (void)state;
+    setup_pair(1);
+    struct al4_aipc_link raw;
+    assert_int_equal(al4_aipc_link_open(&rt_s, 0, AL4_AIPC_SERVER, &raw), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    start_workers(2);
+    co_exec_run_ready(&rt_c.ex);
+    assert_false(workers[0].call.done);
+    assert_false(workers[1].call.done);
+    struct al4_ring_shared *reply = raw.tx.sh;
+    __atomic_store_n(&reply->prod.tail, 5, __ATOMIC_RELEASE);
+    co_exec_signal(&rt_c.ex, 1ull << CLIENT_BIT);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(cl.link.broken);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_true(workers[i].call.done);
+        assert_int_equal(workers[i].call.status, AL4_AIPC_EBROKEN);
+    }
+    start_workers(1);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(workers[0].call.done);
+    assert_int_equal(workers[0].call.status, AL4_AIPC_EBROKEN);
+}
+
+// More links owing than the list holds (a caller that opens the same connection many
+// times): the extra one sends what is owed at once; nothing is written past the list
+// and every signal owed goes out.
+static void test_owing_list_bounded(void **state)
+{
+    (void)state;
+    setup_pair(1);
+    static struct al4_aipc_link links[AL4_AIPC_MAX_CONN + 1];
+    struct al4_ring_item it = {.info = seL4_MessageInfo_new(1, 0, 0, 0).words[0]};
+    for (unsigned i = 0; i <= AL4_AIPC_MAX_CONN; i++) {
+        assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &links[i]), seL4_NoError);
+        __atomic_store_n(links[i].out_mark, AL4_AIPC_IDLE, __ATOMIC_RELAXED);
+        assert_true(al4_aipc_link_put(&links[i], &it));
+        assert_true(rt_c.n_owing <= AL4_AIPC_MAX_CONN);
+    }
+    al4_aipc_flush(&rt_c);
+    assert_int_equal(rt_c.n_owing, 0);
+    assert_int_equal(signals[TO_SERVER], AL4_AIPC_MAX_CONN + 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_batch_round_trip, teardown),
+        cmocka_unit_test_teardown(test_stale_reply_refused, teardown),
+        cmocka_unit_test_teardown(test_reply_flood_batched, teardown),
+        cmocka_unit_test_teardown(test_broken_fails_all, teardown),
+        cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
