@@ -274,7 +274,10 @@ void netstack_poll_once(struct netstack *ns)
     }
     sys_check_timeouts();
     flush();
-    co_exec_run_ready(ns->ex);
+    // co_exec_run_ready forgets a stop made before it: one made in lwIP's callbacks
+    // above must end the loop first.
+    if (!ns->ex->stop)
+        co_exec_run_ready(ns->ex);
 }
 
 void netstack_run(struct netstack *ns)
