@@ -85,7 +85,28 @@ INIT_SRCS := $(wildcard servers/init/*.c)
 # Device drivers (drivers/virtio: the virtio-mmio library; drivers/net: virtio-net),
 # compiled into the programs that drive a device.
 DRIVER_SRCS := $(wildcard drivers/*/*.c)
-SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) $(DRIVER_SRCS)
+# The network stack (netstack/, docs/netstack.md): the project's port and split poll,
+# and lwIP 2.1.3's core compiled by path from the Debian source package that tools/setup
+# unpacks into the cache (LWIP_SRC): no lwIP file is in the tree. NETSTACK_POLL=classic
+# makes the polling loop the default mode (the baseline of the measurements).
+NETSTACK_POLL ?= wakers
+NETSTACK_SRCS := $(wildcard netstack/*.c)
+LWIP_CORE := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c \
+  core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c core/tcp_in.c \
+  core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/etharp.c core/ipv4/icmp.c \
+  core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+NETSTACK_INC := -Inetstack/include -I$(LWIP_SRC)/src/include \
+  $(if $(filter classic,$(NETSTACK_POLL)),-DNETSTACK_POLL_CLASSIC=1)
+# The seL4 suite's sizes: its root task image must stay below 2 MiB (BOOTINFO0005).
+NETSTACK_SUITE_SIZES := -DNETSTACK_TCP_PCBS=16 -DNETSTACK_TCP_SEGS=128 \
+  -DNETSTACK_MEM_SIZE=65536 -DNETSTACK_PBUFS=64
+# lwIP's own sources: they build clean under the project's warnings with this
+# lwipopts.h (debug, release, host); a warning a later lwIP or option brings is relaxed
+# here, for them only.
+LWIP_CFLAGS := $(NETSTACK_INC)
+LWIP_OBJS = $(patsubst %,$(B)/lwip/%.o,$(LWIP_CORE))
+SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) tests/aipc/peer_image.S $(DRIVER_SRCS) \
+  $(NETSTACK_SRCS)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images
@@ -99,7 +120,7 @@ all: $(B)/images/init.elf $(if $(SEL4TEST_BUILDS),$(B)/images/sel4test.elf)
 FLAGS_STAMP := $(B)/flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS)' > $@
+	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' > $@
 .PHONY: FORCE
 FORCE:
 
@@ -115,6 +136,11 @@ $(B)/u/%.c.o: %.c $(FLAGS_STAMP)
 $(B)/u/%.S.o: %.S $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) -c $< -o $@
+$(B)/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES) -c $< -o $@
+$(B)/u/netstack/%: UCFLAGS += $(NETSTACK_INC) $(NETSTACK_SUITE_SIZES)
+$(B)/u/tests/sel4test/net_%: UCFLAGS += $(NETSTACK_INC) $(NETSTACK_SUITE_SIZES)
 $(B)/l/%.o: % $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(CC) $(LCFLAGS) -c $< -o $@
@@ -141,6 +167,7 @@ $(B)/$(1).elf: $(patsubst %,$(B)/u/%.o,$(2)) $(B)/libuser.a libuser/user.ld
 endef
 $(eval $(call user_prog,init,$(INIT_SRCS)))
 $(eval $(call user_prog,sel4test,$(SEL4TEST_SRCS)))
+$(B)/sel4test.elf: $(LWIP_OBJS)
 # The PROCESS tests' child (tests/sel4test/child/), embedded by tests/sel4test/child_image.S.
 # The Makefile is a prerequisite: it supplies the path (an image built without it gets rebuilt).
 SEL4TEST_CHILD_SRCS := $(wildcard tests/sel4test/child/*.c)
@@ -151,18 +178,16 @@ $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-ch
 # The asynchronous IPC peer (tests/aipc/): server or client, for ASYNCIPC and bench-aipc.
 AIPC_PEER_SRCS := $(wildcard tests/aipc/*.c)
 $(eval $(call user_prog,aipc-peer,$(AIPC_PEER_SRCS)))
-$(B)/u/tests/sel4test/aipc_image.S.o: $(B)/aipc-peer.stripped Makefile
-$(B)/u/tests/sel4test/aipc_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
+$(B)/u/tests/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
+$(B)/u/tests/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
 BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
 BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
 BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
-BENCH_AIPC_SRCS := bench/aipc/main.c bench/aipc/peer_image.S
+BENCH_AIPC_SRCS := bench/aipc/main.c tests/aipc/peer_image.S
 $(eval $(call user_prog,bench-aipc,$(BENCH_AIPC_SRCS)))
-$(B)/u/bench/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
-$(B)/u/bench/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf
@@ -201,7 +226,7 @@ build/host/fixtures/%.dtb: tests/host/fixtures/%.dts
 	$(Q)echo "  DTC   $@"; dtc -I dts -O dtb -o $@ $<
 build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(HOST_FIXTURES)
 	@mkdir -p $(dir $@)
-	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter %.c %.o,$^) -o $@ -lcmocka
 
 HOST_SRCS_fdt := kernel/fdt.c
 HOST_SRCS_regions := kernel/boot/regions.c
@@ -209,6 +234,16 @@ HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt
 HOST_SRCS_bootinfo := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_co := libuser/src/co_exec.c libuser/src/co_timer.c
 HOST_SRCS_virtq := drivers/virtio/virtq.c
+# The network stack on the host: the port, the split poll and the coroutine runtime
+# as sources, lwIP's core as objects built with its own relaxed warnings.
+HOST_LWIP_OBJS := $(patsubst %,build/host/lwip/%.o,$(LWIP_CORE))
+HOST_SRCS_netstack := netstack/netstack.c netstack/port.c libuser/src/co_exec.c \
+  libuser/src/co_timer.c $(HOST_LWIP_OBJS)
+build/host/test_netstack: HOST_CFLAGS += $(NETSTACK_INC)
+build/host/test_netstack: $(wildcard netstack/include/*.h netstack/include/arch/*.h)
+build/host/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(wildcard netstack/include/*.h netstack/include/arch/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(LWIP_CFLAGS) -c $< -o $@
 
 host-tests: $(HOST_TESTS)
 

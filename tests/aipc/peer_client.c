@@ -35,6 +35,17 @@ static bool echo_ok(const struct worker *w)
     return true;
 }
 
+// Call k of worker w: an echo of its own length and payload.
+static void echo_request(struct worker *w, uint32_t k)
+{
+    w->k = k;
+    w->len = peer_len(w->idx, k);
+    w->call.info = seL4_MessageInfo_new(OP_ECHO, 0, 0, w->len);
+    w->call.mr[0] = work;
+    for (unsigned j = 1; j < w->len; j++)
+        w->call.mr[j] = payload(w, j);
+}
+
 static void worker_done(void)
 {
     if (++finished == concurrency)
@@ -47,11 +58,7 @@ static enum co_status worker_run(struct co *co)
     struct worker *w = (struct worker *)co;
     CO_BEGIN(co);
     for (w->k = 0; w->k < calls; w->k++) {
-        w->len = peer_len(w->idx, w->k);
-        w->call.info = seL4_MessageInfo_new(OP_ECHO, 0, 0, w->len);
-        w->call.mr[0] = work;
-        for (unsigned j = 1; j < w->len; j++)
-            w->call.mr[j] = payload(w, j);
+        echo_request(w, w->k);
         AL4_AIPC_CALL(co, &cl, &w->call);
         report[echo_ok(w) ? R_OK : R_BAD]++;
     }
@@ -134,12 +141,7 @@ static enum co_status malformed_run(struct co *co)
     AL4_AIPC_CALL(co, &cl, &w->call);
     report[w->call.status == AL4_AIPC_OK && seL4_MessageInfo_get_label(w->call.info) == OP_LIE
                ? R_OK : R_BAD]++;
-    w->len = 3;
-    w->k = 0;
-    w->call.info = seL4_MessageInfo_new(OP_ECHO, 0, 0, w->len);
-    w->call.mr[0] = work;
-    for (unsigned j = 1; j < w->len; j++)
-        w->call.mr[j] = payload(w, j);
+    echo_request(w, 0);
     AL4_AIPC_CALL(co, &cl, &w->call);
     report[echo_ok(w) ? R_OK : R_BAD]++;
     worker_done();

@@ -7,10 +7,10 @@ import sys
 import threading
 
 
-def run(name, qemu, qemu_args, smp, image, timeout=None):
+def run(name, qemu, qemu_args, smp, image, timeout=None, partial=False):
     """The BENCH rows (fields after "BENCH,") of one run, or None when a multi-hart run
-    does not finish. A benchmark build has no DebugHalt: the run ends when the guest
-    prints "NAME: done"."""
+    does not finish (with partial=True: the rows it printed before the timeout). A
+    benchmark build has no DebugHalt: the run ends when the guest prints "NAME: done"."""
     cmd = [qemu] + shlex.split(qemu_args) + ["-smp", str(smp), "-kernel", image]
     # Under -icount QEMU runs harts in turn: a guest that spins waiting for another
     # hart can stall for good, so the multi-hart run gets a shorter leash.
@@ -30,9 +30,10 @@ def run(name, qemu, qemu_args, smp, image, timeout=None):
         p.kill()
     if timed_out and done not in text:
         print(f"{name}: the {smp}-hart run did not finish in {timeout} s under -icount: "
-              f"its rows are not measured")
-        return None
-    if done not in text:
+              f"{'only the rows printed before are kept' if partial else 'its rows are not measured'}")
+        if not partial:
+            return None
+    elif done not in text:
         sys.exit(f"{name}: the {smp}-hart run stopped early:\n{text[-2000:]}")
     return [l.split(",")[1:] for l in text.splitlines() if l.startswith("BENCH,")]
 

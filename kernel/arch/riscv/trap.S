@@ -133,5 +133,7 @@ kernel_trap:
     csrr a1, sepc
     csrr a2, stval
     mv a3, ra
+    mv a4, tp
+    mv a5, sp
     call kernel_fault
 3:  j 3b

@@ -17,7 +17,8 @@
 
 NORETURN void handle_trap(word_t scause, word_t stval);
 NORETURN void c_handle_syscall(word_t nr);
-NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra);
+NORETURN void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra, word_t tp,
+                           word_t sp);
 NORETURN void restore_user_context(void);
 
 #define IRQ_S_SOFT  1
@@ -54,6 +55,7 @@ NORETURN void return_to_user(void)
         // Idle: no receiver entry stays aimed at this hart, and the tick goes on while
         // a receiver sleeps in the kernel (its bits may need the tick's check).
         uintr_switch(h, NULL);
+        vspace_activate_kernel();
         if (unotify_ticker(h))
             timer_arm_if_idle();
         kernel_unlock();
@@ -144,7 +146,10 @@ void handle_trap(word_t scause, word_t stval)
     return_to_user();
 }
 
-void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra)
+// tp and sp as the trap found them: a bad tp (not one of harts[]) is the usual sign of a
+// kernel entered with a user's registers.
+void kernel_fault(word_t scause, word_t sepc, word_t stval, word_t ra, word_t tp, word_t sp)
 {
-    panic("kernel trap: scause %lx sepc %lx stval %lx ra %lx", scause, sepc, stval, ra);
+    panic("kernel trap: scause %lx sepc %lx stval %lx ra %lx tp %lx sp %lx (harts at %p)", scause,
+          sepc, stval, ra, tp, sp, (void *)harts);
 }

@@ -70,6 +70,11 @@ void vspace_activate(struct tcb *t)
     vspace_activate_satp(this_hart(), satp);
 }
 
+void vspace_activate_kernel(void)
+{
+    vspace_activate_satp(this_hart(), vspace_satp(kpptr_to_paddr(kernel_root_pt), 0));
+}
+
 // The kernel window address behind a user virtual address, or NULL if unmapped.
 void *vspace_lookup(struct tcb *t, vptr_t v)
 {

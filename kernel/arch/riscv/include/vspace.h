@@ -17,6 +17,10 @@ void vspace_map_kernel_window(void);
 void vspace_copy_kernel(pte_t *root);
 void vspace_map_boot(pte_t *root, vptr_t v, paddr_t p, word_t flags, pte_t *(*alloc_pt)(void));
 void vspace_activate(struct tcb *t);
+// The hart leaves every user VSpace for the kernel's own table (an idle hart): a VSpace
+// root deleted meanwhile must not stay in its satp, where the next fetch of kernel text
+// after the root's memory is reused would walk whatever was written there.
+void vspace_activate_kernel(void);
 void *vspace_lookup(struct tcb *t, vptr_t v);
 
 static inline word_t vspace_satp(paddr_t root, word_t asid)
