@@ -27,11 +27,3 @@ seL4_Word median_of(seL4_Word *v, size_t n)
     qsort(v, n, sizeof(seL4_Word), cmp);
     return v[n / 2];
 }
-
-seL4_Word entries_now(int harts)
-{
-    seL4_Word n = 0;
-    for (int h = 0; h < harts; h++)
-        n += al4_kernel_counters_of(h).kernel_entries;
-    return n;
-}

@@ -17,5 +17,3 @@ static inline seL4_Word rdcycle(void)
 seL4_Word measure_overhead(volatile seL4_Word *slot);
 // The median of v[0..n) (sorts them).
 seL4_Word median_of(seL4_Word *v, size_t n);
-// Kernel entries so far on harts 0..harts-1 (each call adds one per hart).
-seL4_Word entries_now(int harts);

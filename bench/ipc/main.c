@@ -59,7 +59,7 @@ static void server_entry(seL4_CPtr ep)
 static void run(seL4_CPtr ep, const char *path, int harts, seL4_Word len)
 {
     // Counted around the loop: the two counter reads add one entry per hart.
-    seL4_Word entries0 = entries_now(harts);
+    seL4_Word entries0 = al4_kernel_entries(harts);
     for (int i = 0; i < ROUNDS + WARMUP; i++) {
         for (seL4_Word m = 4; m < len; m++)
             seL4_SetMR(m, m);
@@ -78,7 +78,7 @@ static void run(seL4_CPtr ep, const char *path, int harts, seL4_Word len)
         seL4_Word back = rdcycle();
         reply_cost[i] = back - reply_start;
     }
-    seL4_Word entries = entries_now(harts) - entries0 - harts;
+    seL4_Word entries = al4_kernel_entries(harts) - entries0 - harts;
     seL4_Word per_trip = (entries + (ROUNDS + WARMUP) / 2) / (ROUNDS + WARMUP);
     printf("BENCH,call,%s,%d,%lu,%lu,%lu\n", path, harts, (unsigned long)len,
            (unsigned long)(median_of(call_cost + WARMUP, ROUNDS) - overhead), (unsigned long)per_trip);

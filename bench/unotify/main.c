@@ -98,7 +98,7 @@ static void uintc_receiver(seL4_Word ipc)
 static seL4_Word timed(int harts, void (*signal)(seL4_Word), seL4_Word arg, seL4_Word *entries_out)
 {
     acks = 0;
-    seL4_Word e0 = entries_now(harts);
+    seL4_Word e0 = al4_kernel_entries(harts);
     for (seL4_Word i = 0; i < N; i++) {
         seL4_Word t;
         asm volatile("rdcycle %0\n sd %0, 0(%1)" : "=&r"(t) : "r"(&start) : "memory");
@@ -109,7 +109,7 @@ static seL4_Word timed(int harts, void (*signal)(seL4_Word), seL4_Word arg, seL4
             ;
     }
     // Counted around the loop: the counter reads add one entry per hart.
-    *entries_out = entries_now(harts) - e0 - harts - (ack_on ? 2 * N : 0);
+    *entries_out = al4_kernel_entries(harts) - e0 - harts - (ack_on ? 2 * N : 0);
     return median_of(cost + WARMUP, ROUNDS) - overhead;
 }
 
@@ -144,10 +144,10 @@ static void no_signal(seL4_Word unused) { (void)unused; }
 // also counts the timer ticks of the receiver's hart while QEMU runs it alone.
 static seL4_Word burst_entries(int harts, seL4_Word index)
 {
-    seL4_Word e0 = entries_now(harts);
+    seL4_Word e0 = al4_kernel_entries(harts);
     for (int i = 0; i < N; i++)
         al4_uipi_send(index);
-    return entries_now(harts) - e0 - harts;
+    return al4_kernel_entries(harts) - e0 - harts;
 }
 #endif
 static void kernel_signal(seL4_Word cap) { seL4_Signal(cap); }

@@ -77,17 +77,9 @@ static void start_workers(unsigned n, co_resume_fn fn)
     }
 }
 
-static seL4_Word entries(unsigned harts)
-{
-    seL4_Word n = 0;
-    for (unsigned h = 0; h < harts; h++)
-        n += al4_kernel_counters_of(h).kernel_entries;
-    return n;
-}
-
 static void run(unsigned harts)
 {
-    seL4_Word e0 = entries(harts), e1 = entries(harts);
+    seL4_Word e0 = al4_kernel_entries(harts), e1 = al4_kernel_entries(harts);
     seL4_Word reads = e1 - e0;  // what reading the counters adds
     struct al4_aipc_stats st = cl.link.st;
     seL4_Word uintr = rt.uintr, t0, t1, time0, time1;
@@ -98,7 +90,7 @@ static void run(unsigned harts)
     asm volatile("rdcycle %0" : "=r"(t1));
     asm volatile("rdtime %0" : "=r"(time1));
     report[R_TIME] = time1 - time0;
-    report[R_ENTRIES] = entries(harts) - e1 - reads;
+    report[R_ENTRIES] = al4_kernel_entries(harts) - e1 - reads;
     report[R_CYCLES] = t1 - t0;
     report[R_SIGNALS] = cl.link.st.signals - st.signals;
     report[R_KSIGNALS] = cl.link.st.kernel_signals - st.kernel_signals;

@@ -5,9 +5,8 @@
 #include "peer.h"
 #include <al4/bootinfo.h>
 #include <al4/process.h>
-#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
+// The peer runs on debug and benchmark kernels only (its reports use their counters).
 #include <al4/debug.h>
-#endif
 #include <string.h>
 
 void peer_sync_server(const seL4_BootInfo *bi)
@@ -119,18 +118,6 @@ static bool sync_setup(const seL4_BootInfo *bi)
     return start_ep && done_ntfn;
 }
 
-static seL4_Word sync_entries(unsigned harts)
-{
-    seL4_Word n = 0;
-#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
-    for (unsigned h = 0; h < harts; h++)
-        n += al4_kernel_counters_of(h).kernel_entries;
-#else
-    (void)harts;
-#endif
-    return n;
-}
-
 void peer_sync_run(const seL4_BootInfo *bi, seL4_Word *report, unsigned nthreads, unsigned calls,
                    seL4_Word work, unsigned harts, bool fastpath)
 {
@@ -145,17 +132,13 @@ void peer_sync_run(const seL4_BootInfo *bi, seL4_Word *report, unsigned nthreads
             report[R_BAD] = ~0ul;
             return;
         }
-#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
     seL4_Word was = al4_set_fastpath(fastpath);
-#else
-    (void)fastpath;
-#endif
     round_threads = nthreads;
     round_calls = calls;
     round_work = work;
     ok = bad = 0;
     done_count = 0;
-    seL4_Word e0 = sync_entries(harts), e1 = sync_entries(harts), reads = e1 - e0;
+    seL4_Word e0 = al4_kernel_entries(harts), e1 = al4_kernel_entries(harts), reads = e1 - e0;
     seL4_Word t0, t1, time0, time1;
     asm volatile("rdtime %0" : "=r"(time0));
     asm volatile("rdcycle %0" : "=r"(t0));
@@ -164,10 +147,8 @@ void peer_sync_run(const seL4_BootInfo *bi, seL4_Word *report, unsigned nthreads
     seL4_Wait(done_ntfn, NULL);
     asm volatile("rdcycle %0" : "=r"(t1));
     asm volatile("rdtime %0" : "=r"(time1));
-    report[R_ENTRIES] = sync_entries(harts) - e1 - reads;
-#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
+    report[R_ENTRIES] = al4_kernel_entries(harts) - e1 - reads;
     al4_set_fastpath(was);
-#endif
     report[R_CYCLES] = t1 - t0;
     report[R_TIME] = time1 - time0;
     report[R_OK] = ok;

@@ -42,6 +42,16 @@ static inline al4_counters_t al4_kernel_counters(void)
     return al4_kernel_counters_of(~0ul);
 }
 
+// Kernel entries so far on harts 0..harts-1, summed (each call adds one on the
+// caller's hart: a difference of two reads contains `harts` of them).
+static inline seL4_Word al4_kernel_entries(unsigned harts)
+{
+    seL4_Word n = 0;
+    for (unsigned h = 0; h < harts; h++)
+        n += al4_kernel_counters_of(h).kernel_entries;
+    return n;
+}
+
 // The second set of counters: the same call with AL4_COUNTERS_NTFN in a0's upper half
 // and the hart index (or 0xffffffff for the caller's hart) in its lower half. Seven
 // words as the first set; the last four are 0 (room for more).
