@@ -97,11 +97,7 @@ __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
     // the result, and the thread keeps running.
     if (unlikely(take_signal(n, cur)))
         wait_slow_schedule();
-    // receive_signal's blocking half. No stall: cur runs here, no other hart holds it.
-    cur->blocking_object = n;
-    cur->state = THREAD_BLOCKED_ON_NOTIFICATION;
-    sched_dequeue(cur);
-    ntfn_queue_append(n, cur);
+    ntfn_block(n, cur);
     // schedule() with no woken candidate runs the head of the highest ready queue; one
     // that must restart, or whose address space must be looked up, goes through it.
     struct tcb *next = sched_best(h->index);

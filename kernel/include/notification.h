@@ -19,6 +19,9 @@ static inline void ntfn_queue_remove(struct notification *n, struct tcb *t)
 void send_signal(struct notification *n, word_t badge);
 void complete_signal(struct notification *n, struct tcb *t);
 void receive_signal(struct tcb *t, struct cap cap, bool blocking);
+// t (the caller, nothing pending for it) blocks on n: receive_signal's blocking half,
+// shared with the notification fastpath.
+void ntfn_block(struct notification *n, struct tcb *t);
 // A signal pending on n (its word and, registered, its UINTC entry's bits) goes to t:
 // true if there was one (t has it in a0). Wait, Poll and a bound Recv all look here.
 bool take_signal(struct notification *n, struct tcb *t);

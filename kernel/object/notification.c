@@ -82,6 +82,11 @@ void receive_signal(struct tcb *t, struct cap cap, bool blocking)
         t->ctx[CTX_A0] = 0;
         return;
     }
+    ntfn_block(n, t);
+}
+
+void ntfn_block(struct notification *n, struct tcb *t)
+{
     t->blocking_object = n;
     tcb_set_state(t, THREAD_BLOCKED_ON_NOTIFICATION);
     ntfn_queue_append(n, t);
