@@ -5,7 +5,7 @@
 // in a reply but what it checks: the item's shape, and that its tag is in flight.
 #include <al4/aipc.h>
 
-static void finish(struct al4_aipc_call *call, int status)
+static inline void finish(struct al4_aipc_call *call, int status)
 {
     call->status = status;
     call->done = true;
@@ -29,16 +29,13 @@ static void fail_all(struct al4_aipc_client *c)
     c->wait_tail = NULL;
 }
 
-static void send_now(struct al4_aipc_client *c, struct al4_aipc_call *call)
+static inline void send_now(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
     uint32_t id = c->free_ids[--c->n_free];
     c->slot[id] = call;
-    struct al4_ring_item it = {.co = al4_aipc_client_tag(c, id), .info = call->info.words[0]};
-    for (unsigned i = 0; i < seL4_MessageInfo_get_length(call->info); i++)
-        it.mr[i] = call->mr[i];
     // With at most `capacity` calls in flight the ring always has room: a full one
     // means the server moved its index wrongly.
-    if (!al4_aipc_link_put(&c->link, &it))
+    if (!al4_aipc_link_send(&c->link, al4_aipc_client_tag(c, id), call->info.words[0], call->mr))
         fail_all(c);
 }
 
@@ -69,22 +66,23 @@ void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_c
     c->wait_tail = call;
 }
 
-// One reply: checked, matched to its call, the call's coroutine woken, its id reused
+// One reply, read in place (al4_ring_peek): its header copied and checked, matched to
+// its call, its payload copied into the call, the call's coroutine woken, its id reused
 // under the next generation.
-static void take_reply(struct al4_aipc_client *c, const struct al4_ring_item *it)
+static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t *slot)
 {
+    uint64_t w0 = slot[0], info = slot[1];
+    uint32_t tag = (uint32_t)w0, id = tag & 0xffff;
     struct al4_aipc_call *call;
-    uint32_t id = it->co & 0xffff;
-    if (al4_ring_item_check(it, AL4_RING_CO_ANY) != AL4_RING_OK || id >= c->link.capacity ||
-        !(call = c->slot[id]) || it->co != al4_aipc_client_tag(c, id)) {
+    if (al4_ring_header_check(w0, info, AL4_RING_CO_ANY) != AL4_RING_OK ||
+        id >= c->link.capacity || !(call = c->slot[id]) || tag != al4_aipc_client_tag(c, id)) {
         c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
         return;
     }
     c->slot[id] = NULL;
     c->gen[id] = (c->gen[id] + 1) & 0x7fff;
-    call->info = (seL4_MessageInfo_t){{it->info}};
-    for (unsigned i = 0; i < seL4_MessageInfo_get_length(call->info); i++)
-        call->mr[i] = it->mr[i];
+    call->info.words[0] = info;
+    al4_ring_copy_out(call->mr, slot + 2, al4_ring_item_words(info));
     finish(call, seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                      ? AL4_AIPC_EREFUSED : AL4_AIPC_OK);
     c->free_ids[c->n_free++] = id;
@@ -99,14 +97,16 @@ static void take_reply(struct al4_aipc_client *c, const struct al4_ring_item *it
 static enum co_status reply_dispatcher(struct co *co)
 {
     struct al4_aipc_client *c = (struct al4_aipc_client *)((char *)co - offsetof(struct al4_aipc_client, dispatcher));
-    struct al4_ring_item it;
+    const volatile uint64_t *slot;
     unsigned n;
     CO_BEGIN(co);
     for (;;) {
         // A batch per resume: a server that refills the ring as fast as it is drained
         // would otherwise keep this resume from ever returning.
-        for (n = 0; n < AL4_AIPC_BATCH && al4_aipc_link_get(&c->link, &it); n++)
-            take_reply(c, &it);
+        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek(&c->link)); n++) {
+            take_reply(c, slot);
+            al4_aipc_link_release(&c->link);
+        }
         if (c->link.broken)
             break;
         if (n == AL4_AIPC_BATCH) {

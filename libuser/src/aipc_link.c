@@ -33,28 +33,19 @@ seL4_Error al4_aipc_link_open(struct al4_aipc_rt *rt, unsigned i, enum al4_aipc_
 
 bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
 {
-    if (l->broken)
-        return false;
-    int r = al4_ring_put(&l->tx, it);
-    if (r != AL4_RING_OK) {
-        l->broken |= r == AL4_RING_ECORRUPT;
-        return false;
-    }
-    l->st.items_out++;
-    // Publish, full fence, then look at the consumer's mark (store then load: the fence
-    // is what forbids both sides missing each other, docs/aipc-protocol.md).
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_exchange_n(l->out_mark, AL4_AIPC_RUNNING, __ATOMIC_SEQ_CST) == AL4_AIPC_IDLE &&
-        !l->owed) {
-        // One entry per link owing, and one link per connection, unless a caller opens
-        // more links than that (or reopens one that owes): then send what is owed now
-        // rather than write past the list.
-        if (l->rt->n_owing == AL4_AIPC_MAX_CONN)
-            al4_aipc_flush(l->rt);
-        l->owed = true;
-        l->rt->owing[l->rt->n_owing++] = l;
-    }
-    return true;
+    return al4_aipc_link_send(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr);
+}
+
+// The peer's mark was idle: the link owes it a notification, sent at the next flush.
+void al4_aipc_link_owe(struct al4_aipc_link *l)
+{
+    // One entry per link owing, and one link per connection, unless a caller opens more
+    // links than that (or reopens one that owes): then send what is owed now rather
+    // than write past the list.
+    if (l->rt->n_owing == AL4_AIPC_MAX_CONN)
+        al4_aipc_flush(l->rt);
+    l->owed = true;
+    l->rt->owing[l->rt->n_owing++] = l;
 }
 
 // Deferred from the put to the end of the batch: the consumer's mark is running from
@@ -64,6 +55,10 @@ bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
 void al4_aipc_flush(void *arg)
 {
     struct al4_aipc_rt *rt = arg;
+    // The items a link put while it owed (without a look at the mark) are published
+    // before the notification that covers them.
+    if (rt->n_owing)
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
     while (rt->n_owing) {
         struct al4_aipc_link *l = rt->owing[--rt->n_owing];
         l->owed = false;

@@ -3,57 +3,65 @@
 // reply later. A client that breaks the ring protocol only loses its own connection.
 #include <al4/aipc.h>
 
-bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
-                    const seL4_Word *mr)
+// A reply as the client may take it: no caps, at most AL4_RING_MRS words.
+static inline bool reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
+                         const seL4_Word *mr)
 {
-    if (seL4_MessageInfo_get_length(info) > AL4_RING_MRS)
-        info = seL4_MessageInfo_set_length(info, AL4_RING_MRS);
-    struct al4_ring_item it = {.co = id, .info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0,
-                                                                      seL4_MessageInfo_get_length(info)).words[0]};
-    for (unsigned i = 0; i < seL4_MessageInfo_get_length(info); i++)
-        it.mr[i] = mr[i];
+    seL4_Word len = seL4_MessageInfo_get_length(info);
+    info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0,
+                                len < AL4_RING_MRS ? len : AL4_RING_MRS);
     // An honest client has at most `capacity` calls in flight, so replies always fit:
     // a full reply ring means it sent more than that (or stopped reading): drop it.
-    if (!al4_aipc_link_put(&s->link, &it)) {
+    if (!al4_aipc_link_send(&s->link, id, info.words[0], mr)) {
         s->link.broken = true;
         return false;
     }
     return true;
 }
 
-static void take_request(struct al4_aipc_server *s, const struct al4_ring_item *it)
+bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
+                    const seL4_Word *mr)
 {
-    if (al4_ring_item_check(it, AL4_RING_CO_ANY) != AL4_RING_OK) {
+    return reply(s, id, info, mr);
+}
+
+// One request, read in place (al4_ring_peek): its header and payload copied into a
+// private request, checked, handed to the handler.
+static inline void take_request(struct al4_aipc_server *s, const volatile uint64_t *slot)
+{
+    uint64_t w0 = slot[0];
+    // Not zero-filled: only the words the lengths name are ever read.
+    struct al4_aipc_req req, out;
+    req.info.words[0] = slot[1];
+    if (al4_ring_header_check(w0, req.info.words[0], AL4_RING_CO_ANY) != AL4_RING_OK) {
         s->link.st.refused++;
         // Answer it, so the call ends instead of hanging; an id the check refused
         // (the one reserved value) names no call and gets nothing.
-        if (it->co != UINT32_MAX)
-            al4_aipc_reply(s, it->co, seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
+        if ((uint32_t)w0 != UINT32_MAX)
+            reply(s, (uint32_t)w0, seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
         return;
     }
-    // Not zero-filled: only the words the lengths name are ever read.
-    struct al4_aipc_req req, reply;
-    req.id = reply.id = it->co;
-    req.info = (seL4_MessageInfo_t){{it->info}};
-    reply.info = seL4_MessageInfo_new(0, 0, 0, 0);
-    for (unsigned i = 0; i < seL4_MessageInfo_get_length(req.info); i++)
-        req.mr[i] = it->mr[i];
+    req.id = out.id = (uint32_t)w0;
+    al4_ring_copy_out(req.mr, slot + 2, al4_ring_item_words(req.info.words[0]));
+    out.info = seL4_MessageInfo_new(0, 0, 0, 0);
     s->handled++;
-    if (s->handle(s, &req, &reply, s->arg))
-        al4_aipc_reply(s, reply.id, reply.info, reply.mr);
+    if (s->handle(s, &req, &out, s->arg))
+        reply(s, out.id, out.info, out.mr);
 }
 
 static enum co_status dispatcher(struct co *co)
 {
     struct al4_aipc_server *s = (struct al4_aipc_server *)((char *)co - offsetof(struct al4_aipc_server, dispatcher));
-    struct al4_ring_item it;
+    const volatile uint64_t *slot;
     unsigned n;
     CO_BEGIN(co);
     while (!s->link.broken) {
         // At most a batch per resume, so that one busy client cannot keep the other
         // connections' dispatchers (same priority) from running.
-        for (n = 0; n < AL4_AIPC_BATCH && al4_aipc_link_get(&s->link, &it); n++)
-            take_request(s, &it);
+        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek(&s->link)); n++) {
+            take_request(s, slot);
+            al4_aipc_link_release(&s->link);
+        }
         if (n == AL4_AIPC_BATCH) {
             CO_YIELD(co);  // still marked running: producers do not signal meanwhile
             continue;

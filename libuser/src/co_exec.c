@@ -23,20 +23,9 @@ void co_init(struct co *co, struct co_exec *ex, co_resume_fn resume, unsigned pr
     *co = (struct co){.resume = resume, .ex = ex, .prio = (uint8_t)(prio % CO_PRIOS)};
 }
 
-static void enqueue(struct co_exec *ex, struct co *co)
-{
-    struct co_queue *q = &ex->queue[co->prio];
-    co->next = NULL;
-    if (q->tail)
-        q->tail->next = co;
-    else
-        q->head = co;
-    q->tail = co;
-    ex->ready |= 1ull << co->prio;
-}
-
 // The highest bit set in x (not 0). Without Zbb, __builtin_clzll is a call into libgcc
-// that cost more than the rest of a dequeue; six halvings are a dozen instructions.
+// that cost more than the rest of a dequeue; six halvings are a dozen instructions, and
+// only needed when a queue empties (the top one is kept in ex->top).
 static unsigned highest_bit(uint64_t x)
 {
     unsigned p = 0;
@@ -48,35 +37,32 @@ static unsigned highest_bit(uint64_t x)
     return p;
 }
 
+// The lowest bit set in x (not 0), by de Bruijn multiplication: without Zbb,
+// __builtin_ctzll is a libgcc call, and this runs for every signal bit taken.
+static unsigned lowest_bit(uint64_t x)
+{
+    static const uint8_t pos[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+        62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+        63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+        51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return pos[((x & -x) * 0x022fdd63cc95386dull) >> 58];
+}
+
 // The head of the highest nonempty queue, or NULL.
-static struct co *dequeue(struct co_exec *ex)
+static inline struct co *dequeue(struct co_exec *ex)
 {
     if (!ex->ready)
         return NULL;
-    unsigned p = highest_bit(ex->ready);
+    unsigned p = ex->top;
     struct co_queue *q = &ex->queue[p];
     struct co *co = q->head;
-    q->head = co->next;
-    if (!q->head) {
+    if (!(q->head = co->next)) {
         q->tail = NULL;
-        ex->ready &= ~(1ull << p);
+        if ((ex->ready &= ~(1ull << p)))
+            ex->top = highest_bit(ex->ready);
     }
     return co;
-}
-
-void co_wake(struct co *co)
-{
-    switch (co->state) {
-    case CO_IDLE:
-        co->state = CO_QUEUED;
-        enqueue(co->ex, co);
-        break;
-    case CO_RUNNING:
-        co->state = CO_AGAIN;
-        break;
-    default:  // queued, already woken while running, or finished
-        break;
-    }
 }
 
 void co_wake_isr(struct co *co)
@@ -134,7 +120,7 @@ static bool isr_work(struct co_exec *ex)
 }
 
 // Turns what the handler left, and the timers that are due, into queued coroutines.
-static void take_wakes(struct co_exec *ex)
+static void take_wakes_slow(struct co_exec *ex)
 {
     if (__atomic_load_n(&ex->isr_head, __ATOMIC_RELAXED)) {
         struct co *l = __atomic_exchange_n(&ex->isr_head, NULL, __ATOMIC_ACQUIRE), *fifo = NULL;
@@ -155,7 +141,7 @@ static void take_wakes(struct co_exec *ex)
     if (__atomic_load_n(&ex->pending, __ATOMIC_RELAXED)) {
         uint64_t bits = __atomic_exchange_n(&ex->pending, 0, __ATOMIC_ACQUIRE);
         for (; bits; bits &= bits - 1) {
-            unsigned b = (unsigned)__builtin_ctzll(bits);
+            unsigned b = lowest_bit(bits);
             if (ex->bound[b])
                 co_wake(ex->bound[b]);
             else
@@ -166,13 +152,20 @@ static void take_wakes(struct co_exec *ex)
         co_timer_expire(ex, co_now(ex));
 }
 
-static void run_one(struct co_exec *ex, struct co *co)
+// Looked at before every resume, so the common case (nothing left, no timer armed)
+// costs three loads and no call.
+static inline void take_wakes(struct co_exec *ex)
+{
+    if (__atomic_load_n(&ex->isr_head, __ATOMIC_RELAXED) ||
+        __atomic_load_n(&ex->pending, __ATOMIC_RELAXED) || ex->heap_len)
+        take_wakes_slow(ex);
+}
+
+static inline void run_one(struct co_exec *ex, struct co *co)
 {
     co->state = CO_RUNNING;
-    ex->current = co;
     ex->resumes++;
     enum co_status st = co->resume(co);
-    ex->current = NULL;
     if (st == CO_DONE) {
         co->state = CO_FINISHED;
         if (co->waiter) {
@@ -182,7 +175,7 @@ static void run_one(struct co_exec *ex, struct co *co)
         }
     } else if (co->state == CO_AGAIN) {
         co->state = CO_QUEUED;
-        enqueue(ex, co);
+        co_enqueue(ex, co);
     } else {
         co->state = CO_IDLE;
     }

@@ -80,6 +80,7 @@ struct co_queue {
 
 struct co_exec {
     uint64_t ready;                   // bit p: queue[p] is not empty
+    uint32_t top;                     // the highest bit of ready (meaningless when 0)
     struct co_queue queue[CO_PRIOS];
     uint64_t pending;                 // signal bits not yet taken (atomic)
     struct co *isr_head;              // co_wake_isr's list, newest first (atomic)
@@ -94,7 +95,6 @@ struct co_exec {
     void (*flush)(void *arg);
     void *flush_arg;
     uint32_t flush_every, since_flush;
-    struct co *current;
     bool stop;
     // Counters (for tests and tuning): resumes, idle sleeps, loop iterations.
     uint64_t resumes, sleeps, loops;
@@ -146,8 +146,31 @@ static inline uint64_t co_us(const struct co_exec *ex, uint64_t us)
 // A new coroutine, not yet runnable (co_wake starts it). prio < CO_PRIOS.
 void co_init(struct co *co, struct co_exec *ex, co_resume_fn resume, unsigned prio);
 // Makes co runnable: queued if idle, run again after this resume if running; nothing
-// if already queued or finished. The executor's thread only.
-void co_wake(struct co *co);
+// if already queued or finished. The executor's thread only. Inline, with the queueing:
+// a wake is on every call's path (asynchronous IPC wakes the caller with its reply).
+static inline void co_enqueue(struct co_exec *ex, struct co *co)
+{
+    struct co_queue *q = &ex->queue[co->prio];
+    co->next = NULL;
+    if (q->tail)
+        q->tail->next = co;
+    else
+        q->head = co;
+    q->tail = co;
+    // top is kept rather than found: finding the highest bit without Zbb is a loop.
+    if (!ex->ready || co->prio > ex->top)
+        ex->top = co->prio;
+    ex->ready |= 1ull << co->prio;
+}
+static inline void co_wake(struct co *co)
+{
+    if (co->state == CO_IDLE) {
+        co->state = CO_QUEUED;
+        co_enqueue(co->ex, co);
+    } else if (co->state == CO_RUNNING) {
+        co->state = CO_AGAIN;
+    }  // queued, already woken while running, or finished: nothing
+}
 // The same, from the user-interrupt handler (or anything that may interrupt the
 // executor's thread): lock-free, taken by the executor at its next look.
 void co_wake_isr(struct co *co);

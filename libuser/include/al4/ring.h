@@ -149,6 +149,35 @@ static inline unsigned al4_ring_item_words(uint64_t info)
     return len < AL4_RING_MRS ? len : AL4_RING_MRS;
 }
 
+// Payload copies between a slot and private memory, n <= AL4_RING_MRS words (callers
+// pass al4_ring_item_words). Unrolled: a loop over at most six words spends more in its
+// control than in its copying, and every call makes four such copies.
+static inline void al4_ring_copy_in(volatile uint64_t *dst, const uint64_t *src, unsigned n)
+{
+    _Static_assert(AL4_RING_MRS == 6, "one case per payload word");
+    switch (n) {
+    case 6: dst[5] = src[5]; __attribute__((fallthrough));
+    case 5: dst[4] = src[4]; __attribute__((fallthrough));
+    case 4: dst[3] = src[3]; __attribute__((fallthrough));
+    case 3: dst[2] = src[2]; __attribute__((fallthrough));
+    case 2: dst[1] = src[1]; __attribute__((fallthrough));
+    case 1: dst[0] = src[0]; __attribute__((fallthrough));
+    default: break;
+    }
+}
+static inline void al4_ring_copy_out(uint64_t *dst, const volatile uint64_t *src, unsigned n)
+{
+    switch (n) {
+    case 6: dst[5] = src[5]; __attribute__((fallthrough));
+    case 5: dst[4] = src[4]; __attribute__((fallthrough));
+    case 4: dst[3] = src[3]; __attribute__((fallthrough));
+    case 3: dst[2] = src[2]; __attribute__((fallthrough));
+    case 2: dst[1] = src[1]; __attribute__((fallthrough));
+    case 1: dst[0] = src[0]; __attribute__((fallthrough));
+    default: break;
+    }
+}
+
 static inline bool al4_ring_geometry_ok(const void *shared, uint32_t capacity)
 {
     return capacity >= 1 && capacity <= AL4_RING_MAX_CAPACITY &&
@@ -189,9 +218,13 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
     return true;
 }
 
-// Publishes a copy of *it. AL4_RING_OK, AL4_RING_FULL (nothing written; never
-// overwrites an unconsumed item) or AL4_RING_ECORRUPT.
-static inline int al4_ring_put(struct al4_ring_tx *tx, const struct al4_ring_item *it)
+// Publishes an item straight from its parts: word 0 (co in the low half, reserved in
+// the high half), the message info, and the payload words the info's length names
+// (at most AL4_RING_MRS), read from mr. AL4_RING_OK, AL4_RING_FULL (nothing written;
+// never overwrites an unconsumed item) or AL4_RING_ECORRUPT. No private item in
+// between: a call's own words go into the slot.
+static inline int al4_ring_put_msg(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                   const uint64_t *mr)
 {
     if (tx->broken)
         return AL4_RING_ECORRUPT;
@@ -206,13 +239,18 @@ static inline int al4_ring_put(struct al4_ring_tx *tx, const struct al4_ring_ite
     // The words past the payload keep what they held: the consumer reads only the
     // payload its (private copy of the) length names.
     volatile uint64_t *slot = tx->sh->slot[tx->tail & tx->mask].w;
-    slot[0] = it->co | (uint64_t)it->reserved << 32;
-    slot[1] = it->info;
-    for (unsigned i = 0, n = al4_ring_item_words(it->info); i < n; i++)
-        slot[2 + i] = it->mr[i];
+    slot[0] = w0;
+    slot[1] = info;
+    al4_ring_copy_in(slot + 2, mr, al4_ring_item_words(info));
     tx->tail++;
     __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
     return AL4_RING_OK;
+}
+
+// Publishes a copy of *it (al4_ring_put_msg of its fields).
+static inline int al4_ring_put(struct al4_ring_tx *tx, const struct al4_ring_item *it)
+{
+    return al4_ring_put_msg(tx, it->co | (uint64_t)it->reserved << 32, it->info, it->mr);
 }
 
 // Rereads the producer's tail; false (and broken) if it is out of range.
@@ -227,6 +265,39 @@ static inline bool al4_ring_rx_reload(struct al4_ring_rx *rx)
     return true;
 }
 
+// The oldest item's slot, or NULL with *status AL4_RING_EMPTY or AL4_RING_ECORRUPT.
+// The caller reads each word it needs exactly once, through the volatile pointer, into
+// private memory (word 1's length bounds the payload it reads: the copy's length, never
+// the slot's again), checks the copy (al4_ring_header_check), and then frees the slot
+// with al4_ring_release. Reading in place this way saves the private item in between,
+// and is as safe as al4_ring_get: the producer can only tear what is read.
+static inline const volatile uint64_t *al4_ring_peek(struct al4_ring_rx *rx, int *status)
+{
+    if (rx->broken) {
+        *status = AL4_RING_ECORRUPT;
+        return NULL;
+    }
+    if (rx->head == rx->tail_seen) {
+        if (!al4_ring_rx_reload(rx)) {
+            *status = AL4_RING_ECORRUPT;
+            return NULL;
+        }
+        if (rx->head == rx->tail_seen) {
+            *status = AL4_RING_EMPTY;
+            return NULL;
+        }
+    }
+    return rx->sh->slot[rx->head & rx->mask].w;
+}
+
+// Frees the slot al4_ring_peek returned: every read of it is done before the producer
+// may reuse it (release).
+static inline void al4_ring_release(struct al4_ring_rx *rx)
+{
+    rx->head++;
+    __atomic_store_n(&rx->sh->cons.head, rx->head, __ATOMIC_RELEASE);
+}
+
 // Copies the oldest item out into *out (private memory) and frees its slot: the header
 // and the payload words its length names (at most AL4_RING_MRS; out->mr past them is
 // left as it was). AL4_RING_OK, AL4_RING_EMPTY or AL4_RING_ECORRUPT. The copy is not
@@ -234,24 +305,17 @@ static inline bool al4_ring_rx_reload(struct al4_ring_rx *rx)
 // of this file).
 static inline int al4_ring_get(struct al4_ring_rx *rx, struct al4_ring_item *out)
 {
-    if (rx->broken)
-        return AL4_RING_ECORRUPT;
-    if (rx->head == rx->tail_seen) {
-        if (!al4_ring_rx_reload(rx))
-            return AL4_RING_ECORRUPT;
-        if (rx->head == rx->tail_seen)
-            return AL4_RING_EMPTY;
-    }
+    int status;
+    const volatile uint64_t *slot = al4_ring_peek(rx, &status);
+    if (!slot)
+        return status;
     // Each word loaded once: the length that bounds the payload is the copy's.
-    const volatile uint64_t *slot = rx->sh->slot[rx->head & rx->mask].w;
     uint64_t w0 = slot[0];
     out->co = (uint32_t)w0;
     out->reserved = (uint32_t)(w0 >> 32);
     out->info = slot[1];
-    for (unsigned i = 0, n = al4_ring_item_words(out->info); i < n; i++)
-        out->mr[i] = slot[2 + i];
-    rx->head++;
-    __atomic_store_n(&rx->sh->cons.head, rx->head, __ATOMIC_RELEASE);
+    al4_ring_copy_out(out->mr, slot + 2, al4_ring_item_words(out->info));
+    al4_ring_release(rx);
     return AL4_RING_OK;
 }
 
@@ -265,21 +329,28 @@ static inline bool al4_ring_rx_empty(struct al4_ring_rx *rx)
     return rx->head == rx->tail_seen;
 }
 
-// Checks a copied item: AL4_RING_OK or the first of ERESERVED, ECAPS, ELENGTH, ECOID
-// that applies. co must be below co_limit: a client passes the size of its coroutine
-// table (aipc still checks that the coroutine waits for a reply); a server, which only
-// echoes the id back, passes AL4_RING_CO_ANY (UINT32_MAX is then the one refused id).
-static inline int al4_ring_item_check(const struct al4_ring_item *it, uint32_t co_limit)
+// Checks a copied item's header, given as its word 0 (co, reserved) and its message
+// info: AL4_RING_OK or the first of ERESERVED, ECAPS, ELENGTH, ECOID that applies. co
+// must be below co_limit: a client passes the size of its coroutine table (aipc still
+// checks that the coroutine waits for a reply); a server, which only echoes the id
+// back, passes AL4_RING_CO_ANY (UINT32_MAX is then the one refused id).
+static inline int al4_ring_header_check(uint64_t w0, uint64_t info_word, uint32_t co_limit)
 {
-    seL4_MessageInfo_t info = {{it->info}};
-    if (it->reserved != 0)
+    seL4_MessageInfo_t info = {{info_word}};
+    if (w0 >> 32)
         return AL4_RING_ERESERVED;
     if (seL4_MessageInfo_get_extraCaps(info) != 0 ||
         seL4_MessageInfo_get_capsUnwrapped(info) != 0)
         return AL4_RING_ECAPS;
     if (seL4_MessageInfo_get_length(info) > AL4_RING_MRS)
         return AL4_RING_ELENGTH;
-    if (it->co >= co_limit)
+    if ((uint32_t)w0 >= co_limit)
         return AL4_RING_ECOID;
     return AL4_RING_OK;
+}
+
+// The same for a copied item.
+static inline int al4_ring_item_check(const struct al4_ring_item *it, uint32_t co_limit)
+{
+    return al4_ring_header_check(it->co | (uint64_t)it->reserved << 32, it->info, co_limit);
 }
