@@ -16,12 +16,14 @@
  *   d5  mark = RUNNING; go to d1.
  * Producer (each client coroutine submitting a call; the server's dispatcher replying):
  *   p1  put the item (the ring's release of tail publishes it);
- *   p2  fence; old = exchange(mark, RUNNING); old == IDLE: a signal is owed;
+ *   p2  if a signal is owed already (p3 has not sent it yet): nothing, not even a look:
+ *       the owed signal goes out after this item is published; else fence;
+ *       old = exchange(mark, RUNNING); old == IDLE: a signal is owed;
  *   p3  later (Batching): the producer's executor flushes, sending the owed signal, when
  *       its thread has nothing ready (so always before it sleeps) or after a bounded
  *       number of resumes. Meanwhile the same producer may put more items (their
  *       exchanges find RUNNING, or find the consumer's next IDLE while a signal is still
- *       owed: one signal is owed at most, al4_aipc_link_put's `owed`).
+ *       owed: one signal is owed at most, al4_aipc_link_send's `owed`).
  *
  * p3 is its own process per producing thread (ClientExec, ServerExec) that may send the
  * owed signal at any moment after p2: every delay the executor can make (a flush when
@@ -133,16 +135,20 @@ inline unotify_signal(pend, asleep) {
 inline announce(mark, idle, sig, owe) {
     d_step {
         if
-        :: mark == IDLE ->
-            assert(idle);   /* (b) never while the consumer drains */
-            assert(!sig);   /* (b) once per idle period */
-            sig = 1;
-            owe = 1
-        :: else
-        fi;
+        :: owe -> skip      /* owed already: no look (al4_aipc_link_send) */
+        :: else ->
+            if
+            :: mark == IDLE ->
+                assert(idle);   /* (b) never while the consumer drains */
+                assert(!sig);   /* (b) once per idle period */
+                sig = 1;
+                owe = 1
+            :: else
+            fi;
 #ifndef MUT_NOSET
-        mark = RUNNING
+            mark = RUNNING
 #endif
+        fi
     }
 }
 
