@@ -36,7 +36,7 @@ bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
     return al4_aipc_link_send(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr);
 }
 
-// The peer's mark was idle: the link owes it a notification, sent at the next flush.
+// Out of line: once per batch, and kept out of the inline put's register use.
 void al4_aipc_link_owe(struct al4_aipc_link *l)
 {
     // One entry per link owing, and one link per connection, unless a caller opens more
@@ -55,15 +55,29 @@ void al4_aipc_link_owe(struct al4_aipc_link *l)
 void al4_aipc_flush(void *arg)
 {
     struct al4_aipc_rt *rt = arg;
+    if (!rt->n_owing)
+        return;
     // The items a link put while it owed (without a look at the mark) are published
     // before the notification that covers them.
-    if (rt->n_owing)
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    // Masked across the signals: one that enters the kernel to wake a sleeping peer of
+    // higher priority on this hart comes back after the peer ran, typically with its
+    // answer pending for this thread. Taking it here, as a read of the bits, costs one
+    // instruction; as a user interrupt on the way out of the kernel it costs the entry
+    // stub's saves and restores. The executor takes the bits right after the flush. A
+    // caller that had masked them itself keeps them pending (the aipc peer's abandon).
+    seL4_Word was = al4_unotify_mask();
     while (rt->n_owing) {
         struct al4_aipc_link *l = rt->owing[--rt->n_owing];
         l->owed = false;
         l->st.signals++;
         l->st.kernel_signals += al4_unotify_signal(&l->peer);
+    }
+    seL4_Word bits = was ? al4_uipi_read() : 0;
+    al4_unotify_unmask(was);
+    if (bits) {
+        rt->polled++;
+        co_exec_signal(&rt->ex, bits);
     }
 }
 

@@ -111,8 +111,12 @@ struct al4_aipc_rt {
     struct co_timer *timer_heap[16];
     struct al4_aipc_link *owing[AL4_AIPC_MAX_CONN];  // links with a notification owed
     unsigned n_owing;
-    uint64_t uintr;  // user interrupts taken (the handler's calls)
+    uint64_t uintr;   // user interrupts taken (the handler's calls)
+    uint64_t polled;  // wakes read by the flush instead (al4_aipc_flush)
 };
+
+// Sends every notification owed (the executor's flush hook; attach installs it).
+void al4_aipc_flush(void *rt);
 
 // A notification a producer owes its peer is sent when this process's executor has
 // nothing ready (so always before it sleeps), or after at most this many resumes: one
@@ -247,6 +251,7 @@ bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
 // which every call takes four times. al4_aipc_link_send puts an item of word 0 `w0`
 // (the coroutine id; the high half is the item's reserved word, 0), message info
 // `info` and the payload words its length names, from mr.
+// The peer's mark was idle: the link owes it a notification, sent at the next flush.
 void al4_aipc_link_owe(struct al4_aipc_link *l);
 static inline bool al4_aipc_link_send(struct al4_aipc_link *l, uint64_t w0, uint64_t info,
                                       const seL4_Word *mr)
@@ -293,5 +298,3 @@ static inline void al4_aipc_link_release(struct al4_aipc_link *l)
 bool al4_aipc_link_idle(struct al4_aipc_link *l);
 // After a wake: marks this end running.
 void al4_aipc_link_running(struct al4_aipc_link *l);
-// Sends every notification owed (the executor's flush hook; attach installs it).
-void al4_aipc_flush(void *rt);
