@@ -297,7 +297,7 @@ fuzz: sel4test-images
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
-.PHONY: bench bench-ipc bench-unotify bench-aipc
+.PHONY: bench bench-ipc bench-unotify bench-aipc profile-aipc
 bench: bench-ipc bench-unotify bench-aipc
 bench-ipc:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
@@ -315,6 +315,20 @@ bench-unotify:
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-unotify.elf --csv build/bench/unotify.csv
 # Asynchronous IPC against synchronous IPC between two processes, the paper's Fig. 7
 # (docs/aipc.md): concurrency 1..256, server work 0/500/2000, one and two harts.
+# Where one point of bench-aipc spends its instructions (tools/bench/profile): make
+# profile-aipc SERIES=async C=1 [WORK=0] [ANNOTATE=fn,fn]. One hart, release build.
+SERIES ?= async
+C ?= 1
+WORK ?= 0
+profile-aipc:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-aipc.elf
+	tools/bench/profile --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on" \
+	  --image build/$(BOARD)-release-bench/images/bench-aipc.elf \
+	  --append "aipc_series=$(SERIES) aipc_c=$(C) aipc_work=$(WORK)" \
+	  --elf build/$(BOARD)-release-bench/aipc-peer.elf --kernel build/$(BOARD)-release-bench/kernel.elf \
+	  --window $(if $(filter async,$(SERIES)),run,peer_sync_run) --calls $$(( 2048 / $(C) * $(C) )) \
+	  $(if $(ANNOTATE),--annotate $(ANNOTATE))
+
 bench-aipc:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-aipc.elf
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf

@@ -13,11 +13,17 @@
 //
 // Output lines "BENCH,series,harts,concurrency,work,instructions_per_call,
 // uintr_per_call_x1e6,kernel_entries_per_call_x1e6", read by tools/bench/aipc.
+//
+// The kernel command line can narrow the run to one series, concurrency and work
+// (aipc_series=async|sync-slowpath|sync-fastpath aipc_c=N aipc_work=N): what
+// `make profile-aipc` traces (tools/bench/profile).
 #include <sel4/sel4.h>
 #include <al4/aipc.h>
 #include <al4/bootinfo.h>
 #include <al4/process.h>
 #include <stdio.h>
+#include <string.h>
+#include "fdt.h"
 #include "../../tests/aipc/peer.h"
 
 #define SCRATCH 0x40000000ul
@@ -161,8 +167,31 @@ static bool measure(const char *series, unsigned c, seL4_Word work)
     return true;
 }
 
+// The points the command line leaves in (all of them when it names none).
+static char only_series[16];
+static seL4_Word only_c, only_work = ~0ul;
+
+static void read_bootargs(const seL4_BootInfo *bi)
+{
+    size_t size;
+    const void *dtb = al4_bootinfo_dtb(bi, &size);
+    static struct fdt_info fdt;
+    if (!dtb || fdt_parse(dtb, size, &fdt))
+        return;
+    al4_bootarg(fdt.bootargs, "aipc_series", only_series, sizeof(only_series));
+    only_c = al4_bootarg_word(fdt.bootargs, "aipc_c", 0);
+    only_work = al4_bootarg_word(fdt.bootargs, "aipc_work", ~0ul);
+}
+
+static bool wanted(const char *series, unsigned c, seL4_Word work)
+{
+    return (!only_series[0] || !strcmp(only_series, series)) && (!only_c || only_c == c) &&
+           (only_work == ~0ul || only_work == work);
+}
+
 int main(void)
 {
+    read_bootargs(platsupport_get_bootinfo());
     seL4_Error e = set_up();
     if (e) {
         printf("bench-aipc: set-up failed (%d)\n", e);
@@ -182,7 +211,7 @@ int main(void)
         }
         for (unsigned w = 0; w < (harts > 1 ? 1 : 3); w++)
             for (unsigned c = 1; c <= AL4_AIPC_MAX_CAPACITY; c *= 2)
-                if (!measure(series[s], c, works[w]))
+                if (wanted(series[s], c, works[w]) && !measure(series[s], c, works[w]))
                     return 1;
         if (s == 2)  // the async client is done: it stops, the sync one comes
             seL4_Reply(seL4_MessageInfo_new(CMD_STOP, 0, 0, 0));

@@ -1,4 +1,5 @@
 #include "helpers.h"
+#include <al4/bootinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,10 +167,5 @@ bool need_harts(struct env *env, seL4_Word n)
 
 seL4_Word bootarg_word(struct env *env, const char *key, seL4_Word dflt)
 {
-    const char *p = env->fdt.bootargs;
-    size_t n = strlen(key);
-    for (; p && *p; p++)
-        if ((p == env->fdt.bootargs || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=')
-            return strtoul(p + n + 1, NULL, 0);
-    return dflt;
+    return al4_bootarg_word(env->fdt.bootargs, key, dflt);
 }

@@ -28,25 +28,6 @@ void test_failed(struct env *e, const char *file, int line, const char *what)
     e->failures++;
 }
 
-// Copies the value of `key=` from the space-separated bootargs.
-static void bootarg(const char *args, const char *key, char *out, size_t size)
-{
-    size_t klen = strlen(key);
-    out[0] = 0;
-    for (const char *p = args; p && *p;) {
-        while (*p == ' ')
-            p++;
-        const char *end = strchr(p, ' ');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            size_t n = len - klen - 1 < size - 1 ? len - klen - 1 : size - 1;
-            memcpy(out, p + klen + 1, n);
-            out[n] = 0;
-        }
-        p += len;
-    }
-}
-
 // A test is selected when one comma-separated token of the filter is a prefix of its
 // ID: TEST=IPC0001 runs one test, TEST=SYSCALL a whole group.
 static bool selected(const char *id)
@@ -100,8 +81,8 @@ int main(void)
     const void *dtb = al4_bootinfo_dtb(env.bi, &dtb_size);
     env.fdt_error = dtb ? fdt_parse(dtb, dtb_size, &env.fdt) : -100;
     char harts[8];
-    bootarg(env.fdt.bootargs, "TEST", filter, sizeof(filter));
-    bootarg(env.fdt.bootargs, "harts", harts, sizeof(harts));
+    al4_bootarg(env.fdt.bootargs, "TEST", filter, sizeof(filter));
+    al4_bootarg(env.fdt.bootargs, "harts", harts, sizeof(harts));
     env.expect_harts = atoi(harts);
     helpers_init(&env);
 

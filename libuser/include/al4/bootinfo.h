@@ -1,6 +1,7 @@
 // Helpers over seL4 boot info that upstream keeps in its support libraries.
 #pragma once
 #include <sel4/sel4.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 // Extra boot info chunks of aL4's own, for processes the process library starts
@@ -19,3 +20,11 @@ const void *al4_bootinfo_chunk(const seL4_BootInfo *bi, seL4_Word id, size_t *si
 const void *al4_bootinfo_dtb(const seL4_BootInfo *bi, size_t *size);
 // Word i of the creator's AL4_BOOTINFO_ARGS, or `dflt` when there is no such word.
 seL4_Word al4_bootinfo_arg(const seL4_BootInfo *bi, unsigned i, seL4_Word dflt);
+
+// The kernel command line (the DTB's /chosen/bootargs: QEMU's -append) holds
+// space-separated key=value words. Copies the value of the last `key=` into out
+// (truncated to size - 1, NUL-terminated) and returns true, or returns false with out
+// empty.
+bool al4_bootarg(const char *args, const char *key, char *out, size_t size);
+// The value of `key=` as a number (strtoul base 0), or `dflt` when it is not given.
+seL4_Word al4_bootarg_word(const char *args, const char *key, seL4_Word dflt);
