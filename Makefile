@@ -224,7 +224,11 @@ HOST_FIXTURES := $(patsubst tests/host/fixtures/%.dts,build/host/fixtures/%.dtb,
 build/host/fixtures/%.dtb: tests/host/fixtures/%.dts
 	@mkdir -p $(dir $@)
 	$(Q)echo "  DTC   $@"; dtc -I dts -O dtb -o $@ $<
-build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(wildcard tests/host/*.h) $(HOST_FIXTURES)
+# Every header they may include is a prerequisite (no dependency files on the host): a
+# changed inline function in a header must rebuild the tests that exercise it.
+HOST_HEADERS := $(wildcard tests/host/*.h libuser/include/al4/*.h libuser/include/sel4/*.h \
+  kernel/include/*.h drivers/*/*.h)
+build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(HOST_HEADERS) $(HOST_FIXTURES)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter %.c %.o,$^) -o $@ -lcmocka
 

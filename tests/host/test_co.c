@@ -254,6 +254,108 @@ static void test_all_priorities(void **state)
     assert_int_equal(ex.ready, 0);
 }
 
+// Wakes from inside resumes, at random, against a model of the queues: whichever
+// queue empties, whatever priority is woken meanwhile (above, below or at the one
+// running), the next coroutine is the head of the highest nonempty queue. The executor
+// keeps that queue's number rather than finding it (co_enqueue, dequeue): this is what
+// checks that it is kept right.
+#define RW_COS 40
+#define RW_RESUMES 5000
+static struct rw {
+    struct co co;
+    int id;
+} rw[RW_COS];
+static int rw_log[RW_RESUMES], rw_n;
+static uint64_t rw_seed;
+// The model: FIFO per priority of ids, the running one, woken while running.
+static int mq[CO_PRIOS][RW_COS], mq_len[CO_PRIOS], m_running = -1;
+static bool m_queued[RW_COS], m_again;
+
+static uint32_t rw_rand(void)
+{
+    rw_seed = rw_seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(rw_seed >> 33);
+}
+
+static void model_enqueue(int id)
+{
+    unsigned p = rw[id].co.prio;
+    mq[p][mq_len[p]++] = id;
+    m_queued[id] = true;
+}
+
+static void model_wake(int id)
+{
+    if (id == m_running)
+        m_again = true;
+    else if (!m_queued[id])
+        model_enqueue(id);
+}
+
+static int model_next(void)
+{
+    for (int p = CO_PRIOS - 1; p >= 0; p--)
+        if (mq_len[p]) {
+            int id = mq[p][0];
+            memmove(&mq[p][0], &mq[p][1], (size_t)--mq_len[p] * sizeof(int));
+            m_queued[id] = false;
+            return id;
+        }
+    return -1;
+}
+
+static enum co_status rw_run(struct co *co)
+{
+    struct rw *r = (struct rw *)co;
+    rw_log[rw_n++] = r->id;
+    if (rw_n == RW_RESUMES) {
+        co_exec_stop(co->ex);
+        return CO_PENDING;
+    }
+    for (unsigned k = rw_rand() % 4; k; k--) {
+        int id = (int)(rw_rand() % RW_COS);
+        co_wake(&rw[id].co);
+    }
+    return CO_PENDING;
+}
+
+static void test_random_wakes_keep_top(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    fake_init(&f, &ex, 0);
+    rw_seed = 12345;
+    for (int i = 0; i < RW_COS; i++) {
+        rw[i].id = i;
+        co_init(&rw[i].co, &ex, rw_run, rw_rand() % 8 * 9);  // 8 priorities, 0..63
+    }
+    for (int i = 0; i < RW_COS; i += 3)
+        co_wake(&rw[i].co);
+    rw_n = 0;
+    co_exec_run_ready(&ex);
+    assert_int_equal(rw_n, RW_RESUMES);
+    // Replay the same random wakes through the model.
+    rw_seed = 12345;
+    for (int i = 0; i < RW_COS; i++)
+        (void)rw_rand();
+    for (int i = 0; i < RW_COS; i += 3)
+        model_enqueue(i);
+    for (int n = 0; n < RW_RESUMES; n++) {
+        int id = model_next();
+        assert_int_equal(rw_log[n], id);
+        if (n == RW_RESUMES - 1)
+            break;
+        m_running = id;
+        m_again = false;
+        for (unsigned k = rw_rand() % 4; k; k--)
+            model_wake((int)(rw_rand() % RW_COS));
+        m_running = -1;
+        if (m_again)
+            model_enqueue(id);
+    }
+}
+
 // --- Wakes ---
 
 static void test_wake_queued_is_idempotent(void **state)
@@ -804,6 +906,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_priority_then_fifo, setup),
         cmocka_unit_test_setup(test_all_priorities, setup),
+        cmocka_unit_test_setup(test_random_wakes_keep_top, setup),
         cmocka_unit_test_setup(test_wake_queued_is_idempotent, setup),
         cmocka_unit_test_setup(test_wake_running, setup),
         cmocka_unit_test_setup(test_isr_wake_running, setup),

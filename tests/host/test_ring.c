@@ -319,6 +319,50 @@ static void test_get_copies(void **state)
     free(r.sh);
 }
 
+// peek and release, the in-place read the aipc dispatchers use: peek reports empty and
+// a corrupt tail as get does, hands out the oldest slot without consuming it (a second
+// peek sees the same slot), and only release frees it for the producer; put_msg writes
+// exactly the words the length names, copied from the caller's array.
+static void test_peek_release(void **state)
+{
+    (void)state;
+    struct ring r = ring_new(2);
+    int status = -1;
+    assert_null(al4_ring_peek(&r.rx, &status));
+    assert_int_equal(status, AL4_RING_EMPTY);
+    const uint64_t mr[AL4_RING_MRS] = {11, 12, 13, 14, 15, 16};
+    for (unsigned len = 0; len <= AL4_RING_MRS; len++) {
+        uint64_t info = seL4_MessageInfo_new(7, 0, 0, len).words[0];
+        memset((void *)r.sh->slot[r.tx.tail & r.tx.mask].w, 0xee, AL4_RING_LINE);
+        assert_int_equal(al4_ring_put_msg(&r.tx, 5 + len, info, mr), AL4_RING_OK);
+        const volatile uint64_t *slot = al4_ring_peek(&r.rx, &status);
+        assert_non_null(slot);
+        assert_ptr_equal(al4_ring_peek(&r.rx, &status), slot);
+        assert_int_equal(slot[0], 5 + len);
+        assert_int_equal(slot[1], info);
+        assert_int_equal(al4_ring_header_check(slot[0], slot[1], AL4_RING_CO_ANY), AL4_RING_OK);
+        uint64_t out[AL4_RING_MRS] = {0};
+        al4_ring_copy_out(out, slot + 2, al4_ring_item_words(slot[1]));
+        for (unsigned i = 0; i < AL4_RING_MRS; i++)
+            assert_int_equal(out[i], i < len ? mr[i] : 0);
+        for (unsigned i = len; i < AL4_RING_MRS; i++)  // untouched past the payload
+            assert_int_equal(slot[2 + i], 0xeeeeeeeeeeeeeeeeull);
+        uint32_t head = r.sh->cons.head;
+        al4_ring_release(&r.rx);
+        assert_int_equal(r.sh->cons.head, head + 1);
+    }
+    assert_null(al4_ring_peek(&r.rx, &status));
+    assert_int_equal(status, AL4_RING_EMPTY);
+    // A tail moved by more than the capacity: corrupt, and sticky.
+    r.sh->prod.tail = r.rx.head + 3;
+    assert_null(al4_ring_peek(&r.rx, &status));
+    assert_int_equal(status, AL4_RING_ECORRUPT);
+    r.sh->prod.tail = r.rx.head;
+    assert_null(al4_ring_peek(&r.rx, &status));
+    assert_int_equal(status, AL4_RING_ECORRUPT);
+    free(r.sh);
+}
+
 // --- the item check -------------------------------------------------------------------
 
 static void test_item_check(void **state)
@@ -383,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_tail_seen_by_empty),
         cmocka_unit_test(test_corrupt_head),
         cmocka_unit_test(test_get_copies),
+        cmocka_unit_test(test_peek_release),
         cmocka_unit_test(test_item_check),
     };
     return cmocka_run_group_tests_name("ring", tests, NULL, NULL);
