@@ -120,7 +120,7 @@ all: $(B)/images/init.elf $(if $(SEL4TEST_BUILDS),$(B)/images/sel4test.elf)
 FLAGS_STAMP := $(B)/flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' > $@
+	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES) $(NET_SERVER_SIZES)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES) $(NET_SERVER_SIZES)' > $@
 .PHONY: FORCE
 FORCE:
 
@@ -181,6 +181,28 @@ $(eval $(call user_prog,aipc-peer,$(AIPC_PEER_SRCS)))
 $(B)/u/tests/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
 $(B)/u/tests/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
+# The network server (servers/net, docs/netserver.md) and the root task that starts it
+# (servers/netroot, make run-net). The server keeps lwIP's full sizes and more (pbufs
+# and heap for 64 busy connections at once), so its lwIP and network stack objects are
+# its own, under $(B)/net/.
+NET_SERVER_SIZES := -DNETSTACK_TCP_PCBS=160 -DNETSTACK_TCP_SEGS=1024 \
+  -DNETSTACK_MEM_SIZE=1048576 -DNETSTACK_PBUFS=512
+NET_SERVER_SRCS := $(wildcard servers/net/*.c) $(DRIVER_SRCS) $(NETSTACK_SRCS)
+NET_SERVER_OBJS = $(patsubst %,$(B)/net/%.o,$(NET_SERVER_SRCS)) $(patsubst %,$(B)/net/lwip/%.o,$(LWIP_CORE))
+$(B)/net/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(LWIP_CFLAGS) $(NET_SERVER_SIZES) -c $< -o $@
+$(B)/net/%.c.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(NETSTACK_INC) $(NET_SERVER_SIZES) -c $< -o $@
+$(B)/net-server.elf: $(NET_SERVER_OBJS) $(B)/libuser.a libuser/user.ld
+	$(Q)echo "  BUILD $@"; $(CC) -march=rv64imafdc -mabi=lp64d --specs=picolibc.specs -nostartfiles -static -T libuser/user.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-rwx-segments $(filter %.o,$^) $(B)/libuser.a -o $@ -lc -lgcc
+NETROOT_SRCS := $(wildcard servers/netroot/*.c servers/netroot/*.S)
+$(eval $(call user_prog,netroot,$(NETROOT_SRCS)))
+$(B)/u/servers/netroot/net_image.S.o: $(B)/net-server.stripped Makefile
+$(B)/u/servers/netroot/net_image.S.o: UCFLAGS += -DNET_SERVER_ELF='"$(B)/net-server.stripped"'
+
 BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
 BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
@@ -202,6 +224,12 @@ $(B)/images/%.elf: $(B)/kernel.stripped $(B)/%.stripped $(patsubst %,$(B)/l/%.o,
 
 run: $(B)/images/init.elf
 	$(QEMU) $(QEMU_ARGS) -smp $(SMP) -kernel $<
+
+# The network server with a network attached, left running (tools/net/run-net: a TAP
+# device in a private namespace as root, else QEMU's user network; docs/netserver.md).
+.PHONY: run-net
+run-net: $(B)/images/netroot.elf
+	tools/net/run-net "$(QEMU)" "$(QEMU_ARGS) -cpu rv64,n=on -smp $(SMP)" $<
 
 # QEMU stops before the first instruction and waits for gdb on port 1234;
 # `gdb-multiarch -x build/gdbinit` (written here) loads kernel and root task symbols.
