@@ -293,6 +293,7 @@ SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-b
 sel4test_qemu_args = $(SEL4TEST_QEMU_ARGS)$(if $(filter-out 1,$(1)), -global virtio-mmio.force-legacy=false)
 TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(call sel4test_qemu_args,$(n))")
 TEST_IMAGES :=
+TEST_DRIVEN :=
 -include tests/*/suite.mk
 
 .PHONY: sel4test-images
@@ -304,7 +305,7 @@ sel4test-images:
 test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \
 	  --timeout $(TIMEOUT) --smp "$(TEST_HARTS)" \
-	  --filter "$(TEST)" --append "$(APPEND)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
+	  $(TEST_DRIVEN) --filter "$(TEST)" --append "$(APPEND)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
 
 # The long stateful fuzz run (FUZZ0002, README "Fuzzing"): FUZZ_OPS operations per
 # fuzzer from seed FUZZ_SEED, the kernel invariant checker every FUZZ_CHECK of them, on
