@@ -2,9 +2,12 @@
 // protocol counters and the services' counts, "key=value" separated by spaces, ending
 // in "\n" (tools/net/netclient.py reads it). The NET tests compare the memory figures
 // (pbufs, PCBs, segments, heap) before and after a load to find leaks. The control
-// connection itself holds one PCB while it asks, every time. Any other line is
-// answered with "error unknown command\n".
+// connection itself holds one PCB while it asks, every time. Under make bench-net
+// "mark" reads the counters (bench.c) and "handover" stops this server so that the
+// root task starts the next one. Any other line is answered with
+// "error unknown command\n".
 #include "apps.h"
+#include "bench.h"
 #include <stdio.h>
 #include <string.h>
 #include "lwip/stats.h"
@@ -60,6 +63,10 @@ static void answer(struct tcp_pcb *pcb, const char *line)
     if (strcmp(line, "stats") == 0) {
         stats_line(buf, sizeof(buf));
         out = buf;
+    } else if (strcmp(line, "mark") == 0 && bench_mark(buf, sizeof(buf))) {
+        out = buf;
+    } else if (strcmp(line, "handover") == 0 && bench_handover()) {
+        out = "ok\n";
     }
     // The answer fits the empty send buffer of a fresh connection; should lwIP lack
     // memory the client sees no answer and times out (it is a diagnostic port).

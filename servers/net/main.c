@@ -5,6 +5,8 @@
 // port. It prints one line when it is up and otherwise only when it stops.
 #include "net.h"
 #include "apps.h"
+#include "rtc.h"
+#include "bench.h"
 #include <al4/bootinfo.h>
 #include <al4/co_sel4.h>
 #include <netstack_vnet.h>
@@ -14,6 +16,7 @@ static struct {
     volatile seL4_Word sleeping;
     struct al4_unotify_rx rx;
     struct co_sel4 plat;
+    struct rtc_sleep rtc;
     struct co_exec ex;
     struct co_timer *heap[8];
     struct netstack ns;
@@ -61,9 +64,21 @@ static const char *start(const seL4_BootInfo *bi)
     (void)al4_uipi_read();
 
     s.rx = (struct al4_unotify_rx){.ntfn = ntfn, .sleeping = &s.sleeping};
-    co_sel4_init(&s.plat, &s.rx);
-    co_exec_init(&s.ex, &s.plat.ops, al4_bootinfo_arg(bi, NA_HZ, 10000000), s.heap, 8);
+    seL4_Word hz = al4_bootinfo_arg(bi, NA_HZ, 10000000);
     enum netstack_mode mode = al4_bootinfo_arg(bi, NA_MODE, 0) ? NETSTACK_CLASSIC : NETSTACK_WAKERS;
+    // With a timer device the executor sleeps in the kernel until lwIP's next deadline;
+    // without one it polls with seL4_Yield while a timer is armed (co_sel4).
+    seL4_Word rtc = al4_bootinfo_arg(bi, NA_RTC, 0);
+    unsigned rtc_irq = (unsigned)al4_bootinfo_arg(bi, NA_RTC_IRQ, 0);
+    if (rtc && rtc_irq < 64 && rtc_irq != irq) {
+        rtc_sleep_init(&s.rtc, &s.rx, (volatile void *)rtc, al4_bootinfo_arg(bi, NA_RTC_HANDLER, 0), hz);
+        co_exec_init(&s.ex, &s.rtc.ops, hz, s.heap, 8);
+        rtc_sleep_bind(&s.rtc, &s.ex, rtc_irq);
+    } else {
+        rtc = 0;
+        co_sel4_init(&s.plat, &s.rx);
+        co_exec_init(&s.ex, &s.plat.ops, hz, s.heap, 8);
+    }
     netstack_init(&s.ns, &s.ex, mode);
     s.v = (struct netstack_vnet){&s.dev, s.handler ? irq_ack : NULL, &s.handler};
     ip4_addr_t ip, mask, gw;
@@ -72,15 +87,19 @@ static const char *start(const seL4_BootInfo *bi)
     ip_of(&gw, al4_bootinfo_arg(bi, NA_GW, 0));
     if (!netstack_add_if(&s.ns, &s.nif, &netstack_vnet_ops, &s.v, s.dev.mac, &ip, &mask, &gw, irq))
         return "lwIP refused the interface";
+    seL4_Word bench = al4_bootinfo_arg(bi, NA_BENCH, 0);
+    if (bench)
+        bench_init((volatile struct net_bench *)bench, &s.ex, hz);
     if (!echo_start(&s.ns, NET_PORT_ECHO) || !discard_start(&s.ns, NET_PORT_DISCARD) ||
         !control_start(&s.ns, NET_PORT_CONTROL))
         return "lwIP refused a listening port";
     const uint8_t *m = s.dev.mac;
-    printf("net: up at %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s; tcp echo %d, discard %d, "
+    printf("net: up at %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s%s; tcp echo %d, discard %d, "
            "control %d\n",
            ip4addr_ntoa(&ip), m[0], m[1], m[2], m[3], m[4], m[5],
-           mode == NETSTACK_WAKERS ? "wakers" : "classic loop", NET_PORT_ECHO, NET_PORT_DISCARD,
-           NET_PORT_CONTROL);
+           mode == NETSTACK_WAKERS ? "wakers" : "classic loop",
+           mode == NETSTACK_CLASSIC ? "" : rtc ? ", timed sleep on the RTC" : ", yield-polling timers",
+           NET_PORT_ECHO, NET_PORT_DISCARD, NET_PORT_CONTROL);
     return NULL;
 }
 
@@ -94,8 +113,15 @@ int main(void)
         static struct al4_unotify_handler h;
         h = (struct al4_unotify_handler){co_exec_handler, &s.ex};
         al4_unotify_install(&h);
-        netstack_run(&s.ns);  // serves until something calls co_exec_stop: nothing does
-        printf("net: stopped\n");
+        netstack_run(&s.ns);  // serves until a handover stops it (make bench-net)
+        if (bench_handing_over()) {
+            // The next server re-initialises the device; this one must stop using it.
+            vnet_stop(&s.dev);
+            printf("net: handed over\n");
+            seL4_Signal(al4_bootinfo_arg(bi, NA_REPORT, 0));
+        } else {
+            printf("net: stopped\n");
+        }
     }
     // Returning from main would halt the machine, as for a root task.
     seL4_TCB_Suspend(seL4_CapInitThreadTCB);

@@ -42,7 +42,7 @@ static bool dotted(const char *s, uint32_t *out)
 
 bool net_config_parse(struct net_config *c, const char *bootargs)
 {
-    *c = (struct net_config){0x0a00020f, 0xffffff00, 0x0a000202, false};
+    *c = (struct net_config){0x0a00020f, 0xffffff00, 0x0a000202, false, true, false};
     char v[32];
     bool ok = true;
     if (value(bootargs, "net_ip", v, sizeof(v)))
@@ -53,5 +53,9 @@ bool net_config_parse(struct net_config *c, const char *bootargs)
         ok &= dotted(v, &c->gw);
     if (value(bootargs, "net_poll", v, sizeof(v)))
         c->classic = strcmp(v, "classic") == 0;
+    if (value(bootargs, "net_timer", v, sizeof(v)))
+        c->timer = strcmp(v, "0") != 0;
+    if (value(bootargs, "net_bench", v, sizeof(v)))
+        c->bench = strcmp(v, "1") == 0;
     return ok;
 }
