@@ -326,8 +326,8 @@ fuzz: sel4test-images
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
-.PHONY: bench bench-ipc bench-unotify bench-aipc
-bench: bench-ipc bench-unotify bench-aipc
+.PHONY: bench bench-ipc bench-unotify bench-aipc bench-net
+bench: bench-ipc bench-unotify bench-aipc bench-net
 bench-ipc:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf
@@ -350,6 +350,14 @@ bench-aipc:
 	tools/bench/aipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
 	  --image 1=build/$(BOARD)-release-bench/images/bench-aipc.elf \
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf --csv build/bench/aipc.csv
+
+# The network server waker-driven against the polling loop, in one run (docs/netserver.md,
+# "Benchmark"): idle instructions per second, echo round trip, iperf 2 throughput;
+# the RTC on the virtual clock so that the server's timed sleeps follow -icount.
+bench-net:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/netroot.elf
+	tools/bench/net --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
+	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv
 
 clean:
 	rm -rf build

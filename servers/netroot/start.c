@@ -92,7 +92,9 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     args[NA_RTC_IRQ] = RTC_IRQ;
     args[NA_RTC_HANDLER] = timer ? al4_process_give(p, rtc_handler, seL4_AllRights, 0) : 0;
     args[NA_BENCH] = s->bench ? NET_BENCH_VA : 0;
-    args[NA_REPORT] = s->report ? al4_process_give(p, s->report, seL4_AllRights, 0) : 0;
+    // Badge 1: a Signal through an unbadged cap leaves the word 0, which Poll cannot tell
+    // from nothing.
+    args[NA_REPORT] = s->report ? al4_process_give(p, s->report, seL4_AllRights, 1) : 0;
     seL4_CPtr fault = s->fault_ep ? al4_process_give(p, s->fault_ep, seL4_AllRights, 1) : 0;
     if (!args[NA_NTFN] || (s->fault_ep && !fault) || (handler && !args[NA_HANDLER]) ||
         (timer && !args[NA_RTC_HANDLER]) || (s->report && !args[NA_REPORT]))
