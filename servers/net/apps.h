@@ -3,6 +3,7 @@
 // on its port and runs inside lwIP's callbacks on the executor's thread.
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <netstack.h>
 
@@ -22,3 +23,8 @@ bool control_start(struct netstack *ns, uint16_t port);
 // A PCB listening on `port` (any local address) whose connections go to `accept`;
 // NULL if lwIP refused (listen.c).
 struct tcp_pcb *app_listen(uint16_t port, tcp_accept_fn accept);
+
+// The server's own counters for the control line (main.c): how often ingress, egress
+// and the classic loop ran, the device was serviced, the executor slept in the kernel,
+// and the RTC's alarms and interrupts. Appends "key=value" words to buf.
+int server_counters(char *buf, size_t size);

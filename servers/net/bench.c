@@ -33,9 +33,11 @@ bool bench_mark(char *buf, size_t size)
     entries = al4_kernel_entries(1);  // the server's hart (bench-net runs on one)
 #endif
     seL4_Word cycles = read_cycles();
-    snprintf(buf, size, "mark cycles=%lu loops=%lu milli_per_loop=%lu time=%lu hz=%lu entries=%lu\n",
+    snprintf(buf, size,
+             "mark cycles=%lu loops=%lu milli_per_loop=%lu look_every=%lu time=%lu hz=%lu "
+             "entries=%lu\n",
              (unsigned long)cycles, (unsigned long)bench->loops,
-             (unsigned long)bench->milli_per_loop, (unsigned long)co_sel4_rdtime(),
+             (unsigned long)bench->milli_per_loop, (unsigned long)bench->look_every, (unsigned long)co_sel4_rdtime(),
              (unsigned long)bench_hz, (unsigned long)entries);
     return true;
 }

@@ -41,7 +41,7 @@ static int stats_line(char *buf, size_t size)
         "ip_recv=%lu ip_drop=%lu ip_chkerr=%lu ip_lenerr=%lu ip_opterr=%lu ip_proterr=%lu "
         "tcp_recv=%lu tcp_drop=%lu tcp_chkerr=%lu tcp_proterr=%lu tcp_lenerr=%lu "
         "echo_open=%lu echo_accepted=%lu echo_reset=%lu echo_refused=%lu echo_bytes=%lu "
-        "discard_bytes=%lu\n",
+        "discard_bytes=%lu ",
         MEMP_USED(MEMP_PBUF_POOL), MEMP_USED(MEMP_PBUF), MEMP_USED(MEMP_TCP_PCB),
         MEMP_USED(MEMP_TCP_PCB_LISTEN), MEMP_USED(MEMP_TCP_SEG), MEMP_USED(MEMP_REASSDATA),
         MEMP_USED(MEMP_FRAG_PBUF), MEMP_USED(MEMP_ARP_QUEUE),
@@ -58,10 +58,14 @@ static int stats_line(char *buf, size_t size)
 
 static void answer(struct tcp_pcb *pcb, const char *line)
 {
-    static char buf[768];
+    static char buf[1024];
     const char *out = "error unknown command\n";
     if (strcmp(line, "stats") == 0) {
-        stats_line(buf, sizeof(buf));
+        int n = stats_line(buf, sizeof(buf));
+        if (n > 0 && (size_t)n < sizeof(buf))
+            n += server_counters(buf + n, sizeof(buf) - (size_t)n);
+        if (n > 0 && (size_t)n < sizeof(buf) - 1)
+            memcpy(buf + n, "\n", 2);
         out = buf;
     } else if (strcmp(line, "mark") == 0 && bench_mark(buf, sizeof(buf))) {
         out = buf;

@@ -27,6 +27,20 @@ static struct {
     seL4_CPtr handler;
 } s;
 
+int server_counters(char *buf, size_t size)
+{
+    const struct netstack_stats *n = &s.ns.stats;
+    const struct co_sel4 *p = s.rtc.regs ? &s.rtc.base : &s.plat;
+    return snprintf(buf, size,
+                    "ingress=%lu egress=%lu egress_timer=%lu rounds=%lu services=%lu "
+                    "sleeps=%lu yields=%lu alarms=%lu rtc_irqs=%lu",
+                    (unsigned long)n->ingress_runs, (unsigned long)n->egress_runs,
+                    (unsigned long)n->egress_timer_wakes, (unsigned long)n->classic_rounds,
+                    (unsigned long)s.nif.stats.services, (unsigned long)p->waits,
+                    (unsigned long)p->polls, (unsigned long)s.rtc.alarms,
+                    (unsigned long)s.rtc.irqs);
+}
+
 static void irq_ack(void *arg)
 {
     seL4_IRQHandler_Ack(*(seL4_CPtr *)arg);

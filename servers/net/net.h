@@ -43,6 +43,7 @@ enum net_arg {
 struct net_bench {
     volatile uint64_t loops;
     uint64_t milli_per_loop;  // instructions per 1000 loops, measured alone at boot
+    uint64_t look_every;      // loops between the spinner's seL4_Poll (a kernel entry)
 };
 
 // Services (RFC 862 echo, RFC 863 discard) and the control port: a line "stats\n"

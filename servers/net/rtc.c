@@ -41,10 +41,17 @@ static uint64_t rtc_timed_sleep(void *ctx, uint64_t deadline)
         uint64_t now = co_sel4_rdtime();
         if (now >= deadline)
             return al4_uipi_read();
+        // An alarm still armed for this deadline or earlier serves: it wakes us in
+        // time (if early, the executor sleeps again and we arm anew). Saves the four
+        // register accesses, each a trip into the device model, on most sleeps: lwIP's
+        // deadline moves only when a timer fires or a new one starts.
+        if (r->armed && r->armed <= deadline)
+            return r->base.ops.sleep(r->base.ops.ctx, CO_NEVER);
         uint64_t ns = (deadline - now) * 1000000000ull / r->hz + 1;
         uint64_t at = rtc_now_ns(r) + (ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS);
         r->regs[RTC_ALARM_HIGH] = (uint32_t)(at >> 32);
         r->regs[RTC_ALARM_LOW] = (uint32_t)at;
+        r->armed = ns < MAX_SLEEP_NS ? deadline : 0;
         r->alarms++;
     }
     return r->base.ops.sleep(r->base.ops.ctx, CO_NEVER);
@@ -66,6 +73,7 @@ static void rtc_unmask(void *ctx, unsigned long was)
 static enum co_status rtc_ack(struct co *co)
 {
     struct rtc_sleep *r = container_of(co, struct rtc_sleep, ack);
+    r->armed = 0;
     r->regs[RTC_CLEAR_INTERRUPT] = 1;
     seL4_IRQHandler_Ack(r->handler);
     r->irqs++;
@@ -81,6 +89,7 @@ void rtc_sleep_init(struct rtc_sleep *r, const struct al4_unotify_rx *rx, volati
     r->handler = handler;
     r->hz = hz;
     r->alarms = r->irqs = 0;
+    r->armed = 0;
     r->regs[RTC_IRQ_ENABLED] = 1;
 }
 

@@ -13,6 +13,7 @@ struct rtc_sleep {
     seL4_CPtr handler;      // the RTC's IRQ handler cap
     uint64_t hz;            // the executor's time units per second
     struct co ack;          // clears and acknowledges the alarm's interrupt
+    uint64_t armed;         // the deadline the pending alarm is for, 0: none
     uint64_t alarms, irqs;  // alarms set, interrupts taken
 };
 
