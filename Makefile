@@ -229,7 +229,8 @@ run: $(B)/images/init.elf
 # device in a private namespace as root, else QEMU's user network; docs/netserver.md).
 .PHONY: run-net
 run-net: $(B)/images/netroot.elf
-	tools/net/run-net "$(QEMU)" "$(QEMU_ARGS) -cpu rv64,n=on -smp $(SMP)" $<
+	APPEND="$(APPEND)$(if $(filter classic,$(NETSTACK_POLL)), net_poll=classic)" \
+	  tools/net/run-net "$(QEMU)" "$(QEMU_ARGS) -cpu rv64,n=on -smp $(SMP)" $<
 
 # QEMU stops before the first instruction and waits for gdb on port 1234;
 # `gdb-multiarch -x build/gdbinit` (written here) loads kernel and root task symbols.

@@ -12,4 +12,5 @@ net-images:
 	$(Q)$(MAKE) --no-print-directory SMP=1 $(NET_TEST_IMAGE)
 
 TEST_IMAGES += net-images
-TEST_DRIVEN += --driven net "tests/net/run --qemu $(QEMU) --qemu-args '$(QEMU_ARGS) -cpu rv64,n=on -smp 1' --image $(NET_TEST_IMAGE)"
+# NETSTACK_POLL=classic: the server runs the polling loop (NET0109 is then skipped).
+TEST_DRIVEN += --driven net "tests/net/run --qemu $(QEMU) --qemu-args '$(QEMU_ARGS) -cpu rv64,n=on -smp 1' --image $(NET_TEST_IMAGE)$(if $(filter classic,$(NETSTACK_POLL)), --append net_poll=classic)"
