@@ -303,6 +303,9 @@ def main():
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--append", default="", help="more kernel command line (net_timer=0, ...)")
     args = ap.parse_args()
+    # Stopped from outside (tests/net/run's time limit, the harness): still stop QEMU
+    # and keep the console log (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tests = [t for t in TESTS if selected(t[0], args.filter)]
     print(f"1..{len(tests)}", flush=True)
     if not tests:
