@@ -183,10 +183,10 @@ $(B)/u/tests/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.st
 
 # The network server (servers/net, docs/netserver.md) and the root task that starts it
 # (servers/netroot, make run-net). The server keeps lwIP's full sizes and more (pbufs
-# and heap for 64 busy connections at once), so its lwIP and network stack objects are
-# its own, under $(B)/net/.
+# and heap for 64 busy connections at once; fragments for a 64 KiB datagram), so its
+# lwIP and network stack objects are its own, under $(B)/net/.
 NET_SERVER_SIZES := -DNETSTACK_TCP_PCBS=160 -DNETSTACK_TCP_SEGS=1024 \
-  -DNETSTACK_MEM_SIZE=1048576 -DNETSTACK_PBUFS=512
+  -DNETSTACK_MEM_SIZE=1048576 -DNETSTACK_PBUFS=512 -DNETSTACK_REASS_PBUFS=48
 NET_SERVER_SRCS := $(wildcard servers/net/*.c) $(DRIVER_SRCS) $(NETSTACK_SRCS)
 NET_SERVER_OBJS = $(patsubst %,$(B)/net/%.o,$(NET_SERVER_SRCS)) $(patsubst %,$(B)/net/lwip/%.o,$(LWIP_CORE))
 $(B)/net/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(FLAGS_STAMP)
