@@ -263,6 +263,8 @@ HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt
 HOST_SRCS_bootinfo := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_co := libuser/src/co_exec.c libuser/src/co_timer.c
 HOST_SRCS_virtq := drivers/virtio/virtq.c
+HOST_SRCS_netconfig := servers/netroot/config.c
+build/host/test_netconfig: servers/netroot/config.h
 # The network stack on the host: the port, the split poll and the coroutine runtime
 # as sources, lwIP's core as objects built with its own relaxed warnings.
 HOST_LWIP_OBJS := $(patsubst %,build/host/lwip/%.o,$(LWIP_CORE))
