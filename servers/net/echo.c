@@ -31,18 +31,23 @@ static void conn_free(struct echo_conn *c)
     app_stats.echo_open--;
 }
 
-// Detaches the connection from its PCB and closes it; on lwIP's refusal (no memory for
-// the FIN) the poll timer tries again.
+static void conn_attach(struct echo_conn *c);
+
+// Detaches the connection from its PCB, then closes it: tcp_close may free the PCB at
+// once (a reset for unread data), so nothing may touch it afterwards. On lwIP's
+// refusal the connection is attached again and the poll timer tries later.
 static void conn_close(struct echo_conn *c)
 {
     struct tcp_pcb *pcb = c->pcb;
-    if (netstack_close(echo_ns, pcb) != ERR_OK)
-        return;
     tcp_arg(pcb, NULL);
     tcp_recv(pcb, NULL);
     tcp_sent(pcb, NULL);
     tcp_err(pcb, NULL);
     tcp_poll(pcb, NULL, 0);
+    if (netstack_close(echo_ns, pcb) != ERR_OK) {
+        conn_attach(c);
+        return;
+    }
     app_stats.echo_closed++;
     conn_free(c);
 }
@@ -103,6 +108,15 @@ static void echo_err(void *arg, err_t err)
     conn_free(c);
 }
 
+static void conn_attach(struct echo_conn *c)
+{
+    tcp_arg(c->pcb, c);
+    tcp_recv(c->pcb, echo_recv);
+    tcp_sent(c->pcb, echo_sent);
+    tcp_err(c->pcb, echo_err);
+    tcp_poll(c->pcb, echo_poll, ECHO_POLL);
+}
+
 static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     (void)arg;
@@ -120,11 +134,7 @@ static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     app_stats.echo_open++;
     app_stats.echo_accepted++;
     tcp_nagle_disable(pcb);  // request/response: no waiting for a full segment
-    tcp_arg(pcb, c);
-    tcp_recv(pcb, echo_recv);
-    tcp_sent(pcb, echo_sent);
-    tcp_err(pcb, echo_err);
-    tcp_poll(pcb, echo_poll, ECHO_POLL);
+    conn_attach(c);
     return ERR_OK;
 }
 
