@@ -47,8 +47,10 @@ static uint64_t rtc_timed_sleep(void *ctx, uint64_t deadline)
         // deadline moves only when a timer fires or a new one starts.
         if (r->armed && r->armed <= deadline)
             return r->base.ops.sleep(r->base.ops.ctx, CO_NEVER);
-        uint64_t ns = (deadline - now) * 1000000000ull / r->hz + 1;
-        uint64_t at = rtc_now_ns(r) + (ns < MAX_SLEEP_NS ? ns : MAX_SLEEP_NS);
+        uint64_t delta = deadline - now, max = MAX_SLEEP_NS / 1000000000ull * r->hz;
+        // Clamped first: a far deadline would overflow the product.
+        uint64_t ns = delta < max ? delta * 1000000000ull / r->hz + 1 : MAX_SLEEP_NS;
+        uint64_t at = rtc_now_ns(r) + ns;
         r->regs[RTC_ALARM_HIGH] = (uint32_t)(at >> 32);
         r->regs[RTC_ALARM_LOW] = (uint32_t)at;
         r->armed = ns < MAX_SLEEP_NS ? deadline : 0;
