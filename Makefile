@@ -120,7 +120,7 @@ all: $(B)/images/init.elf $(if $(SEL4TEST_BUILDS),$(B)/images/sel4test.elf)
 FLAGS_STAMP := $(B)/flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES)' > $@
+	@echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES) $(NET_SERVER_SIZES)' | cmp -s - $@ || echo '$(KCFLAGS) | $(UCFLAGS) | $(LCFLAGS) | $(LWIP_CFLAGS) $(NETSTACK_SUITE_SIZES) $(NET_SERVER_SIZES)' > $@
 .PHONY: FORCE
 FORCE:
 
@@ -181,6 +181,28 @@ $(eval $(call user_prog,aipc-peer,$(AIPC_PEER_SRCS)))
 $(B)/u/tests/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
 $(B)/u/tests/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
+# The network server (servers/net, docs/netserver.md) and the root task that starts it
+# (servers/netroot, make run-net). The server keeps lwIP's full sizes and more (pbufs
+# and heap for 64 busy connections at once; fragments for a 64 KiB datagram), so its
+# lwIP and network stack objects are its own, under $(B)/net/.
+NET_SERVER_SIZES := -DNETSTACK_TCP_PCBS=160 -DNETSTACK_TCP_SEGS=1024 \
+  -DNETSTACK_MEM_SIZE=1048576 -DNETSTACK_PBUFS=512 -DNETSTACK_REASS_PBUFS=48
+NET_SERVER_SRCS := $(wildcard servers/net/*.c) $(DRIVER_SRCS) $(NETSTACK_SRCS)
+NET_SERVER_OBJS = $(patsubst %,$(B)/net/%.o,$(NET_SERVER_SRCS)) $(patsubst %,$(B)/net/lwip/%.o,$(LWIP_CORE))
+$(B)/net/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(LWIP_CFLAGS) $(NET_SERVER_SIZES) -c $< -o $@
+$(B)/net/%.c.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)echo "  BUILD $@"; $(CC) $(UCFLAGS) $(NETSTACK_INC) $(NET_SERVER_SIZES) -c $< -o $@
+$(B)/net-server.elf: $(NET_SERVER_OBJS) $(B)/libuser.a libuser/user.ld
+	$(Q)echo "  BUILD $@"; $(CC) -march=rv64imafdc -mabi=lp64d --specs=picolibc.specs -nostartfiles -static -T libuser/user.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-rwx-segments $(filter %.o,$^) $(B)/libuser.a -o $@ -lc -lgcc
+NETROOT_SRCS := $(wildcard servers/netroot/*.c servers/netroot/*.S)
+$(eval $(call user_prog,netroot,$(NETROOT_SRCS)))
+$(B)/u/servers/netroot/net_image.S.o: $(B)/net-server.stripped Makefile
+$(B)/u/servers/netroot/net_image.S.o: UCFLAGS += -DNET_SERVER_ELF='"$(B)/net-server.stripped"'
+
 BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
 BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
@@ -202,6 +224,13 @@ $(B)/images/%.elf: $(B)/kernel.stripped $(B)/%.stripped $(patsubst %,$(B)/l/%.o,
 
 run: $(B)/images/init.elf
 	$(QEMU) $(QEMU_ARGS) -smp $(SMP) -kernel $<
+
+# The network server with a network attached, left running (tools/net/run-net: a TAP
+# device in a private namespace as root, else QEMU's user network; docs/netserver.md).
+.PHONY: run-net
+run-net: $(B)/images/netroot.elf
+	APPEND="$(APPEND)$(if $(filter classic,$(NETSTACK_POLL)), net_poll=classic)" \
+	  tools/net/run-net "$(QEMU)" "$(QEMU_ARGS) -cpu rv64,n=on -smp $(SMP)" $<
 
 # QEMU stops before the first instruction and waits for gdb on port 1234;
 # `gdb-multiarch -x build/gdbinit` (written here) loads kernel and root task symbols.
@@ -238,6 +267,8 @@ HOST_SRCS_untyped := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt
 HOST_SRCS_bootinfo := kernel/boot/regions.c kernel/boot/untyped_list.c kernel/fdt.c
 HOST_SRCS_co := libuser/src/co_exec.c libuser/src/co_timer.c
 HOST_SRCS_virtq := drivers/virtio/virtq.c
+HOST_SRCS_netconfig := servers/netroot/config.c
+build/host/test_netconfig: servers/netroot/config.h
 # The network stack on the host: the port, the split poll and the coroutine runtime
 # as sources, lwIP's core as objects built with its own relaxed warnings.
 HOST_LWIP_OBJS := $(patsubst %,build/host/lwip/%.o,$(LWIP_CORE))
@@ -269,6 +300,7 @@ SEL4TEST_QEMU_ARGS := -cpu rv64,n=on -device virtio-rng-device,bus=virtio-mmio-b
 sel4test_qemu_args = $(SEL4TEST_QEMU_ARGS)$(if $(filter-out 1,$(1)), -global virtio-mmio.force-legacy=false)
 TEST_SUITES := $(foreach n,$(TEST_HARTS),--suite sel4test@$(n) build/$(call variant,$(n),$(call test_cnode,$(n)))/images/sel4test.elf "$(call sel4test_qemu_args,$(n))")
 TEST_IMAGES :=
+TEST_DRIVEN :=
 -include tests/*/suite.mk
 
 .PHONY: sel4test-images
@@ -280,7 +312,7 @@ sel4test-images:
 test: $(HOST_TESTS) $(TEST_IMAGES) sel4test-images
 	tests/harness --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS)" $(TEST_SUITES) \
 	  --timeout $(TIMEOUT) --smp "$(TEST_HARTS)" \
-	  --filter "$(TEST)" --append "$(APPEND)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
+	  $(TEST_DRIVEN) --filter "$(TEST)" --append "$(APPEND)" --logs build/test-logs $(if $(TEST),,$(HOST_TESTS))
 
 # The long stateful fuzz run (FUZZ0002, README "Fuzzing"): FUZZ_OPS operations per
 # fuzzer from seed FUZZ_SEED, the kernel invariant checker every FUZZ_CHECK of them, on
@@ -301,8 +333,8 @@ fuzz: sel4test-images
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
-.PHONY: bench bench-ipc bench-unotify bench-aipc profile-aipc
-bench: bench-ipc bench-unotify bench-aipc
+.PHONY: bench bench-ipc bench-unotify bench-aipc bench-net profile-aipc
+bench: bench-ipc bench-unotify bench-aipc bench-net
 bench-ipc:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf
@@ -339,6 +371,14 @@ bench-aipc:
 	tools/bench/aipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
 	  --image 1=build/$(BOARD)-release-bench/images/bench-aipc.elf \
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf --csv build/bench/aipc.csv
+
+# The network server waker-driven against the polling loop, in one run (docs/netserver.md,
+# "Benchmark"): idle instructions per second, echo round trip, iperf 2 throughput;
+# the RTC on the virtual clock so that the server's timed sleeps follow -icount.
+bench-net:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/netroot.elf
+	tools/bench/net --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
+	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv
 
 clean:
 	rm -rf build

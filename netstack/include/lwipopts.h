@@ -85,6 +85,13 @@
 #define MEMP_NUM_PBUF NETSTACK_PBUFS   // PBUF_REF/ROM
 #define PBUF_POOL_SIZE NETSTACK_PBUFS  // received frames, one pool pbuf each
 #define MEMP_NUM_REASSDATA 8
+// Fragments held for reassembly, over all datagrams (opt.h: keep the pool above twice
+// this, so that reassembly cannot starve reception). lwIP's default, 10, drops an IPv4
+// datagram of more than about 14 KiB; the network server raises it (Makefile).
+#ifndef NETSTACK_REASS_PBUFS
+#define NETSTACK_REASS_PBUFS 10
+#endif
+#define IP_REASS_MAX_PBUFS NETSTACK_REASS_PBUFS
 #define MEMP_NUM_ARP_QUEUE 32
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
 
@@ -98,6 +105,8 @@
 // they started once the connections are closed.
 #define LWIP_STATS 1
 #define LWIP_STATS_DISPLAY 0
+// 32-bit counters: the NET tests count 100,000 frames and more (16 bits by default).
+#define LWIP_STATS_LARGE 1
 #define LINK_STATS 1
 #define ETHARP_STATS 1
 #define IP_STATS 1

@@ -1,0 +1,105 @@
+// Starting a network server (start.h). Each mapping needs a cap of its own (a frame
+// cap maps once), so the frames shared between servers are copied first.
+#include "start.h"
+#include <net/virtio_net.h>
+#include "../net/net.h"
+
+// QEMU virt's second virtio-mmio transport's line (the Makefile puts the NIC there)
+// and the goldfish RTC's (the DTB's rtc@101000).
+#define NET_DEV_IRQ 2
+#define RTC_IRQ 11
+#define NET_QSIZE VIRTQ_MAX
+#define SERVER_CNODE_BITS 8
+#define SERVER_PRIO 200
+
+extern const char net_server_elf[], net_server_elf_end[];
+
+static seL4_Word args[NET_ARGS_MAX];
+
+static seL4_CPtr copy(struct al4_alloc *a, seL4_CPtr cap)
+{
+    seL4_CPtr s = al4_alloc_slot(a);
+    if (!s || seL4_CNode_Copy(seL4_CapInitThreadCNode, s, seL4_WordBits, seL4_CapInitThreadCNode,
+                              cap, seL4_WordBits, seL4_AllRights))
+        return 0;
+    return s;
+}
+
+static seL4_Error map(struct al4_alloc *a, struct al4_process *p, seL4_CPtr frame, seL4_Word va)
+{
+    seL4_CPtr f = copy(a, frame);
+    return f ? al4_map_frame(a, p->vspace, f, va, seL4_ReadWrite, seL4_RISCV_ExecuteNever)
+             : seL4_NotEnoughMemory;
+}
+
+// An interrupt: a handler cap that signals `ntfn` with the line's bit as badge.
+static seL4_CPtr irq_handler(struct al4_alloc *a, seL4_CPtr ntfn, seL4_Word irq)
+{
+    seL4_CPtr badged = al4_alloc_slot(a), handler = al4_alloc_slot(a);
+    if (!badged || !handler ||
+        seL4_CNode_Mint(seL4_CapInitThreadCNode, badged, seL4_WordBits, seL4_CapInitThreadCNode,
+                        ntfn, seL4_WordBits, seL4_AllRights, 1ul << irq) ||
+        seL4_IRQControl_Get(seL4_CapIRQControl, irq, seL4_CapInitThreadCNode, handler,
+                            seL4_WordBits) ||
+        seL4_IRQHandler_SetNotification(handler, badged))
+        return 0;
+    return handler;
+}
+
+seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const struct net_start *s)
+{
+    size_t size = (uintptr_t)net_server_elf_end - (uintptr_t)net_server_elf;
+    seL4_Error e = al4_process_create(p, a, net_server_elf, size, seL4_CapInitThreadASIDPool,
+                                      SERVER_CNODE_BITS);
+    if (e || (e = map(a, p, s->regs, NET_MMIO_VA)))
+        return e;
+    bool timer = !s->classic && s->rtc;
+    if ((timer && (e = map(a, p, s->rtc, NET_RTC_VA))) ||
+        (s->bench && (e = map(a, p, s->bench, NET_BENCH_VA))))
+        return e;
+    unsigned pages = vnet_pages(NET_QSIZE);
+    for (unsigned i = 0; i < pages; i++) {
+        seL4_CPtr f = al4_alloc_object(a, seL4_RISCV_4K_Page, 0);
+        if (!f)
+            return seL4_NotEnoughMemory;
+        if ((e = al4_map_frame(a, p->vspace, f, NET_DMA_VA + i * 4096ul, seL4_ReadWrite,
+                               seL4_RISCV_ExecuteNever)))
+            return e;
+        args[NA_PADDR + i] = seL4_RISCV_Page_GetAddress(f).paddr;
+    }
+    seL4_CPtr ntfn = al4_alloc_object(a, seL4_NotificationObject, 0);
+    if (!ntfn)
+        return seL4_NotEnoughMemory;
+    // The classic loop polls the device and never sleeps: no interrupt, no timer.
+    seL4_CPtr handler = s->classic ? 0 : irq_handler(a, ntfn, NET_DEV_IRQ);
+    seL4_CPtr rtc_handler = timer ? irq_handler(a, ntfn, RTC_IRQ) : 0;
+    if ((!s->classic && !handler) || (timer && !rtc_handler))
+        return seL4_IllegalOperation;
+    const struct net_config *c = s->config;
+    args[NA_IP] = c->ip;
+    args[NA_MASK] = c->mask;
+    args[NA_GW] = c->gw;
+    args[NA_MMIO] = NET_MMIO_VA;
+    args[NA_DMA] = NET_DMA_VA;
+    args[NA_PAGES] = pages;
+    args[NA_QSIZE] = NET_QSIZE;
+    args[NA_IRQ] = NET_DEV_IRQ;
+    args[NA_HANDLER] = handler ? al4_process_give(p, handler, seL4_AllRights, 0) : 0;
+    args[NA_NTFN] = al4_process_give(p, ntfn, seL4_AllRights, 0);
+    args[NA_HZ] = s->hz;
+    args[NA_MODE] = s->classic;
+    args[NA_RTC] = timer ? NET_RTC_VA : 0;
+    args[NA_RTC_IRQ] = RTC_IRQ;
+    args[NA_RTC_HANDLER] = timer ? al4_process_give(p, rtc_handler, seL4_AllRights, 0) : 0;
+    args[NA_BENCH] = s->bench ? NET_BENCH_VA : 0;
+    // Badge 1: a Signal through an unbadged cap leaves the word 0, which Poll cannot tell
+    // from nothing.
+    args[NA_REPORT] = s->report ? al4_process_give(p, s->report, seL4_AllRights, 1) : 0;
+    seL4_CPtr fault = s->fault_ep ? al4_process_give(p, s->fault_ep, seL4_AllRights, 1) : 0;
+    if (!args[NA_NTFN] || (s->fault_ep && !fault) || (handler && !args[NA_HANDLER]) ||
+        (timer && !args[NA_RTC_HANDLER]) || (s->report && !args[NA_REPORT]))
+        return seL4_NotEnoughMemory;
+    if ((e = al4_process_set_args(p, args, NA_PADDR + pages)))
+        return e;
+    return al4_process_start(p, fault, SERVER_PRIO, seL4_CapInitThreadTCB);
+}

@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""The NET group driven from the host (tests/net/run starts it, inside a private network
+namespace with a TAP device when it can): boots the network server's image
+(servers/netroot, servers/net) in QEMU, drives it over the network with
+tools/net/netclient.py and prints TAP lines ("1..N", "ok N - NETxxxx ...") that
+tests/harness counts in make test's closing line.
+
+--mode tap: QEMU on -netdev tap (al4tap0, host 10.0.3.1, guest 10.0.3.2); ping, ARP and
+raw frames work. --mode user: QEMU's user network with the services forwarded to free
+ports on 127.0.0.1; the ping and malformed-frame tests are skipped, saying why.
+"""
+import argparse
+import ctypes
+import os
+import random
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "net"))
+import garbage  # noqa: E402
+import netclient  # noqa: E402
+
+GUEST_IP, HOST_IP, TAP = "10.0.3.2", "10.0.3.1", "al4tap0"
+GUEST_MAC = "52:54:00:12:34:56"
+# What must come back to its starting value after every load (lwIP's pools and heap,
+# the echo service's connection state).
+MEMORY = ["pool", "pbuf", "pcb", "listen", "seg", "reass", "frag", "arpq", "heap", "echo_open"]
+GARBAGE_FRAMES = 100_000
+MiB = 1 << 20
+
+
+class Skip(Exception):
+    pass
+
+
+class Guest:
+    """QEMU running the server; the console is collected by a thread."""
+
+    def __init__(self, args, extra):
+        libc = ctypes.CDLL(None, use_errno=True)
+
+        def die_with_parent():
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no QEMU outlives us
+
+        cmd = [args.qemu] + shlex.split(args.qemu_args) + ["-kernel", args.image] + extra
+        self.text = ""
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in iter(self.proc.stdout.readline, b""):
+            self.text += line.decode(errors="replace").replace("\r", "")
+
+    def wait_for(self, pattern, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if re.search(pattern, self.text, re.M):
+                return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.1)
+        return False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join(2)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Ctx:
+    def __init__(self, args, guest, target):
+        self.args, self.guest, self.t = args, guest, target
+        self.tap = args.mode == "tap"
+        self.seed = args.seed
+        self.rng = random.Random(args.seed)
+        self.base = None
+
+    def stats(self):
+        return netclient.stats(self.t)
+
+    def settle(self, timeout=25.0):
+        """Waits until the memory figures are back at the baseline (lwIP frees some
+        things on timers: LAST_ACK, ARP queue, reassembly after 15 s). Raises with the
+        differences if they are not."""
+        end = time.monotonic() + timeout
+        while True:
+            s = self.stats()
+            diff = {k: (self.base[k], s[k]) for k in MEMORY if s[k] != self.base[k]}
+            if not diff:
+                return s
+            if time.monotonic() > end:
+                raise AssertionError(f"not back to the start after {timeout:.0f} s "
+                                     f"(start, now): {diff}")
+            time.sleep(0.5)
+
+
+def check(cond, why):
+    if not cond:
+        raise AssertionError(why)
+
+
+def sizes(rng, n):
+    """n payload sizes from 1 byte to 1 MiB, log-uniform, always including both ends."""
+    out = [1, MiB] + [max(1, int(2 ** rng.uniform(0, 20))) for _ in range(max(0, n - 2))]
+    rng.shuffle(out)
+    return out[:n] if n >= 2 else [MiB]
+
+
+def t_ping(c):
+    if not c.tap:
+        raise Skip("no TAP device (not root, or no network namespaces): ping cannot "
+                   "reach a guest on QEMU's user network")
+    subprocess.run(["ip", "neigh", "flush", "dev", TAP], check=False)
+    p = subprocess.run(["ping", "-c", "100", "-i", "0.01", "-W", "2", "-q", GUEST_IP],
+                       capture_output=True, text=True, timeout=60)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
+    check(m, f"ping said: {p.stdout} {p.stderr}")
+    rtt = re.search(r"= ([\d.]+)/([\d.]+)/([\d.]+)", p.stdout)
+    print(f"# ping: {m.group(1)} sent, {m.group(2)} received, rtt min/avg/max "
+          f"{rtt.groups() if rtt else '?'} ms")
+    check(m.group(1) == "100" and m.group(2) == "100", "lost pings")
+    neigh = subprocess.run(["ip", "neigh", "show", GUEST_IP, "dev", TAP],
+                           capture_output=True, text=True).stdout
+    check(GUEST_MAC in neigh, f"ARP did not resolve {GUEST_IP} to {GUEST_MAC}: {neigh!r}")
+    c.settle()
+
+
+def t_big_ping(c):
+    if not c.tap:
+        raise Skip("no TAP device: ping cannot reach a guest on QEMU's user network")
+    for size in (8000, 30000, 65000):
+        p = subprocess.run(["ping", "-c", "10", "-i", "0.02", "-W", "2", "-q", "-s", str(size),
+                            GUEST_IP], capture_output=True, text=True, timeout=60)
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
+        check(m, f"ping said: {p.stdout} {p.stderr}")
+        print(f"# ping -s {size}: {m.group(1)} sent, {m.group(2)} received")
+        check(m.group(1) == m.group(2) == "10", f"lost pings of {size} bytes")
+    c.settle()
+
+
+def echo_test(conns):
+    def run(c):
+        if conns == 1:
+            payloads = [[c.rng.randbytes(n)] for n in [1, MiB] + sizes(c.rng, 3)]
+        else:
+            payloads = [[c.rng.randbytes(n) for n in sizes(c.rng, conns)]]
+        total = 0
+        start = time.monotonic()
+        for batch in payloads:
+            got = netclient.echo_many(c.t, batch, timeout=30)
+            for i, (want, have) in enumerate(zip(batch, got)):
+                check(want == have, f"connection {i}: sent {len(want)} bytes, got "
+                      f"{len(have)} back, first difference at "
+                      f"{next((j for j, (a, b) in enumerate(zip(want, have)) if a != b), min(len(want), len(have)))}")
+            total += sum(map(len, batch))
+        dt = time.monotonic() - start
+        print(f"# echo over {conns} connection(s): {total} bytes each way in {dt:.2f} s "
+              f"({total * 16 / dt / 1e6:.1f} Mbit/s both ways)")
+        c.settle()
+    return run
+
+
+def t_open_close(c):
+    s0 = c.stats()
+    start = time.monotonic()
+    bad = netclient.open_close(c.t, 1000, c.rng)
+    print(f"# 1000 open/echo/close cycles in {time.monotonic() - start:.1f} s")
+    check(bad == 0, f"{bad} cycles echoed wrong")
+    s1 = c.settle()
+    check(s1["echo_accepted"] - s0["echo_accepted"] == 1000,
+          f"the server accepted {s1['echo_accepted'] - s0['echo_accepted']} connections")
+
+
+def t_reset(c):
+    s0 = c.stats()
+    sent = netclient.reset_midway(c.t, c.rng)
+    s1 = c.settle()
+    print(f"# sent {sent} bytes unread, then RST; server saw {s1['echo_reset'] - s0['echo_reset']} reset(s)")
+    check(s1["echo_reset"] - s0["echo_reset"] == 1, "the server's connection did not see the reset")
+    check(sent > 0, "nothing sent")
+
+
+def t_garbage(c):
+    if not c.tap:
+        raise Skip("no TAP device (not root, or no network namespaces): frames cannot be "
+                   "injected into QEMU's user network")
+    mac = bytes.fromhex(GUEST_MAC.replace(":", ""))
+    with open(f"/sys/class/net/{TAP}/address") as f:
+        host_mac = bytes.fromhex(f.read().strip().replace(":", ""))
+    drops_file = f"/sys/class/net/{TAP}/statistics/tx_dropped"
+
+    def drops():
+        with open(drops_file) as f:
+            return int(f.read())
+
+    # Oversized frames need a larger MTU on our side (the guest's buffers are 2 KiB:
+    # QEMU drops them before the driver, which is what a real NIC does too).
+    subprocess.run(["ip", "link", "set", TAP, "mtu", "3100"], check=True)
+    s0 = c.stats()
+    gen = garbage.gen(c.rng, mac, host_mac, socket.inet_aton(HOST_IP), socket.inet_aton(GUEST_IP))
+    kinds = {}
+    sent = 0
+    start = time.monotonic()
+    try:
+        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+            s.bind((TAP, 0))
+            want = c.args.garbage
+            target, delay = want, 0.0
+            for _round in range(4):
+                d0 = last = drops()
+                small = 0
+                while small - (last - d0) < target:
+                    for _ in range(64):
+                        kind, frame = next(gen)
+                        while True:
+                            try:
+                                s.send(frame)
+                                break
+                            except BlockingIOError:
+                                time.sleep(0.001)
+                        sent += 1
+                        small += len(frame) <= garbage.MAX_FRAME
+                        kinds[kind] = kinds.get(kind, 0) + 1
+                    # The TAP's queue drops what the guest has not taken: go slower.
+                    d = drops()
+                    delay = min(0.02, delay * 1.5 + 0.0005) if d > last else delay * 0.9
+                    last = d
+                    if delay:
+                        time.sleep(delay)
+                got = c.stats()["link_recv"] - s0["link_recv"]
+                if got >= want:
+                    break
+                target = want - got + 1000
+    finally:
+        subprocess.run(["ip", "link", "set", TAP, "mtu", "1500"], check=False)
+    dt = time.monotonic() - start
+    s1 = c.stats()
+    print(f"# {sent} malformed frames sent in {dt:.1f} s, {s1['link_recv'] - s0['link_recv']} "
+          f"reached lwIP; by kind: {kinds}")
+    print("# lwIP counted: " + ", ".join(f"{k} +{s1[k] - s0[k]}" for k in
+          ["link_drop", "ip_drop", "ip_chkerr", "ip_lenerr", "ip_opterr", "ip_proterr",
+           "tcp_drop", "tcp_chkerr", "tcp_proterr", "tcp_lenerr", "memp_err", "heap_err"]))
+    check(s1["link_recv"] - s0["link_recv"] >= c.args.garbage,
+          f"only {s1['link_recv'] - s0['link_recv']} frames reached the server")
+    for n in (1, 1000, 65536):
+        data = c.rng.randbytes(n)
+        check(netclient.echo_many(c.t, [data], timeout=20)[0] == data, f"echo of {n} bytes failed")
+    c.settle()
+
+
+def t_idle(c):
+    if "net_poll=classic" in c.args.append:
+        raise Skip("the classic loop polls by design (NETSTACK_POLL=classic)")
+    # The control connections that read the counters bring a few frames each (SYN, the
+    # request, FIN, ACKs): ingress runs for those, and egress for their timers.
+    s0 = c.stats()
+    time.sleep(3)
+    s1 = c.stats()
+    d = {k: s1[k] - s0[k] for k in ["ingress", "egress", "egress_timer", "sleeps", "yields",
+                                    "alarms", "rounds"]}
+    print(f"# idle 3 s: {d}")
+    check(d["yields"] == 0 and d["rounds"] == 0, "the executor polled instead of sleeping")
+    check(d["ingress"] <= 20, "ingress ran without traffic")
+    check(d["egress_timer"] <= 12 and d["egress"] <= 30, "egress ran more than lwIP's timers ask")
+    check(d["sleeps"] >= d["egress_timer"], "egress's deadlines did not come from sleeps")
+
+
+def t_alive(c):
+    check(c.guest.proc.poll() is None, "QEMU stopped")
+    bad = [l for l in c.guest.text.splitlines()
+           if re.search(r"fault|panic|net: stopped|halting|assert", l, re.I)]
+    check(not bad, f"console: {bad[:3]}")
+    c.stats()
+
+
+TESTS = [
+    ("NET0101", "ARP resolves the server and 100 pings come back without loss", t_ping),
+    ("NET0110", "ICMP echo of 8,000, 30,000 and 65,000 bytes: reassembled and fragmented, none lost", t_big_ping),
+    ("NET0102", "TCP echo over 1 connection, payloads 1 byte to 1 MiB, byte-exact", echo_test(1)),
+    ("NET0103", "TCP echo over 8 simultaneous connections, 1 byte to 1 MiB, byte-exact", echo_test(8)),
+    ("NET0104", "TCP echo over 64 simultaneous connections, 1 byte to 1 MiB, byte-exact", echo_test(64)),
+    ("NET0105", "1,000 open/close cycles leave lwIP's pbufs, PCBs, segments and heap as they were", t_open_close),
+    ("NET0106", "a peer that resets mid-transfer (RST, no FIN) is cleaned up", t_reset),
+    ("NET0107", "100,000 malformed frames: the server still echoes and leaks nothing", t_garbage),
+    ("NET0109", "idle, the server sleeps in the kernel between lwIP's timer deadlines (no polling)", t_idle),
+    ("NET0108", "the server ran the group without a fault, an assertion or a restart", t_alive),
+]
+
+
+def selected(test_id, filt):
+    return not filt or any(test_id.startswith(tok) for tok in filt.split(",") if tok)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", required=True)
+    ap.add_argument("--qemu-args", required=True)
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--mode", choices=["tap", "user"], required=True)
+    ap.add_argument("--filter", default="")
+    ap.add_argument("--log", default="build/test-logs/net.log")
+    ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--append", default="", help="more kernel command line (net_timer=0, ...)")
+    ap.add_argument("--garbage", type=int, default=GARBAGE_FRAMES,
+                    help="malformed frames NET0107 gets to lwIP (a longer soak by hand)")
+    args = ap.parse_args()
+    # Stopped from outside (tests/net/run's time limit, the harness): still stop QEMU
+    # and keep the console log (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    tests = [t for t in TESTS if selected(t[0], args.filter)]
+    print(f"1..{len(tests)}", flush=True)
+    if not tests:
+        return 0
+    dev = "virtio-net-device,netdev=net0,bus=virtio-mmio-bus.1,mac=" + GUEST_MAC
+    if args.mode == "tap":
+        netdev = f"tap,id=net0,ifname={TAP},script=no,downscript=no"
+        append = f"net_ip={GUEST_IP} net_mask=255.255.255.0 net_gw={HOST_IP}"
+        target = netclient.Target(GUEST_IP)
+    else:
+        target = netclient.Target("127.0.0.1")
+        target.ports = {p: free_port() for p in (netclient.ECHO, netclient.DISCARD, netclient.CONTROL)}
+        netdev = "user,id=net0,ipv6=off," + ",".join(
+            f"hostfwd=tcp:127.0.0.1:{h}-:{g}" for g, h in target.ports.items())
+        append = ""
+    print(f"# mode {args.mode}, seed {args.seed} (--seed to repeat)", flush=True)
+    guest = Guest(args, ["-netdev", netdev, "-device", dev, "-append", f"{append} {args.append}"])
+    failed = 0
+    try:
+        up = guest.wait_for(r"^net: up at", 60)
+        ctx = Ctx(args, guest, target)
+        if up:
+            try:
+                ctx.base = ctx.stats()
+            except OSError as e:
+                up = False
+                print(f"# the control port does not answer: {e}")
+        for n, (test_id, desc, fn) in enumerate(tests, 1):
+            name = f"{test_id} {desc}"
+            if not up:
+                print(f"not ok {n} - {name} (the server did not come up; log: {args.log})", flush=True)
+                failed += 1
+                continue
+            try:
+                fn(ctx)
+                print(f"ok {n} - {name}", flush=True)
+            except Skip as e:
+                print(f"ok {n} - {name} # SKIP {e}", flush=True)
+            except Exception as e:  # a failed check, a timeout, a refused connection
+                failed += 1
+                print(f"not ok {n} - {name}: {type(e).__name__}: {e}", flush=True)
+    finally:
+        guest.stop()
+        os.makedirs(os.path.dirname(args.log) or ".", exist_ok=True)
+        with open(args.log, "w") as f:
+            f.write(guest.text)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
