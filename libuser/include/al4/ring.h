@@ -151,31 +151,26 @@ static inline unsigned al4_ring_item_words(uint64_t info)
 
 // Payload copies between a slot and private memory, n <= AL4_RING_MRS words (callers
 // pass al4_ring_item_words). Unrolled: a loop over at most six words spends more in its
-// control than in its copying, and every call makes four such copies.
+// control than in its copying, and every call makes four such copies. One body for both
+// directions, which differ only in which side is volatile.
+_Static_assert(AL4_RING_MRS == 6, "one case per payload word");
+#define AL4_RING_COPY_WORDS(dst, src, n) \
+    switch (n) { \
+    case 6: (dst)[5] = (src)[5]; __attribute__((fallthrough)); \
+    case 5: (dst)[4] = (src)[4]; __attribute__((fallthrough)); \
+    case 4: (dst)[3] = (src)[3]; __attribute__((fallthrough)); \
+    case 3: (dst)[2] = (src)[2]; __attribute__((fallthrough)); \
+    case 2: (dst)[1] = (src)[1]; __attribute__((fallthrough)); \
+    case 1: (dst)[0] = (src)[0]; __attribute__((fallthrough)); \
+    default: break; \
+    }
 static inline void al4_ring_copy_in(volatile uint64_t *dst, const uint64_t *src, unsigned n)
 {
-    _Static_assert(AL4_RING_MRS == 6, "one case per payload word");
-    switch (n) {
-    case 6: dst[5] = src[5]; __attribute__((fallthrough));
-    case 5: dst[4] = src[4]; __attribute__((fallthrough));
-    case 4: dst[3] = src[3]; __attribute__((fallthrough));
-    case 3: dst[2] = src[2]; __attribute__((fallthrough));
-    case 2: dst[1] = src[1]; __attribute__((fallthrough));
-    case 1: dst[0] = src[0]; __attribute__((fallthrough));
-    default: break;
-    }
+    AL4_RING_COPY_WORDS(dst, src, n);
 }
 static inline void al4_ring_copy_out(uint64_t *dst, const volatile uint64_t *src, unsigned n)
 {
-    switch (n) {
-    case 6: dst[5] = src[5]; __attribute__((fallthrough));
-    case 5: dst[4] = src[4]; __attribute__((fallthrough));
-    case 4: dst[3] = src[3]; __attribute__((fallthrough));
-    case 3: dst[2] = src[2]; __attribute__((fallthrough));
-    case 2: dst[1] = src[1]; __attribute__((fallthrough));
-    case 1: dst[0] = src[0]; __attribute__((fallthrough));
-    default: break;
-    }
+    AL4_RING_COPY_WORDS(dst, src, n);
 }
 
 static inline bool al4_ring_geometry_ok(const void *shared, uint32_t capacity)
