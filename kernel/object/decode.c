@@ -3,22 +3,42 @@
 // below the dispatch in kernel/api/, so that object code never calls up into it.
 #include "decode.h"
 #include "cspace.h"
+#include "printf.h"
+#include <al4/asyncsys_ring.h>
 
+// Decoders read only below `length`, which an asynchronous request keeps within its
+// item (al4_asyncsys_req_ok); the bound makes a decoder bug a 0, not a wild read.
 word_t inv_arg(const struct invocation *inv, unsigned i)
 {
+    if (inv->msg) {
+        assert(i < inv->length);
+        return i < AL4_ASYNCSYS_MRS ? inv->msg[i] : 0;
+    }
     return get_mr(inv->thread, inv->buffer, i);
 }
 
+// Only the TCB register invocations reply with more than a reply item holds, and the
+// asynchronous path refuses them before decoding (docs/asyncsys.md).
 void inv_reply_mr(struct invocation *inv, unsigned i, word_t v)
 {
+    if (inv->reply) {
+        assert(i < AL4_ASYNCSYS_REPLY_MRS);
+        if (i < AL4_ASYNCSYS_REPLY_MRS)
+            inv->reply[i] = v;
+        return;
+    }
     set_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, v);
 }
 
 void inv_reply_done(struct invocation *inv, unsigned length)
 {
+    inv->replied = true;
+    if (inv->reply) {
+        inv->reply_length = MIN(length, AL4_ASYNCSYS_REPLY_MRS);
+        return;
+    }
     inv->thread->ctx[CTX_A0] = 0;
     inv->thread->ctx[CTX_A1] = seL4_MessageInfo_new(0, 0, 0, length).words[0];
-    inv->replied = true;
 }
 
 word_t refuse(struct invocation *inv, word_t type)

@@ -1,0 +1,97 @@
+// Asynchronous system calls, the process's side (al4/asyncsys.h, docs/asyncsys.md).
+// The marks follow aipc's co_status protocol (docs/aipc-protocol.md): publish, full
+// fence, then read the peer's mark; clear one's own mark, full fence, then look again.
+#include <al4/asyncsys.h>
+
+void al4_asyncsys_init(struct al4_asyncsys *as, void *frame)
+{
+    *as = (struct al4_asyncsys){.sh = frame};
+    __atomic_store_n(&as->sh->user.client_running, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&as->sh->user.rep_head, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&as->sh->user.req_tail, 0, __ATOMIC_RELEASE);
+}
+
+static void kick(struct al4_asyncsys *as)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the request published before the mark is read
+    if (!__atomic_load_n(&as->sh->kern.handler_running, __ATOMIC_ACQUIRE)) {
+        as->wakes++;
+        al4_asyncsys_wake();
+    }
+}
+
+bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
+                         const seL4_CPtr *caps, const seL4_Word *mr)
+{
+    struct al4_asyncsys *as = c->as;
+    // Never more in flight than the reply ring holds: the kernel then never stops for
+    // a full reply ring with requests of this process queued behind it.
+    if (as->broken || as->in_flight == AL4_ASYNCSYS_SLOTS)
+        return false;
+    uint32_t head = __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE);
+    if (!al4_asyncsys_index_ok(as->req_tail, head)) {
+        as->broken = true;
+        return false;
+    }
+    if (as->req_tail - head == AL4_ASYNCSYS_SLOTS)
+        return false;
+    struct al4_asyncsys_req *r = &as->sh->req[as->req_tail % AL4_ASYNCSYS_SLOTS];
+    unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
+    unsigned nmr = seL4_MessageInfo_get_length(info);
+    r->tag = (uint64_t)(uintptr_t)c;
+    r->info = info.words[0];
+    r->cptr = service;
+    for (unsigned i = 0; i < ncaps && i < AL4_ASYNCSYS_CAPS; i++)
+        r->caps[i] = caps[i];
+    for (unsigned i = 0; i < nmr && i < AL4_ASYNCSYS_MRS; i++)
+        r->mr[i] = mr[i];
+    c->done = false;
+    as->in_flight++;
+    __atomic_store_n(&as->sh->user.req_tail, ++as->req_tail, __ATOMIC_RELEASE);
+    kick(as);
+    return true;
+}
+
+unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
+{
+    unsigned n = 0;
+    uint32_t tail = __atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE);
+    if (!al4_asyncsys_index_ok(tail, as->rep_head)) {
+        as->broken = true;
+        return 0;
+    }
+    while (as->rep_head != tail) {
+        const struct al4_asyncsys_rep *r = &as->sh->rep[as->rep_head % AL4_ASYNCSYS_SLOTS];
+        struct al4_async *c = (struct al4_async *)(uintptr_t)r->tag;
+        c->info = (seL4_MessageInfo_t){{r->info}};
+        c->error = (seL4_Error)seL4_MessageInfo_get_label(c->info);
+        for (unsigned i = 0; i < AL4_ASYNCSYS_REPLY_MRS; i++)
+            c->mr[i] = r->mr[i];
+        c->done = true;
+        as->in_flight--;
+        __atomic_store_n(&as->sh->user.rep_head, ++as->rep_head, __ATOMIC_RELEASE);
+        if (c->co)
+            co_wake(c->co);
+        n++;
+    }
+    // Requests left behind a reply ring the kernel found full: it cleared its mark.
+    if (n && as->req_tail != __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE))
+        kick(as);
+    return n;
+}
+
+void al4_asyncsys_busy(struct al4_asyncsys *as)
+{
+    __atomic_store_n(&as->sh->user.client_running, 1, __ATOMIC_RELAXED);
+}
+
+bool al4_asyncsys_idle(struct al4_asyncsys *as)
+{
+    __atomic_store_n(&as->sh->user.client_running, 0, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE) != as->rep_head) {
+        al4_asyncsys_busy(as);
+        return false;
+    }
+    return true;
+}
