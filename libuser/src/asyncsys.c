@@ -13,6 +13,7 @@ void al4_asyncsys_init(struct al4_asyncsys *as, void *frame)
 
 static void kick(struct al4_asyncsys *as)
 {
+    as->kicked_tail = as->req_tail;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the request published before the mark is read
     if (!__atomic_load_n(&as->sh->kern.handler_running, __ATOMIC_ACQUIRE)) {
         as->wakes++;
@@ -26,15 +27,21 @@ bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInf
     struct al4_asyncsys *as = c->as;
     // Never more in flight than the reply ring holds: the kernel then never stops for
     // a full reply ring with requests of this process queued behind it.
-    if (as->broken || as->in_flight == AL4_ASYNCSYS_SLOTS)
+    if (as->broken)
         return false;
+    if (as->in_flight == AL4_ASYNCSYS_SLOTS) {
+        al4_asyncsys_flush(as);
+        return false;
+    }
     uint32_t head = __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE);
     if (!al4_asyncsys_index_ok(as->req_tail, head)) {
         as->broken = true;
         return false;
     }
-    if (as->req_tail - head == AL4_ASYNCSYS_SLOTS)
+    if (as->req_tail - head == AL4_ASYNCSYS_SLOTS) {
+        al4_asyncsys_flush(as);  // a batch that fills the ring must reach the kernel
         return false;
+    }
     struct al4_asyncsys_req *r = &as->sh->req[as->req_tail % AL4_ASYNCSYS_SLOTS];
     unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
     unsigned nmr = seL4_MessageInfo_get_length(info);
@@ -48,8 +55,16 @@ bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInf
     c->done = false;
     as->in_flight++;
     __atomic_store_n(&as->sh->user.req_tail, ++as->req_tail, __ATOMIC_RELEASE);
-    kick(as);
+    if (!as->batch)
+        kick(as);
     return true;
+}
+
+void al4_asyncsys_flush(void *arg)
+{
+    struct al4_asyncsys *as = arg;
+    if (as->kicked_tail != as->req_tail)
+        kick(as);
 }
 
 unsigned al4_asyncsys_poll(struct al4_asyncsys *as)

@@ -42,4 +42,4 @@ bool call_async(struct async_env *a, const struct request *r, struct outcome *o)
 bool outcome_eq(const struct outcome *x, const struct outcome *y);
 
 // Raw ring access, as a process that does not use libuser's client would.
-void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, const struct al4_asyncsys_req *r);
+void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r);

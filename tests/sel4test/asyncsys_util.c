@@ -61,7 +61,7 @@ bool outcome_eq(const struct outcome *x, const struct outcome *y)
     return memcmp(x, y, sizeof(*x)) == 0;
 }
 
-void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, const struct al4_asyncsys_req *r)
+void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r)
 {
-    sh->req[i % AL4_ASYNCSYS_SLOTS] = *r;
+    sh->req[i % AL4_ASYNCSYS_SLOTS] = r;
 }

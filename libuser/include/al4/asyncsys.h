@@ -24,6 +24,8 @@ struct al4_asyncsys {
     uint32_t req_tail;               // requests submitted (the truth; the frame has a copy)
     uint32_t rep_head;               // replies taken
     uint32_t in_flight;              // submitted, not yet answered
+    uint32_t kicked_tail;            // req_tail when the handler was last looked at
+    bool batch;                      // submit leaves the wake to al4_asyncsys_flush
     bool broken;                     // the kernel's index was out of range (never, if sound)
     uint64_t wakes;                  // wake system calls made
 };
@@ -67,9 +69,18 @@ static inline void al4_async_init(struct al4_async *c, struct al4_asyncsys *as, 
 }
 
 // Puts one request in the ring: false (nothing written) when it is full or broken.
-// Wakes the kernel's handler if the frame does not mark it running.
+// Wakes the kernel's handler if the frame does not mark it running, at once or, in
+// batch mode, at the next al4_asyncsys_flush (a full ring flushes too).
 bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
                          const seL4_CPtr *caps, const seL4_Word *mr);
+// Batch mode: one wake per batch of submissions instead of one per submission. With
+// al4/co.h, al4_asyncsys_flush is the executor's flush hook (co_exec_set_flush), so a
+// batch is what the coroutines submit until the run queue empties.
+static inline void al4_asyncsys_batch(struct al4_asyncsys *as, bool on)
+{
+    as->batch = on;
+}
+void al4_asyncsys_flush(void *as);
 // Takes every reply published, completing its call and waking its coroutine; wakes the
 // handler again if requests wait behind a reply ring it found full. Returns how many.
 unsigned al4_asyncsys_poll(struct al4_asyncsys *as);
