@@ -34,6 +34,7 @@ struct al4_asyncsys {
 struct al4_async {
     struct al4_asyncsys *as;
     struct co *co;         // woken by the reply
+    bool submitted;        // AL4_ASYNC_AWAIT's state: in the ring
     bool done;
     seL4_Error error;      // the reply's label, as the synchronous stub returns it
     seL4_MessageInfo_t info;
@@ -89,12 +90,15 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as);
 void al4_asyncsys_busy(struct al4_asyncsys *as);
 bool al4_asyncsys_idle(struct al4_asyncsys *as);
 
-// Submits (retrying after a yield while the ring is full), then awaits the reply.
+// Submits (retrying after a yield while the ring is full), then awaits the reply. One
+// CO_AWAIT (its resume point is the line): the condition submits until it succeeds and
+// then waits for the reply.
 #define AL4_ASYNC_AWAIT(co, call, submit) \
     do { \
         (call)->done = false; \
-        CO_AWAIT(co, (submit) || (co_wake(co), false)); \
-        CO_AWAIT(co, (call)->done); \
+        (call)->submitted = false; \
+        CO_AWAIT(co, ((call)->submitted || ((call)->submitted = (submit)) || (co_wake(co), false)) && \
+                         (call)->done); \
     } while (0)
 
 // --- The stubs: libsel4's names and arguments; true when submitted ---
