@@ -12,6 +12,7 @@
 #include "notification.h"
 #include "preempt.h"
 #include "hart.h"
+#include "smp.h"
 #include "printf.h"
 #include <sel4/invocation.h>
 #include <al4/invocation.h>
@@ -190,6 +191,7 @@ static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
         if (!(sh = ring_of(t)))
             return DRAIN_DONE;  // the request revoked the frame or the notification
         put_reply(sh, hd->rep_tail, &rp);
+        h->asyncsys_served++;
         hd->rep_tail++;
         hd->req_head++;
         __atomic_store_n(&sh->kern.rep_tail, hd->rep_tail, __ATOMIC_RELEASE);
@@ -217,6 +219,29 @@ void asyncsys_run(struct hart *h)
     }
 }
 
+// Where the handler runs (the paper's section 2.3, "execution priority"): a hart
+// that is idle (the lowest execution priority), else the hart running the thread of
+// lowest priority below the submitter's, told by an IPI; otherwise the submitter's own
+// hart, on its way back to user mode. A hart in the kernel cannot be chosen: the
+// caller holds the kernel lock, so every other hart is in user mode or idle.
+static struct hart *serving_hart(const struct tcb *t)
+{
+    struct hart *self = this_hart(), *best = NULL;
+    unsigned lowest = t->prio;
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h == self || !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
+            continue;
+        if (!h->cur)
+            return h;
+        if (h->cur->prio < lowest) {
+            lowest = h->cur->prio;
+            best = h;
+        }
+    }
+    return best ? best : self;
+}
+
 void asyncsys_wake(struct tcb *t)
 {
     struct al4_asyncsys_shared *sh = ring_of(t);
@@ -228,5 +253,8 @@ void asyncsys_wake(struct tcb *t)
     if (t->async.state == ASYNCSYS_QUEUED)
         return;
     __atomic_store_n(&sh->kern.handler_running, 1, __ATOMIC_RELEASE);
-    asyncsys_enqueue(this_hart(), &t->async, t->prio);
+    struct hart *h = serving_hart(t);
+    asyncsys_enqueue(h, &t->async, t->prio);
+    if (h != this_hart())
+        smp_reschedule(h->index);
 }

@@ -32,6 +32,7 @@ struct hart {
     uint64_t preemptions;  // long operations stopped for a pending interrupt
     unsigned work_units;   // since the last preemption point check
     struct asyncsys_exec async;  // asynchronous-system-call handlers ready here
+    uint64_t asyncsys_served;    // asynchronous requests answered on this hart
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");

@@ -54,6 +54,7 @@ static void full_rings(struct env *env)
     __atomic_store_n(&sh->user.req_tail, AL4_ASYNCSYS_SLOTS, __ATOMIC_RELEASE);
     test_eq(env, sh->kern.handler_running, 0);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.req_head, AL4_ASYNCSYS_SLOTS);
     test_eq(env, sh->kern.rep_tail, AL4_ASYNCSYS_SLOTS);
     test_eq(env, sh->kern.handler_running, 0);
@@ -69,6 +70,7 @@ static void full_rings(struct env *env)
         raw_put(sh, AL4_ASYNCSYS_SLOTS + i, delete_req(200 + i, empty));
     __atomic_store_n(&sh->user.req_tail, 2 * AL4_ASYNCSYS_SLOTS, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.req_head, AL4_ASYNCSYS_SLOTS);
     test_eq(env, sh->kern.rep_tail, AL4_ASYNCSYS_SLOTS);
     test_eq(env, sh->kern.handler_running, 0);  // stopped: the process must wake it again
@@ -76,10 +78,12 @@ static void full_rings(struct env *env)
     // Half the replies taken: half the requests served.
     __atomic_store_n(&sh->user.rep_head, AL4_ASYNCSYS_SLOTS / 2, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.req_head, AL4_ASYNCSYS_SLOTS * 3 / 2);
     test_eq(env, sh->kern.rep_tail, AL4_ASYNCSYS_SLOTS * 3 / 2);
     __atomic_store_n(&sh->user.rep_head, AL4_ASYNCSYS_SLOTS * 3 / 2, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.req_head, 2 * AL4_ASYNCSYS_SLOTS);
     for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++)
         test_eq(env, sh->rep[(AL4_ASYNCSYS_SLOTS + i) % AL4_ASYNCSYS_SLOTS].tag, 200 + i);
@@ -90,6 +94,7 @@ static void full_rings(struct env *env)
     raw_put(sh, 2 * AL4_ASYNCSYS_SLOTS, delete_req(300, empty));
     __atomic_store_n(&sh->user.req_tail, 2 * AL4_ASYNCSYS_SLOTS + 1, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.rep_tail, 2 * AL4_ASYNCSYS_SLOTS + 1);
     test_eq(env, polled(nt), 0);
 }
@@ -128,6 +133,7 @@ static void garbage(struct env *env)
         n += AL4_ASYNCSYS_SLOTS;
         __atomic_store_n(&sh->user.req_tail, n, __ATOMIC_RELEASE);
         test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+        settle(sh);
         test_eq(env, sh->kern.rep_tail, n);
         for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++) {
             const struct al4_asyncsys_rep *p = &sh->rep[i];
@@ -142,6 +148,7 @@ static void garbage(struct env *env)
     // An index moved by more than a ring: the ring is dead, nothing more is written.
     __atomic_store_n(&sh->user.req_tail, n + AL4_ASYNCSYS_SLOTS + 1, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.rep_tail, n);
     test_eq(env, sh->kern.req_head, n);
     test_eq(env, al4_asyncsys_wake(), seL4_IllegalOperation);
@@ -154,11 +161,13 @@ static void garbage(struct env *env)
     raw_put(sh, 0, signal_req(7, nt2));
     __atomic_store_n(&sh->user.req_tail, 1, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.rep_tail, 1);
     test_eq(env, sh->rep[0].tag, 7);
     __atomic_store_n(&sh->user.rep_head, 5, __ATOMIC_RELEASE);
     __atomic_store_n(&sh->user.req_tail, 2, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.rep_tail, 1);
     test_eq(env, al4_asyncsys_wake(), seL4_IllegalOperation);
     test_eq(env, al4_check_invariants().violation, 0);
@@ -180,6 +189,7 @@ static void revoked_frame(struct env *env)
     raw_put(sh, 1, signal_req(2, probe));
     __atomic_store_n(&sh->user.req_tail, 2, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    test_check(env, settle_gone());
     // The frame is gone from the VSpace too: only the kernel's view remains to check.
     test_eq(env, polled(probe), 0);
     test_eq(env, polled(nt), 0);
@@ -212,6 +222,7 @@ static void revoked_notification(struct env *env)
     raw_put(sh, 1, signal_req(2, probe));
     __atomic_store_n(&sh->user.req_tail, 2, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->kern.rep_tail, 0);
     test_eq(env, sh->kern.req_head, 0);
     test_eq(env, sh->rep[0].tag, 0);
@@ -223,6 +234,7 @@ static void revoked_notification(struct env *env)
     raw_put(sh, 0, signal_req(3, probe));
     __atomic_store_n(&sh->user.req_tail, 1, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    settle(sh);
     test_eq(env, sh->rep[0].tag, 3);
     test_eq(env, polled(probe), 0);  // unbadged: Poll says 0 either way; the reply counts
     test_eq(env, sh->kern.rep_tail, 1);
@@ -257,7 +269,7 @@ static void deleted_thread(struct env *env)
     __atomic_store_n(&sh->user.req_tail, 2, __ATOMIC_RELEASE);
     thread_start(&th);
     // The helper shares the root task's priority: Yield lets it run until its TCB is gone.
-    for (int i = 0; i < 100 && seL4_DebugCapIdentify(th.tcb) != 0; i++)
+    for (int i = 0; i < 100000 && seL4_DebugCapIdentify(th.tcb) != 0; i++)
         seL4_Yield();
     test_eq(env, seL4_DebugCapIdentify(th.tcb), 0);
     test_eq(env, th.done, 0);
@@ -268,3 +280,36 @@ static void deleted_thread(struct env *env)
 }
 DEFINE_TEST(ASYNCSYS0008, "a request deleting its own thread stops the handler; nothing else is served",
             deleted_thread);
+
+// Where the handler runs: with other harts idle (the suite's root task is alone), an
+// IPI sends it to one of them and the wake returns at once; the replies come back with
+// a completion signal. On one hart it runs on the caller's hart, before the wake returns.
+static void served_elsewhere(struct env *env)
+{
+    seL4_CPtr nt, frame = alloc_object(env, seL4_RISCV_4K_Page, 0), empty = alloc_slot(env);
+    struct al4_asyncsys_shared *sh = raw_setup(env, seL4_CapInitThreadTCB, ASYNC_VA, frame, &nt);
+    test_assert(env, sh);
+    unsigned harts = env->bi->numNodes, self = al4_kernel_counters().hart;
+    seL4_Word before[8] = {0}, total = 0;
+    for (unsigned h = 0; h < harts && h < 8; h++)
+        before[h] = al4_asyncsys_served_of(h);
+    for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++)
+        raw_put(sh, i, delete_req(i, empty));
+    __atomic_store_n(&sh->user.req_tail, AL4_ASYNCSYS_SLOTS, __ATOMIC_RELEASE);
+    test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+    // Blocked here, the root task leaves its hart idle too; the signal wakes it.
+    while (__atomic_load_n(&sh->kern.rep_tail, __ATOMIC_ACQUIRE) != AL4_ASYNCSYS_SLOTS)
+        seL4_Wait(nt, NULL);
+    settle(sh);
+    for (unsigned h = 0; h < harts && h < 8; h++) {
+        seL4_Word d = al4_asyncsys_served_of(h) - before[h];
+        total += d;
+        if (harts > 1 && h == self)
+            test_eq(env, d, 0);
+    }
+    test_eq(env, total, AL4_ASYNCSYS_SLOTS);
+    for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++)
+        test_eq(env, sh->rep[i].tag, i);
+}
+DEFINE_TEST(ASYNCSYS0010, "the wake sends the handler to an idle hart by IPI (the caller's hart on one)",
+            served_elsewhere);

@@ -43,3 +43,10 @@ bool outcome_eq(const struct outcome *x, const struct outcome *y);
 
 // Raw ring access, as a process that does not use libuser's client would.
 void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r);
+
+// After a wake: waits until the handler stopped (its mark cleared) or the registration
+// is no longer servable. With several harts the handler may run on another one.
+void settle(const struct al4_asyncsys_shared *sh);
+// Waits until the registration is no longer servable, without reading the frame (a
+// request may revoke it).
+bool settle_gone(void);

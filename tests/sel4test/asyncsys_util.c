@@ -65,3 +65,22 @@ void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req
 {
     sh->req[i % AL4_ASYNCSYS_SLOTS] = r;
 }
+
+void settle(const struct al4_asyncsys_shared *sh)
+{
+    for (unsigned i = 0; i < 1000000; i++) {
+        if (!__atomic_load_n(&sh->kern.handler_running, __ATOMIC_ACQUIRE))
+            return;
+        // Queued or running: the wake does nothing but say whether it is servable.
+        if (al4_asyncsys_wake() == seL4_IllegalOperation)
+            return;
+    }
+}
+
+bool settle_gone(void)
+{
+    for (unsigned i = 0; i < 1000000; i++)
+        if (al4_asyncsys_wake() == seL4_IllegalOperation)
+            return true;
+    return false;
+}
