@@ -244,12 +244,14 @@ DEFINE_TEST(ASYNCSYS0007, "a request revoking the completion notification ends s
 
 // A thread's request deletes the thread itself (its TCB's last cap): the handler
 // stops at once, the request behind it is not served, no reply is written.
-static seL4_CPtr victim_probe;
+// On one hart the wake itself deletes the thread; with several, the handler may run
+// elsewhere while the thread goes on: it yields until it is deleted.
 static void wake_once(struct test_thread *t)
 {
     (void)t;
     al4_asyncsys_wake();
-    seL4_Signal(victim_probe);  // not reached: the wake deleted this thread
+    for (;;)
+        seL4_Yield();
 }
 
 static void deleted_thread(struct env *env)
@@ -259,7 +261,6 @@ static void deleted_thread(struct env *env)
     seL4_CPtr probe_b = alloc_slot(env);
     test_eq(env, seL4_CNode_Mint(ROOT, probe_b, DEPTH, ROOT, probe, DEPTH, seL4_AllRights, 1),
             seL4_NoError);
-    victim_probe = probe_b;
     thread_create(env, &th, wake_once, 255, 0);
     seL4_CPtr frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
     struct al4_asyncsys_shared *sh = raw_setup(env, th.tcb, ASYNC_VA, frame, &nt);
