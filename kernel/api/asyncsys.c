@@ -143,7 +143,8 @@ static bool has_work(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh
 {
     uint32_t tail = __atomic_load_n(&sh->user.req_tail, __ATOMIC_ACQUIRE);
     uint32_t rep_head = __atomic_load_n(&sh->user.rep_head, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(tail, hd->req_head) || !al4_asyncsys_index_ok(hd->rep_tail, rep_head)) {
+    if (!al4_asyncsys_index_ok(tail, hd->req_head) ||
+        !al4_asyncsys_index_ok(hd->rep_tail, rep_head)) {
         user_error("Asynchronous system calls: the process moved a ring index out of range.");
         hd->broken = true;
         return false;

@@ -6,14 +6,13 @@
 #include "printf.h"
 #include <al4/asyncsys_ring.h>
 
-// Decoders read only below `length`, which an asynchronous request keeps within its
-// item (al4_asyncsys_req_ok); the bound makes a decoder bug a 0, not a wild read.
+// An asynchronous request's registers are the item's: a word past `length` reads
+// what the process left there, as a system call's reads a stale register, and nothing
+// past the item (0 there), whatever a decoder asks for.
 word_t inv_arg(const struct invocation *inv, unsigned i)
 {
-    if (inv->msg) {
-        assert(i < inv->length);
+    if (inv->msg)
         return i < AL4_ASYNCSYS_MRS ? inv->msg[i] : 0;
-    }
     return get_mr(inv->thread, inv->buffer, i);
 }
 

@@ -5,7 +5,8 @@
 //
 //   struct mine { struct co co; struct al4_async call; };
 //   ...
-//   AL4_ASYNC_AWAIT(co, &m->call, al4_async_CNode_Copy(&m->call, root, dest, 64, root, src, 64, r));
+//   AL4_ASYNC_AWAIT(co, &m->call,
+//                   al4_async_CNode_Copy(&m->call, root, dest, 64, root, src, 64, r));
 //   if (m->call.error != seL4_NoError) ...
 //
 // The kernel's handler is woken (al4_SysAsyncSyscallWake) only when the frame does not
@@ -97,7 +98,8 @@ bool al4_asyncsys_idle(struct al4_asyncsys *as);
     do { \
         (call)->done = false; \
         (call)->submitted = false; \
-        CO_AWAIT(co, ((call)->submitted || ((call)->submitted = (submit)) || (co_wake(co), false)) && \
+        CO_AWAIT(co, ((call)->submitted || ((call)->submitted = (submit)) || \
+                      (co_wake(co), false)) && \
                          (call)->done); \
     } while (0)
 
