@@ -21,26 +21,34 @@ static void kick(struct al4_asyncsys *as)
     }
 }
 
-bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
-                         const seL4_CPtr *caps, const seL4_Word *mr)
+// Room for one more request: in flight below what the reply ring holds (so the
+// kernel never stops for a full reply ring with this process's requests behind it),
+// and a free request slot.
+static bool room(struct al4_asyncsys *as)
 {
-    struct al4_asyncsys *as = c->as;
-    // Never more in flight than the reply ring holds: the kernel then never stops for
-    // a full reply ring with requests of this process queued behind it.
-    if (as->broken)
+    if (as->in_flight == AL4_ASYNCSYS_SLOTS)
         return false;
-    if (as->in_flight == AL4_ASYNCSYS_SLOTS) {
-        al4_asyncsys_flush(as);
-        return false;
-    }
     uint32_t head = __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE);
     if (!al4_asyncsys_index_ok(as->req_tail, head)) {
         as->broken = true;
         return false;
     }
-    if (as->req_tail - head == AL4_ASYNCSYS_SLOTS) {
-        al4_asyncsys_flush(as);  // a batch that fills the ring must reach the kernel
+    return as->req_tail - head < AL4_ASYNCSYS_SLOTS;
+}
+
+bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
+                         const seL4_CPtr *caps, const seL4_Word *mr)
+{
+    struct al4_asyncsys *as = c->as;
+    if (as->broken)
         return false;
+    if (!room(as)) {
+        // Full: the batch so far must reach the kernel, and the replies it has given
+        // must be taken, or the submitters would yield to each other for ever.
+        al4_asyncsys_flush(as);
+        al4_asyncsys_poll(as);
+        if (as->broken || !room(as))
+            return false;
     }
     struct al4_asyncsys_req *r = &as->sh->req[as->req_tail % AL4_ASYNCSYS_SLOTS];
     unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
@@ -89,10 +97,28 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
             co_wake(c->co);
         n++;
     }
+    // Room again: the submitters that found the ring full try again.
+    for (struct al4_async *w = n ? as->waiters : NULL, *next; w; w = next) {
+        next = w->next_waiter;
+        w->waiting = false;
+        if (w->co)
+            co_wake(w->co);
+    }
+    if (n)
+        as->waiters = NULL;
     // Requests left behind a reply ring the kernel found full: it cleared its mark.
     if (n && as->req_tail != __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE))
         kick(as);
     return n;
+}
+
+void al4_asyncsys_wait_room(struct al4_async *c)
+{
+    if (c->waiting)
+        return;
+    c->waiting = true;
+    c->next_waiter = c->as->waiters;
+    c->as->waiters = c;
 }
 
 void al4_asyncsys_busy(struct al4_asyncsys *as)

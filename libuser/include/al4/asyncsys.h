@@ -26,6 +26,7 @@ struct al4_asyncsys {
     uint32_t rep_head;               // replies taken
     uint32_t in_flight;              // submitted, not yet answered
     uint32_t kicked_tail;            // req_tail when the handler was last looked at
+    struct al4_async *waiters;       // calls whose coroutines wait for room in the ring
     bool batch;                      // submit leaves the wake to al4_asyncsys_flush
     bool broken;                     // the kernel's index was out of range (never, if sound)
     uint64_t wakes;                  // wake system calls made
@@ -36,6 +37,8 @@ struct al4_async {
     struct al4_asyncsys *as;
     struct co *co;         // woken by the reply
     bool submitted;        // AL4_ASYNC_AWAIT's state: in the ring
+    bool waiting;          // on as->waiters: the ring was full
+    struct al4_async *next_waiter;
     bool done;
     seL4_Error error;      // the reply's label, as the synchronous stub returns it
     seL4_MessageInfo_t info;
@@ -83,6 +86,9 @@ static inline void al4_asyncsys_batch(struct al4_asyncsys *as, bool on)
     as->batch = on;
 }
 void al4_asyncsys_flush(void *as);
+// The ring is full: c's coroutine is woken by the next al4_asyncsys_poll that takes a
+// reply (it suspends meanwhile, so the executor can run dry and its thread sleep).
+void al4_asyncsys_wait_room(struct al4_async *c);
 // Takes every reply published, completing its call and waking its coroutine; wakes the
 // handler again if requests wait behind a reply ring it found full. Returns how many.
 unsigned al4_asyncsys_poll(struct al4_asyncsys *as);
@@ -91,7 +97,7 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as);
 void al4_asyncsys_busy(struct al4_asyncsys *as);
 bool al4_asyncsys_idle(struct al4_asyncsys *as);
 
-// Submits (retrying after a yield while the ring is full), then awaits the reply. One
+// Submits (waiting for room while the ring is full), then awaits the reply. One
 // CO_AWAIT (its resume point is the line): the condition submits until it succeeds and
 // then waits for the reply.
 #define AL4_ASYNC_AWAIT(co, call, submit) \
@@ -99,7 +105,7 @@ bool al4_asyncsys_idle(struct al4_asyncsys *as);
         (call)->done = false; \
         (call)->submitted = false; \
         CO_AWAIT(co, ((call)->submitted || ((call)->submitted = (submit)) || \
-                      (co_wake(co), false)) && \
+                      (al4_asyncsys_wait_room(call), false)) && \
                          (call)->done); \
     } while (0)
 
