@@ -210,6 +210,8 @@ BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
 BENCH_AIPC_SRCS := bench/aipc/main.c tests/aipc/peer_image.S
 $(eval $(call user_prog,bench-aipc,$(BENCH_AIPC_SRCS)))
+BENCH_ASYNCSYS_SRCS := bench/asyncsys/main.c bench/common/measure.c
+$(eval $(call user_prog,bench-asyncsys,$(BENCH_ASYNCSYS_SRCS)))
 
 # A bootable image: the loader carrying the kernel and one root task.
 $(B)/%.stripped: $(B)/%.elf
@@ -333,8 +335,8 @@ fuzz: sel4test-images
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
-.PHONY: bench bench-ipc bench-unotify bench-aipc bench-net profile-aipc
-bench: bench-ipc bench-unotify bench-aipc bench-net
+.PHONY: bench bench-ipc bench-unotify bench-aipc bench-net bench-asyncsys profile-aipc
+bench: bench-ipc bench-unotify bench-aipc bench-asyncsys bench-net
 bench-ipc:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf
@@ -371,6 +373,15 @@ bench-aipc:
 	tools/bench/aipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
 	  --image 1=build/$(BOARD)-release-bench/images/bench-aipc.elf \
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf --csv build/bench/aipc.csv
+# Asynchronous system calls against synchronous ones (docs/asyncsys.md): the page map
+# and unmap of the paper's Fig. 6 memory server, without the server yet; concurrency
+# 1..256, one hart and two (the handler on the idle one).
+bench-asyncsys:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-asyncsys.elf
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-asyncsys.elf
+	tools/bench/asyncsys --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -icount shift=0" \
+	  --image 1=build/$(BOARD)-release-bench/images/bench-asyncsys.elf \
+	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-asyncsys.elf --csv build/bench/asyncsys.csv
 
 # The network server waker-driven against the polling loop, in one run (docs/netserver.md,
 # "Benchmark"): idle instructions per second, echo round trip, iperf 2 throughput;

@@ -74,7 +74,8 @@ static void project_syscall(struct tcb *t, long nr)
             t->ctx[CTX_A0] = h->fastpath_signal;
             t->ctx[CTX_A1] = h->fastpath_wait;
             t->ctx[CTX_A2] = h->index;
-            for (unsigned i = CTX_A3; i <= CTX_A6; i++)
+            t->ctx[CTX_A3] = h->asyncsys_served;
+            for (unsigned i = CTX_A4; i <= CTX_A6; i++)
                 t->ctx[i] = 0;
             return;
         }

@@ -4,6 +4,7 @@
 #include "endpoint.h"
 #include "notification.h"
 #include "hart.h"
+#include "cspace.h"
 #include "printf.h"
 
 // The three invocations below leave the caller in the Restart state handle_invocation
@@ -70,4 +71,60 @@ word_t decode_invocation(struct invocation *inv, bool blocking)
     default:
         return arch_decode_invocation(inv);
     }
+}
+
+int invocation_lookup(struct invocation *inv, word_t n_extra, const word_t *extra_cptrs,
+                      struct lookup_fault *lf)
+{
+    struct lookup lu = lookup_slot(inv->thread, inv->cptr);
+    if (!lu.slot) {
+        user_error("Invocation of invalid cap #%lu.", inv->cptr);
+        *lf = lu.fault;
+        return 0;
+    }
+    inv->slot = lu.slot;
+    inv->cap = lu.slot->cap;
+    for (word_t i = 0; i < n_extra; i++) {
+        struct lookup e = lookup_slot(inv->thread, extra_cptrs[i]);
+        if (!e.slot) {
+            user_error("Lookup of extra caps failed.");
+            *lf = e.fault;
+            return (int)i + 1;
+        }
+        inv->extra[inv->n_extra++] = e.slot;
+    }
+    return INV_LOOKUP_OK;
+}
+
+unsigned syscall_error_mrs(const struct syscall_error *e, word_t mr[SYSCALL_ERROR_MAX_MRS])
+{
+    unsigned n = 0;
+    switch (e->type) {
+    case seL4_InvalidArgument:
+    case seL4_InvalidCapability:
+    case seL4_NotEnoughMemory:
+        mr[n++] = e->arg0;
+        break;
+    case seL4_RangeError:
+        mr[n++] = e->arg0;
+        mr[n++] = e->arg1;
+        break;
+    case seL4_FailedLookup:
+        mr[n++] = e->was_source;
+        mr[n++] = e->lf.type;
+        if (e->lf.type == seL4_MissingCapability) {
+            mr[n++] = e->lf.bits_left;
+        } else if (e->lf.type == seL4_DepthMismatch) {
+            mr[n++] = e->lf.bits_left;
+            mr[n++] = e->lf.bits_found;
+        } else if (e->lf.type == seL4_GuardMismatch) {
+            mr[n++] = e->lf.bits_left;
+            mr[n++] = e->lf.bits_found;
+            mr[n++] = e->lf.guard_size;
+        }
+        break;
+    default:
+        break;
+    }
+    return n;
 }

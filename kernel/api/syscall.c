@@ -9,39 +9,17 @@
 #include "hart.h"
 #include "printf.h"
 #include <sel4/syscall.h>
+#include <al4/syscall.h>
 
 // The reply a Call gets when its invocation is refused: label = error, MRs per error.
 static void reply_error(struct tcb *t, const struct syscall_error *e)
 {
     word_t *buf = tcb_ipc_buffer(t, true);
+    word_t mr[SYSCALL_ERROR_MAX_MRS];
+    unsigned n = syscall_error_mrs(e, mr);
     word_t len = 0;
-    switch (e->type) {
-    case seL4_InvalidArgument:
-    case seL4_InvalidCapability:
-    case seL4_NotEnoughMemory:
-        len = set_mr(t, buf, len, e->arg0);
-        break;
-    case seL4_RangeError:
-        len = set_mr(t, buf, len, e->arg0);
-        len = set_mr(t, buf, len, e->arg1);
-        break;
-    case seL4_FailedLookup:
-        len = set_mr(t, buf, len, e->was_source);
-        len = set_mr(t, buf, len, e->lf.type);
-        if (e->lf.type == seL4_MissingCapability) {
-            len = set_mr(t, buf, len, e->lf.bits_left);
-        } else if (e->lf.type == seL4_DepthMismatch) {
-            len = set_mr(t, buf, len, e->lf.bits_left);
-            len = set_mr(t, buf, len, e->lf.bits_found);
-        } else if (e->lf.type == seL4_GuardMismatch) {
-            len = set_mr(t, buf, len, e->lf.bits_left);
-            len = set_mr(t, buf, len, e->lf.bits_found);
-            len = set_mr(t, buf, len, e->lf.guard_size);
-        }
-        break;
-    default:
-        break;
-    }
+    for (unsigned i = 0; i < n; i++)
+        len = set_mr(t, buf, len, mr[i]);
     t->ctx[CTX_A0] = 0;
     t->ctx[CTX_A1] = seL4_MessageInfo_new(e->type, 0, 0, len).words[0];
 }
@@ -67,32 +45,22 @@ static void handle_invocation(bool is_call, bool is_blocking)
     inv.replied = false;
     inv.n_extra = 0;
     inv.err = (struct syscall_error){0};
-    struct lookup lu = lookup_slot(t, inv.cptr);
-    if (!lu.slot) {
-        user_error("Invocation of invalid cap #%lu.", inv.cptr);
-        if (is_blocking)
-            cap_fault(t, inv.cptr, false, lu.fault);
-        return;
-    }
-    inv.slot = lu.slot;
-    inv.cap = lu.slot->cap;
+    inv.msg = NULL;
+    inv.reply = NULL;
     inv.buffer = tcb_ipc_buffer(t, false);
     inv.label = seL4_MessageInfo_get_label(info);
     inv.length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength);
     if (inv.length > seL4_FastMessageRegisters && !inv.buffer)
         inv.length = seL4_FastMessageRegisters;
-    // Extra caps: a failed lookup is a cap fault, as seL4's lookupExtraCaps.
-    word_t extra = seL4_MessageInfo_get_extraCaps(info);
-    for (word_t i = 0; inv.buffer && i < extra; i++) {
-        word_t cptr = ((seL4_IPCBuffer *)inv.buffer)->caps_or_badges[i];
-        struct lookup e = lookup_slot(t, cptr);
-        if (!e.slot) {
-            user_error("Lookup of extra caps failed.");
-            if (is_blocking)
-                cap_fault(t, cptr, false, e.fault);
-            return;
-        }
-        inv.extra[inv.n_extra++] = e.slot;
+    word_t extra = inv.buffer ? seL4_MessageInfo_get_extraCaps(info) : 0;
+    const word_t *extra_cptrs = inv.buffer ? ((seL4_IPCBuffer *)inv.buffer)->caps_or_badges : NULL;
+    struct lookup_fault lf;
+    int bad = invocation_lookup(&inv, extra, extra_cptrs, &lf);
+    if (bad != INV_LOOKUP_OK) {
+        // A failed lookup is a cap fault, as seL4's lookupCapAndSlot/lookupExtraCaps.
+        if (is_blocking)
+            cap_fault(t, bad ? extra_cptrs[bad - 1] : inv.cptr, false, lf);
+        return;
     }
     tcb_set_state(t, THREAD_RESTART);
     word_t status = decode_invocation(&inv, is_blocking);
@@ -193,6 +161,9 @@ void handle_syscall(word_t nr)
         break;
     case seL4_SysYield:
         sched_yield();
+        break;
+    case al4_SysAsyncSyscallWake:
+        asyncsys_wake(this_hart()->cur);
         break;
     default:
         if (!handle_debug_syscall(nr))

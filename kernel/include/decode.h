@@ -32,6 +32,12 @@ struct invocation {
     bool is_call;
     bool replied;          // the invoke function already wrote the reply
     struct syscall_error err;
+    // An asynchronous request (docs/asyncsys.md) reads its arguments from `msg`, the
+    // kernel's copy of the ring item (`length` words), and replies into `reply`;
+    // both NULL for a system call, which uses the thread's registers and IPC buffer.
+    const word_t *msg;
+    word_t *reply;
+    unsigned reply_length;
 };
 
 // Returned by an invocation stopped at a preemption point: no reply, the caller stays
@@ -68,6 +74,8 @@ word_t decode_domain(struct invocation *inv);
 // Call; anything else on a notification cap is a Signal.
 bool is_unotify_invocation(const struct invocation *inv);
 word_t decode_unotify(struct invocation *inv);
+// Asynchronous system calls (asyncsys_decode.c): the notification's third label.
+word_t decode_register_async_syscall(struct invocation *inv);
 word_t decode_irq_control(struct invocation *inv);
 word_t decode_irq_handler(struct invocation *inv);
 

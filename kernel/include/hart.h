@@ -4,6 +4,7 @@
 #include "types.h"
 #include "config.h"
 #include "context.h"
+#include "asyncsys.h"
 
 struct tcb;
 
@@ -30,6 +31,8 @@ struct hart {
     uint64_t fastpath_signal, fastpath_wait;  // fastpath_signal.c's direct switches
     uint64_t preemptions;  // long operations stopped for a pending interrupt
     unsigned work_units;   // since the last preemption point check
+    struct asyncsys_exec async;  // asynchronous-system-call handlers ready here
+    uint64_t asyncsys_served;    // asynchronous requests answered on this hart
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");

@@ -7,3 +7,6 @@
 #define PREEMPT_WORK_UNITS 100  // CONFIG_MAX_NUM_WORK_UNITS_PER_PREEMPTION
 
 bool preemption_point(void);
+// Whether an interrupt the kernel handles is pending on this hart: the preemption
+// point of the asynchronous-system-call handler after each request.
+bool interrupt_pending(void);

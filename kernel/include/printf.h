@@ -20,13 +20,22 @@ NORETURN void assert_fail(const char *expr, const char *file, int line, const ch
 #endif
 
 // A refused user request, said the way seL4 says it: thread, function, line, reason.
+// The thread is the one the kernel acts for: the current one, or the one whose
+// asynchronous system call it serves (which may be on no hart, the hart idle).
 #define user_error(...) \
     do { \
-        debug_printf("<<aL4(CPU %u) [%s/%d T%p \"%s\" @%lx]: ", this_hart()->index, __func__, \
-                     __LINE__, (void *)this_hart()->cur, this_hart()->cur->name, \
-                     this_hart()->cur->ctx[CTX_FAULT_PC]); \
+        user_error_begin(__func__, __LINE__); \
         debug_printf(__VA_ARGS__); \
         debug_printf(">>\n"); \
     } while (0)
+#ifdef CONFIG_DEBUG_BUILD
+void user_error_begin(const char *func, int line);
+#else
+static inline void user_error_begin(const char *func, int line)
+{
+    (void)func;
+    (void)line;
+}
+#endif
 
 NORETURN void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -4,6 +4,7 @@
 #include "types.h"
 #include "cap.h"
 #include "context.h"
+#include "asyncsys.h"
 
 enum thread_state {
     THREAD_INACTIVE = 0,
@@ -23,6 +24,11 @@ enum tcb_slot {
     TCB_REPLY,
     TCB_CALLER,
     TCB_BUFFER,
+    // Asynchronous system calls (docs/asyncsys.md): copies of the registered ring
+    // frame and completion notification caps. A revoke of either deletes the copy
+    // (it is derived from the process's cap), and the handler then stops serving.
+    TCB_ASYNC_FRAME,
+    TCB_ASYNC_NTFN,
     TCB_SLOTS
 };
 
@@ -86,6 +92,7 @@ struct tcb {
         word_t w0, w1, epoch, satp;
     } vs_cache;
     struct tcb_uintr uintr;
+    struct asyncsys_handler async;
     char name[TCB_NAME_LEN];
 };
 

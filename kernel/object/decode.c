@@ -3,22 +3,41 @@
 // below the dispatch in kernel/api/, so that object code never calls up into it.
 #include "decode.h"
 #include "cspace.h"
+#include "printf.h"
+#include <al4/asyncsys_ring.h>
 
+// An asynchronous request's registers are the item's: a word past `length` reads
+// what the process left there, as a system call's reads a stale register, and nothing
+// past the item (0 there), whatever a decoder asks for.
 word_t inv_arg(const struct invocation *inv, unsigned i)
 {
+    if (inv->msg)
+        return i < AL4_ASYNCSYS_MRS ? inv->msg[i] : 0;
     return get_mr(inv->thread, inv->buffer, i);
 }
 
+// Only the TCB register invocations reply with more than a reply item holds, and the
+// asynchronous path refuses them before decoding (docs/asyncsys.md).
 void inv_reply_mr(struct invocation *inv, unsigned i, word_t v)
 {
+    if (inv->reply) {
+        assert(i < AL4_ASYNCSYS_REPLY_MRS);
+        if (i < AL4_ASYNCSYS_REPLY_MRS)
+            inv->reply[i] = v;
+        return;
+    }
     set_mr(inv->thread, tcb_ipc_buffer(inv->thread, true), i, v);
 }
 
 void inv_reply_done(struct invocation *inv, unsigned length)
 {
+    inv->replied = true;
+    if (inv->reply) {
+        inv->reply_length = MIN(length, AL4_ASYNCSYS_REPLY_MRS);
+        return;
+    }
     inv->thread->ctx[CTX_A0] = 0;
     inv->thread->ctx[CTX_A1] = seL4_MessageInfo_new(0, 0, 0, length).words[0];
-    inv->replied = true;
 }
 
 word_t refuse(struct invocation *inv, word_t type)

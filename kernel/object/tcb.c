@@ -43,6 +43,7 @@ void tcb_forget(struct tcb *t)
     t->dbg_next = t->dbg_prev = NULL;
     fpu_release(t);
     unotify_thread_gone(t);
+    asyncsys_thread_gone(t);
     // A thread woken while it was being deleted (a signal its unbinding delivered)
     // must not be picked as a candidate from freed memory.
     for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++) {

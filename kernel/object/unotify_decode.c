@@ -108,6 +108,9 @@ bool is_unotify_invocation(const struct invocation *inv)
 word_t decode_unotify(struct invocation *inv)
 {
     struct notification *n = cap_ptr(inv->cap);
+    // Completions may go through the kernel path: no UINTC needed.
+    if (inv->label == al4_NotificationRegisterAsyncSyscall)
+        return decode_register_async_syscall(inv);
     if (!uintc_present()) {
         user_error("U-notification: this machine has no UINTC.");
         return refuse(inv, seL4_IllegalOperation);
@@ -118,7 +121,7 @@ word_t decode_unotify(struct invocation *inv)
     case al4_NotificationRegisterSender:
         return register_sender(inv, n);
     default:
-        user_error("U-notification: asynchronous system calls do not exist yet.");
+        user_error("U-notification: unknown label %lu.", inv->label);
         return refuse(inv, seL4_IllegalOperation);
     }
 }

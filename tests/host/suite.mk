@@ -3,6 +3,7 @@
 
 # Header-only sources under test: rebuild their tests when the header changes.
 build/host/test_ring: libuser/include/al4/ring.h
+build/host/test_asyncsys: libuser/include/al4/asyncsys_ring.h
 build/host/test_virtq: $(wildcard drivers/virtio/*.h)
 
 # tsan_*.c: thread stress tests built with ThreadSanitizer, which cannot be combined

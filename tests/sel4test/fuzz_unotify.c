@@ -29,8 +29,11 @@ bool fz_unotify_allowed(seL4_Word label, seL4_Word extra, seL4_Error e, seL4_Wor
             return mr0 == 0 || (extra && mr0 == 1);  // the badge, or the extra cap
         return e == seL4_IllegalOperation || e == seL4_TruncatedMessage ||
                (extra && (e == seL4_DeleteFirst || e == seL4_NotEnoughMemory));
-    default:
-        return e == seL4_IllegalOperation;
+    default:  // RegisterAsyncSyscall (docs/asyncsys.md): extra caps a thread and a frame
+        if (e == seL4_InvalidCapability)
+            return extra && (mr0 == 1 || mr0 == 2);
+        return e == seL4_IllegalOperation || e == seL4_TruncatedMessage ||
+               (extra && (e == seL4_NoError || e == seL4_DeleteFirst));
     }
 }
 
@@ -73,10 +76,12 @@ static int predict(struct fuzzer *f, int n, seL4_Word label, int x)
     struct mcap *c = &f->caps[n];
     const struct mcap *xc = x >= 0 ? &f->caps[x] : NULL;
     bool is_tcb = xc && xc->tag == seL4_CapTag_Thread && xc->obj >= 0;
-    if (label == al4_NotificationRegisterAsyncSyscall)
-        return seL4_IllegalOperation;
     if (!sure(f, n) || (x >= 0 && !sure(f, x)))
         return -1;
+    // This fuzzer gives at most one extra cap, and registration needs two: refused
+    // for the right first, then as truncated.
+    if (label == al4_NotificationRegisterAsyncSyscall)
+        return c->rights & seL4_CanWrite.words[0] ? seL4_TruncatedMessage : -1;
     if (label == al4_NotificationRegisterSender && (!c->badge || (c->badge & (c->badge - 1))))
         return seL4_InvalidCapability;
     if (!xc)

@@ -50,6 +50,9 @@ static void handle_interrupt(word_t cause)
 NORETURN void return_to_user(void)
 {
     struct hart *h = this_hart();
+    // Asynchronous system calls left for the next way out (docs/asyncsys.md).
+    if (unlikely(h->async.ready))
+        asyncsys_run(h);
     schedule();
     while (!h->cur) {
         // Idle: no receiver entry stays aimed at this hart, and the tick goes on while
@@ -64,6 +67,8 @@ NORETURN void return_to_user(void)
         word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
         if (pending)
             handle_interrupt(63 - __builtin_clzl(pending));
+        if (h->async.ready)
+            asyncsys_run(h);
         schedule();
     }
     struct tcb *t = h->cur;

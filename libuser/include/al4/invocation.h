@@ -9,8 +9,9 @@ enum al4_invocation_label {
     // as on seL4). See al4/unotify.h for arguments, rights and errors.
     al4_NotificationRegisterReceiver = nArchInvocationLabels,
     al4_NotificationRegisterSender,
-    // Reserved for asynchronous system calls (the paper's third Uintr call); refused
-    // with seL4_IllegalOperation until they exist.
+    // Registers a thread's asynchronous system calls (the paper's UintrRegisterAsync-
+    // Syscall): extra caps the thread and the ring frame; this notification takes the
+    // completions. al4/asyncsys.h, docs/asyncsys.md.
     al4_NotificationRegisterAsyncSyscall,
     al4_nInvocationLabels
 };

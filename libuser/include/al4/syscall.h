@@ -8,4 +8,7 @@ enum {
     // Debug builds: runs the kernel invariant checker (docs/invariants.md); returns a0 =
     // violation code (0: none), a1 = slots, a2 = objects, a3 = threads checked.
     al4_SysDebugCheckInvariants = -34,
+    // Every build: makes the caller's asynchronous-system-call handler runnable (the
+    // paper's UintrWakeSyscallHandler); returns a0 = seL4_Error (docs/asyncsys.md).
+    al4_SysAsyncSyscallWake = -35,
 };

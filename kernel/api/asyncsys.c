@@ -1,0 +1,261 @@
+// Serving asynchronous system calls (issue 12, the kernel paper's section 2.3;
+// docs/asyncsys.md). A handler drains its thread's request ring: each request becomes
+// the same struct invocation a system call builds, is looked up in the thread's CSpace
+// by invocation_lookup and decoded by decode_invocation, exactly as the synchronous
+// path does, and its result (the same error and message registers a Call would get)
+// goes to the reply ring. Everything read from the frame is copied first and checked;
+// the frame is touched only while the thread's copies of the frame and notification
+// caps are in place, rechecked after every request (a request may revoke them or
+// delete the thread itself).
+#include "asyncsys.h"
+#include "invocation.h"
+#include "notification.h"
+#include "preempt.h"
+#include "hart.h"
+#include "smp.h"
+#include "printf.h"
+#include <sel4/invocation.h>
+#include <al4/invocation.h>
+#include <al4/asyncsys_ring.h>
+
+static struct tcb *handler_thread(struct asyncsys_handler *hd)
+{
+    return (struct tcb *)((char *)hd - __builtin_offsetof(struct tcb, async));
+}
+
+// The thread's frame while it may be served, else NULL.
+static struct al4_asyncsys_shared *ring_of(struct tcb *t)
+{
+    struct cap f = tcb_slot(t, TCB_ASYNC_FRAME)->cap, n = tcb_slot(t, TCB_ASYNC_NTFN)->cap;
+    if (cap_get_tag(f) != cap_frame || cap_paddr(f) != t->async.frame ||
+        cap_get_tag(n) != cap_notification || t->async.broken)
+        return NULL;
+    return paddr_to_pptr(cap_paddr(f));
+}
+
+// The table of docs/asyncsys.md: what may not be asynchronous, and why. Everything
+// else cannot block, and its message and reply fit an item.
+static const char *not_async(const struct invocation *inv)
+{
+    switch (cap_get_tag(inv->cap)) {
+    case cap_endpoint:
+    case cap_reply:
+        return "IPC may block and is not a system call to the kernel";
+    case cap_notification:
+        if (inv->label >= al4_NotificationRegisterReceiver && inv->label < al4_nInvocationLabels)
+            return "U-notification and ring registration set the runtime up";
+        return NULL;  // a Signal never blocks
+    case cap_cnode:
+        return inv->label == CNodeSaveCaller ? "SaveCaller takes the thread's reply cap" : NULL;
+    case cap_thread:
+        if (inv->label == TCBReadRegisters || inv->label == TCBWriteRegisters)
+            return "the registers do not fit a ring item";
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static uint64_t reply_info(word_t label, word_t length)
+{
+    return seL4_MessageInfo_new(label, 0, 0, length).words[0];
+}
+
+// Performs one request for t into *rp; false if it stopped at a preemption point
+// (nothing answered: it runs again from the start, as a restarted system call).
+static bool perform(struct tcb *t, const struct al4_asyncsys_req *rq, struct al4_asyncsys_rep *rp)
+{
+    rp->tag = rq->tag;
+    if (!al4_asyncsys_req_ok(rq)) {
+        user_error("Asynchronous request: bad message info %lx.", (word_t)rq->info);
+        rp->info = reply_info(seL4_InvalidArgument, 1);
+        rp->mr[0] = AL4_ASYNCSYS_BAD_INFO;
+        return true;
+    }
+    seL4_MessageInfo_t info = {{rq->info}};
+    struct invocation inv;
+    inv.thread = t;
+    inv.cptr = rq->cptr;
+    inv.is_call = true;
+    inv.replied = false;
+    inv.n_extra = 0;
+    inv.err = (struct syscall_error){0};
+    inv.buffer = NULL;
+    inv.msg = rq->mr;
+    inv.reply = rp->mr;
+    inv.reply_length = 0;
+    inv.label = seL4_MessageInfo_get_label(info);
+    inv.length = seL4_MessageInfo_get_length(info);
+    struct lookup_fault lf;
+    int bad = invocation_lookup(&inv, seL4_MessageInfo_get_extraCaps(info), rq->caps, &lf);
+    if (bad != INV_LOOKUP_OK) {
+        // A system call would take a cap fault here; a request cannot fault its thread
+        // (it may be running elsewhere): it is told which cap, 0 the invoked one.
+        rp->info = reply_info(seL4_InvalidCapability, 1);
+        rp->mr[0] = (word_t)bad;
+        return true;
+    }
+    const char *why = not_async(&inv);
+    if (why) {
+        user_error("Asynchronous request refused: %s.", why);
+        rp->info = reply_info(seL4_IllegalOperation, 0);
+        return true;
+    }
+    word_t status = decode_invocation(&inv, false);
+    if (status == INV_PREEMPTED)
+        return false;
+    if (status != seL4_NoError) {
+        word_t mr[SYSCALL_ERROR_MAX_MRS];
+        unsigned n = syscall_error_mrs(&inv.err, mr);
+        for (unsigned i = 0; i < n; i++)
+            rp->mr[i] = mr[i];
+        rp->info = reply_info(inv.err.type, n);
+        return true;
+    }
+    rp->info = reply_info(0, inv.replied ? inv.reply_length : 0);
+    return true;
+}
+
+static void put_reply(struct al4_asyncsys_shared *sh, uint32_t i, const struct al4_asyncsys_rep *rp)
+{
+    volatile uint64_t *d = (volatile uint64_t *)&sh->rep[i % AL4_ASYNCSYS_SLOTS];
+    const uint64_t *s = (const uint64_t *)rp;
+    for (unsigned w = 0; w < sizeof(*rp) / 8; w++)
+        d[w] = s[w];
+}
+
+// Replies published since the last signal, and the reply dispatcher not running: signal
+// the completion notification (a U-notification when it has a registered receiver).
+static void complete(struct tcb *t, struct al4_asyncsys_shared *sh)
+{
+    if (!t->async.unsignalled)
+        return;
+    t->async.unsignalled = false;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);  // replies published before reading the mark
+    if (__atomic_load_n(&sh->user.client_running, __ATOMIC_ACQUIRE))
+        return;
+    struct cap n = tcb_slot(t, TCB_ASYNC_NTFN)->cap;
+    send_signal(cap_ptr(n), cap_badge(n));
+}
+
+// Whether a request can be served now; false (and broken) for an index out of range.
+static bool has_work(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh, bool *work)
+{
+    uint32_t tail = __atomic_load_n(&sh->user.req_tail, __ATOMIC_ACQUIRE);
+    uint32_t rep_head = __atomic_load_n(&sh->user.rep_head, __ATOMIC_ACQUIRE);
+    if (!al4_asyncsys_index_ok(tail, hd->req_head) ||
+        !al4_asyncsys_index_ok(hd->rep_tail, rep_head)) {
+        user_error("Asynchronous system calls: the process moved a ring index out of range.");
+        hd->broken = true;
+        return false;
+    }
+    *work = tail != hd->req_head && hd->rep_tail - rep_head < AL4_ASYNCSYS_SLOTS;
+    return true;
+}
+
+enum drain_result {
+    DRAIN_DONE,   // nothing left (or not servable): leave the queue
+    DRAIN_AGAIN,  // an interrupt is pending: stay first in the queue
+    DRAIN_GONE,   // a request deleted the thread: the handler is no more
+};
+
+static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
+{
+    struct tcb *t = handler_thread(hd);
+    for (;;) {
+        struct al4_asyncsys_shared *sh = ring_of(t);
+        bool work;
+        if (!sh || !has_work(hd, sh, &work))
+            return DRAIN_DONE;
+        if (!work) {
+            // Clear the mark, then look again: a request published before the clear
+            // was seen would otherwise wait for a wake nobody sends
+            // (docs/aipc-protocol.md, the same co_status protocol).
+            complete(t, sh);
+            __atomic_store_n(&sh->kern.handler_running, 0, __ATOMIC_RELAXED);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            if (!has_work(hd, sh, &work) || !work)
+                return DRAIN_DONE;
+            __atomic_store_n(&sh->kern.handler_running, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        struct al4_asyncsys_req rq;
+        struct al4_asyncsys_rep rp = {0};
+        al4_asyncsys_req_copy(&rq, sh, hd->req_head);
+        h->async.running = hd;
+        bool finished = perform(t, &rq, &rp);
+        if (h->async.running != hd)
+            return DRAIN_GONE;
+        h->async.running = NULL;
+        if (!finished)
+            return DRAIN_AGAIN;
+        if (!(sh = ring_of(t)))
+            return DRAIN_DONE;  // the request revoked the frame or the notification
+        put_reply(sh, hd->rep_tail, &rp);
+        h->asyncsys_served++;
+        hd->rep_tail++;
+        hd->req_head++;
+        __atomic_store_n(&sh->kern.rep_tail, hd->rep_tail, __ATOMIC_RELEASE);
+        __atomic_store_n(&sh->kern.req_head, hd->req_head, __ATOMIC_RELEASE);
+        hd->unsignalled = true;
+        // The preemption point after each request (the paper's section 2.3): the
+        // interrupt is taken on the way out and the handler resumes after it.
+        if (interrupt_pending()) {
+            h->preemptions++;
+            complete(t, sh);
+            return DRAIN_AGAIN;
+        }
+    }
+}
+
+void asyncsys_run(struct hart *h)
+{
+    struct asyncsys_handler *hd;
+    while ((hd = asyncsys_next(h))) {
+        enum drain_result r = drain(h, hd);
+        if (r == DRAIN_AGAIN)
+            return;
+        if (r == DRAIN_DONE)
+            asyncsys_unlink(hd);
+    }
+}
+
+// Where the handler runs (the paper's section 2.3, "execution priority"): a hart
+// that is idle (the lowest execution priority), else the hart running the thread of
+// lowest priority below the submitter's, told by an IPI; otherwise the submitter's own
+// hart, on its way back to user mode. A hart in the kernel cannot be chosen: the
+// caller holds the kernel lock, so every other hart is in user mode or idle.
+static struct hart *serving_hart(const struct tcb *t)
+{
+    struct hart *self = this_hart(), *best = NULL;
+    unsigned lowest = t->prio;
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h == self || !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
+            continue;
+        if (!h->cur)
+            return h;
+        if (h->cur->prio < lowest) {
+            lowest = h->cur->prio;
+            best = h;
+        }
+    }
+    return best ? best : self;
+}
+
+void asyncsys_wake(struct tcb *t)
+{
+    struct al4_asyncsys_shared *sh = ring_of(t);
+    if (!sh) {
+        t->ctx[CTX_A0] = seL4_IllegalOperation;
+        return;
+    }
+    t->ctx[CTX_A0] = seL4_NoError;
+    if (t->async.state == ASYNCSYS_QUEUED)
+        return;
+    __atomic_store_n(&sh->kern.handler_running, 1, __ATOMIC_RELEASE);
+    struct hart *h = serving_hart(t);
+    asyncsys_enqueue(h, &t->async, t->prio);
+    if (h != this_hart())
+        smp_reschedule(h->index);
+}

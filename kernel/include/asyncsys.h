@@ -1,0 +1,57 @@
+// Asynchronous system calls (issue 12, docs/asyncsys.md): the per-thread handler that
+// drains the thread's request ring, and the per-hart executor that runs handlers.
+//
+// A handler is a stackless coroutine: its only suspension point lies between two
+// requests, and everything it needs across it (its private ring indices, whether it is
+// queued) lives in this struct inside the thread's TCB, so it needs no stack of its
+// own. The executor runs ready handlers highest priority first, FIFO within one, from
+// a bitmap of 64 levels (the thread's priority / 4, as al4/co.h has 64 levels too).
+#pragma once
+#include "types.h"
+
+#define ASYNCSYS_LEVELS 64
+
+enum asyncsys_state {
+    ASYNCSYS_IDLE = 0,  // on no queue; handler_running is 0 in the frame
+    ASYNCSYS_QUEUED,    // on its hart's queue of its level; handler_running is 1
+};
+
+struct asyncsys_handler {
+    struct asyncsys_handler *next, *prev;  // the executor's queue of `level`
+    paddr_t frame;       // the registered frame (its copy in TCB_ASYNC_FRAME must match)
+    uint32_t req_head;   // requests consumed: the kernel's truth, the frame has a copy
+    uint32_t rep_tail;   // replies published
+    uint8_t state;       // enum asyncsys_state
+    uint8_t level;       // queue level while queued
+    uint8_t hart;        // whose executor queues it while queued
+    bool broken;         // the process moved an index by more than a ring: not served
+    bool unsignalled;    // replies published since the last completion signal
+};
+
+struct asyncsys_queue {
+    struct asyncsys_handler *head, *tail;
+};
+
+struct asyncsys_exec {
+    uint64_t ready;  // bit l: queue[l] is not empty
+    struct asyncsys_queue queue[ASYNCSYS_LEVELS];
+    // The handler serving now, or NULL: deleting its thread clears it, so that a
+    // request that deleted its own thread stops the loop before it touches the TCB.
+    struct asyncsys_handler *running;
+};
+
+struct tcb;
+struct hart;
+
+// Executor (kernel/asyncsys_exec.c).
+void asyncsys_enqueue(struct hart *h, struct asyncsys_handler *hd, unsigned prio);
+struct asyncsys_handler *asyncsys_next(struct hart *h);
+void asyncsys_unlink(struct asyncsys_handler *hd);
+// The thread is being deleted: its handler leaves every queue and stops serving.
+void asyncsys_thread_gone(struct tcb *t);
+
+// Serving (kernel/api/asyncsys.c): runs this hart's ready handlers until none is left
+// or an interrupt is pending. Called on every way back to user mode.
+void asyncsys_run(struct hart *h);
+// The wake system call (al4_SysAsyncSyscallWake) of thread t.
+void asyncsys_wake(struct tcb *t);

@@ -1,0 +1,138 @@
+// Asynchronous system calls, the process's side (al4/asyncsys.h, docs/asyncsys.md).
+// The marks follow aipc's co_status protocol (docs/aipc-protocol.md): publish, full
+// fence, then read the peer's mark; clear one's own mark, full fence, then look again.
+#include <al4/asyncsys.h>
+
+void al4_asyncsys_init(struct al4_asyncsys *as, void *frame)
+{
+    *as = (struct al4_asyncsys){.sh = frame};
+    __atomic_store_n(&as->sh->user.client_running, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&as->sh->user.rep_head, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&as->sh->user.req_tail, 0, __ATOMIC_RELEASE);
+}
+
+static void kick(struct al4_asyncsys *as)
+{
+    as->kicked_tail = as->req_tail;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the request published before the mark is read
+    if (!__atomic_load_n(&as->sh->kern.handler_running, __ATOMIC_ACQUIRE)) {
+        as->wakes++;
+        al4_asyncsys_wake();
+    }
+}
+
+// Room for one more request: in flight below what the reply ring holds (so the
+// kernel never stops for a full reply ring with this process's requests behind it),
+// and a free request slot.
+static bool room(struct al4_asyncsys *as)
+{
+    if (as->in_flight == AL4_ASYNCSYS_SLOTS)
+        return false;
+    uint32_t head = __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE);
+    if (!al4_asyncsys_index_ok(as->req_tail, head)) {
+        as->broken = true;
+        return false;
+    }
+    return as->req_tail - head < AL4_ASYNCSYS_SLOTS;
+}
+
+bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
+                         const seL4_CPtr *caps, const seL4_Word *mr)
+{
+    struct al4_asyncsys *as = c->as;
+    if (as->broken)
+        return false;
+    if (!room(as)) {
+        // Full: the batch so far must reach the kernel, and the replies it has given
+        // must be taken, or the submitters would yield to each other for ever.
+        al4_asyncsys_flush(as);
+        al4_asyncsys_poll(as);
+        if (as->broken || !room(as))
+            return false;
+    }
+    struct al4_asyncsys_req *r = &as->sh->req[as->req_tail % AL4_ASYNCSYS_SLOTS];
+    unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
+    unsigned nmr = seL4_MessageInfo_get_length(info);
+    r->tag = (uint64_t)(uintptr_t)c;
+    r->info = info.words[0];
+    r->cptr = service;
+    for (unsigned i = 0; i < ncaps && i < AL4_ASYNCSYS_CAPS; i++)
+        r->caps[i] = caps[i];
+    for (unsigned i = 0; i < nmr && i < AL4_ASYNCSYS_MRS; i++)
+        r->mr[i] = mr[i];
+    c->done = false;
+    as->in_flight++;
+    __atomic_store_n(&as->sh->user.req_tail, ++as->req_tail, __ATOMIC_RELEASE);
+    if (!as->batch)
+        kick(as);
+    return true;
+}
+
+void al4_asyncsys_flush(void *arg)
+{
+    struct al4_asyncsys *as = arg;
+    if (as->kicked_tail != as->req_tail)
+        kick(as);
+}
+
+unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
+{
+    unsigned n = 0;
+    uint32_t tail = __atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE);
+    if (!al4_asyncsys_index_ok(tail, as->rep_head)) {
+        as->broken = true;
+        return 0;
+    }
+    while (as->rep_head != tail) {
+        const struct al4_asyncsys_rep *r = &as->sh->rep[as->rep_head % AL4_ASYNCSYS_SLOTS];
+        struct al4_async *c = (struct al4_async *)(uintptr_t)r->tag;
+        c->info = (seL4_MessageInfo_t){{r->info}};
+        c->error = (seL4_Error)seL4_MessageInfo_get_label(c->info);
+        for (unsigned i = 0; i < AL4_ASYNCSYS_REPLY_MRS; i++)
+            c->mr[i] = r->mr[i];
+        c->done = true;
+        as->in_flight--;
+        __atomic_store_n(&as->sh->user.rep_head, ++as->rep_head, __ATOMIC_RELEASE);
+        if (c->co)
+            co_wake(c->co);
+        n++;
+    }
+    // Room again: the submitters that found the ring full try again.
+    for (struct al4_async *w = n ? as->waiters : NULL, *next; w; w = next) {
+        next = w->next_waiter;
+        w->waiting = false;
+        if (w->co)
+            co_wake(w->co);
+    }
+    if (n)
+        as->waiters = NULL;
+    // Requests left behind a reply ring the kernel found full: it cleared its mark.
+    if (n && as->req_tail != __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE))
+        kick(as);
+    return n;
+}
+
+void al4_asyncsys_wait_room(struct al4_async *c)
+{
+    if (c->waiting)
+        return;
+    c->waiting = true;
+    c->next_waiter = c->as->waiters;
+    c->as->waiters = c;
+}
+
+void al4_asyncsys_busy(struct al4_asyncsys *as)
+{
+    __atomic_store_n(&as->sh->user.client_running, 1, __ATOMIC_RELAXED);
+}
+
+bool al4_asyncsys_idle(struct al4_asyncsys *as)
+{
+    __atomic_store_n(&as->sh->user.client_running, 0, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE) != as->rep_head) {
+        al4_asyncsys_busy(as);
+        return false;
+    }
+    return true;
+}

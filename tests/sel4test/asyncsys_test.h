@@ -1,0 +1,52 @@
+// Shared by the ASYNCSYS tests (docs/asyncsys.md): a registered ring frame for a
+// thread, raw access to its two rings, and calls made synchronously or asynchronously
+// with their whole reply recorded so that the two can be compared word for word.
+#pragma once
+#include "helpers.h"
+#include <al4/asyncsys.h>
+
+#define ROOT seL4_CapInitThreadCNode
+#define DEPTH seL4_WordBits
+// Free in the root task's VSpace (vm.h's FREE_VA region is the VSPACE tests').
+#define ASYNC_VA 0x24000000ul
+
+struct async_env {
+    struct al4_asyncsys as;
+    struct al4_asyncsys_shared *sh;
+    seL4_CPtr ntfn, frame;
+};
+
+// A frame mapped at `va` for `tcb`, completions to a new notification; false after a
+// failed check.
+bool async_setup(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va);
+
+// One reply as the caller sees it: error label, length and message registers.
+struct outcome {
+    seL4_Word label, length;
+    seL4_Word mr[AL4_ASYNCSYS_REPLY_MRS];
+};
+
+// The same request both ways.
+struct request {
+    seL4_CPtr service;
+    seL4_Word label;
+    unsigned ncaps, nmr;
+    seL4_CPtr caps[AL4_ASYNCSYS_CAPS];
+    seL4_Word mr[AL4_ASYNCSYS_MRS];
+};
+
+void call_sync(const struct request *r, struct outcome *o);
+// Submits and waits for the reply (waiting on the completion notification when none
+// is there yet); false if it could not be submitted.
+bool call_async(struct async_env *a, const struct request *r, struct outcome *o);
+bool outcome_eq(const struct outcome *x, const struct outcome *y);
+
+// Raw ring access, as a process that does not use libuser's client would.
+void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r);
+
+// After a wake: waits until the handler stopped (its mark cleared) or the registration
+// is no longer servable. With several harts the handler may run on another one.
+void settle(const struct al4_asyncsys_shared *sh);
+// Waits until the registration is no longer servable, without reading the frame (a
+// request may revoke it).
+bool settle_gone(void);
