@@ -272,7 +272,7 @@ build/host/test_netconfig: servers/netroot/config.h
 # The network stack on the host: the port, the split poll and the coroutine runtime
 # as sources, lwIP's core as objects built with its own relaxed warnings.
 HOST_LWIP_OBJS := $(patsubst %,build/host/lwip/%.o,$(LWIP_CORE))
-HOST_SRCS_netstack := netstack/netstack.c netstack/port.c libuser/src/co_exec.c \
+HOST_SRCS_netstack := netstack/netstack.c netstack/busy.c netstack/port.c libuser/src/co_exec.c \
   libuser/src/co_timer.c $(HOST_LWIP_OBJS)
 build/host/test_netstack: HOST_CFLAGS += $(NETSTACK_INC)
 build/host/test_netstack: $(wildcard netstack/include/*.h netstack/include/arch/*.h)
