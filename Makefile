@@ -375,10 +375,13 @@ bench-aipc:
 # The network server waker-driven against the polling loop, in one run (docs/netserver.md,
 # "Benchmark"): idle instructions per second, echo round trip, iperf 2 throughput;
 # the RTC on the virtual clock so that the server's timed sleeps follow -icount.
+# Waker-driven without and with busy polling. SWEEP=0,25,50: one boot, echo round
+# trips for each busy polling budget in turn (how the default was chosen).
 bench-net:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/netroot.elf
 	tools/bench/net --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
-	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv
+	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv \
+	  $(if $(SWEEP),--sweep $(SWEEP) --runs 1)
 
 clean:
 	rm -rf build
