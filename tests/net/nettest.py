@@ -317,8 +317,10 @@ def t_busy(c):
         check(netclient.command(c.t, f"busy {budget}") == "ok\n", "the server refused the budget")
     print(f"# busy polling off: median {statistics.median(off):.0f} us, "
           f"{s3['ingress'] - s2['ingress']} ingress runs")
+    keys = ["busy_us", "busy_windows", "busy_rounds", "busy_hits", "busy_drains", "busy_ticks"]
     check(s3["busy_windows"] == s2["busy_windows"] and s3["busy_rounds"] == s2["busy_rounds"],
-          "busy polling ran with its budget 0")
+          f"busy polling ran with its budget 0: before {[s2[k] for k in keys]}, "
+          f"after {[s3[k] for k in keys]} ({keys})")
     check(s3["ingress"] > s2["ingress"], "no interrupt brought the frames")
     check(netclient.command(c.t, "busy x") == "error unknown command\n", "busy x accepted")
 
