@@ -53,6 +53,9 @@ static enum co_status busy_run(struct co *co)
 {
     struct netstack *ns = container_of(co, struct netstack, busy.co);
     struct netstack_busy *b = &ns->busy;
+    // A wake from before the budget went to 0 (netstack_busy_poll) opens no window.
+    if (!b->active && !b->budget)
+        return CO_PENDING;
     uint64_t now = co_now(ns->ex), n = frames(ns);
     b->rounds++;
     if (!b->active) {
