@@ -274,7 +274,7 @@ build/host/test_netconfig: servers/netroot/config.h
 # The network stack on the host: the port, the split poll and the coroutine runtime
 # as sources, lwIP's core as objects built with its own relaxed warnings.
 HOST_LWIP_OBJS := $(patsubst %,build/host/lwip/%.o,$(LWIP_CORE))
-HOST_SRCS_netstack := netstack/netstack.c netstack/port.c libuser/src/co_exec.c \
+HOST_SRCS_netstack := netstack/netstack.c netstack/busy.c netstack/port.c libuser/src/co_exec.c \
   libuser/src/co_timer.c $(HOST_LWIP_OBJS)
 build/host/test_netstack: HOST_CFLAGS += $(NETSTACK_INC)
 build/host/test_netstack: $(wildcard netstack/include/*.h netstack/include/arch/*.h)
@@ -386,10 +386,13 @@ bench-asyncsys:
 # The network server waker-driven against the polling loop, in one run (docs/netserver.md,
 # "Benchmark"): idle instructions per second, echo round trip, iperf 2 throughput;
 # the RTC on the virtual clock so that the server's timed sleeps follow -icount.
+# Waker-driven without and with busy polling. SWEEP=0,25,50: one boot, echo round
+# trips for each busy polling budget in turn (how the default was chosen).
 bench-net:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/netroot.elf
 	tools/bench/net --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
-	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv
+	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv \
+	  $(if $(SWEEP),--sweep $(SWEEP) --runs 1)
 
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 // The split poll of lwIP on the coroutine runtime (netstack.h, docs/netstack.md).
 #include <netstack.h>
+#include "busy.h"
 #include <string.h>
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
@@ -46,6 +47,7 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
     }
     nif->stats.tx_frames++;
     LINK_STATS_INC(link.xmit);
+    netstack_busy_kick(nif->ns);
     return ERR_OK;
 }
 
@@ -77,6 +79,7 @@ static bool drain(struct netstack_if *nif, unsigned budget)
     uint32_t token;
     int r;
     bool refused = false;
+    uint64_t frames0 = nif->stats.rx_frames;
     while (n < budget && (r = o->receive(nif->dev, &data, &len, &token)) != 0) {
         n++;
         if (r < 0) {
@@ -100,6 +103,8 @@ static bool drain(struct netstack_if *nif, unsigned budget)
             pbuf_free(p);
     }
     o->refill(nif->dev);
+    if (nif->stats.rx_frames != frames0)  // refused entries are no work
+        netstack_busy_kick(nif->ns);
     return n == budget && !refused;
 }
 
@@ -127,6 +132,17 @@ static enum co_status ingress_run(struct co *co)
     return CO_PENDING;
 }
 
+// Busy polling's drain (busy.c): the poller saw frames in the ring with the device's
+// interrupts off, so there is no interrupt to acknowledge.
+static enum co_status rx_run(struct co *co)
+{
+    struct netstack_if *nif = container_of(co, struct netstack_if, rx);
+    nif->ns->stats.busy_drains++;
+    if (drain(nif, NETSTACK_RX_BATCH))
+        co_wake(co);
+    return CO_PENDING;
+}
+
 bool netstack_add_if(struct netstack *ns, struct netstack_if *nif,
                      const struct netstack_dev_ops *ops, void *dev, const uint8_t mac[6],
                      const ip4_addr_t *ip, const ip4_addr_t *mask, const ip4_addr_t *gw,
@@ -145,6 +161,7 @@ bool netstack_add_if(struct netstack *ns, struct netstack_if *nif,
     ns->ifs = nif;
     netif_set_up(&nif->netif);
     co_init(&nif->ingress, ns->ex, ingress_run, NETSTACK_PRIO_INGRESS);
+    co_init(&nif->rx, ns->ex, rx_run, NETSTACK_PRIO_INGRESS);
     if (ns->mode == NETSTACK_WAKERS) {
         co_exec_bind(ns->ex, irq_bit, &nif->ingress);
         co_wake(&nif->ingress);  // frames may be waiting already
@@ -211,6 +228,7 @@ void netstack_init(struct netstack *ns, struct co_exec *ex, enum netstack_mode m
     netstack_port_clock(ex);
     lwip_init();
     co_init(&ns->egress, ex, egress_run, NETSTACK_PRIO_EGRESS);
+    netstack_busy_init(ns);
     if (mode == NETSTACK_WAKERS)
         co_wake(&ns->egress);
 }

@@ -43,10 +43,31 @@ static void vnet_service(void *dev)
         v->irq_ack(v->arg);
 }
 
+static int vnet_rx_ready(void *dev)
+{
+    struct netstack_vnet *v = dev;
+    return vnet_rx_pending(v->n);
+}
+
+static int vnet_tx_ready(void *dev)
+{
+    struct netstack_vnet *v = dev;
+    return vnet_tx_pending(v->n);
+}
+
+static void vnet_irqs(void *dev, bool on)
+{
+    struct netstack_vnet *v = dev;
+    vnet_interrupts(v->n, on);
+}
+
 const struct netstack_dev_ops netstack_vnet_ops = {
     .transmit = vnet_tx,
     .receive = vnet_rx,
     .release = vnet_rel,
     .refill = vnet_fill,
     .service = vnet_service,
+    .rx_pending = vnet_rx_ready,
+    .tx_pending = vnet_tx_ready,
+    .interrupts = vnet_irqs,
 };

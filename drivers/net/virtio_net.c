@@ -155,6 +155,12 @@ uint32_t vnet_handle_interrupt(struct vnet *n)
     return bits;
 }
 
+void vnet_interrupts(struct vnet *n, int on)
+{
+    virtq_interrupts(&n->tx, on);
+    virtq_interrupts(&n->rx, on);
+}
+
 void vnet_stop(struct vnet *n)
 {
     virtio_mmio_reset(&n->dev);

@@ -88,5 +88,19 @@ unsigned vnet_refill(struct vnet *n);
 // for vnet_receive.
 uint32_t vnet_handle_interrupt(struct vnet *n);
 
+// Busy polling (docs/netserver.md, "Busy polling"), NAPI-style: the device's interrupts
+// off for both queues while the driver polls, and whether received frames wait for
+// vnet_receive or sent buffers for taking back, read from the used rings without
+// touching the device's registers. After turning the interrupts back on, look once more
+// (virtq_interrupts): what came before raised none.
+static inline int vnet_rx_pending(const struct vnet *n)
+{
+    return virtq_used_pending(&n->rx);
+}
+static inline int vnet_tx_pending(const struct vnet *n)
+{
+    return virtq_used_pending(&n->tx);
+}
+void vnet_interrupts(struct vnet *n, int on);
 // Resets the device: it stops using the queues and buffers, which may then be freed.
 void vnet_stop(struct vnet *n);

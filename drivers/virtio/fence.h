@@ -14,9 +14,12 @@
 #define virtio_fence_wo() asm volatile("fence w, o" ::: "memory")
 // A device read before later memory reads (the interrupt status before the rings).
 #define virtio_fence_ir() asm volatile("fence i, r" ::: "memory")
+// A memory write before later memory reads (a ring flag before re-reading the used index).
+#define virtio_fence_wr() asm volatile("fence w, r" ::: "memory")
 #else
 #define virtio_fence_ww() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define virtio_fence_rr() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define virtio_fence_wo() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define virtio_fence_ir() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define virtio_fence_wr() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif

@@ -126,3 +126,10 @@ int virtq_get(struct virtq *q, struct virtq_done *done)
     done->len = len;
     return 1;
 }
+
+void virtq_interrupts(struct virtq *q, int on)
+{
+    q->avail->flags = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
+    if (on)
+        virtio_fence_wr();
+}

@@ -22,6 +22,7 @@
 
 #define VIRTQ_DESC_F_NEXT 1u
 #define VIRTQ_DESC_F_WRITE 2u
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1u  // the driver asks for no used-buffer interrupts
 
 struct virtq_desc {
     uint64_t addr;
@@ -97,3 +98,18 @@ int virtq_add(struct virtq *q, const struct virtq_seg *segs, unsigned n_out, uns
 //                   (done->id says which, so its buffers can be reused) but its content
 //                   must not be
 int virtq_get(struct virtq *q, struct virtq_done *done);
+
+// Whether the device has put used entries that virtq_get has not taken yet: one read of
+// shared memory, no register access, for polling (a bad index shows as pending too, and
+// virtq_get then refuses it).
+static inline int virtq_used_pending(const struct virtq *q)
+{
+    return q->used->idx != q->used_seen;
+}
+
+// Asks the device to interrupt, or not, when it puts used entries (virtio 1.2, 2.7.7:
+// only a hint without VIRTIO_F_EVENT_IDX; the device may interrupt anyway). Turning them
+// back on is followed by a full fence, so that a caller's next virtq_used_pending sees
+// every entry the device put before it could have read the flag: one put after that
+// raises an interrupt, and none falls in between (2.7.7.2's re-check).
+void virtq_interrupts(struct virtq *q, int on);

@@ -38,6 +38,13 @@ struct netstack_dev_ops {
     // Acknowledges the device's interrupt and takes back sent buffers; run before each
     // batch of receives, so a frame arriving later raises a new interrupt.
     void (*service)(void *dev);
+    // Busy polling (netstack_busy_poll; all three NULL: the device is not polled):
+    // whether frames wait for receive, whether sent buffers wait to be taken back (both
+    // without a register access), and the device's interrupts off or on again (on: the
+    // caller looks once more, since what came while they were off raised none).
+    int (*rx_pending)(void *dev);
+    int (*tx_pending)(void *dev);
+    void (*interrupts)(void *dev, bool on);
 };
 #define NETSTACK_EFULL (-1)
 #define NETSTACK_EINVAL (-2)
@@ -57,6 +64,8 @@ enum netstack_mode {
 // Coroutine priorities: ingress above egress, so received ACKs free sent data first.
 #define NETSTACK_PRIO_INGRESS 40
 #define NETSTACK_PRIO_EGRESS 30
+// Busy polling looks at the devices only when nothing else is runnable.
+#define NETSTACK_PRIO_BUSY 0
 
 struct netstack;
 
@@ -70,6 +79,7 @@ struct netstack_if {
     const struct netstack_dev_ops *ops;
     void *dev;
     struct co ingress;
+    struct co rx;     // busy polling's ingress: drains without servicing the device
     bool tx_blocked;  // a transmit found the device full: wake egress when it frees
     struct netstack_if_stats stats;
     struct netstack_if *next;
@@ -77,10 +87,24 @@ struct netstack_if {
 
 struct netstack_stats {
     uint64_t ingress_runs, egress_runs, egress_timer_wakes, classic_rounds;
+    uint64_t busy_drains;  // runs of the interfaces' rx (busy polling found frames)
+};
+
+// Busy polling (busy.c): after the stack received or sent a frame, a coroutine below
+// all others keeps looking at the devices' rings for `budget` ticks of the executor's
+// clock since the last frame, with their interrupts off, before the executor may sleep.
+struct netstack_busy {
+    struct co co;
+    uint64_t budget;      // ticks; 0: off
+    bool active;          // in a window: the devices' interrupts are off
+    uint64_t start, last_work, frames;  // the window's start, the last frame, frames then
+    // Windows opened, poller resumes, looks that found frames, ticks spent in windows.
+    uint64_t windows, rounds, hits, ticks;
 };
 
 struct netstack {
     struct co egress;
+    struct netstack_busy busy;
     struct co_timer egress_timer;
     struct co_exec *ex;
     enum netstack_mode mode;
@@ -118,6 +142,12 @@ void netstack_recved(struct netstack *ns, struct tcp_pcb *pcb, u16_t len);
 err_t netstack_connect(struct netstack *ns, struct tcp_pcb *pcb, const ip_addr_t *ip,
                        u16_t port, tcp_connected_fn connected);
 err_t netstack_close(struct netstack *ns, struct tcp_pcb *pcb);
+
+// Busy polling's budget in microseconds (0: off, the default; waker mode only). Takes
+// effect at the next frame.
+void netstack_busy_poll(struct netstack *ns, uint32_t us);
+// Called after a frame was received or sent: opens a window if the budget is set.
+void netstack_busy_kick(struct netstack *ns);
 
 // --- Running ---
 

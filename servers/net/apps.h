@@ -28,3 +28,7 @@ struct tcp_pcb *app_listen(uint16_t port, tcp_accept_fn accept);
 // and the classic loop ran, the device was serviced, the executor slept in the kernel,
 // and the RTC's alarms and interrupts. Appends "key=value" words to buf.
 int server_counters(char *buf, size_t size);
+
+// Busy polling's budget in microseconds, 0: off (main.c; docs/netserver.md "Busy
+// polling"): set from the boot args, and by the control port's "busy N".
+void server_busy_poll(uint32_t us);

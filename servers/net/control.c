@@ -4,8 +4,8 @@
 // (pbufs, PCBs, segments, heap) before and after a load to find leaks. The control
 // connection itself holds one PCB while it asks, every time. Under make bench-net
 // "mark" reads the counters (bench.c) and "handover" stops this server so that the
-// root task starts the next one. Any other line is answered with
-// "error unknown command\n".
+// root task starts the next one; "busy N" sets busy polling's budget (N microseconds,
+// 0: off). Any other line is answered with "error unknown command\n".
 #include "apps.h"
 #include "bench.h"
 #include <stdio.h>
@@ -56,9 +56,25 @@ static int stats_line(char *buf, size_t size)
         (unsigned long)app_stats.discard_bytes);
 }
 
+// "busy N": a budget of 0 to 1,000,000 microseconds in decimal.
+static bool busy_arg(const char *s, uint32_t *us)
+{
+    uint32_t v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000)
+            return false;
+        v = v * 10 + (uint32_t)(*s - '0');
+    }
+    *us = v;
+    return v <= 1000000;
+}
+
 static void answer(struct tcp_pcb *pcb, const char *line)
 {
     static char buf[1024];
+    uint32_t us;
     const char *out = "error unknown command\n";
     if (strcmp(line, "stats") == 0) {
         int n = stats_line(buf, sizeof(buf));
@@ -70,6 +86,10 @@ static void answer(struct tcp_pcb *pcb, const char *line)
     } else if (strcmp(line, "mark") == 0 && bench_mark(buf, sizeof(buf))) {
         out = buf;
     } else if (strcmp(line, "handover") == 0 && bench_handover()) {
+        out = "ok\n";
+    } else if (strncmp(line, "busy ", 5) == 0 && busy_arg(line + 5, &us)) {
+        // make bench-net measures with and without busy polling in one boot.
+        server_busy_poll(us);
         out = "ok\n";
     }
     // The answer fits the empty send buffer of a fresh connection; should lwIP lack

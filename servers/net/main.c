@@ -25,20 +25,32 @@ static struct {
     struct vnet dev;
     uint64_t pa[NET_ARGS_MAX - NA_PADDR];
     seL4_CPtr handler;
+    uint32_t busy_us;
 } s;
 
 int server_counters(char *buf, size_t size)
 {
     const struct netstack_stats *n = &s.ns.stats;
     const struct co_sel4 *p = s.rtc.regs ? &s.rtc.base : &s.plat;
+    const struct netstack_busy *b = &s.ns.busy;
     return snprintf(buf, size,
                     "ingress=%lu egress=%lu egress_timer=%lu rounds=%lu services=%lu "
-                    "sleeps=%lu yields=%lu alarms=%lu rtc_irqs=%lu",
+                    "sleeps=%lu yields=%lu alarms=%lu rtc_irqs=%lu busy_us=%lu busy_windows=%lu "
+                    "busy_rounds=%lu busy_hits=%lu busy_drains=%lu busy_ticks=%lu hz=%lu",
                     (unsigned long)n->ingress_runs, (unsigned long)n->egress_runs,
                     (unsigned long)n->egress_timer_wakes, (unsigned long)n->classic_rounds,
                     (unsigned long)s.nif.stats.services, (unsigned long)p->waits,
                     (unsigned long)p->polls, (unsigned long)s.rtc.alarms,
-                    (unsigned long)s.rtc.irqs);
+                    (unsigned long)s.rtc.irqs, (unsigned long)s.busy_us,
+                    (unsigned long)b->windows, (unsigned long)b->rounds, (unsigned long)b->hits,
+                    (unsigned long)n->busy_drains, (unsigned long)b->ticks,
+                    (unsigned long)s.ex.hz);
+}
+
+void server_busy_poll(uint32_t us)
+{
+    s.busy_us = s.ns.mode == NETSTACK_WAKERS ? us : 0;
+    netstack_busy_poll(&s.ns, s.busy_us);
 }
 
 static void irq_ack(void *arg)
@@ -94,6 +106,7 @@ static const char *start(const seL4_BootInfo *bi)
         co_exec_init(&s.ex, &s.plat.ops, hz, s.heap, 8);
     }
     netstack_init(&s.ns, &s.ex, mode);
+    server_busy_poll((uint32_t)al4_bootinfo_arg(bi, NA_BUSY_US, 0));
     s.v = (struct netstack_vnet){&s.dev, s.handler ? irq_ack : NULL, &s.handler};
     ip4_addr_t ip, mask, gw;
     ip_of(&ip, al4_bootinfo_arg(bi, NA_IP, 0));

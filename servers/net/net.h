@@ -24,6 +24,7 @@ enum net_arg {
     NA_RTC_HANDLER,  // slot of its IRQ handler cap
     NA_BENCH,    // make bench-net: where the shared struct net_bench is mapped, 0: none
     NA_REPORT,   // make bench-net: slot of the notification signalled on handover
+    NA_BUSY_US,  // busy polling's budget in microseconds, 0: off (docs/netserver.md)
     NA_PADDR,    // NA_PAGES words: each page's physical address
 };
 #define NET_ARGS_MAX (NA_PADDR + 2 + 128)  // vnet_pages(VIRTQ_MAX)

@@ -62,9 +62,27 @@ static bool word(const char *args, const char *key, char *out, size_t size)
     return value(args, key, out, size) != TOO_LONG;
 }
 
+// A decimal key up to max: true when absent (the default stays) or well formed.
+static bool decimal(const char *args, const char *key, uint32_t max, uint32_t *out)
+{
+    char v[12];
+    int r = value(args, key, v, sizeof(v));
+    if (r == ABSENT)
+        return true;
+    uint64_t n = 0;
+    const char *p = v;
+    for (; r == FOUND && *p >= '0' && *p <= '9'; p++)
+        n = n * 10 + (uint64_t)(*p - '0');  // at most 11 digits: no overflow
+    if (r != FOUND || p == v || *p || n > max)
+        return false;
+    *out = (uint32_t)n;
+    return true;
+}
+
 bool net_config_parse(struct net_config *c, const char *bootargs)
 {
-    *c = (struct net_config){0x0a00020f, 0xffffff00, 0x0a000202, false, true, false};
+    *c = (struct net_config){0x0a00020f, 0xffffff00, 0x0a000202, false, true, false,
+                             NET_BUSY_US_DEFAULT};
     char v[16];
     bool ok = address(bootargs, "net_ip", &c->ip);
     ok &= address(bootargs, "net_mask", &c->mask);
@@ -75,5 +93,6 @@ bool net_config_parse(struct net_config *c, const char *bootargs)
     c->timer = strcmp(v, "0") != 0;
     ok &= word(bootargs, "net_bench", v, sizeof(v));
     c->bench = strcmp(v, "1") == 0;
+    ok &= decimal(bootargs, "net_busy_us", NET_BUSY_US_MAX, &c->busy_us);
     return ok;
 }

@@ -4,15 +4,21 @@
 // Missing keys keep the defaults: QEMU's user network (10.0.2.15/24, gateway 10.0.2.2),
 // the split poll, and the RTC as the server's timer (net_timer=0: none, the executor
 // then polls with seL4_Yield while a timer is armed). net_bench=1: make bench-net.
+// net_busy_us=N: busy polling's budget, N microseconds of guest time (0 to 1,000,000;
+// 0: off; docs/netserver.md, "Busy polling", for how the default was chosen).
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+
+#define NET_BUSY_US_DEFAULT 50
+#define NET_BUSY_US_MAX 1000000
 
 struct net_config {
     uint32_t ip, mask, gw;  // host byte order
     bool classic;
     bool timer;  // give the server the RTC for its timed sleeps
     bool bench;  // net_bench=1: make bench-net's sequence (bench.c)
+    uint32_t busy_us;  // busy polling's budget in the waker-driven server, 0: off
 };
 
 // Fills c from `bootargs` (may be NULL); false, with c left at the defaults for the

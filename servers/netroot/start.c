@@ -88,6 +88,7 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     args[NA_NTFN] = al4_process_give(p, ntfn, seL4_AllRights, 0);
     args[NA_HZ] = s->hz;
     args[NA_MODE] = s->classic;
+    args[NA_BUSY_US] = s->classic ? 0 : c->busy_us;
     args[NA_RTC] = timer ? NET_RTC_VA : 0;
     args[NA_RTC_IRQ] = RTC_IRQ;
     args[NA_RTC_HANDLER] = timer ? al4_process_give(p, rtc_handler, seL4_AllRights, 0) : 0;

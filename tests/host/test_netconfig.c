@@ -13,6 +13,7 @@ static void check_defaults(const struct net_config *c)
     assert_false(c->classic);
     assert_true(c->timer);
     assert_false(c->bench);
+    assert_int_equal(c->busy_us, NET_BUSY_US_DEFAULT);
 }
 
 static void test_defaults(void **state)
@@ -32,13 +33,18 @@ static void test_tap_config(void **state)
     (void)state;
     struct net_config c;
     assert_true(net_config_parse(&c, "net_ip=10.0.3.2 net_mask=255.255.0.0 net_gw=10.0.3.1 "
-                                     "net_poll=classic net_timer=0 net_bench=1"));
+                                     "net_poll=classic net_timer=0 net_bench=1 net_busy_us=0"));
     assert_int_equal(c.ip, IP(10, 0, 3, 2));
     assert_int_equal(c.mask, IP(255, 255, 0, 0));
     assert_int_equal(c.gw, IP(10, 0, 3, 1));
     assert_true(c.classic);
     assert_false(c.timer);
     assert_true(c.bench);
+    assert_int_equal(c.busy_us, 0);
+    assert_true(net_config_parse(&c, "net_busy_us=1000000"));
+    assert_int_equal(c.busy_us, NET_BUSY_US_MAX);
+    assert_true(net_config_parse(&c, "net_busy_us=007"));
+    assert_int_equal(c.busy_us, 7);
     // The last of a repeated key wins (make run-net appends APPEND after its own).
     assert_true(net_config_parse(&c, "net_ip=10.0.3.2 net_ip=192.168.1.9"));
     assert_int_equal(c.ip, IP(192, 168, 1, 9));
@@ -53,10 +59,29 @@ static void test_key_boundaries(void **state)
     (void)state;
     struct net_config c;
     assert_true(net_config_parse(&c, "xnet_ip=1.2.3.4 net_ipx=1.2.3.4 net_ip "
-                                     "net_polling=classic net_bench=10"));
+                                     "net_polling=classic net_bench=10 net_busy=5 net_busy_usx=5"));
     assert_int_equal(c.ip, IP(10, 0, 2, 15));
     assert_false(c.classic);
     assert_false(c.bench);
+    assert_int_equal(c.busy_us, NET_BUSY_US_DEFAULT);
+}
+
+// A budget that is not a plain decimal up to NET_BUSY_US_MAX is refused, the default kept.
+static void test_bad_busy(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "net_busy_us=",     "net_busy_us=-1",      "net_busy_us=1000001", "net_busy_us=5us",
+        "net_busy_us=0x10", "net_busy_us=4294967296", "net_busy_us=99999999999",
+        "net_busy_us=123456789012345",  // longer than the buffer
+        "net_busy_us= 5",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct net_config c;
+        if (net_config_parse(&c, bad[i]))
+            fail_msg("accepted %s", bad[i]);
+        assert_int_equal(c.busy_us, NET_BUSY_US_DEFAULT);
+    }
 }
 
 static void test_bad_addresses(void **state)
@@ -113,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_tap_config),
         cmocka_unit_test(test_key_boundaries),
         cmocka_unit_test(test_bad_addresses),
+        cmocka_unit_test(test_bad_busy),
         cmocka_unit_test(test_random_lines),
     };
     return cmocka_run_group_tests_name("netconfig", tests, NULL, NULL);

@@ -17,6 +17,7 @@ import re
 import shlex
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -273,12 +274,55 @@ def t_idle(c):
     time.sleep(3)
     s1 = c.stats()
     d = {k: s1[k] - s0[k] for k in ["ingress", "egress", "egress_timer", "sleeps", "yields",
-                                    "alarms", "rounds"]}
-    print(f"# idle 3 s: {d}")
+                                    "alarms", "rounds", "busy_windows", "busy_rounds",
+                                    "busy_ticks"]}
+    print(f"# idle 3 s (busy polling {s1['busy_us']} us): {d}")
     check(d["yields"] == 0 and d["rounds"] == 0, "the executor polled instead of sleeping")
     check(d["ingress"] <= 20, "ingress ran without traffic")
     check(d["egress_timer"] <= 12 and d["egress"] <= 30, "egress ran more than lwIP's timers ask")
     check(d["sleeps"] >= d["egress_timer"], "egress's deadlines did not come from sleeps")
+    # Busy polling opens a window only after a frame (here the control connections')
+    # and closes it one budget after the last: a few windows, and the poller's time a
+    # sliver of the 3 s, never the hart.
+    check(d["busy_windows"] <= 20, "busy polling opened windows without traffic")
+    check(d["busy_ticks"] <= 0.01 * 3 * s1["hz"],
+          f"busy polling spun for {d['busy_ticks'] / s1['hz'] * 1e3:.1f} ms of 3 s idle")
+
+
+def t_busy(c):
+    if "net_poll=classic" in c.args.append:
+        raise Skip("the classic loop has no busy polling (NETSTACK_POLL=classic)")
+    budget = c.stats()["busy_us"]
+    if budget == 0:
+        raise Skip("busy polling is off (net_busy_us=0)")
+    # On: echo round trips open windows, each closed again (the poller's time bounded
+    # by the windows and the budget, plus the time frames kept coming).
+    s0 = c.stats()
+    on = netclient.round_trips(c.t, 200)
+    s1 = c.stats()
+    windows = s1["busy_windows"] - s0["busy_windows"]
+    print(f"# busy polling {budget} us: 200 round trips, median {statistics.median(on):.0f} us; "
+          f"{windows} windows, {s1['busy_rounds'] - s0['busy_rounds']} rounds, "
+          f"{s1['busy_hits'] - s0['busy_hits']} found frames, "
+          f"{s1['ingress'] - s0['ingress']} interrupts' ingress runs")
+    check(windows > 0, "no busy polling window opened under traffic")
+    # Off ("busy 0" on the control port): no window opens, every frame comes through
+    # the interrupt.
+    check(netclient.command(c.t, "busy 0") == "ok\n", "the server refused busy 0")
+    try:
+        s2 = c.stats()
+        off = netclient.round_trips(c.t, 200)
+        s3 = c.stats()
+    finally:
+        check(netclient.command(c.t, f"busy {budget}") == "ok\n", "the server refused the budget")
+    print(f"# busy polling off: median {statistics.median(off):.0f} us, "
+          f"{s3['ingress'] - s2['ingress']} ingress runs")
+    keys = ["busy_us", "busy_windows", "busy_rounds", "busy_hits", "busy_drains", "busy_ticks"]
+    check(s3["busy_windows"] == s2["busy_windows"] and s3["busy_rounds"] == s2["busy_rounds"],
+          f"busy polling ran with its budget 0: before {[s2[k] for k in keys]}, "
+          f"after {[s3[k] for k in keys]} ({keys})")
+    check(s3["ingress"] > s2["ingress"], "no interrupt brought the frames")
+    check(netclient.command(c.t, "busy x") == "error unknown command\n", "busy x accepted")
 
 
 def t_alive(c):
@@ -299,6 +343,7 @@ TESTS = [
     ("NET0106", "a peer that resets mid-transfer (RST, no FIN) is cleaned up", t_reset),
     ("NET0107", "100,000 malformed frames: the server still echoes and leaks nothing", t_garbage),
     ("NET0109", "idle, the server sleeps in the kernel between lwIP's timer deadlines (no polling)", t_idle),
+    ("NET0111", "busy polling opens windows under traffic and none with its budget 0", t_busy),
     ("NET0108", "the server ran the group without a fault, an assertion or a restart", t_alive),
 ]
 

@@ -46,6 +46,41 @@ def stats(t, timeout=5.0):
     return {k: int(v) for k, v in (w.split("=", 1) for w in words[1:])}
 
 
+def command(t, line, timeout=5.0):
+    """One line to the control port (e.g. "busy 0"); returns its answer line."""
+    with socket.create_connection(t.addr(CONTROL), timeout=timeout) as s:
+        s.sendall(line.encode() + b"\n")
+        got = b""
+        while not got.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+    return got.decode()
+
+
+def round_trips(t, n, size=64, timeout=10.0):
+    """n echo round trips of `size` bytes, one after the other on one connection
+    (TCP_NODELAY); returns each one's time in microseconds."""
+    out = []
+    with socket.create_connection(t.addr(ECHO), timeout=timeout) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        data = bytes(i % 256 for i in range(size))
+        for _ in range(n):
+            start = time.perf_counter()
+            s.sendall(data)
+            got = b""
+            while len(got) < len(data):
+                chunk = s.recv(len(data) - len(got))
+                if not chunk:
+                    raise ConnectionError("echo closed mid round trip")
+                got += chunk
+            if got != data:
+                raise ValueError("echo changed the data")
+            out.append((time.perf_counter() - start) * 1e6)
+    return out
+
+
 def echo_many(t, payloads, timeout=60.0):
     """Sends each payload on a connection of its own, all at once, each side closing
     its sending half when done; returns what came back on each (until the server's
