@@ -15,8 +15,9 @@ PRINTING ?= $(PRINTING_DEFAULT)
 FASTPATH ?= 1
 TEST  ?=
 APPEND ?=
-# Per guest boot (a whole suite runs in one boot).
-TIMEOUT ?= 600
+# Per guest boot (a whole suite runs in one boot): the 4-hart suite takes some 10 minutes
+# on the loaded 2-core build machine.
+TIMEOUT ?= 900
 # seL4's KernelRootCNodeSizeBits (the root CNode has 2^ROOT_CNODE_BITS slots).
 ROOT_CNODE_BITS ?= 12
 V ?= 0
