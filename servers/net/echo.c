@@ -4,11 +4,22 @@
 // held back by TCP's flow control instead of by the server's memory. A write that
 // fails for lack of send buffer or heap is retried when data is acknowledged (sent)
 // or from lwIP's poll timer.
+//
+// The byte window alone does not bound what a connection holds: every received frame
+// arrives in a pool pbuf of a full frame's size, so a peer that reads nothing and
+// sends one-byte segments would pin the whole receive pool with a window's worth of
+// them, and the driver would then drop every frame, for everyone. A connection
+// therefore keeps at most ECHO_MAX_PBUFS pbufs pending, small ones copied out of the
+// pool into the heap at their exact size; beyond that echo_recv refuses the data and
+// lwIP keeps it (one segment, as refused_data), drops further data from that peer
+// and still processes its ACKs.
 #include "apps.h"
 #include <string.h>
 
 #define ECHO_CONNS (NETSTACK_TCP_PCBS)
-#define ECHO_POLL 2  // lwIP's slow timer periods (500 ms) between retries
+#define ECHO_POLL 2        // lwIP's slow timer periods (500 ms) between retries
+#define ECHO_MAX_PBUFS 16  // pbufs pending per connection (the window is 8 full segments)
+#define ECHO_COPY_BELOW 512  // data this small leaves its pool pbuf for the heap
 
 struct echo_conn {
     struct tcp_pcb *pcb;
@@ -69,11 +80,30 @@ static void conn_send(struct echo_conn *c)
         conn_close(c);
 }
 
+// p's data in a heap pbuf of its exact size, p freed; NULL (p kept) without heap.
+static struct pbuf *copy_small(struct pbuf *p)
+{
+    struct pbuf *q = pbuf_alloc(PBUF_RAW, p->tot_len, PBUF_RAM);
+    if (!q)
+        return NULL;
+    pbuf_copy_partial(p, q->payload, p->tot_len, 0);
+    pbuf_free(p);
+    return q;
+}
+
 static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct echo_conn *c = arg;
     (void)pcb;
     (void)err;  // always ERR_OK in lwIP 2.1
+    if (p && c->pending && pbuf_clen(c->pending) + pbuf_clen(p) > ECHO_MAX_PBUFS)
+        return ERR_MEM;  // lwIP offers it again from its fast timer (250 ms)
+    if (p && p->tot_len < ECHO_COPY_BELOW && pbuf_match_allocsrc(p, PBUF_POOL)) {
+        struct pbuf *q = copy_small(p);
+        if (!q)
+            return ERR_MEM;
+        p = q;
+    }
     if (!p)
         c->peer_closed = true;
     else if (c->pending)

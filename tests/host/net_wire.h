@@ -1,0 +1,231 @@
+// The simulated network of the host tests that run lwIP (test_netstack, test_netapps):
+// one lwIP instance with two interfaces, A and B, joined by an in-memory wire (each
+// side's transmit is the other's receive, with an interrupt bit per side), on the
+// coroutine runtime with a simulated clock. Simulated time advances only when the
+// executor sleeps (to the deadline it sleeps to), so retransmission and TIME_WAIT
+// timers cost nothing to wait for. Header-only: each test is one program with one lwIP.
+#pragma once
+#include "host_test.h"
+#include <netstack.h>
+#include "lwip/stats.h"
+#include "lwip/memp.h"
+#include "lwip/priv/tcp_priv.h"
+#define HZ 1000000u        // the executor's clock: microseconds
+#define WIRE_SLOTS 64      // frames a receiver holds before the wire drops more
+#define TX_SLOTS 4         // transmit buffers of a side until its next service
+#define ECHO_PORT 7
+#define BIT_A 0
+#define BIT_B 1
+
+// --- The platform: simulated time ---
+
+struct sim {
+    struct co_ops ops;
+    uint64_t now;
+    int sleeps;
+};
+
+static uint64_t sim_now(void *ctx)
+{
+    return ((struct sim *)ctx)->now;
+}
+static unsigned long sim_mask(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+static void sim_unmask(void *ctx, unsigned long was)
+{
+    (void)ctx;
+    (void)was;
+}
+// Nothing runnable: jump to the deadline. lwIP always has a timer armed (ARP's), so
+// an executor with nothing to wait for is a bug of the stack or the test.
+static uint64_t sim_sleep(void *ctx, uint64_t deadline)
+{
+    struct sim *s = ctx;
+    assert_true(deadline != CO_NEVER);
+    s->sleeps++;
+    if (deadline > s->now)
+        s->now = deadline;
+    return 0;
+}
+
+// --- The wire ---
+
+struct frame {
+    uint16_t len;
+    uint8_t data[1514];
+};
+
+struct side {
+    struct side *peer;
+    unsigned bit;
+    struct frame rx[WIRE_SLOTS];  // a FIFO of frames for this side
+    unsigned rx_head, rx_len;
+    unsigned tx_used;             // transmit buffers in use until the next service
+    unsigned drop_every, sent;    // loss: the peer never sees every drop_every'th frame
+    unsigned dropped, released, refills, services;
+    bool refusing;                // every receive is a refused entry (a broken device)
+    bool token_out;               // a received frame not yet released
+};
+
+static struct sim sim;
+static struct co_exec ex;
+static struct co_timer *heap[16];
+static struct netstack ns;
+static struct side sa, sb;
+static struct netstack_if ifa, ifb;
+
+static int wire_tx(void *dev, const void *frame, size_t len)
+{
+    struct side *s = dev;
+    struct side *p = s->peer;
+    if (s->tx_used == TX_SLOTS)
+        return NETSTACK_EFULL;
+    s->tx_used++;
+    co_exec_signal(&ex, 1ull << s->bit);  // its completion interrupt
+    if (s->drop_every && ++s->sent % s->drop_every == 0) {
+        s->dropped++;
+        return 0;
+    }
+    if (p->rx_len == WIRE_SLOTS) {
+        p->dropped++;
+        return 0;
+    }
+    struct frame *f = &p->rx[(p->rx_head + p->rx_len++) % WIRE_SLOTS];
+    assert_in_range(len, 60, sizeof(f->data));  // link_output pads to the minimum
+    f->len = (uint16_t)len;
+    memcpy(f->data, frame, len);
+    co_exec_signal(&ex, 1ull << p->bit);  // the peer's receive interrupt
+    return 0;
+}
+
+static int wire_rx(void *dev, const uint8_t **data, size_t *len, uint32_t *token)
+{
+    struct side *s = dev;
+    assert_false(s->token_out);  // the stack gives each frame back before the next
+    if (s->refusing)
+        return -1;
+    if (!s->rx_len)
+        return 0;
+    struct frame *f = &s->rx[s->rx_head];
+    *data = f->data;
+    *len = f->len;
+    *token = s->rx_head;
+    s->token_out = true;
+    return 1;
+}
+
+static void wire_release(void *dev, uint32_t token)
+{
+    struct side *s = dev;
+    assert_true(s->token_out);
+    assert_int_equal(token, s->rx_head);
+    s->token_out = false;
+    s->rx_head = (s->rx_head + 1) % WIRE_SLOTS;
+    s->rx_len--;
+    s->released++;
+}
+
+static void wire_refill(void *dev)
+{
+    ((struct side *)dev)->refills++;
+}
+
+static void wire_service(void *dev)
+{
+    struct side *s = dev;
+    s->services++;
+    s->tx_used = 0;
+    // The classic loop services every round: let simulated time pass there too.
+    if (ns.mode == NETSTACK_CLASSIC)
+        sim.now += 100;
+}
+
+static const struct netstack_dev_ops wire_ops = {
+    wire_tx, wire_rx, wire_release, wire_refill, wire_service,
+};
+
+// A watchdog: its timer stops the executor at a simulated deadline. It may be queued
+// still from an earlier run when the next one starts: the clock tells whether it is due.
+struct watchdog {
+    struct co co;
+    struct co_timer t;
+    uint64_t deadline;
+    bool expired;
+};
+static struct watchdog dog;
+static enum co_status dog_run(struct co *co)
+{
+    struct watchdog *w = (struct watchdog *)co;
+    if (co_now(co->ex) >= w->deadline) {
+        w->expired = true;
+        co_exec_stop(co->ex);
+    }
+    return CO_PENDING;
+}
+
+// Runs the stack until something stops it or `seconds` of simulated time pass.
+static bool run_for(uint64_t seconds)
+{
+    dog.deadline = sim.now + seconds * HZ;
+    dog.expired = false;
+    assert_true(co_timer_start(&ex, &dog.t, &dog.co, dog.deadline));
+    netstack_run(&ns);
+    co_timer_cancel(&ex, &dog.t);
+    return !dog.expired;
+}
+
+// --- Memory accounting ---
+
+struct usage {
+    mem_size_t heap;
+    u16_t pcb, seg, pool, pbuf, arpq, reass;
+};
+
+static struct usage usage_now(void)
+{
+    return (struct usage){
+        lwip_stats.mem.used,
+        lwip_stats.memp[MEMP_TCP_PCB]->used,
+        lwip_stats.memp[MEMP_TCP_SEG]->used,
+        lwip_stats.memp[MEMP_PBUF_POOL]->used,
+        lwip_stats.memp[MEMP_PBUF]->used,
+        lwip_stats.memp[MEMP_ARP_QUEUE]->used,
+        lwip_stats.memp[MEMP_REASSDATA]->used,
+    };
+}
+
+static void assert_usage(struct usage a, struct usage b)
+{
+    assert_int_equal(a.heap, b.heap);
+    assert_int_equal(a.pcb, b.pcb);
+    assert_int_equal(a.seg, b.seg);
+    assert_int_equal(a.pool, b.pool);
+    assert_int_equal(a.pbuf, b.pbuf);
+    assert_int_equal(a.arpq, b.arpq);
+    assert_int_equal(a.reass, b.reass);
+}
+
+// The clock, the executor, the stack and both interfaces on the one subnet (A is
+// 10.0.0.1, B 10.0.0.2); `wait` runs the executor when nothing else is left to run.
+static void wire_setup(void)
+{
+    sim = (struct sim){{sim_now, sim_sleep, sim_mask, sim_unmask, &sim}, 1000 * HZ, 0};
+    co_exec_init(&ex, &sim.ops, HZ, heap, 16);
+    netstack_init(&ns, &ex, NETSTACK_WAKERS);
+    sa.peer = &sb;
+    sb.peer = &sa;
+    sa.bit = BIT_A;
+    sb.bit = BIT_B;
+    static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0xa}, mac_b[6] = {0x02, 0, 0, 0, 0, 0xb};
+    ip4_addr_t ip_a, ip_b, mask, none;
+    IP4_ADDR(&ip_a, 10, 0, 0, 1);
+    IP4_ADDR(&ip_b, 10, 0, 0, 2);
+    IP4_ADDR(&mask, 255, 255, 255, 0);
+    ip4_addr_set_zero(&none);
+    assert_true(netstack_add_if(&ns, &ifa, &wire_ops, &sa, mac_a, &ip_a, &mask, &none, BIT_A));
+    assert_true(netstack_add_if(&ns, &ifb, &wire_ops, &sb, mac_b, &ip_b, &mask, &none, BIT_B));
+    co_init(&dog.co, &ex, dog_run, 0);
+}
