@@ -14,10 +14,10 @@
 // lwIP keeps it (one segment, as refused_data), drops further data from that peer
 // and still processes its ACKs.
 #include "apps.h"
+#include "lwip/priv/tcp_priv.h"  // TCP_SLOW_INTERVAL, for APP_IDLE_POLLS
 #include <string.h>
 
 #define ECHO_CONNS (NETSTACK_TCP_PCBS)
-#define ECHO_POLL 2        // lwIP's slow timer periods (500 ms) between retries
 #define ECHO_MAX_PBUFS 16  // pbufs pending per connection (the window is 8 full segments)
 #define ECHO_COPY_BELOW 512  // data this small leaves its pool pbuf for the heap
 
@@ -25,6 +25,7 @@ struct echo_conn {
     struct tcp_pcb *pcb;
     struct pbuf *pending;  // received, not yet written back
     bool peer_closed;      // FIN seen: close once pending is written
+    unsigned idle;         // polls since data last moved either way (apps.h: APP_IDLE_S)
     struct echo_conn *next_free;
 };
 
@@ -73,6 +74,7 @@ static void conn_send(struct echo_conn *c)
                                        TCP_WRITE_FLAG_COPY) != ERR_OK)
             break;
         c->pending = pbuf_free_header(c->pending, len);
+        c->idle = 0;
         app_stats.echo_bytes += len;
         netstack_recved(echo_ns, c->pcb, len);
     }
@@ -104,6 +106,7 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
             return ERR_MEM;
         p = q;
     }
+    c->idle = 0;
     if (!p)
         c->peer_closed = true;
     else if (c->pending)
@@ -116,16 +119,26 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 
 static err_t echo_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+    struct echo_conn *c = arg;
     (void)pcb;
     (void)len;
-    conn_send(arg);
+    c->idle = 0;
+    conn_send(c);
     return ERR_OK;
 }
 
+// Progress is data taken or acknowledged, not any segment: a peer that keeps its
+// window shut while it sends can hold a connection (and its pbufs) just as long as one
+// that vanished.
 static err_t echo_poll(void *arg, struct tcp_pcb *pcb)
 {
-    (void)pcb;
-    conn_send(arg);
+    struct echo_conn *c = arg;
+    if (++c->idle >= APP_IDLE_POLLS) {
+        app_stats.idle_aborts++;
+        tcp_abort(pcb);  // echo_err frees c
+        return ERR_ABRT;
+    }
+    conn_send(c);
     return ERR_OK;
 }
 
@@ -144,7 +157,7 @@ static void conn_attach(struct echo_conn *c)
     tcp_recv(c->pcb, echo_recv);
     tcp_sent(c->pcb, echo_sent);
     tcp_err(c->pcb, echo_err);
-    tcp_poll(c->pcb, echo_poll, ECHO_POLL);
+    tcp_poll(c->pcb, echo_poll, APP_POLL);
 }
 
 static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)

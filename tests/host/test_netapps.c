@@ -60,6 +60,17 @@ static bool peer_open(struct peer *pe, bool reads)
     return true;
 }
 
+// Gone without a word to the server: the PCB is freed, nothing is sent.
+static void peer_vanish(struct peer *pe)
+{
+    tcp_arg(pe->pcb, NULL);
+    tcp_err(pe->pcb, NULL);
+    tcp_recv(pe->pcb, NULL);
+    tcp_pcb_remove(&tcp_active_pcbs, pe->pcb);
+    tcp_free(pe->pcb);
+    pe->pcb = NULL;
+}
+
 // The hostile client's sender, a coroutine outside lwIP's callbacks: first a full
 // window of data (echoed into A's window, which A never opens again), then one-byte
 // segments, each its own frame, one every 50 us.
@@ -170,10 +181,44 @@ static void test_zero_window_pin(void **state)
     assert_usage(usage_now(), before);
 }
 
+// Peers that vanish (no FIN, no RST) while holding every PCB: the server gives each
+// up after its idle timeout, and a new connection is served again.
+static void test_idle_timeout(void **state)
+{
+    (void)state;
+    struct usage before = usage_now();
+    static struct peer idle[NETSTACK_TCP_PCBS];
+    uint64_t t0 = sim.now;
+    unsigned n = 0;
+    // A few at a time, so that B's side of each takes its PCB as A's does, and well
+    // within the idle timeout.
+    for (bool more = true; more;) {
+        for (int i = 0; i < 4 && (more = n < NETSTACK_TCP_PCBS && peer_open(&idle[n], true)); i++)
+            n++;
+        run_for(1);
+    }
+    assert_true(sim.now - t0 < APP_IDLE_S * HZ / 2);
+    unsigned open = app_stats.echo_open;
+    printf("# %u clients, %u echo connections held every PCB\n", n, open);
+    assert_true(n < NETSTACK_TCP_PCBS);  // A ran out of PCBs: none left for anyone
+    assert_in_range(open, NETSTACK_TCP_PCBS / 2 - 8, NETSTACK_TCP_PCBS / 2);
+    for (unsigned i = 0; i < n; i++)
+        if (idle[i].pcb)
+            peer_vanish(&idle[i]);
+    run_for(APP_IDLE_S / 2);  // not yet: idle, but not for long enough
+    assert_int_equal(app_stats.echo_open, open);
+    run_for(APP_IDLE_S);
+    assert_int_equal(app_stats.echo_open, 0);
+    echo_check(3000);
+    run_until_closed();
+    assert_usage(usage_now(), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_window_pin),
+        cmocka_unit_test(test_idle_timeout),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
