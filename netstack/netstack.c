@@ -90,6 +90,9 @@ static bool drain(struct netstack_if *nif, unsigned budget)
             pbuf_take(p, data, (u16_t)len);
         o->release(nif->dev, token);
         if (!p) {
+            // lwIP frees out-of-order data under pool pressure only from its timer
+            // check (pbuf_free_ooseq): let egress run it now, not at its next deadline.
+            netstack_wake_egress(nif->ns);
             nif->stats.rx_nobuf++;
             LINK_STATS_INC(link.memerr);
             LINK_STATS_INC(link.drop);

@@ -312,13 +312,39 @@ static void test_refusing_device(void **state)
     echo_once(3000, 8);
 }
 
+// A frame that finds the receive pool empty wakes egress at once: lwIP gives back
+// out-of-order pbufs under pool pressure only from its timer check (pbuf_free_ooseq,
+// called by sys_check_timeouts), which must not wait for the next deadline.
+static void test_pool_empty_wakes_egress(void **state)
+{
+    (void)state;
+    static struct pbuf *held[NETSTACK_PBUFS];
+    unsigned n = 0;
+    while (n < NETSTACK_PBUFS && (held[n] = pbuf_alloc(PBUF_RAW, 1, PBUF_POOL)))
+        n++;
+    co_exec_run_ready(&ex);
+    uint64_t egress = ns.stats.egress_runs, nobuf = ifb.stats.rx_nobuf;
+    struct frame f = {.len = 60};
+    memcpy(f.data, ifb.netif.hwaddr, 6);
+    f.data[12] = 0x08;  // IPv4; it never gets that far
+    sb.rx[(sb.rx_head + sb.rx_len++) % WIRE_SLOTS] = f;
+    netstack_wake_ingress(&ifb);
+    co_exec_run_ready(&ex);
+    assert_int_equal(ifb.stats.rx_nobuf, nobuf + 1);
+    assert_int_equal(sb.rx_len, 0);
+    assert_true(ns.stats.egress_runs > egress);
+    while (n)
+        pbuf_free(held[--n]);
+    echo_once(2000, 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_small),  cmocka_unit_test(test_echo_bulk),
         cmocka_unit_test(test_echo_lossy),  cmocka_unit_test(test_idle_wakers),
         cmocka_unit_test(test_echo_classic), cmocka_unit_test(test_garbage_frames),
-        cmocka_unit_test(test_refusing_device),
+        cmocka_unit_test(test_refusing_device), cmocka_unit_test(test_pool_empty_wakes_egress),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
