@@ -124,9 +124,16 @@ static enum co_status ingress_run(struct co *co)
     nif->ns->stats.ingress_runs++;
     service(nif);
     // At the budget, go round again after the others had their turn; the interrupt
-    // that brought us here has been acknowledged, so the next one wakes us anew.
-    if (drain(nif, NETSTACK_RX_BATCH))
-        co_wake(co);
+    // that brought us here has been acknowledged, so the next one wakes us anew. Egress
+    // has the lower priority: with egress waiting (its timer or a waker) ingress waking
+    // itself would starve it for as long as a flood lasts, and lwIP's timers with it;
+    // egress goes first then and wakes us after its round.
+    if (drain(nif, NETSTACK_RX_BATCH)) {
+        if (nif->ns->egress.state == CO_QUEUED)
+            nif->rx_more = true;
+        else
+            co_wake(co);
+    }
     return CO_PENDING;
 }
 
@@ -198,6 +205,11 @@ static enum co_status egress_run(struct co *co)
         sys_check_timeouts();
         flush();
         arm_deadline(ns);
+        for (struct netstack_if *nif = ns->ifs; nif; nif = nif->next)
+            if (nif->rx_more) {
+                nif->rx_more = false;
+                co_wake(&nif->ingress);
+            }
         CO_SUSPEND(co);
         if (ns->egress_timer.fired)
             ns->stats.egress_timer_wakes++;

@@ -71,6 +71,7 @@ struct netstack_if {
     void *dev;
     struct co ingress;
     bool tx_blocked;  // a transmit found the device full: wake egress when it frees
+    bool rx_more;     // stopped at the budget for a waiting egress, which wakes it
     struct netstack_if_stats stats;
     struct netstack_if *next;
 };

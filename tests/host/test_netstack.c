@@ -338,6 +338,27 @@ static void test_pool_empty_wakes_egress(void **state)
     echo_once(2000, 9);
 }
 
+// A sustained flood keeps ingress at its budget round after round; lwIP's timers
+// (egress, at a lower priority) must still run on time, or retransmissions, delayed
+// ACKs and ARP stop for as long as the flood lasts.
+static void test_flood_runs_timers(void **state)
+{
+    (void)state;
+    const unsigned frames = 500000, seconds = frames * FLOOD_GAP / HZ;
+    uint64_t egress = ns.stats.egress_runs;
+    sb.flood = frames;
+    netstack_wake_ingress(&ifb);
+    (void)run_for(seconds + 2);
+    assert_int_equal(sb.flood, 0);
+    uint64_t runs = sb.flood_egress - egress;
+    printf("# flood of %u frames over %u s (simulated): egress ran %lu times during it\n",
+           frames, seconds, (unsigned long)runs);
+    // With no connection open lwIP's timers are ARP's and reassembly's, due once a
+    // second each (as in test_idle_wakers): egress runs at least that often.
+    assert_true(runs >= seconds - 1);
+    echo_once(2000, 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_echo_lossy),  cmocka_unit_test(test_idle_wakers),
         cmocka_unit_test(test_echo_classic), cmocka_unit_test(test_garbage_frames),
         cmocka_unit_test(test_refusing_device), cmocka_unit_test(test_pool_empty_wakes_egress),
+        cmocka_unit_test(test_flood_runs_timers),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
