@@ -214,11 +214,66 @@ static void test_idle_timeout(void **state)
     assert_usage(usage_now(), before);
 }
 
+// Zero-window peers sending full segments, each a window's worth (8 pool pbufs), with
+// the pool already half used (held here, as other connections would): what echo keeps
+// beyond half the pool goes to the heap, so each peer holds at most the one segment
+// lwIP keeps refused, and the device never finds the pool empty.
+static void test_pool_headroom(void **state)
+{
+    (void)state;
+    enum { PEERS = 8 };
+    static struct peer pe[PEERS];
+    static struct pbuf *held[NETSTACK_PBUFS / 2 + 1];
+    static const uint8_t data[TCP_MSS];
+    struct usage before = usage_now();
+    uint64_t nobuf = ifa.stats.rx_nobuf + ifb.stats.rx_nobuf;
+    for (unsigned i = 0; i < PEERS; i++)
+        assert_true(peer_open(&pe[i], false));
+    run_for(1);
+    unsigned n = 0;
+    while (n < NETSTACK_PBUFS / 2 + 1 && lwip_stats.memp[MEMP_PBUF_POOL]->used <= NETSTACK_PBUFS / 2)
+        assert_non_null(held[n++] = pbuf_alloc(PBUF_RAW, 1, PBUF_POOL));
+    unsigned base = lwip_stats.memp[MEMP_PBUF_POOL]->used, most = base;
+    // Each peer sends a window that comes back into its own, a window that waits in the
+    // server's send buffer, then 4 segments that echo must hold. The server's window
+    // stays open: two lwIPs with both windows shut ACK each other's ACKs without end
+    // (tcp_receive acks every segment outside a zero window), which a real peer does not.
+    static size_t sent[PEERS];
+    for (int round = 0; round < 10; round++) {
+        for (unsigned i = 0; i < PEERS; i++)
+            while (pe[i].connected && sent[i] < 2 * TCP_WND + 4 * TCP_MSS &&
+                   tcp_sndbuf(pe[i].pcb) >= TCP_MSS &&
+                   netstack_write(&ns, pe[i].pcb, data, TCP_MSS, TCP_WRITE_FLAG_COPY) == ERR_OK)
+                sent[i] += TCP_MSS;
+        run_for(1);
+        unsigned used = lwip_stats.memp[MEMP_PBUF_POOL]->used;
+        most = used > most ? used : most;
+    }
+    printf("# %d zero-window peers past half the pool: %u pool pbufs more at most\n", PEERS,
+           most - base);
+    assert_in_range(most - base, 0, PEERS);
+    assert_int_equal(ifa.stats.rx_nobuf + ifb.stats.rx_nobuf, nobuf);
+    while (n)
+        pbuf_free(held[--n]);
+    for (unsigned i = 0; i < PEERS; i++) {
+        assert_false(pe[i].failed);
+        assert_true(pe[i].got >= TCP_WND);  // its window was full: the test's premise
+        pe[i].reads = true;
+        tcp_recved(pe[i].pcb, pe[i].got);
+    }
+    run_for(10);
+    for (unsigned i = 0; i < PEERS; i++)
+        assert_int_equal(netstack_close(&ns, pe[i].pcb), ERR_OK);
+    run_until_closed();
+    assert_usage(usage_now(), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_window_pin),
         cmocka_unit_test(test_idle_timeout),
+        cmocka_unit_test(test_pool_headroom),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
