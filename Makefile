@@ -279,6 +279,10 @@ HOST_SRCS_netstack := netstack/netstack.c netstack/busy.c netstack/port.c libuse
   libuser/src/co_timer.c $(HOST_LWIP_OBJS)
 build/host/test_netstack: HOST_CFLAGS += $(NETSTACK_INC)
 build/host/test_netstack: $(wildcard netstack/include/*.h netstack/include/arch/*.h)
+# The network server's services on the same simulated wire.
+HOST_SRCS_netapps := $(HOST_SRCS_netstack) servers/net/echo.c servers/net/listen.c
+build/host/test_netapps: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
+build/host/test_netapps: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
 build/host/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(wildcard netstack/include/*.h netstack/include/arch/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(LWIP_CFLAGS) -c $< -o $@

@@ -93,6 +93,9 @@ static bool drain(struct netstack_if *nif, unsigned budget)
             pbuf_take(p, data, (u16_t)len);
         o->release(nif->dev, token);
         if (!p) {
+            // lwIP frees out-of-order data under pool pressure only from its timer
+            // check (pbuf_free_ooseq): let egress run it now, not at its next deadline.
+            netstack_wake_egress(nif->ns);
             nif->stats.rx_nobuf++;
             LINK_STATS_INC(link.memerr);
             LINK_STATS_INC(link.drop);
@@ -126,9 +129,16 @@ static enum co_status ingress_run(struct co *co)
     nif->ns->stats.ingress_runs++;
     service(nif);
     // At the budget, go round again after the others had their turn; the interrupt
-    // that brought us here has been acknowledged, so the next one wakes us anew.
-    if (drain(nif, NETSTACK_RX_BATCH))
-        co_wake(co);
+    // that brought us here has been acknowledged, so the next one wakes us anew. Egress
+    // has the lower priority: with egress waiting (its timer or a waker) ingress waking
+    // itself would starve it for as long as a flood lasts, and lwIP's timers with it;
+    // egress goes first then and wakes us after its round.
+    if (drain(nif, NETSTACK_RX_BATCH)) {
+        if (nif->ns->egress.state == CO_QUEUED)
+            nif->rx_more = true;
+        else
+            co_wake(co);
+    }
     return CO_PENDING;
 }
 
@@ -212,6 +222,11 @@ static enum co_status egress_run(struct co *co)
         sys_check_timeouts();
         flush();
         arm_deadline(ns);
+        for (struct netstack_if *nif = ns->ifs; nif; nif = nif->next)
+            if (nif->rx_more) {
+                nif->rx_more = false;
+                co_wake(&nif->ingress);
+            }
         CO_SUSPEND(co);
         if (ns->egress_timer.fired)
             ns->stats.egress_timer_wakes++;

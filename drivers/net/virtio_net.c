@@ -49,7 +49,10 @@ int vnet_init(struct vnet *n, volatile void *regs, struct vnet_mem mem, uint16_t
         virtio_mmio_reset(&n->dev);
         return e;
     }
-    virtio_mmio_config_read(&n->dev, 0, n->mac, VNET_MAC_LEN);
+    if ((e = virtio_mmio_config_read(&n->dev, 0, n->mac, VNET_MAC_LEN))) {
+        virtio_mmio_reset(&n->dev);
+        return e;
+    }
     for (uint16_t b = 0; b < qsize; b++) {
         n->rx_idle[n->n_rx_idle++] = b;
         n->tx_idle[n->n_tx_idle++] = qsize + b;
@@ -61,11 +64,13 @@ int vnet_init(struct vnet *n, volatile void *regs, struct vnet_mem mem, uint16_t
 }
 
 // Takes back every transmit buffer the device is done with.
+// At most one queue's worth per call: a device that keeps publishing used entries (even
+// ones refused as EBADID, which free nothing) must not hold the caller here.
 static void tx_reclaim(struct vnet *n)
 {
     struct virtq_done d;
     int r;
-    while ((r = virtq_get(&n->tx, &d)) != 0) {
+    for (unsigned i = 0; i < n->tx.size && (r = virtq_get(&n->tx, &d)) != 0; i++) {
         if (r == VIRTIO_EBADIDX) {
             n->stats.refused++;
             return;

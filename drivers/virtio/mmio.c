@@ -150,14 +150,16 @@ uint32_t virtio_mmio_interrupt_ack(struct virtio_mmio *d)
     return bits;
 }
 
-void virtio_mmio_config_read(struct virtio_mmio *d, uint32_t offset, void *buf, uint32_t len)
+int virtio_mmio_config_read(struct virtio_mmio *d, uint32_t offset, void *buf, uint32_t len)
 {
     volatile uint8_t *cfg = (volatile uint8_t *)d->regs + VIRTIO_MMIO_CONFIG + offset;
     uint8_t *out = buf;
-    uint32_t gen;
-    do {
-        gen = d->version == 2 ? rd(d, VIRTIO_MMIO_CONFIG_GENERATION) : 0;
+    for (unsigned t = 0; t < VIRTIO_CONFIG_TRIES; t++) {
+        uint32_t gen = d->version == 2 ? rd(d, VIRTIO_MMIO_CONFIG_GENERATION) : 0;
         for (uint32_t i = 0; i < len; i++)
             out[i] = cfg[i];
-    } while (d->version == 2 && rd(d, VIRTIO_MMIO_CONFIG_GENERATION) != gen);
+        if (d->version != 2 || rd(d, VIRTIO_MMIO_CONFIG_GENERATION) == gen)
+            return VIRTIO_OK;
+    }
+    return VIRTIO_ECONFIG;
 }

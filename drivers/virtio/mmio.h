@@ -53,5 +53,7 @@ uint32_t virtio_mmio_interrupt_ack(struct virtio_mmio *d);
 
 // Copies `len` bytes of the device's configuration space from `offset`, byte by byte
 // (any field alignment), retrying while a modern device's configuration generation
-// changes under the read (4.2.2.2).
-void virtio_mmio_config_read(struct virtio_mmio *d, uint32_t offset, void *buf, uint32_t len);
+// changes under the read (4.2.2.2), at most VIRTIO_CONFIG_TRIES times: a device whose
+// generation never settles gets VIRTIO_ECONFIG, not a driver spinning forever.
+#define VIRTIO_CONFIG_TRIES 16
+int virtio_mmio_config_read(struct virtio_mmio *d, uint32_t offset, void *buf, uint32_t len);

@@ -16,6 +16,7 @@ enum {
     VIRTIO_EBADIDX = -7,    // the device's used index ran ahead of what was given it
     VIRTIO_EBADID = -8,     // a used entry names a descriptor that is not outstanding
     VIRTIO_EBADLEN = -9,    // a used entry's length exceeds the writable buffer
+    VIRTIO_ECONFIG = -10,   // the configuration generation kept changing under a read
 };
 
 // MMIO registers, byte offsets (the legacy names in comments where they differ).

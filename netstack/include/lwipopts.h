@@ -68,6 +68,13 @@
 #define TCP_SND_BUF (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
+// Out-of-order segments wait in pool pbufs until the gap fills; without a bound a peer
+// that never fills it holds as many as its window lets it send in one-byte pieces.
+// A window's bytes in at most 8 pbufs per connection; under pool pressure lwIP frees
+// them all (pbuf_free_ooseq, from sys_check_timeouts: netstack.c wakes egress when
+// a frame finds no pbuf).
+#define TCP_OOSEQ_MAX_PBUFS 8
+#define TCP_OOSEQ_MAX_BYTES TCP_WND
 #define LWIP_TCP_KEEPALIVE 0
 #define TCP_LISTEN_BACKLOG 1
 #define MEMP_NUM_TCP_PCB NETSTACK_TCP_PCBS

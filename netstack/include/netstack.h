@@ -81,6 +81,7 @@ struct netstack_if {
     struct co ingress;
     struct co rx;     // busy polling's ingress: drains without servicing the device
     bool tx_blocked;  // a transmit found the device full: wake egress when it frees
+    bool rx_more;     // stopped at the budget for a waiting egress, which wakes it
     struct netstack_if_stats stats;
     struct netstack_if *next;
 };

@@ -9,11 +9,25 @@
 
 // What the services count, reported by the control port.
 struct app_stats {
-    uint64_t echo_accepted, echo_bytes, echo_closed, echo_reset, echo_refused;
+    uint64_t echo_accepted, echo_bytes, echo_closed, echo_reset, echo_refused, idle_aborts;
     uint64_t discard_accepted, discard_bytes;
     uint32_t echo_open;  // echo connections with state held
 };
 extern struct app_stats app_stats;
+
+// A peer that vanishes without FIN or RST (unplugged, rebooted, its RST lost) would hold
+// its PCB and the service's state forever: lwIP's keepalive is off (lwipopts.h) and a
+// connection with nothing to send has no timer. Every service aborts a connection
+// after APP_IDLE_S seconds without progress, from lwIP's poll callback, which it
+// registers every APP_POLL slow-timer periods (500 ms each: once a second).
+#define APP_IDLE_S 60
+#define APP_POLL 2
+// Polls in APP_IDLE_S (TCP_SLOW_INTERVAL is in lwip/priv/tcp_priv.h).
+#define APP_IDLE_POLLS (APP_IDLE_S * 1000 / (APP_POLL * TCP_SLOW_INTERVAL))
+
+// Discard's and control's notion of progress: lwIP's time of the last segment received
+// on pcb. True once the peer has been silent for APP_IDLE_S (listen.c).
+bool app_silent(const struct tcp_pcb *pcb);
 
 // Each opens its listening PCB: false if lwIP refused.
 bool echo_start(struct netstack *ns, uint16_t port);

@@ -41,7 +41,7 @@ static int stats_line(char *buf, size_t size)
         "ip_recv=%lu ip_drop=%lu ip_chkerr=%lu ip_lenerr=%lu ip_opterr=%lu ip_proterr=%lu "
         "tcp_recv=%lu tcp_drop=%lu tcp_chkerr=%lu tcp_proterr=%lu tcp_lenerr=%lu "
         "echo_open=%lu echo_accepted=%lu echo_reset=%lu echo_refused=%lu echo_bytes=%lu "
-        "discard_bytes=%lu ",
+        "discard_bytes=%lu idle_aborts=%lu ",
         MEMP_USED(MEMP_PBUF_POOL), MEMP_USED(MEMP_PBUF), MEMP_USED(MEMP_TCP_PCB),
         MEMP_USED(MEMP_TCP_PCB_LISTEN), MEMP_USED(MEMP_TCP_SEG), MEMP_USED(MEMP_REASSDATA),
         MEMP_USED(MEMP_FRAG_PBUF), MEMP_USED(MEMP_ARP_QUEUE),
@@ -53,7 +53,7 @@ static int stats_line(char *buf, size_t size)
         (unsigned long)t->proterr, (unsigned long)t->lenerr, (unsigned long)app_stats.echo_open,
         (unsigned long)app_stats.echo_accepted, (unsigned long)app_stats.echo_reset,
         (unsigned long)app_stats.echo_refused, (unsigned long)app_stats.echo_bytes,
-        (unsigned long)app_stats.discard_bytes);
+        (unsigned long)app_stats.discard_bytes, (unsigned long)app_stats.idle_aborts);
 }
 
 // "busy N": a budget of 0 to 1,000,000 microseconds in decimal.
@@ -102,6 +102,7 @@ static void conn_release(struct tcp_pcb *pcb, struct control_conn *c)
     tcp_arg(pcb, NULL);
     tcp_recv(pcb, NULL);
     tcp_err(pcb, NULL);
+    tcp_poll(pcb, NULL, 0);
     c->used = false;
 }
 
@@ -141,6 +142,16 @@ static void control_err(void *arg, err_t err)
     c->used = false;
 }
 
+static err_t control_poll(void *arg, struct tcp_pcb *pcb)
+{
+    (void)arg;
+    if (!app_silent(pcb))
+        return ERR_OK;
+    app_stats.idle_aborts++;
+    tcp_abort(pcb);  // control_err frees the slot
+    return ERR_ABRT;
+}
+
 static err_t control_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     (void)arg;
@@ -153,14 +164,21 @@ static err_t control_accept(void *arg, struct tcp_pcb *pcb, err_t err)
             tcp_arg(pcb, &conns[i]);
             tcp_recv(pcb, control_recv);
             tcp_err(pcb, control_err);
+            tcp_poll(pcb, control_poll, APP_POLL);
             return ERR_OK;
         }
     tcp_abort(pcb);
     return ERR_ABRT;
 }
 
+// The control port's connections outrank the services': when every PCB is taken, lwIP
+// aborts the longest-idle connection of a lower priority to accept one (tcp_alloc's
+// tcp_kill_prio), so the counters can still be read while a peer holds every PCB.
 bool control_start(struct netstack *ns, uint16_t port)
 {
     control_ns = ns;
-    return app_listen(port, control_accept) != NULL;
+    struct tcp_pcb *l = app_listen(port, control_accept);
+    if (l)
+        tcp_setprio(l, TCP_PRIO_MAX);
+    return l != NULL;
 }

@@ -12,6 +12,7 @@ static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t 
         // Closed by the peer. If lwIP has no memory for our FIN now, its slow timer
         // retries the close (tcp_close keeps the PCB in CLOSE_WAIT with the flag set).
         tcp_recv(pcb, NULL);
+        tcp_poll(pcb, NULL, 0);
         netstack_close(discard_ns, pcb);
         return ERR_OK;
     }
@@ -21,6 +22,16 @@ static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t 
     return ERR_OK;
 }
 
+static err_t discard_poll(void *arg, struct tcp_pcb *pcb)
+{
+    (void)arg;
+    if (!app_silent(pcb))
+        return ERR_OK;
+    app_stats.idle_aborts++;
+    tcp_abort(pcb);
+    return ERR_ABRT;
+}
+
 static err_t discard_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     (void)arg;
@@ -28,6 +39,7 @@ static err_t discard_accept(void *arg, struct tcp_pcb *pcb, err_t err)
         return ERR_VAL;
     app_stats.discard_accepted++;
     tcp_recv(pcb, discard_recv);
+    tcp_poll(pcb, discard_poll, APP_POLL);
     return ERR_OK;
 }
 

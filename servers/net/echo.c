@@ -4,16 +4,30 @@
 // held back by TCP's flow control instead of by the server's memory. A write that
 // fails for lack of send buffer or heap is retried when data is acknowledged (sent)
 // or from lwIP's poll timer.
+//
+// The byte window alone does not bound what a connection holds: every received frame
+// arrives in a pool pbuf of a full frame's size, so a peer that reads nothing and
+// sends one-byte segments would pin the whole receive pool with a window's worth of
+// them, and the driver would then drop every frame, for everyone. A connection
+// therefore keeps at most ECHO_MAX_PBUFS pbufs pending, small ones copied out of the
+// pool into the heap at their exact size; beyond that echo_recv refuses the data and
+// lwIP keeps it (one segment, as refused_data), drops further data from that peer
+// and still processes its ACKs. Past half the pool, everything kept goes to the heap.
 #include "apps.h"
+#include "lwip/priv/tcp_priv.h"  // TCP_SLOW_INTERVAL, for APP_IDLE_POLLS
 #include <string.h>
+#include "lwip/memp.h"
+#include "lwip/stats.h"
 
 #define ECHO_CONNS (NETSTACK_TCP_PCBS)
-#define ECHO_POLL 2  // lwIP's slow timer periods (500 ms) between retries
+#define ECHO_MAX_PBUFS 16  // pbufs pending per connection (the window is 8 full segments)
+#define ECHO_COPY_BELOW 512  // data this small leaves its pool pbuf for the heap
 
 struct echo_conn {
     struct tcp_pcb *pcb;
     struct pbuf *pending;  // received, not yet written back
     bool peer_closed;      // FIN seen: close once pending is written
+    unsigned idle;         // polls since data last moved either way (apps.h: APP_IDLE_S)
     struct echo_conn *next_free;
 };
 
@@ -62,6 +76,7 @@ static void conn_send(struct echo_conn *c)
                                        TCP_WRITE_FLAG_COPY) != ERR_OK)
             break;
         c->pending = pbuf_free_header(c->pending, len);
+        c->idle = 0;
         app_stats.echo_bytes += len;
         netstack_recved(echo_ns, c->pcb, len);
     }
@@ -69,11 +84,39 @@ static void conn_send(struct echo_conn *c)
         conn_close(c);
 }
 
+// More than half the receive pool in use. A window's worth per connection is 8 full
+// pool pbufs: 64 peers that keep their windows shut would hold the whole pool, so past
+// half echo keeps what it holds in the heap, whatever its size.
+static bool pool_short(void)
+{
+    return lwip_stats.memp[MEMP_PBUF_POOL]->used > PBUF_POOL_SIZE / 2;
+}
+
+// p's data in a heap pbuf of its exact size, p freed; NULL (p kept) without heap.
+static struct pbuf *copy_out(struct pbuf *p)
+{
+    struct pbuf *q = pbuf_alloc(PBUF_RAW, p->tot_len, PBUF_RAM);
+    if (!q)
+        return NULL;
+    pbuf_copy_partial(p, q->payload, p->tot_len, 0);
+    pbuf_free(p);
+    return q;
+}
+
 static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct echo_conn *c = arg;
     (void)pcb;
     (void)err;  // always ERR_OK in lwIP 2.1
+    if (p && c->pending && pbuf_clen(c->pending) + pbuf_clen(p) > ECHO_MAX_PBUFS)
+        return ERR_MEM;  // lwIP offers it again from its fast timer (250 ms)
+    if (p && (p->tot_len < ECHO_COPY_BELOW || pool_short()) && pbuf_match_allocsrc(p, PBUF_POOL)) {
+        struct pbuf *q = copy_out(p);
+        if (!q)
+            return ERR_MEM;
+        p = q;
+    }
+    c->idle = 0;
     if (!p)
         c->peer_closed = true;
     else if (c->pending)
@@ -86,16 +129,26 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 
 static err_t echo_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+    struct echo_conn *c = arg;
     (void)pcb;
     (void)len;
-    conn_send(arg);
+    c->idle = 0;
+    conn_send(c);
     return ERR_OK;
 }
 
+// Progress is data taken or acknowledged, not any segment: a peer that keeps its
+// window shut while it sends can hold a connection (and its pbufs) just as long as one
+// that vanished.
 static err_t echo_poll(void *arg, struct tcp_pcb *pcb)
 {
-    (void)pcb;
-    conn_send(arg);
+    struct echo_conn *c = arg;
+    if (++c->idle >= APP_IDLE_POLLS) {
+        app_stats.idle_aborts++;
+        tcp_abort(pcb);  // echo_err frees c
+        return ERR_ABRT;
+    }
+    conn_send(c);
     return ERR_OK;
 }
 
@@ -114,7 +167,7 @@ static void conn_attach(struct echo_conn *c)
     tcp_recv(c->pcb, echo_recv);
     tcp_sent(c->pcb, echo_sent);
     tcp_err(c->pcb, echo_err);
-    tcp_poll(c->pcb, echo_poll, ECHO_POLL);
+    tcp_poll(c->pcb, echo_poll, APP_POLL);
 }
 
 static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)

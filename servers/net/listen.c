@@ -1,5 +1,6 @@
 // Opening a listening PCB, as every service does.
 #include "apps.h"
+#include "lwip/priv/tcp_priv.h"
 
 struct app_stats app_stats;
 
@@ -20,4 +21,10 @@ struct tcp_pcb *app_listen(uint16_t port, tcp_accept_fn accept)
     }
     tcp_accept(l, accept);
     return l;
+}
+
+bool app_silent(const struct tcp_pcb *pcb)
+{
+    // tcp_ticks counts slow-timer periods; pcb->tmr is its value at the last segment.
+    return (u32_t)(tcp_ticks - pcb->tmr) >= APP_IDLE_S * 1000 / TCP_SLOW_INTERVAL;
 }

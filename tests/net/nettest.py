@@ -34,6 +34,11 @@ GUEST_MAC = "52:54:00:12:34:56"
 # the echo service's connection state).
 MEMORY = ["pool", "pbuf", "pcb", "listen", "seg", "reass", "frag", "arpq", "heap", "echo_open"]
 GARBAGE_FRAMES = 100_000
+# NET0107's flood: it must be done within this (per GARBAGE_FRAMES asked for, well
+# inside the group's 240 s; 100,000 frames take about 2 s), and link_recv must rise at
+# least every GARBAGE_STALL seconds.
+GARBAGE_SECONDS = 120
+GARBAGE_STALL = 5
 MiB = 1 << 20
 
 
@@ -223,10 +228,29 @@ def t_garbage(c):
             s.bind((TAP, 0))
             want = c.args.garbage
             target, delay = want, 0.0
+            # The loop counts on the guest taking frames; should it stop (wedged, or
+            # every frame dropped before lwIP), each frame sent is a frame dropped and
+            # the loop would spin until the group's timeout with nothing said. So: a
+            # deadline for the whole flood, and lwIP's link_recv must rise every few
+            # seconds (by more than the stats connection's own frames).
+            deadline = start + GARBAGE_SECONDS * max(1, want / GARBAGE_FRAMES)
+            probe_at, probe_recv, probe_drops = start + GARBAGE_STALL, s0["link_recv"], drops()
             for _round in range(4):
                 d0 = last = drops()
                 small = 0
                 while small - (last - d0) < target:
+                    now = time.monotonic()
+                    check(now < deadline,
+                          f"flood not done after {GARBAGE_SECONDS} s: {sent} frames sent, "
+                          f"{probe_recv - s0['link_recv']} reached lwIP, the TAP dropped "
+                          f"{drops() - d0} this round")
+                    if now >= probe_at:
+                        recv = c.stats()["link_recv"]
+                        check(recv - probe_recv > 64,
+                              f"the guest stopped taking frames: link_recv rose by "
+                              f"{recv - probe_recv} in {GARBAGE_STALL} s while the TAP "
+                              f"dropped {drops() - probe_drops} ({sent} sent in all)")
+                        probe_at, probe_recv, probe_drops = now + GARBAGE_STALL, recv, drops()
                     for _ in range(64):
                         kind, frame = next(gen)
                         while True:
