@@ -74,34 +74,12 @@ static enum co_status async_run(struct co *co)
     CO_END(co);
 }
 
-static uint64_t no_time(void *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-static uint64_t no_sleep(void *ctx, uint64_t deadline)
-{
-    (void)ctx;
-    (void)deadline;
-    return 0;
-}
-static unsigned long no_mask(void *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-static void no_unmask(void *ctx, unsigned long was)
-{
-    (void)ctx;
-    (void)was;
-}
-// Driven by hand (run_ready, replies, sleep on the completion notification).
-static const struct co_ops manual_ops = {no_time, no_sleep, no_mask, no_unmask, NULL};
 
 static void measure(bool async, unsigned c, unsigned harts)
 {
     unsigned calls = harts > 1 ? CALLS_2 : CALLS_1, rounds = calls / 2 / c ? calls / 2 / c : 1;
-    co_exec_init(&ex, &manual_ops, 1, NULL, 0);
+    // Driven by hand: run_ready, the replies, a sleep on the completion notification.
+    co_exec_init(&ex, &co_ops_manual, 1, NULL, 0);
     co_exec_set_flush(&ex, al4_asyncsys_flush, &as, 0);
     running = c;
     for (unsigned i = 0; i < c; i++) {

@@ -51,37 +51,15 @@ static enum co_status worker_run(struct co *co)
     CO_END(co);
 }
 
-static uint64_t no_time(void *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-static uint64_t no_sleep(void *ctx, uint64_t deadline)
-{
-    (void)ctx;
-    (void)deadline;
-    return 0;
-}
-static unsigned long no_mask(void *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-static void no_unmask(void *ctx, unsigned long was)
-{
-    (void)ctx;
-    (void)was;
-}
-// The executor is driven by hand below (run_ready, then the replies, then sleep on the
-// completion notification): it never sleeps or reads time itself.
-static const struct co_ops manual_ops = {no_time, no_sleep, no_mask, no_unmask, NULL};
 
 static void coroutines(struct env *env)
 {
     test_assert(env, async_setup(env, &cs.a, seL4_CapInitThreadTCB, ASYNC_VA));
     cs.nt = alloc_object(env, seL4_NotificationObject, 0);
     cs.calls = cs.wrong = cs.finished = 0;
-    co_exec_init(&cs.ex, &manual_ops, 1, NULL, 0);
+    // Driven by hand below: run_ready, then the replies, then a sleep on the completion
+    // notification.
+    co_exec_init(&cs.ex, &co_ops_manual, 1, NULL, 0);
     al4_asyncsys_batch(&cs.a.as, true);
     co_exec_set_flush(&cs.ex, al4_asyncsys_flush, &cs.a.as, 0);
     seL4_Word all = 0;

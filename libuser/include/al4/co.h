@@ -106,6 +106,9 @@ struct co_exec {
 // ops->now (on aL4 the DTB's timebase-frequency).
 void co_exec_init(struct co_exec *ex, const struct co_ops *ops, uint64_t hz,
                   struct co_timer **heap, uint32_t timers);
+// The ops of an executor driven by hand (co_exec_run_ready only, the caller waits): no
+// clock, no sleep, no masking.
+extern const struct co_ops co_ops_manual;
 // Runs until a coroutine calls co_exec_stop, sleeping when there is nothing to do.
 void co_exec_run(struct co_exec *ex);
 // Runs what is runnable now (signals and due timers taken first) until nothing is, or a
