@@ -52,7 +52,7 @@ struct asyncsys_handler *asyncsys_next(struct hart *h)
     struct asyncsys_exec *ex = &h->async;
     if (!ex->ready)
         return NULL;
-    unsigned level = 63 - __builtin_clzll(ex->ready);
+    unsigned level = msb(ex->ready);  // no libgcc call on every way out to user mode
     return ex->queue[level].head;
 }
 

@@ -86,21 +86,6 @@ void sched_dequeue(struct tcb *t)
     }
 }
 
-// Index of the highest set bit of x != 0. The kernel's ISA has no clz instruction
-// (Rocket has no Zbb), and libgcc's __clzdi2 costs twice this binary search.
-static inline unsigned msb(word_t x)
-{
-    static const uint8_t nibble[16] = {0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
-    unsigned n = 0;
-#pragma GCC unroll 4  // four steps, no loop: this runs on every schedule()
-    for (unsigned half = 32; half >= 4; half /= 2)
-        if (x >> half) {
-            x >>= half;
-            n += half;
-        }
-    return n + nibble[x];
-}
-
 // Highest priority with a runnable thread in q, or -1.
 static int highest_prio(const struct ready_queues *q)
 {

@@ -66,7 +66,7 @@ NORETURN void return_to_user(void)
         kernel_lock();
         word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
         if (pending)
-            handle_interrupt(63 - __builtin_clzl(pending));
+            handle_interrupt(msb(pending));
         if (h->async.ready)
             asyncsys_run(h);
         schedule();
