@@ -16,12 +16,8 @@ static void preempted_request(struct env *env)
 {
     struct async_env a;
     test_assert(env, async_setup(env, &a, seL4_CapInitThreadTCB, ASYNC_VA));
-    seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, 19);
-    seL4_CPtr cn = alloc_object(env, seL4_CapTableObject, 14);
-    test_assert(env, ut && cn);
-    for (seL4_Word i = 0; i < 16384; i += 256)
-        test_assert(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, ROOT, cn, 64, i, 256) ==
-                         seL4_NoError);
+    seL4_CPtr ut, cn;
+    test_assert(env, long_revoke_setup(env, &ut, &cn));
     unsigned harts = env->bi->numNodes;
     seL4_Word before = preemptions(harts);
     struct request revoke = {ROOT, CNodeRevoke, 0, 2, {0}, {ut, DEPTH}};

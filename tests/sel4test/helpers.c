@@ -169,3 +169,20 @@ seL4_Word bootarg_word(struct env *env, const char *key, seL4_Word dflt)
 {
     return al4_bootarg_word(env->fdt.bootargs, key, dflt);
 }
+
+bool long_revoke_setup(struct env *env, seL4_CPtr *ut, seL4_CPtr *cn)
+{
+    *ut = alloc_object(env, seL4_UntypedObject, 19);
+    *cn = alloc_object(env, seL4_CapTableObject, 14);
+    if (!*ut || !*cn) {
+        test_check(env, false);
+        return false;
+    }
+    for (seL4_Word i = 0; i < LONG_REVOKE_CAPS; i += 256)
+        if (seL4_Untyped_Retype(*ut, seL4_EndpointObject, 0, seL4_CapInitThreadCNode, *cn, 64,
+                                i, 256) != seL4_NoError) {
+            test_check(env, false);
+            return false;
+        }
+    return true;
+}

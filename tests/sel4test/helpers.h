@@ -27,6 +27,11 @@ bool need_harts(struct env *env, seL4_Word n);
 seL4_Word bootarg_word(struct env *env, const char *key, seL4_Word dflt);
 // A new object of `type` (size_bits for untyped and CNodes), or 0 after a failed check.
 seL4_CPtr alloc_object(struct env *env, seL4_Word type, seL4_Word size_bits);
+// A revoke long enough for timer ticks to stop it at preemption points (PREEMPT0002,
+// ASYNCSYS0012): a 2^19 untyped retyped into 16384 endpoints in a new 2^14-slot CNode.
+// Sets *ut and *cn; false (checked) when an allocation or a retype failed.
+bool long_revoke_setup(struct env *env, seL4_CPtr *ut, seL4_CPtr *cn);
+#define LONG_REVOKE_CAPS 16384
 // A frame cap for one page of the root task's image (the IPC buffers of helpers).
 seL4_CPtr image_frame_cap(struct env *env, void *page);
 

@@ -89,12 +89,8 @@ static void preempt_revoke(struct env *env)
     // 16384 endpoints in one CNode, all children of one untyped: revoking them takes
     // long enough for timer ticks to arrive, which stop the revoke at a preemption
     // point; the restarted call finishes the job.
-    seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, 19);
-    seL4_CPtr cn = alloc_object(env, seL4_CapTableObject, 14);
-    test_assert(env, ut && cn);
-    for (seL4_Word i = 0; i < 16384; i += 256)
-        test_assert(env, seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, ROOT, cn, 64, i, 256) ==
-                         seL4_NoError);
+    seL4_CPtr ut, cn;
+    test_assert(env, long_revoke_setup(env, &ut, &cn));
     test_eq(env, seL4_DebugCapIdentify(cn), seL4_CapTag_CNode);
     al4_counters_t before = al4_kernel_counters();
     test_eq(env, seL4_CNode_Revoke(ROOT, ut, 64), seL4_NoError);
