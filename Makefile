@@ -106,8 +106,12 @@ NETSTACK_SUITE_SIZES := -DNETSTACK_TCP_PCBS=16 -DNETSTACK_TCP_SEGS=128 \
 # here, for them only.
 LWIP_CFLAGS := $(NETSTACK_INC)
 LWIP_OBJS = $(patsubst %,$(B)/lwip/%.o,$(LWIP_CORE))
+# The memory server's launcher and the two images it starts (servers/memserver,
+# tests/memclient), linked into the root tasks that start them.
+MEMSERVER_ROOT_SRCS := servers/memserver/root/launch.c servers/memserver/root/image.S \
+  tests/memclient/image.S
 SEL4TEST_SRCS := $(wildcard tests/sel4test/*.c tests/sel4test/*.S) tests/aipc/peer_image.S $(DRIVER_SRCS) \
-  $(NETSTACK_SRCS)
+  $(NETSTACK_SRCS) $(MEMSERVER_ROOT_SRCS)
 LOADER_SRCS := tools/loader/head.S tools/loader/loader.c
 
 .PHONY: all run test debug clean host-tests images
@@ -182,6 +186,17 @@ $(eval $(call user_prog,aipc-peer,$(AIPC_PEER_SRCS)))
 $(B)/u/tests/aipc/peer_image.S.o: $(B)/aipc-peer.stripped Makefile
 $(B)/u/tests/aipc/peer_image.S.o: UCFLAGS += -DAIPC_PEER_ELF='"$(B)/aipc-peer.stripped"'
 
+# The memory server (servers/memserver, docs/memserver.md) and its client
+# (tests/memclient), for the ASYNCSYS tests and bench-asyncsys.
+MEMSERVER_SRCS := $(wildcard servers/memserver/*.c)
+$(eval $(call user_prog,memserver,$(MEMSERVER_SRCS)))
+$(B)/u/servers/memserver/root/image.S.o: $(B)/memserver.stripped Makefile
+$(B)/u/servers/memserver/root/image.S.o: UCFLAGS += -DMEMSERVER_ELF='"$(B)/memserver.stripped"'
+MEMCLIENT_SRCS := $(wildcard tests/memclient/*.c)
+$(eval $(call user_prog,memclient,$(MEMCLIENT_SRCS)))
+$(B)/u/tests/memclient/image.S.o: $(B)/memclient.stripped Makefile
+$(B)/u/tests/memclient/image.S.o: UCFLAGS += -DMEMCLIENT_ELF='"$(B)/memclient.stripped"'
+
 # The network server (servers/net, docs/netserver.md) and the root task that starts it
 # (servers/netroot, make run-net). The server keeps lwIP's full sizes and more (pbufs
 # and heap for 64 busy connections at once; fragments for a 64 KiB datagram), so its
@@ -211,7 +226,7 @@ BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
 BENCH_AIPC_SRCS := bench/aipc/main.c tests/aipc/peer_image.S
 $(eval $(call user_prog,bench-aipc,$(BENCH_AIPC_SRCS)))
-BENCH_ASYNCSYS_SRCS := bench/asyncsys/main.c bench/common/measure.c
+BENCH_ASYNCSYS_SRCS := $(wildcard bench/asyncsys/*.c) bench/common/measure.c $(MEMSERVER_ROOT_SRCS)
 $(eval $(call user_prog,bench-asyncsys,$(BENCH_ASYNCSYS_SRCS)))
 
 # A bootable image: the loader carrying the kernel and one root task.

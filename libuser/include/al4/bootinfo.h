@@ -10,6 +10,7 @@
 enum {
     AL4_BOOTINFO_ARGS = 0x414c0001,  // words from the creator: al4_process_set_args
     AL4_BOOTINFO_AIPC = 0x414c0002,  // asynchronous IPC connections (al4/aipc.h)
+    AL4_BOOTINFO_MEMSERVER = 0x414c0003,  // the memory server's pools and clients
 };
 
 // The payload of the first chunk `id` of the extra boot info and its size, or NULL when
