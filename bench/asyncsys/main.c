@@ -1,155 +1,154 @@
-// Asynchronous-system-call benchmark (make bench-asyncsys): the system calls of the
-// kernel paper's memory-allocation server (Fig. 6), a page map and unmap per request,
-// made by `concurrency` coroutines of one thread, synchronously (each coroutine calls
-// seL4_RISCV_Page_Map/Unmap and yields) and asynchronously (al4/asyncsys.h in batch
-// mode: one wake system call per batch, served on this hart before the wake returns,
-// or on the idle second hart by IPI). The memory server itself, and the IPC between it
-// and its clients that Fig. 6 includes, are not built yet (docs/asyncsys.md): these
-// rows are the system calls alone.
+// Asynchronous-system-call benchmark (make bench-asyncsys), the kernel paper's Fig. 6:
+// the memory server (servers/memserver) serving one client process (tests/memclient)
+// that keeps CLIENT_CONC requests in flight, ALLOC and FREE of a page of each of its
+// coroutines, while the server's worker concurrency C runs 1..256 and its system calls
+// are made synchronously, asynchronously, or not at all (mode none: the baseline, the
+// same bookkeeping and replies without the map and unmap). Server and client share
+// hart 0; on two harts the kernel's handler of asynchronous calls serves on hart 1.
 //
-// Under -icount shift=0 the cycle counter counts the instructions of every hart, so a
-// difference of two reads over a run is per call "both sides, kernel included".
+// Under -icount shift=0 the cycle counter counts the instructions of every hart, so one
+// difference of two reads around a run is the whole system's (docs/memserver.md,
+// "Measurement": per system call = (mode - none) / the mode's map and unmap calls).
 //
-// Output lines "BENCH,mode,harts,concurrency,instructions_per_call,
-// kernel_entries_per_call_x1e6", read by tools/bench/asyncsys.
+// Output lines "BENCH,mode,harts,concurrency,requests,instructions,kernel_entries,
+// system_calls" (totals of one run), then the raw series' "RAW," rows (raw.c), read by
+// tools/bench/asyncsys.
 #include <sel4/sel4.h>
-#include <al4/asyncsys.h>
-#include <al4/process.h>
-#include <al4/debug.h>
+#include <al4/bootinfo.h>
 #include <stdio.h>
-#include "../common/measure.h"
+#include "bench.h"
+#include "../../servers/memserver/root/launch.h"
+#include "../../tests/memclient/memclient.h"
 
 #define SCRATCH 0x40000000ul
-#define RING_VA 0x41000000ul
-#define PAGES_VA 0x42000000ul  // one 2 MiB table's worth: 256 pages used
-#define MAX_CO 256
-#define CALLS_1 4096           // system calls per measurement (two per round)
-#define CALLS_2 256            // two harts: every hand-off costs much under -icount
+#define CLIENT_AIPC_VA 0x40000000ul
+#define WINDOW 0x50000000ul
+#define SERVER_PRIO 254  // above the client: a signal from it switches at once
+#define CLIENT_PRIO 253
+#define CLIENT_CONC 256
+// Requests per run (ALLOC and FREE each count): on two harts fewer, since every hand-off
+// between harts under -icount costs much real time (bench/aipc/main.c says why).
+#define REQUESTS_1 2048
+#define REQUESTS_2 512
+#define HZ 10000000  // QEMU virt's timebase
 
-struct worker {
-    struct co co;
-    struct al4_async call;
-    seL4_CPtr frame;
-    seL4_Word va;
-    unsigned left;
-};
+extern const char memclient_elf[], memclient_elf_end[];
 
 static struct al4_alloc alloc;
-static struct al4_asyncsys as;
-static struct co_exec ex;
-static struct worker w[MAX_CO];
-static seL4_CPtr ntfn;
-static unsigned bad, running;
+static struct memsrv m;
+static struct al4_process client;
+static seL4_CPtr report_ep;
+static seL4_Word r[R_WORDS];
+static unsigned harts;
 
-static enum co_status sync_run(struct co *co)
+static bool take_report(void)
 {
-    struct worker *k = (struct worker *)co;
-    CO_BEGIN(co);
-    while (k->left) {
-        k->left--;
-        if (seL4_RISCV_Page_Map(k->frame, seL4_CapInitThreadVSpace, k->va, seL4_ReadWrite,
-                                seL4_RISCV_ExecuteNever) ||
-            seL4_RISCV_Page_Unmap(k->frame))
-            bad++;
-        CO_YIELD(co);
-    }
-    running--;
-    CO_END(co);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
+    for (unsigned i = 0; i < R_WORDS; i++)
+        r[i] = seL4_GetMR(i);
+    return seL4_MessageInfo_get_label(info) == MC_REPORT;
 }
 
-static enum co_status async_run(struct co *co)
+static bool command(seL4_Word cmd, seL4_Word n, seL4_Word conc, seL4_Word label, seL4_Word a0,
+                    seL4_Word a1)
 {
-    struct worker *k = (struct worker *)co;
-    CO_BEGIN(co);
-    while (k->left) {
-        k->left--;
-        AL4_ASYNC_AWAIT(co, &k->call,
-                        al4_async_RISCV_Page_Map(&k->call, k->frame, seL4_CapInitThreadVSpace,
-                                                 k->va, seL4_ReadWrite, seL4_RISCV_ExecuteNever));
-        bad += k->call.error != seL4_NoError;
-        AL4_ASYNC_AWAIT(co, &k->call, al4_async_RISCV_Page_Unmap(&k->call, k->frame));
-        bad += k->call.error != seL4_NoError;
-    }
-    running--;
-    CO_END(co);
+    seL4_SetMR(MC_N, n);
+    seL4_SetMR(MC_SEED, 0);
+    seL4_SetMR(MC_CONC, conc);
+    seL4_SetMR(MC_LABEL, label);
+    seL4_SetMR(MC_NARGS, 2);
+    seL4_SetMR(MC_ARGS, a0);
+    seL4_SetMR(MC_ARGS + 1, a1);
+    seL4_SetMR(MC_ARGS + 2, 0);
+    seL4_Reply(seL4_MessageInfo_new(cmd, 0, 0, MC_WORDS));
+    return take_report();
 }
 
-
-static void measure(bool async, unsigned c, unsigned harts)
+// One request through the client: its reply's MR0 (enum mem_err), words in r[R_MR..].
+static seL4_Word ask(seL4_Word label, seL4_Word a0, seL4_Word a1)
 {
-    unsigned calls = harts > 1 ? CALLS_2 : CALLS_1, rounds = calls / 2 / c ? calls / 2 / c : 1;
-    // Driven by hand: run_ready, the replies, a sleep on the completion notification.
-    co_exec_init(&ex, &co_ops_manual, 1, NULL, 0);
-    co_exec_set_flush(&ex, al4_asyncsys_flush, &as, 0);
-    running = c;
-    for (unsigned i = 0; i < c; i++) {
-        co_init(&w[i].co, &ex, async ? async_run : sync_run, 0);
-        al4_async_init(&w[i].call, &as, &w[i].co);
-        w[i].left = rounds;
-        co_wake(&w[i].co);
-    }
-    seL4_Word e0 = al4_kernel_entries(harts), t0 = rdcycle();
-    while (running) {
-        co_exec_run_ready(&ex);
-        if (!running || al4_asyncsys_poll(&as))
-            continue;
-        if (al4_asyncsys_idle(&as))
-            seL4_Wait(ntfn, NULL);
-        al4_asyncsys_busy(&as);
-    }
-    seL4_Word t1 = rdcycle(), e1 = al4_kernel_entries(harts);
-    seL4_Word n = (seL4_Word)rounds * c * 2;
-    printf("BENCH,%s,%u,%u,%lu,%lu\n", async ? "async" : "sync", harts, c,
-           (unsigned long)((t1 - t0) / n), (unsigned long)((e1 - e0) * 1000000 / n));
+    if (!command(MC_RAW, 0, 1, label, a0, a1) || r[R_BAD] || r[R_LABEL] != label)
+        return ~0ul;
+    return r[R_MR];
 }
 
-static seL4_Error set_up(unsigned *harts)
+static seL4_Error set_up(void)
 {
     seL4_BootInfo *bi = platsupport_get_bootinfo();
     al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
-    *harts = bi->numNodes > 1 ? 2 : 1;
-    ntfn = al4_alloc_object(&alloc, seL4_NotificationObject, 0);
-    seL4_CPtr ring = al4_alloc_object(&alloc, seL4_RISCV_4K_Page, 0);
-    if (!ntfn || !ring)
-        return seL4_NotEnoughMemory;
-    seL4_Error e = al4_map_frame(&alloc, seL4_CapInitThreadVSpace, ring, RING_VA, seL4_ReadWrite,
-                                 seL4_RISCV_ExecuteNever);
-    if (e || (e = al4_asyncsys_register(ntfn, seL4_CapInitThreadTCB, ring)))
+    harts = bi->numNodes > 1 ? 2 : 1;
+    seL4_Error e = memsrv_create(&m, &alloc, CLIENT_CONC, 2, MEM_SYNC, 1, HZ);
+    size_t size = (uintptr_t)memclient_elf_end - (uintptr_t)memclient_elf;
+    if (e || (e = al4_process_create(&client, &alloc, memclient_elf, size,
+                                     seL4_CapInitThreadASIDPool, 8)))
         return e;
-    al4_asyncsys_init(&as, (void *)RING_VA);
-    al4_asyncsys_batch(&as, true);
-    for (unsigned i = 0; i < MAX_CO; i++) {
-        w[i].frame = al4_alloc_object(&alloc, seL4_RISCV_4K_Page, 0);
-        w[i].va = PAGES_VA + i * 4096ul;
-        if (!w[i].frame)
-            return seL4_NotEnoughMemory;
-        // Once mapped and unmapped, so the page tables of the window exist.
-        if (i == 0 && ((e = al4_map_frame(&alloc, seL4_CapInitThreadVSpace, w[i].frame, w[i].va,
-                                          seL4_ReadWrite, seL4_RISCV_ExecuteNever)) ||
-                       (e = seL4_RISCV_Page_Unmap(w[i].frame))))
-            return e;
-    }
+    if ((e = memsrv_add_client(&m, &client, CLIENT_AIPC_VA, WINDOW, CLIENT_CONC, true)))
+        return e;
+    report_ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);
+    if (!report_ep)
+        return seL4_NotEnoughMemory;
+    seL4_Word args[MC_ARG_COUNT] = {al4_process_give(&client, report_ep, seL4_AllRights, 1), HZ,
+                                    WINDOW};
+    if ((e = al4_process_set_args(&client, args, MC_ARG_COUNT)) ||
+        (e = memsrv_start(&m, SERVER_PRIO, seL4_CapInitThreadTCB)) ||
+        (e = al4_process_start(&client, 0, CLIENT_PRIO, seL4_CapInitThreadTCB)))
+        return e;
+    if (!take_report() || r[R_BAD])
+        return seL4_IllegalOperation;
+    // A first run maps the window's page table: no run below pays for it.
+    if (!command(MC_BENCH, 1, CLIENT_CONC, 0, 0, 0) || r[R_BAD])
+        return seL4_IllegalOperation;
     return seL4_NoError;
+}
+
+static seL4_Word calls(void)
+{
+    if (ask(MEM_STATS, MEM_STATS_CALLS, 0) != MEM_OK)
+        return ~0ul;
+    return r[R_MR + 1 + MS_MAPS] + r[R_MR + 1 + MS_UNMAPS] + r[R_MR + 1 + MS_PT_MAPS];
+}
+
+// One run; false (printed) when a request came back wrong.
+static bool measure(unsigned mode, unsigned c)
+{
+    static const char *const names[] = {"sync", "async", "none"};
+    seL4_Word requests = harts > 1 ? REQUESTS_2 : REQUESTS_1;
+    seL4_Word rounds = requests / 2 / CLIENT_CONC;
+    if (ask(MEM_CONFIG, mode, c) != MEM_OK) {
+        printf("bench-asyncsys: CONFIG %s %u refused\n", names[mode], c);
+        return false;
+    }
+    seL4_Word before = calls();
+    if (!command(MC_BENCH, rounds, CLIENT_CONC, 0, 0, 0) || r[R_BAD] ||
+        r[R_OK] != rounds * CLIENT_CONC * 2) {
+        printf("bench-asyncsys: %s c=%u: %lu right, %lu wrong (error %lu/%lu)\n", names[mode], c,
+               (unsigned long)r[R_OK], (unsigned long)r[R_BAD], (unsigned long)r[R_ERR],
+               (unsigned long)r[R_SEL4]);
+        return false;
+    }
+    seL4_Word cycles = r[R_CYCLES], entries = r[R_ENTRIES];
+    printf("BENCH,%s,%u,%u,%lu,%lu,%lu,%lu\n", names[mode], harts, c,
+           (unsigned long)(rounds * CLIENT_CONC * 2), (unsigned long)cycles,
+           (unsigned long)entries, (unsigned long)(calls() - before));
+    return true;
 }
 
 int main(void)
 {
-    unsigned harts;
-    seL4_Error e = set_up(&harts);
+    seL4_Error e = set_up();
     if (e) {
         printf("bench-asyncsys: set-up failed (%d)\n", e);
         return 1;
     }
-    printf("bench-asyncsys: %u harts, %d system calls per measurement\n", harts,
-           harts > 1 ? CALLS_2 : CALLS_1);
-    for (int async = 0; async < 2; async++)
-        for (unsigned c = 1; c <= MAX_CO; c *= 2)
-            measure(async, c, harts);
-    if (bad) {
-        printf("bench-asyncsys: %u calls failed\n", bad);
+    printf("bench-asyncsys: memory server, %u harts, %d requests per run\n", harts,
+           harts > 1 ? REQUESTS_2 : REQUESTS_1);
+    for (unsigned c = 1; c <= MEM_MAX_CONCURRENCY; c *= 2)
+        for (unsigned mode = 0; mode < MEM_MODES; mode++)
+            if (!measure(mode == 0 ? MEM_NONE : mode - 1, c))
+                return 1;
+    if (!raw_series(&alloc, harts))
         return 1;
-    }
-    printf("bench-asyncsys: %lu wake system calls\n", (unsigned long)as.wakes);
     printf("bench-asyncsys: done\n");
     return 0;
 }
