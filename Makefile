@@ -393,13 +393,15 @@ bench-aipc:
 	tools/bench/aipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
 	  --image 1=build/$(BOARD)-release-bench/images/bench-aipc.elf \
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf --csv build/bench/aipc.csv
-# Asynchronous system calls against synchronous ones (docs/asyncsys.md): the page map
-# and unmap of the paper's Fig. 6 memory server, without the server yet; concurrency
-# 1..256, one hart and two (the handler on the idle one).
+# The paper's Fig. 6 (docs/memserver.md, "Measurement"): the memory server's worker
+# concurrency 1..256, its map and unmap calls sync, async and none (the baseline), one
+# hart and two (the kernel's handler on the idle one); and the system calls alone from
+# the root task (build/bench/asyncsys-raw.csv). User interrupts on: the server and its
+# client talk over asynchronous IPC.
 bench-asyncsys:
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-asyncsys.elf
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-asyncsys.elf
-	tools/bench/asyncsys --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -icount shift=0" \
+	tools/bench/asyncsys --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
 	  --image 1=build/$(BOARD)-release-bench/images/bench-asyncsys.elf \
 	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-asyncsys.elf --csv build/bench/asyncsys.csv
 

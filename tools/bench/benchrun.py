@@ -7,10 +7,11 @@ import sys
 import threading
 
 
-def run(name, qemu, qemu_args, smp, image, timeout=None, partial=False):
+def run(name, qemu, qemu_args, smp, image, timeout=None, partial=False, tag="BENCH"):
     """The BENCH rows (fields after "BENCH,") of one run, or None when a multi-hart run
     does not finish (with partial=True: the rows it printed before the timeout). A
-    benchmark build has no DebugHalt: the run ends when the guest prints "NAME: done"."""
+    benchmark build has no DebugHalt: the run ends when the guest prints "NAME: done".
+    A tuple of tags instead of "BENCH": {tag: its rows} for each."""
     cmd = [qemu] + shlex.split(qemu_args) + ["-smp", str(smp), "-kernel", image]
     # Under -icount QEMU runs harts in turn: a guest that spins waiting for another
     # hart can stall for good, so the multi-hart run gets a shorter leash.
@@ -35,7 +36,9 @@ def run(name, qemu, qemu_args, smp, image, timeout=None, partial=False):
             return None
     elif done not in text:
         sys.exit(f"{name}: the {smp}-hart run stopped early:\n{text[-2000:]}")
-    return [l.split(",")[1:] for l in text.splitlines() if l.startswith("BENCH,")]
+    rows = {t: [l.split(",")[1:] for l in text.splitlines() if l.startswith(t + ",")]
+            for t in (tag if isinstance(tag, tuple) else (tag,))}
+    return rows if isinstance(tag, tuple) else rows[tag]
 
 
 def bar_chart(png, title, labels, series, ylabel):
