@@ -209,14 +209,14 @@ static void clients_sync(struct env *env)
 {
     clients(env, MEM_SYNC, 4);
 }
-DEFINE_TEST(ASYNCSYS0014, "memory server, sync: 3 processes at once alloc, write, read and free pages",
+DEFINE_TEST(ASYNCSYS0018, "memory server, sync: 3 processes at once alloc, write, read and free pages",
             clients_sync);
 
 static void clients_async(struct env *env)
 {
     clients(env, MEM_ASYNC, 16);
 }
-DEFINE_TEST(ASYNCSYS0015, "memory server, async: 3 processes at once alloc, write, read and free pages",
+DEFINE_TEST(ASYNCSYS0019, "memory server, async: 3 processes at once alloc, write, read and free pages",
             clients_async);
 
 // A script of requests from client 0 (the control connection) with the error each must
@@ -298,7 +298,7 @@ static void refusals(struct env *env)
     test_eq(env, q[MS_REFUSED], 2 * refused + 2);
     ms_stop();
 }
-DEFINE_TEST(ASYNCSYS0016, "memory server: bad requests get the documented errors, alike sync and async, and it serves on",
+DEFINE_TEST(ASYNCSYS0020, "memory server: bad requests get the documented errors, alike sync and async, and it serves on",
             refusals);
 
 // Two clients ask for the same addresses: each gets a page of its own, and neither can
@@ -320,5 +320,5 @@ static void no_mixing(struct env *env)
     pools_full(env, 16);
     ms_stop();
 }
-DEFINE_TEST(ASYNCSYS0017, "memory server: the requests of two processes at the same addresses do not mix",
+DEFINE_TEST(ASYNCSYS0021, "memory server: the requests of two processes at the same addresses do not mix",
             no_mixing);
