@@ -2,8 +2,10 @@
 // kernel paper's memory-allocation server (Fig. 6), a page map and unmap per request,
 // made by `concurrency` coroutines of one thread, synchronously (each coroutine calls
 // seL4_RISCV_Page_Map/Unmap and yields) and asynchronously (al4/asyncsys.h in batch
-// mode: one wake system call per batch, served on this hart before the wake returns,
-// or on the idle second hart by IPI). The memory server itself, and the IPC between it
+// mode, a 2 MiB ring frame of 8192 slots: one wake system call per batch, served on
+// this hart before the wake returns, or on the idle second hart by IPI). The kernel
+// command line can narrow a run to one point for tools/bench/profile: asys_async=0|1,
+// asys_c=N. The memory server itself, and the IPC between it
 // and its clients that Fig. 6 includes, are not built yet (docs/asyncsys.md): these
 // rows are the system calls alone.
 //
@@ -17,6 +19,8 @@
 #include <al4/process.h>
 #include <al4/debug.h>
 #include <stdio.h>
+#include <al4/bootinfo.h>
+#include "fdt.h"
 #include "../common/measure.h"
 
 #define SCRATCH 0x40000000ul
@@ -108,15 +112,11 @@ static seL4_Error set_up(unsigned *harts)
     seL4_BootInfo *bi = platsupport_get_bootinfo();
     al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
     *harts = bi->numNodes > 1 ? 2 : 1;
-    ntfn = al4_alloc_object(&alloc, seL4_NotificationObject, 0);
-    seL4_CPtr ring = al4_alloc_object(&alloc, seL4_RISCV_4K_Page, 0);
-    if (!ntfn || !ring)
-        return seL4_NotEnoughMemory;
-    seL4_Error e = al4_map_frame(&alloc, seL4_CapInitThreadVSpace, ring, RING_VA, seL4_ReadWrite,
-                                 seL4_RISCV_ExecuteNever);
-    if (e || (e = al4_asyncsys_register(ntfn, seL4_CapInitThreadTCB, ring)))
+    // A 2 MiB ring frame: 8192 slots, so that a batch of up to 256 calls is one wake.
+    seL4_Error e = al4_asyncsys_create(&as, &alloc, seL4_CapInitThreadTCB, RING_VA,
+                                       AL4_ASYNCSYS_MEGA_BITS, &ntfn);
+    if (e)
         return e;
-    al4_asyncsys_init(&as, (void *)RING_VA);
     al4_asyncsys_batch(&as, true);
     for (unsigned i = 0; i < MAX_CO; i++) {
         w[i].frame = al4_alloc_object(&alloc, seL4_RISCV_4K_Page, 0);
@@ -132,8 +132,23 @@ static seL4_Error set_up(unsigned *harts)
     return seL4_NoError;
 }
 
+// The points the command line leaves in (all of them when it names none).
+static seL4_Word only_mode = ~0ul, only_c;
+
+static void read_bootargs(const seL4_BootInfo *bi)
+{
+    size_t size;
+    const void *dtb = al4_bootinfo_dtb(bi, &size);
+    static struct fdt_info fdt;
+    if (!dtb || fdt_parse(dtb, size, &fdt))
+        return;
+    only_mode = al4_bootarg_word(fdt.bootargs, "asys_async", ~0ul);
+    only_c = al4_bootarg_word(fdt.bootargs, "asys_c", 0);
+}
+
 int main(void)
 {
+    read_bootargs(platsupport_get_bootinfo());
     unsigned harts;
     seL4_Error e = set_up(&harts);
     if (e) {
@@ -144,7 +159,8 @@ int main(void)
            harts > 1 ? CALLS_2 : CALLS_1);
     for (int async = 0; async < 2; async++)
         for (unsigned c = 1; c <= MAX_CO; c *= 2)
-            measure(async, c, harts);
+            if ((only_mode == ~0ul || only_mode == (seL4_Word)async) && (!only_c || only_c == c))
+                measure(async, c, harts);
     if (bad) {
         printf("bench-asyncsys: %u calls failed\n", bad);
         return 1;

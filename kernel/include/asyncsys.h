@@ -19,6 +19,7 @@ enum asyncsys_state {
 struct asyncsys_handler {
     struct asyncsys_handler *next, *prev;  // the executor's queue of `level`
     paddr_t frame;       // the registered frame (its copy in TCB_ASYNC_FRAME must match)
+    uint32_t slots;      // items per ring: 16 in a 4 KiB frame, 8192 in a 2 MiB one
     uint32_t req_head;   // requests consumed: the kernel's truth, the frame has a copy
     uint32_t rep_tail;   // replies published
     uint8_t state;       // enum asyncsys_state

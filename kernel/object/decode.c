@@ -12,7 +12,7 @@
 word_t inv_arg(const struct invocation *inv, unsigned i)
 {
     if (inv->msg)
-        return i < AL4_ASYNCSYS_MRS ? inv->msg[i] : 0;
+        return i < inv->length ? inv->msg[i] : 0;  // only those words were copied
     return get_mr(inv->thread, inv->buffer, i);
 }
 

@@ -3,12 +3,15 @@
 // fence, then read the peer's mark; clear one's own mark, full fence, then look again.
 #include <al4/asyncsys.h>
 
-void al4_asyncsys_init(struct al4_asyncsys *as, void *frame)
+bool al4_asyncsys_init(struct al4_asyncsys *as, void *frame, unsigned frame_bits)
 {
-    *as = (struct al4_asyncsys){.sh = frame};
+    *as = (struct al4_asyncsys){.sh = frame, .slots = al4_asyncsys_slots(frame_bits)};
+    if (!as->slots)
+        return false;
     __atomic_store_n(&as->sh->user.client_running, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&as->sh->user.rep_head, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&as->sh->user.req_tail, 0, __ATOMIC_RELEASE);
+    return true;
 }
 
 static void kick(struct al4_asyncsys *as)
@@ -26,14 +29,14 @@ static void kick(struct al4_asyncsys *as)
 // and a free request slot.
 static bool room(struct al4_asyncsys *as)
 {
-    if (as->in_flight == AL4_ASYNCSYS_SLOTS)
+    if (as->in_flight == as->slots)
         return false;
     uint32_t head = __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(as->req_tail, head)) {
+    if (!al4_asyncsys_index_ok(as->req_tail, head, as->slots)) {
         as->broken = true;
         return false;
     }
-    return as->req_tail - head < AL4_ASYNCSYS_SLOTS;
+    return as->req_tail - head < as->slots;
 }
 
 bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
@@ -50,7 +53,7 @@ bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInf
         if (as->broken || !room(as))
             return false;
     }
-    struct al4_asyncsys_req *r = &as->sh->req[as->req_tail % AL4_ASYNCSYS_SLOTS];
+    struct al4_asyncsys_req *r = al4_asyncsys_req_slot(as->sh, as->slots, as->req_tail);
     unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
     unsigned nmr = seL4_MessageInfo_get_length(info);
     r->tag = (uint64_t)(uintptr_t)c;
@@ -79,16 +82,18 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
 {
     unsigned n = 0;
     uint32_t tail = __atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(tail, as->rep_head)) {
+    if (!al4_asyncsys_index_ok(tail, as->rep_head, as->slots)) {
         as->broken = true;
         return 0;
     }
     while (as->rep_head != tail) {
-        const struct al4_asyncsys_rep *r = &as->sh->rep[as->rep_head % AL4_ASYNCSYS_SLOTS];
+        const struct al4_asyncsys_rep *r = al4_asyncsys_rep_slot(as->sh, as->slots, as->rep_head);
         struct al4_async *c = (struct al4_async *)(uintptr_t)r->tag;
         c->info = (seL4_MessageInfo_t){{r->info}};
         c->error = (seL4_Error)seL4_MessageInfo_get_label(c->info);
-        for (unsigned i = 0; i < AL4_ASYNCSYS_REPLY_MRS; i++)
+        // Only the words the reply carries (the kernel writes no more than that).
+        unsigned len = seL4_MessageInfo_get_length(c->info);
+        for (unsigned i = 0; i < len && i < AL4_ASYNCSYS_REPLY_MRS; i++)
             c->mr[i] = r->mr[i];
         c->done = true;
         as->in_flight--;

@@ -4,9 +4,16 @@
 
 bool async_setup(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va)
 {
+    return async_setup_sized(env, a, tcb, va, AL4_ASYNCSYS_FRAME_BITS);
+}
+
+bool async_setup_sized(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va,
+                       unsigned frame_bits)
+{
     memset(a, 0, sizeof(*a));
     a->ntfn = alloc_object(env, seL4_NotificationObject, 0);
-    a->frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
+    a->frame = alloc_object(env, frame_bits == AL4_ASYNCSYS_MEGA_BITS ? seL4_RISCV_Mega_Page
+                                                                      : seL4_RISCV_4K_Page, 0);
     if (!a->ntfn || !a->frame)
         return false;
     seL4_Error e = map_in_root(env, a->frame, va);
@@ -16,7 +23,7 @@ bool async_setup(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word 
     e = al4_asyncsys_register(a->ntfn, tcb, a->frame);
     test_eq(env, e, seL4_NoError);
     a->sh = (struct al4_asyncsys_shared *)va;
-    al4_asyncsys_init(&a->as, a->sh);
+    test_check(env, al4_asyncsys_init(&a->as, a->sh, frame_bits));
     return e == seL4_NoError;
 }
 
@@ -63,7 +70,7 @@ bool outcome_eq(const struct outcome *x, const struct outcome *y)
 
 void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r)
 {
-    sh->req[i % AL4_ASYNCSYS_SLOTS] = r;
+    *al4_asyncsys_req_slot(sh, AL4_ASYNCSYS_SLOTS, i) = r;
 }
 
 void settle(const struct al4_asyncsys_shared *sh)

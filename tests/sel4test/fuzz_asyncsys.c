@@ -100,7 +100,7 @@ static void random_rings(struct env *env)
             seL4_Yield();
         test_assert(env, sh->kern.rep_tail == n);
         for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++) {
-            const struct al4_asyncsys_rep *p = &sh->rep[i];
+            const struct al4_asyncsys_rep *p = rep_at(sh, i);
             seL4_MessageInfo_t info = {{p->info}};
             seL4_Word e = seL4_MessageInfo_get_label(info);
             if (p->tag != tags[i] || e >= seL4_NumErrors ||

@@ -22,6 +22,7 @@
 
 struct al4_asyncsys {
     struct al4_asyncsys_shared *sh;  // the registered frame, mapped here
+    uint32_t slots;                  // items per ring (al4_asyncsys_slots of its size)
     uint32_t req_tail;               // requests submitted (the truth; the frame has a copy)
     uint32_t rep_head;               // replies taken
     uint32_t in_flight;              // submitted, not yet answered
@@ -46,7 +47,7 @@ struct al4_async {
 };
 
 // RegisterAsyncSyscall: `ntfn` (with Write) takes the completions of `tcb`'s requests,
-// whose rings are in the 4 KiB frame `frame` (docs/asyncsys.md has the errors).
+// whose rings are in the 4 KiB or 2 MiB frame `frame` (docs/asyncsys.md has the errors).
 static inline seL4_Error al4_asyncsys_register(seL4_CPtr ntfn, seL4_CPtr tcb, seL4_CPtr frame)
 {
     seL4_SetCap(0, tcb);
@@ -66,8 +67,16 @@ static inline seL4_Error al4_asyncsys_wake(void)
     return (seL4_Error)a0;
 }
 
-// Attaches to the (zeroed, registered) frame mapped at `frame`.
-void al4_asyncsys_init(struct al4_asyncsys *as, void *frame);
+// A notification and a new ring frame of 2^frame_bits bytes (AL4_ASYNCSYS_FRAME_BITS or
+// AL4_ASYNCSYS_MEGA_BITS) from `a`, the frame mapped at `va` in a->vspace, both
+// registered for `tcb` and `as` attached: the thread can submit. *ntfn takes the
+// completions (wait on it when al4_asyncsys_idle says so).
+struct al4_alloc;
+seL4_Error al4_asyncsys_create(struct al4_asyncsys *as, struct al4_alloc *a, seL4_CPtr tcb,
+                               seL4_Word va, unsigned frame_bits, seL4_CPtr *ntfn);
+// Attaches to the (zeroed, registered) frame of 2^frame_bits bytes mapped at `frame`
+// (AL4_ASYNCSYS_FRAME_BITS or AL4_ASYNCSYS_MEGA_BITS); false for another size.
+bool al4_asyncsys_init(struct al4_asyncsys *as, void *frame, unsigned frame_bits);
 static inline void al4_async_init(struct al4_async *c, struct al4_asyncsys *as, struct co *co)
 {
     *c = (struct al4_async){.as = as, .co = co};
