@@ -20,7 +20,6 @@
 #include <al4/debug.h>
 #include <stdio.h>
 #include <al4/bootinfo.h>
-#include "fdt.h"
 #include "../common/measure.h"
 
 #define SCRATCH 0x40000000ul
@@ -137,13 +136,9 @@ static seL4_Word only_mode = ~0ul, only_c;
 
 static void read_bootargs(const seL4_BootInfo *bi)
 {
-    size_t size;
-    const void *dtb = al4_bootinfo_dtb(bi, &size);
-    static struct fdt_info fdt;
-    if (!dtb || fdt_parse(dtb, size, &fdt))
-        return;
-    only_mode = al4_bootarg_word(fdt.bootargs, "asys_async", ~0ul);
-    only_c = al4_bootarg_word(fdt.bootargs, "asys_c", 0);
+    const char *args = al4_bootargs(bi);
+    only_mode = al4_bootarg_word(args, "asys_async", ~0ul);
+    only_c = al4_bootarg_word(args, "asys_c", 0);
 }
 
 int main(void)
