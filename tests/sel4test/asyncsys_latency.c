@@ -48,8 +48,6 @@ static void rtc_alarm(uint64_t at)
     rtc[RTC_ALARM_LOW] = (uint32_t)at;  // arms it
 }
 
-#define SPANS 1024
-
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(void)
 {
@@ -65,18 +63,19 @@ struct worker {
     uint32_t n;               // requests submitted (and answered: it waits for all)
     uint64_t one[SLOTS];      // single requests, wake to reply, ns
     uint64_t drain;           // a full ring, wake to the last reply, ns (printed only)
-    struct { uint64_t from, to; } span[SPANS];  // when each full ring was served
     uint64_t spread;          // alarms fall this far into a ring at most, ns
     volatile uint64_t at;     // when the alarm set last is due
     volatile bool armed;      // set by the worker, cleared by the measuring thread
+    unsigned arms;            // alarms set
+    struct { uint64_t from, to; } ring[SAMPLES];  // when alarm i's ring was served
     volatile seL4_Word rounds, wrong;
 };
 
 static struct worker wk;
 
 // Submits requests for src[first..first+count) and waits for every reply; counts the
-// ones that failed and revokes what the retypes made. Returns when the requests were
-// served, from before the wake to the last reply.
+// ones that failed and revokes what the retypes made. *from and *to: when the requests
+// were served, from before the wake to the last reply.
 static void batch(struct worker *w, unsigned first, unsigned count, uint64_t *from, uint64_t *to)
 {
     for (unsigned i = 0; i < count; i++) {
@@ -93,7 +92,8 @@ static void batch(struct worker *w, unsigned first, unsigned count, uint64_t *fr
     *from = rtc_now();
     // An alarm at a random moment of the ring about to be served (if the last one was
     // taken): whatever the worker does between rings does not dilute the samples.
-    if (w->spread && !w->armed) {
+    bool alarm = w->spread && !w->armed && w->arms < SAMPLES;
+    if (alarm) {
         w->at = *from + 1 + rnd() % w->spread;
         w->armed = true;
         rtc_alarm(w->at);
@@ -104,6 +104,10 @@ static void batch(struct worker *w, unsigned first, unsigned count, uint64_t *fr
     while (__atomic_load_n(&w->sh->kern.rep_tail, __ATOMIC_ACQUIRE) != end)
         seL4_Yield();
     *to = rtc_now();
+    if (alarm) {
+        w->ring[w->arms].from = *from;
+        w->ring[w->arms++].to = *to;
+    }
     for (uint32_t i = w->n; i != end; i++) {
         seL4_MessageInfo_t info = {{w->sh->rep[i % SLOTS].info}};
         w->wrong += seL4_MessageInfo_get_label(info) != seL4_NoError;
@@ -127,8 +131,7 @@ static void worker_thread(struct test_thread *t)
     seL4_Signal(w->calibrated);
     seL4_Wait(w->go, NULL);
     for (;;) {
-        unsigned r = w->rounds % SPANS;
-        batch(w, 0, SLOTS, &w->span[r].from, &w->span[r].to);
+        batch(w, 0, SLOTS, &from, &to);
         w->rounds++;
     }
 }
@@ -143,36 +146,20 @@ static void sort(uint64_t *v, unsigned n)
         }
 }
 
-// How late alarms set `spread` ns ahead at random reach this thread (sorted into
-// late[0..n)); *at gets when each was due.
-static void alarms(struct env *env, seL4_CPtr nt, seL4_CPtr irq, uint64_t spread, uint64_t *late,
-                   uint64_t *at, unsigned n)
+// Waits for the RTC's interrupt and clears it; when it came.
+static uint64_t take_alarm(struct env *env, seL4_CPtr nt, seL4_CPtr irq)
 {
-    rtc[RTC_IRQ_ENABLED] = 1;
-    for (unsigned s = 0; s < n; s++) {
-        at[s] = rtc_now() + 1 + rnd() % spread;
-        rtc_alarm(at[s]);
-        seL4_Wait(nt, NULL);
-        late[s] = rtc_now() - at[s];
-        rtc[RTC_CLEAR_INTERRUPT] = 1;
-        test_eq(env, seL4_IRQHandler_Ack(irq), seL4_NoError);
-    }
-    rtc[RTC_IRQ_ENABLED] = 0;
-}
-
-// Whether the worker was serving a ring at time t.
-static bool in_drain(const struct worker *w, uint64_t t)
-{
-    for (seL4_Word r = 0; r < MIN(w->rounds, SPANS); r++)
-        if (w->span[r].from <= t && t <= w->span[r].to)
-            return true;
-    return false;
+    seL4_Wait(nt, NULL);
+    uint64_t now = rtc_now();
+    rtc[RTC_CLEAR_INTERRUPT] = 1;
+    test_eq(env, seL4_IRQHandler_Ack(irq), seL4_NoError);
+    return now;
 }
 
 static void latency(struct env *env)
 {
     static struct test_thread th;
-    static uint64_t late[SAMPLES], at[SAMPLES], base[BASE_SAMPLES];
+    static uint64_t late[SAMPLES], due[SAMPLES], base[BASE_SAMPLES];
     memset(&wk, 0, sizeof(wk));
     seL4_CPtr frame = device_frame(env, RTC_PADDR);
     test_assert(env, frame && map_in_root(env, frame, RTC_VA) == seL4_NoError);
@@ -200,25 +187,30 @@ static void latency(struct env *env)
     seL4_Wait(wk.calibrated, NULL);
     sort(wk.one, SLOTS);
     uint64_t one = wk.one[SLOTS / 2];
-    // The interrupt path itself: alarms while nothing runs.
-    alarms(env, nt, irq, one, base, at, BASE_SAMPLES);
-    sort(base, BASE_SAMPLES);
-    wk.spread = SLOTS * one * 3 / 4;
-    seL4_Signal(wk.go);
     rtc[RTC_IRQ_ENABLED] = 1;
+    // The interrupt path itself: alarms while nothing runs.
+    for (unsigned s = 0; s < BASE_SAMPLES; s++) {
+        uint64_t at = rtc_now() + 1 + rnd() % one;
+        rtc_alarm(at);
+        base[s] = take_alarm(env, nt, irq) - at;
+    }
+    sort(base, BASE_SAMPLES);
+    // Now the worker sets them, each at a random moment of a ring.
+    // (With several harts a ring is no longer SLOTS times a single request, which waits
+    // for another hart to wake up: the ring's own time counts there.)
+    wk.spread = MIN(wk.drain, SLOTS * one) * 3 / 4;
+    seL4_Signal(wk.go);
     for (unsigned s = 0; s < SAMPLES; s++) {
-        seL4_Wait(nt, NULL);
-        late[s] = rtc_now() - wk.at;
-        at[s] = wk.at;
-        rtc[RTC_CLEAR_INTERRUPT] = 1;
-        test_eq(env, seL4_IRQHandler_Ack(irq), seL4_NoError);
+        uint64_t came = take_alarm(env, nt, irq);
+        due[s] = wk.at;  // the worker sets the next one once armed is clear
+        late[s] = came - due[s];
         wk.armed = false;
     }
     rtc[RTC_IRQ_ENABLED] = 0;
     seL4_TCB_Suspend(th.tcb);
     unsigned n = 0;
     for (unsigned s = 0; s < SAMPLES; s++)
-        if (in_drain(&wk, at[s]))
+        if (due[s] <= wk.ring[s].to)  // alarm s fell into the ring it was set for
             late[n++] = late[s];
     sort(late, n);
     printf("# one request %lu ns (median of %u; %lu..%lu), a ring of %u %lu ns; an alarm while "
