@@ -13,7 +13,6 @@
 #define ROUNDS 24
 #define CHILD_CNODE_BITS 8
 #define RING_VA 0x40000000ul  // free in the child (linked where the root task is)
-#define STEPS 9               // requests per round, as child/asyncsys.c
 
 extern const char child_elf[], child_elf_end[];
 
@@ -120,7 +119,7 @@ static void processes(struct env *env)
         test_eq(env, p->r[CR_FREE_BYTES], (1ul << p->ut_bits) - (1ul << seL4_NotificationBits));
         test_eq(env, p->r[CR_RETYPED], 1);
         // Its ring answered its requests, no more and no fewer.
-        test_eq(env, p->r[CR_ANSWERED], ROUNDS * STEPS);
+        test_eq(env, p->r[CR_ANSWERED], ROUNDS * CA_STEPS);
         // Both runs signalled its own notification with its own badge, nobody else's.
         seL4_Word got = 0;
         seL4_Poll(p->signal, &got);

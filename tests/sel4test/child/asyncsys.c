@@ -9,7 +9,6 @@
 
 #define ROOT seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
-#define STEPS 9
 
 static struct al4_asyncsys as;
 
@@ -36,15 +35,15 @@ unsigned child_asyncsys(seL4_CPtr free)
         arg[i] = seL4_GetMR(i);
     seL4_Word bad = al4_asyncsys_register(arg[CA_RING_NTFN], seL4_CapInitThreadTCB, arg[CA_RING_FRAME]);
     al4_asyncsys_init(&as, (void *)arg[CA_RING_VA]);
-    struct request r[STEPS];
+    struct request r[CA_STEPS];
     script(arg, free, r);
-    struct outcome a[STEPS], s;
+    struct outcome a[CA_STEPS], s;
     for (seL4_Word round = 0; round < arg[CA_ROUNDS] && !bad; round++) {
-        for (unsigned i = 0; i < STEPS; i++)
+        for (unsigned i = 0; i < CA_STEPS; i++)
             bad += !call_async_on(&as, arg[CA_RING_NTFN], &r[i], &a[i]);
         // Let the other children in between (on one hart they take turns here).
         seL4_Yield();
-        for (unsigned i = 0; i < STEPS; i++) {
+        for (unsigned i = 0; i < CA_STEPS; i++) {
             call_sync(&r[i], &s);
             bad += !outcome_eq(&a[i], &s);
         }
