@@ -26,6 +26,8 @@ enum { RTC_TIME_LOW, RTC_TIME_HIGH, RTC_ALARM_LOW, RTC_ALARM_HIGH, RTC_IRQ_ENABL
 #define FAN_OUT 256
 #define CHILD_BITS 4
 #define SLOTS AL4_ASYNCSYS_SLOTS
+#define DST_BITS __builtin_ctz(SLOTS * FAN_OUT)  // a CNode for a full ring's children
+_Static_assert(SLOTS * FAN_OUT <= 1u << 14, "the destination CNode stays within the test's memory");
 #define SAMPLES 64
 #define BASE_SAMPLES 16
 #define MIN_IN_DRAIN 16
@@ -167,13 +169,12 @@ static void latency(struct env *env)
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0), irq = alloc_slot(env);
     test_eq(env, seL4_IRQControl_Get(seL4_CapIRQControl, RTC_IRQ, ROOT, irq, DEPTH), seL4_NoError);
     test_eq(env, seL4_IRQHandler_SetNotification(irq, nt), seL4_NoError);
-    wk.dst = alloc_object(env, seL4_CapTableObject, 12);
+    wk.dst = alloc_object(env, seL4_CapTableObject, DST_BITS);
     wk.calibrated = alloc_object(env, seL4_NotificationObject, 0);
     wk.go = alloc_object(env, seL4_NotificationObject, 0);
     for (unsigned k = 0; k < SLOTS; k++)
         wk.src[k] = alloc_object(env, seL4_UntypedObject, CHILD_BITS + 8);
     test_assert(env, wk.dst && wk.src[SLOTS - 1]);
-    _Static_assert(SLOTS * FAN_OUT <= 1u << 12, "the destination CNode holds a full ring");
 
     thread_create(env, &th, worker_thread, WORKER_PRIO, 0);
     th.arg[0] = (seL4_Word)&wk;
