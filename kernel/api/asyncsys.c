@@ -245,10 +245,10 @@ static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
     }
 }
 
-void asyncsys_run(struct hart *h)
+void asyncsys_run(struct hart *h, unsigned min_level)
 {
     struct asyncsys_handler *hd;
-    while ((hd = asyncsys_next(h))) {
+    while ((hd = asyncsys_next(h)) && hd->level >= min_level) {
         enum drain_result r = drain(h, hd);
         if (r == DRAIN_AGAIN)
             return;

@@ -44,6 +44,12 @@ struct asyncsys_exec {
 struct tcb;
 struct hart;
 
+// The executor level of a thread priority (0..255).
+static inline unsigned asyncsys_level(unsigned prio)
+{
+    return prio * ASYNCSYS_LEVELS / 256;
+}
+
 // Executor (kernel/asyncsys_exec.c).
 void asyncsys_enqueue(struct hart *h, struct asyncsys_handler *hd, unsigned prio);
 struct asyncsys_handler *asyncsys_next(struct hart *h);
@@ -51,8 +57,9 @@ void asyncsys_unlink(struct asyncsys_handler *hd);
 // The thread is being deleted: its handler leaves every queue and stops serving.
 void asyncsys_thread_gone(struct tcb *t);
 
-// Serving (kernel/api/asyncsys.c): runs this hart's ready handlers until none is left
-// or an interrupt is pending. Called on every way back to user mode.
-void asyncsys_run(struct hart *h);
+// Serving (kernel/api/asyncsys.c): runs this hart's ready handlers of `min_level` and
+// above until none is left or an interrupt is pending. Called on every way back to
+// user mode, with the level of the thread about to run.
+void asyncsys_run(struct hart *h, unsigned min_level);
 // The wake system call (al4_SysAsyncSyscallWake) of thread t.
 void asyncsys_wake(struct tcb *t);

@@ -55,5 +55,5 @@ static void mega_ring(struct env *env)
     test_eq(env, al4_asyncsys_wake(), seL4_IllegalOperation);
     test_eq(env, seL4_CNode_Delete(ROOT, a.frame, DEPTH), seL4_NoError);
 }
-DEFINE_TEST(ASYNCSYS0030, "a 2 MiB ring frame: 8192 slots, large batches, wrap, errors deep in the ring",
+DEFINE_TEST(ASYNCSYS0016, "a 2 MiB ring frame: 8192 slots, large batches, wrap, errors deep in the ring",
             mega_ring);
