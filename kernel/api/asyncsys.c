@@ -61,10 +61,21 @@ static uint64_t reply_info(word_t label, word_t length)
     return seL4_MessageInfo_new(label, 0, 0, length).words[0];
 }
 
-// Performs request rq for t: fills rp's tag and info and info's length words of rp->mr.
-// False if it stopped at a preemption point (nothing answered: it runs again from the
-// start, as a restarted system call).
-static bool perform(struct tcb *t, const struct al4_asyncsys_req *rq, struct al4_asyncsys_rep *rp)
+static void publish(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh);
+
+// Whether the invocation can delete caps, and so end serving: the kernel's frame or
+// notification copy (a Revoke or Delete reaching them), or the thread itself. Only
+// CNode and TCB invocations delete caps (the TCB's through its slots).
+static bool may_end_serving(const struct invocation *inv)
+{
+    return cap_get_tag(inv->cap) == cap_cnode || cap_get_tag(inv->cap) == cap_thread;
+}
+
+// Performs request rq for t, whose ring is sh: fills rp's tag and info and info's length
+// words of rp->mr. False if it stopped at a preemption point (nothing answered: it runs
+// again from the start, as a restarted system call).
+static bool perform(struct tcb *t, struct al4_asyncsys_shared *sh, const struct al4_asyncsys_req *rq,
+                    struct al4_asyncsys_rep *rp)
 {
     rp->tag = rq->tag;
     seL4_MessageInfo_t info = {{rq->info}};
@@ -96,6 +107,10 @@ static bool perform(struct tcb *t, const struct al4_asyncsys_req *rq, struct al4
         rp->info = reply_info(seL4_IllegalOperation, 0);
         return true;
     }
+    // The replies written so far become the process's before a request that may leave
+    // no registration to publish them through.
+    if (t->async.unpublished && may_end_serving(&inv))
+        publish(&t->async, sh);
     word_t status = decode_invocation(&inv, false);
     if (status == INV_PREEMPTED)
         return false;
@@ -130,6 +145,7 @@ static void put_reply(struct al4_asyncsys_rep *slot, const struct al4_asyncsys_r
 // Publishes the indices of the requests served so far (their replies written first).
 static void publish(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh)
 {
+    hd->unpublished = false;
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&sh->kern.rep_tail, hd->rep_tail, __ATOMIC_RELAXED);
     __atomic_store_n(&sh->kern.req_head, hd->req_head, __ATOMIC_RELAXED);
@@ -191,12 +207,14 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
             bad_info(&rq, &rp);
         } else {
             h->async.running = hd;
-            bool finished = perform(t, &rq, &rp);
+            bool finished = perform(t, sh, &rq, &rp);
             if (h->async.running != hd)
                 return DRAIN_GONE;
             h->async.running = NULL;
             if (!finished) {
-                publish(hd, sh);
+                // Stopped inside, perhaps with the registration already gone.
+                if ((sh = ring_of(t)))
+                    publish(hd, sh);
                 return DRAIN_AGAIN;
             }
             if (!(sh = ring_of(t)))
@@ -207,6 +225,7 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
         hd->rep_tail++;
         hd->req_head++;
         hd->unsignalled = true;
+        hd->unpublished = true;
         // The preemption point after each request (the paper's section 2.3): the
         // interrupt is taken on the way out and the handler resumes after it.
         if (interrupt_pending()) {

@@ -27,6 +27,7 @@ struct asyncsys_handler {
     uint8_t hart;        // whose executor queues it while queued
     bool broken;         // the process moved an index by more than a ring: not served
     bool unsignalled;    // replies published since the last completion signal
+    bool unpublished;    // replies written whose indices the frame does not show yet
 };
 
 struct asyncsys_queue {
