@@ -175,7 +175,7 @@ $(eval $(call user_prog,sel4test,$(SEL4TEST_SRCS)))
 $(B)/sel4test.elf: $(LWIP_OBJS)
 # The PROCESS tests' child (tests/sel4test/child/), embedded by tests/sel4test/child_image.S.
 # The Makefile is a prerequisite: it supplies the path (an image built without it gets rebuilt).
-SEL4TEST_CHILD_SRCS := $(wildcard tests/sel4test/child/*.c)
+SEL4TEST_CHILD_SRCS := $(wildcard tests/sel4test/child/*.c) tests/sel4test/asyncsys_call.c
 $(eval $(call user_prog,sel4test-child,$(SEL4TEST_CHILD_SRCS)))
 $(B)/u/tests/sel4test/child_image.S.o: $(B)/sel4test-child.stripped Makefile
 $(B)/u/tests/sel4test/child_image.S.o: UCFLAGS += -DCHILD_ELF='"$(B)/sel4test-child.stripped"'

@@ -10,7 +10,7 @@ void asyncsys_enqueue(struct hart *h, struct asyncsys_handler *hd, unsigned prio
 {
     assert(hd->state == ASYNCSYS_IDLE);
     struct asyncsys_exec *ex = &h->async;
-    unsigned level = prio * ASYNCSYS_LEVELS / 256;
+    unsigned level = asyncsys_level(prio);
     struct asyncsys_queue *q = &ex->queue[level];
     hd->next = NULL;
     hd->prev = q->tail;

@@ -7,6 +7,7 @@
 #include "sbi.h"
 #include "fpu.h"
 #include "uintr.h"
+#include "vspace.h"
 
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 static struct {
@@ -41,6 +42,12 @@ void smp_reschedule(unsigned index)
 // dropped: the thread re-executes that instruction when it runs again.
 void smp_answer_stall(struct hart *h)
 {
+    if (__atomic_load_n(&h->vspace_drop_req, __ATOMIC_ACQUIRE)) {
+        // Whatever this hart does next, it does not walk the deleted VSpace's tables:
+        // the way back to user mode activates its thread's VSpace afresh.
+        vspace_activate_kernel();
+        __atomic_store_n(&h->vspace_drop_req, false, __ATOMIC_RELEASE);
+    }
     if (!__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
         return;
     if (h->fpu_owner)
@@ -64,6 +71,23 @@ void smp_stall(struct tcb *t)
         __atomic_store_n(&h->stall_req, true, __ATOMIC_RELEASE);
         sbi_send_ipi(h->hartid);
         while (__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
+            ;
+    }
+}
+
+// A hart running user code on the VSpace keeps walking its root table after the
+// table's last cap is gone, and that memory can be retyped into something the user
+// then controls: the hart must leave it first, as seL4 leaves no core on a deleted
+// VSpace. The asker waits, as for a stall; the IPI brings the hart into the kernel.
+void smp_drop_vspace(word_t asid)
+{
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h == this_hart() || !h->online || h->active_asid != asid)
+            continue;
+        __atomic_store_n(&h->vspace_drop_req, true, __ATOMIC_RELEASE);
+        sbi_send_ipi(h->hartid);
+        while (__atomic_load_n(&h->vspace_drop_req, __ATOMIC_ACQUIRE))
             ;
     }
 }

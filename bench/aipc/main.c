@@ -23,7 +23,6 @@
 #include <al4/process.h>
 #include <stdio.h>
 #include <string.h>
-#include "fdt.h"
 #include "../../tests/aipc/peer.h"
 
 #define SCRATCH 0x40000000ul
@@ -173,14 +172,10 @@ static seL4_Word only_c, only_work = ~0ul;
 
 static void read_bootargs(const seL4_BootInfo *bi)
 {
-    size_t size;
-    const void *dtb = al4_bootinfo_dtb(bi, &size);
-    static struct fdt_info fdt;
-    if (!dtb || fdt_parse(dtb, size, &fdt))
-        return;
-    al4_bootarg(fdt.bootargs, "aipc_series", only_series, sizeof(only_series));
-    only_c = al4_bootarg_word(fdt.bootargs, "aipc_c", 0);
-    only_work = al4_bootarg_word(fdt.bootargs, "aipc_work", ~0ul);
+    const char *args = al4_bootargs(bi);
+    al4_bootarg(args, "aipc_series", only_series, sizeof(only_series));
+    only_c = al4_bootarg_word(args, "aipc_c", 0);
+    only_work = al4_bootarg_word(args, "aipc_work", ~0ul);
 }
 
 static bool wanted(const char *series, unsigned c, seL4_Word work)

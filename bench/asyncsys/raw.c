@@ -1,9 +1,10 @@
 // bench-asyncsys's second series (bench.h): the memory server's system calls alone, a
 // page map and unmap per round, made by `concurrency` coroutines of the root task's
 // own thread, synchronously (each coroutine calls seL4_RISCV_Page_Map/Unmap and yields)
-// and asynchronously (al4/asyncsys.h in batch mode: one wake system call per batch,
-// served on this hart before the wake returns, or on the idle second hart by IPI); no
-// server and no IPC in them.
+// and asynchronously (al4/asyncsys.h in batch mode, a 2 MiB ring frame of 8192 slots:
+// one wake system call per batch, served on this hart before the wake returns, or on
+// the idle second hart by IPI); no server and no IPC in them. The kernel command line
+// can narrow it to one point for tools/bench/profile: asys_async=0|1, asys_c=N.
 //
 // Under -icount shift=0 the cycle counter counts the instructions of every hart, so a
 // difference of two reads over a run is per call "both sides, kernel included".
@@ -15,6 +16,7 @@
 #include <al4/process.h>
 #include <al4/debug.h>
 #include <stdio.h>
+#include <al4/bootinfo.h>
 #include "../common/measure.h"
 #include "bench.h"
 
@@ -102,15 +104,11 @@ static void measure(bool async, unsigned c, unsigned harts)
 
 static seL4_Error set_up(struct al4_alloc *alloc)
 {
-    ntfn = al4_alloc_object(alloc, seL4_NotificationObject, 0);
-    seL4_CPtr ring = al4_alloc_object(alloc, seL4_RISCV_4K_Page, 0);
-    if (!ntfn || !ring)
-        return seL4_NotEnoughMemory;
-    seL4_Error e = al4_map_frame(alloc, seL4_CapInitThreadVSpace, ring, RING_VA, seL4_ReadWrite,
-                                 seL4_RISCV_ExecuteNever);
-    if (e || (e = al4_asyncsys_register(ntfn, seL4_CapInitThreadTCB, ring)))
+    // A 2 MiB ring frame: 8192 slots, so that a batch of up to 256 calls is one wake.
+    seL4_Error e = al4_asyncsys_create(&as, alloc, seL4_CapInitThreadTCB, RING_VA,
+                                       AL4_ASYNCSYS_MEGA_BITS, &ntfn);
+    if (e)
         return e;
-    al4_asyncsys_init(&as, (void *)RING_VA);
     al4_asyncsys_batch(&as, true);
     for (unsigned i = 0; i < MAX_CO; i++) {
         w[i].frame = al4_alloc_object(alloc, seL4_RISCV_4K_Page, 0);
@@ -126,8 +124,19 @@ static seL4_Error set_up(struct al4_alloc *alloc)
     return seL4_NoError;
 }
 
+// The points the command line leaves in (all of them when it names none).
+static seL4_Word only_mode = ~0ul, only_c;
+
+static void read_bootargs(const seL4_BootInfo *bi)
+{
+    const char *args = al4_bootargs(bi);
+    only_mode = al4_bootarg_word(args, "asys_async", ~0ul);
+    only_c = al4_bootarg_word(args, "asys_c", 0);
+}
+
 bool raw_series(struct al4_alloc *a, unsigned harts)
 {
+    read_bootargs(platsupport_get_bootinfo());
     seL4_Error e = set_up(a);
     if (e) {
         printf("bench-asyncsys: raw set-up failed (%d)\n", e);
@@ -137,7 +146,8 @@ bool raw_series(struct al4_alloc *a, unsigned harts)
            harts > 1 ? CALLS_2 : CALLS_1);
     for (int async = 0; async < 2; async++)
         for (unsigned c = 1; c <= MAX_CO; c *= 2)
-            measure(async, c, harts);
+            if ((only_mode == ~0ul || only_mode == (seL4_Word)async) && (!only_c || only_c == c))
+                measure(async, c, harts);
     if (bad)
         printf("bench-asyncsys: %u raw calls failed\n", bad);
     return !bad;

@@ -61,17 +61,23 @@ static uint64_t reply_info(word_t label, word_t length)
     return seL4_MessageInfo_new(label, 0, 0, length).words[0];
 }
 
-// Performs one request for t into *rp; false if it stopped at a preemption point
-// (nothing answered: it runs again from the start, as a restarted system call).
-static bool perform(struct tcb *t, const struct al4_asyncsys_req *rq, struct al4_asyncsys_rep *rp)
+static void publish(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh);
+
+// Whether the invocation can delete caps, and so end serving: the kernel's frame or
+// notification copy (a Revoke or Delete reaching them), or the thread itself. Only
+// CNode and TCB invocations delete caps (the TCB's through its slots).
+static bool may_end_serving(const struct invocation *inv)
+{
+    return cap_get_tag(inv->cap) == cap_cnode || cap_get_tag(inv->cap) == cap_thread;
+}
+
+// Performs request rq for t, whose ring is sh: fills rp's tag and info and info's length
+// words of rp->mr. False if it stopped at a preemption point (nothing answered: it runs
+// again from the start, as a restarted system call).
+static bool perform(struct tcb *t, struct al4_asyncsys_shared *sh, const struct al4_asyncsys_req *rq,
+                    struct al4_asyncsys_rep *rp)
 {
     rp->tag = rq->tag;
-    if (!al4_asyncsys_req_ok(rq)) {
-        user_error("Asynchronous request: bad message info %lx.", (word_t)rq->info);
-        rp->info = reply_info(seL4_InvalidArgument, 1);
-        rp->mr[0] = AL4_ASYNCSYS_BAD_INFO;
-        return true;
-    }
     seL4_MessageInfo_t info = {{rq->info}};
     struct invocation inv;
     inv.thread = t;
@@ -79,7 +85,7 @@ static bool perform(struct tcb *t, const struct al4_asyncsys_req *rq, struct al4
     inv.is_call = true;
     inv.replied = false;
     inv.n_extra = 0;
-    inv.err = (struct syscall_error){0};
+    inv.err.type = seL4_NoError;
     inv.buffer = NULL;
     inv.msg = rq->mr;
     inv.reply = rp->mr;
@@ -101,27 +107,48 @@ static bool perform(struct tcb *t, const struct al4_asyncsys_req *rq, struct al4
         rp->info = reply_info(seL4_IllegalOperation, 0);
         return true;
     }
+    // The replies written so far become the process's before a request that may leave
+    // no registration to publish them through.
+    if (t->async.unpublished && may_end_serving(&inv))
+        publish(&t->async, sh);
     word_t status = decode_invocation(&inv, false);
     if (status == INV_PREEMPTED)
         return false;
     if (status != seL4_NoError) {
-        word_t mr[SYSCALL_ERROR_MAX_MRS];
-        unsigned n = syscall_error_mrs(&inv.err, mr);
-        for (unsigned i = 0; i < n; i++)
-            rp->mr[i] = mr[i];
-        rp->info = reply_info(inv.err.type, n);
+        rp->info = reply_info(inv.err.type, syscall_error_mrs(&inv.err, rp->mr));
         return true;
     }
     rp->info = reply_info(0, inv.replied ? inv.reply_length : 0);
     return true;
 }
 
-static void put_reply(struct al4_asyncsys_shared *sh, uint32_t i, const struct al4_asyncsys_rep *rp)
+// A request whose info word describes more than an item holds.
+static void bad_info(const struct al4_asyncsys_req *rq, struct al4_asyncsys_rep *rp)
 {
-    volatile uint64_t *d = (volatile uint64_t *)&sh->rep[i % AL4_ASYNCSYS_SLOTS];
-    const uint64_t *s = (const uint64_t *)rp;
-    for (unsigned w = 0; w < sizeof(*rp) / 8; w++)
-        d[w] = s[w];
+    user_error("Asynchronous request: bad message info %lx.", (word_t)rq->info);
+    rp->tag = rq->tag;
+    rp->info = reply_info(seL4_InvalidArgument, 1);
+    rp->mr[0] = AL4_ASYNCSYS_BAD_INFO;
+}
+
+// Writes the reply's tag, info and the message registers its info names.
+static void put_reply(struct al4_asyncsys_rep *slot, const struct al4_asyncsys_rep *rp)
+{
+    volatile uint64_t *d = (volatile uint64_t *)slot;
+    d[0] = rp->tag;
+    d[1] = rp->info;
+    unsigned n = rp->info & 0x7f;  // <= AL4_ASYNCSYS_REPLY_MRS: perform's replies
+    for (unsigned w = 0; w < n; w++)
+        d[2 + w] = rp->mr[w];
+}
+
+// Publishes the indices of the requests served so far (their replies written first).
+static void publish(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh)
+{
+    hd->unpublished = false;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&sh->kern.rep_tail, hd->rep_tail, __ATOMIC_RELAXED);
+    __atomic_store_n(&sh->kern.req_head, hd->req_head, __ATOMIC_RELAXED);
 }
 
 // Replies published since the last signal, and the reply dispatcher not running: signal
@@ -138,19 +165,20 @@ static void complete(struct tcb *t, struct al4_asyncsys_shared *sh)
     send_signal(cap_ptr(n), cap_badge(n));
 }
 
-// Whether a request can be served now; false (and broken) for an index out of range.
-static bool has_work(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh, bool *work)
+// How many requests can be served now (published and with room for their replies);
+// -1 (and broken) for an index out of range.
+static long servable(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh)
 {
     uint32_t tail = __atomic_load_n(&sh->user.req_tail, __ATOMIC_ACQUIRE);
     uint32_t rep_head = __atomic_load_n(&sh->user.rep_head, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(tail, hd->req_head) ||
-        !al4_asyncsys_index_ok(hd->rep_tail, rep_head)) {
+    if (!al4_asyncsys_index_ok(tail, hd->req_head, hd->slots) ||
+        !al4_asyncsys_index_ok(hd->rep_tail, rep_head, hd->slots)) {
         user_error("Asynchronous system calls: the process moved a ring index out of range.");
         hd->broken = true;
-        return false;
+        return -1;
     }
-    *work = tail != hd->req_head && hd->rep_tail - rep_head < AL4_ASYNCSYS_SLOTS;
-    return true;
+    uint32_t requests = tail - hd->req_head, room = hd->slots - (hd->rep_tail - rep_head);
+    return requests < room ? requests : room;
 }
 
 enum drain_result {
@@ -159,59 +187,87 @@ enum drain_result {
     DRAIN_GONE,   // a request deleted the thread: the handler is no more
 };
 
+_Static_assert(SYSCALL_ERROR_MAX_MRS <= AL4_ASYNCSYS_REPLY_MRS, "an error's MRs fit a reply");
+
+// Requests served between two publications of the indices: a process polling on
+// another hart sees replies while a long ring drains.
+#define PUBLISH_EVERY 32
+
+// Serves up to `n` requests and publishes the indices after the last one (or before
+// the preemption point that stops early). DRAIN_DONE once they are served or the ring
+// is gone: drain looks again either way.
+static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
+                               struct al4_asyncsys_shared *sh, long n)
+{
+    struct tcb *t = handler_thread(hd);
+    while (n-- > 0) {
+        struct al4_asyncsys_req rq;
+        struct al4_asyncsys_rep rp;
+        if (!al4_asyncsys_req_copy(&rq, al4_asyncsys_req_slot(sh, hd->slots, hd->req_head))) {
+            bad_info(&rq, &rp);
+        } else {
+            h->async.running = hd;
+            bool finished = perform(t, sh, &rq, &rp);
+            if (h->async.running != hd)
+                return DRAIN_GONE;
+            h->async.running = NULL;
+            if (!finished) {
+                // Stopped inside, perhaps with the registration already gone.
+                if ((sh = ring_of(t)))
+                    publish(hd, sh);
+                return DRAIN_AGAIN;
+            }
+            if (!(sh = ring_of(t)))
+                return DRAIN_DONE;  // the request revoked the frame or the notification
+        }
+        put_reply(al4_asyncsys_rep_slot(sh, hd->slots, hd->rep_tail), &rp);
+        h->asyncsys_served++;
+        hd->rep_tail++;
+        hd->req_head++;
+        hd->unsignalled = true;
+        hd->unpublished = true;
+        // The preemption point after each request (the paper's section 2.3): the
+        // interrupt is taken on the way out and the handler resumes after it.
+        if (interrupt_pending()) {
+            h->preemptions++;
+            publish(hd, sh);
+            complete(t, sh);
+            return DRAIN_AGAIN;
+        }
+    }
+    publish(hd, sh);
+    return DRAIN_DONE;
+}
+
 static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
 {
     struct tcb *t = handler_thread(hd);
     for (;;) {
         struct al4_asyncsys_shared *sh = ring_of(t);
-        bool work;
-        if (!sh || !has_work(hd, sh, &work))
+        long n;
+        if (!sh || (n = servable(hd, sh)) < 0)
             return DRAIN_DONE;
-        if (!work) {
+        if (!n) {
             // Clear the mark, then look again: a request published before the clear
             // was seen would otherwise wait for a wake nobody sends
             // (docs/aipc-protocol.md, the same co_status protocol).
             complete(t, sh);
             __atomic_store_n(&sh->kern.handler_running, 0, __ATOMIC_RELAXED);
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
-            if (!has_work(hd, sh, &work) || !work)
+            if ((n = servable(hd, sh)) <= 0)
                 return DRAIN_DONE;
             __atomic_store_n(&sh->kern.handler_running, 1, __ATOMIC_RELAXED);
-            continue;
         }
-        struct al4_asyncsys_req rq;
-        struct al4_asyncsys_rep rp = {0};
-        al4_asyncsys_req_copy(&rq, sh, hd->req_head);
-        h->async.running = hd;
-        bool finished = perform(t, &rq, &rp);
-        if (h->async.running != hd)
-            return DRAIN_GONE;
-        h->async.running = NULL;
-        if (!finished)
-            return DRAIN_AGAIN;
-        if (!(sh = ring_of(t)))
-            return DRAIN_DONE;  // the request revoked the frame or the notification
-        put_reply(sh, hd->rep_tail, &rp);
-        h->asyncsys_served++;
-        hd->rep_tail++;
-        hd->req_head++;
-        __atomic_store_n(&sh->kern.rep_tail, hd->rep_tail, __ATOMIC_RELEASE);
-        __atomic_store_n(&sh->kern.req_head, hd->req_head, __ATOMIC_RELEASE);
-        hd->unsignalled = true;
-        // The preemption point after each request (the paper's section 2.3): the
-        // interrupt is taken on the way out and the handler resumes after it.
-        if (interrupt_pending()) {
-            h->preemptions++;
-            complete(t, sh);
-            return DRAIN_AGAIN;
-        }
+        enum drain_result r = serve(h, hd, sh, n < PUBLISH_EVERY ? n : PUBLISH_EVERY);
+        if (r != DRAIN_DONE)
+            return r;
     }
 }
 
-void asyncsys_run(struct hart *h)
+void asyncsys_run(struct hart *h, unsigned min_level)
 {
     struct asyncsys_handler *hd;
-    while ((hd = asyncsys_next(h))) {
+    while ((hd = asyncsys_next(h)) && hd->level >= min_level) {
         enum drain_result r = drain(h, hd);
         if (r == DRAIN_AGAIN)
             return;

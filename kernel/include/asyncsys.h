@@ -19,6 +19,7 @@ enum asyncsys_state {
 struct asyncsys_handler {
     struct asyncsys_handler *next, *prev;  // the executor's queue of `level`
     paddr_t frame;       // the registered frame (its copy in TCB_ASYNC_FRAME must match)
+    uint32_t slots;      // items per ring: 16 in a 4 KiB frame, 8192 in a 2 MiB one
     uint32_t req_head;   // requests consumed: the kernel's truth, the frame has a copy
     uint32_t rep_tail;   // replies published
     uint8_t state;       // enum asyncsys_state
@@ -26,6 +27,7 @@ struct asyncsys_handler {
     uint8_t hart;        // whose executor queues it while queued
     bool broken;         // the process moved an index by more than a ring: not served
     bool unsignalled;    // replies published since the last completion signal
+    bool unpublished;    // replies written whose indices the frame does not show yet
 };
 
 struct asyncsys_queue {
@@ -43,6 +45,12 @@ struct asyncsys_exec {
 struct tcb;
 struct hart;
 
+// The executor level of a thread priority (0..255).
+static inline unsigned asyncsys_level(unsigned prio)
+{
+    return prio * ASYNCSYS_LEVELS / 256;
+}
+
 // Executor (kernel/asyncsys_exec.c).
 void asyncsys_enqueue(struct hart *h, struct asyncsys_handler *hd, unsigned prio);
 struct asyncsys_handler *asyncsys_next(struct hart *h);
@@ -50,8 +58,9 @@ void asyncsys_unlink(struct asyncsys_handler *hd);
 // The thread is being deleted: its handler leaves every queue and stops serving.
 void asyncsys_thread_gone(struct tcb *t);
 
-// Serving (kernel/api/asyncsys.c): runs this hart's ready handlers until none is left
-// or an interrupt is pending. Called on every way back to user mode.
-void asyncsys_run(struct hart *h);
+// Serving (kernel/api/asyncsys.c): runs this hart's ready handlers of `min_level` and
+// above until none is left or an interrupt is pending. Called on every way back to
+// user mode, with the level of the thread about to run.
+void asyncsys_run(struct hart *h, unsigned min_level);
 // The wake system call (al4_SysAsyncSyscallWake) of thread t.
 void asyncsys_wake(struct tcb *t);

@@ -23,6 +23,9 @@ struct hart {
     // remoteTCBStall): set by the asker, which holds the kernel lock and waits until
     // this hart clears it, having saved the thread's registers and let go of it.
     volatile bool stall_req;
+    // Another hart deletes the VSpace this one has active (active_asid): this hart
+    // moves to the kernel's own table before the asker goes on (smp_drop_vspace).
+    volatile bool vspace_drop_req;
     bool tick_armed;      // the timer runs only while the hart has a thread
     word_t active_asid;   // SMP: the only ASID the hart's TLB may hold (satp switches flush)
     unsigned boot_entries;  // times a hart entered the kernel as this core (1, once up)

@@ -24,6 +24,9 @@ void smp_stall(struct tcb *t);
 // Called by a hart entering the kernel, before and while waiting for the lock.
 void smp_answer_stall(struct hart *h);
 void tlb_shootdown(word_t asid);
+// The VSpace of `asid` is being deleted: every other hart that has it active switches
+// to the kernel's table before this returns. Called with the lock held.
+void smp_drop_vspace(word_t asid);
 void icache_sync(void);
 #else
 static inline void kernel_lock(void) {}
@@ -32,5 +35,6 @@ static inline void smp_reschedule(unsigned index) { (void)index; }
 static inline void smp_stall(struct tcb *t) { (void)t; }
 static inline void smp_answer_stall(struct hart *h) { (void)h; }
 static inline void tlb_shootdown(word_t asid) { (void)asid; }
+static inline void smp_drop_vspace(word_t asid) { (void)asid; }
 static inline void icache_sync(void) { asm volatile("fence.i" ::: "memory"); }
 #endif

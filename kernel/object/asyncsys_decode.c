@@ -29,7 +29,11 @@ static void invoke_register(struct tcb *t, struct cap frame, struct cte *frame_s
     cte_delete(tcb_slot(t, TCB_ASYNC_NTFN));
     cte_insert(frame, frame_src, tcb_slot(t, TCB_ASYNC_FRAME));
     cte_insert(ntfn, ntfn_src, tcb_slot(t, TCB_ASYNC_NTFN));
-    t->async = (struct asyncsys_handler){.frame = cap_paddr(frame)};
+    t->async = (struct asyncsys_handler){
+        .frame = cap_paddr(frame),
+        .slots = al4_asyncsys_slots(cap_frame_size(frame) == FRAME_2M ? AL4_ASYNCSYS_MEGA_BITS
+                                                                     : AL4_ASYNCSYS_FRAME_BITS),
+    };
     struct al4_asyncsys_shared *sh = paddr_to_pptr(cap_paddr(frame));
     __atomic_store_n(&sh->kern.req_head, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&sh->kern.rep_tail, 0, __ATOMIC_RELAXED);
@@ -53,9 +57,10 @@ word_t decode_register_async_syscall(struct invocation *inv)
     }
     struct cte *fslot = inv->extra[1];
     struct cap fc = fslot->cap;
-    if (cap_get_tag(fc) != cap_frame || cap_frame_size(fc) != FRAME_4K ||
+    if (cap_get_tag(fc) != cap_frame ||
+        (cap_frame_size(fc) != FRAME_4K && cap_frame_size(fc) != FRAME_2M) ||
         cap_frame_is_device(fc) || cap_frame_rights(fc) != VM_READ_WRITE) {
-        user_error("RegisterAsyncSyscall: extra cap 1 is not a writable 4 KiB RAM frame.");
+        user_error("RegisterAsyncSyscall: extra cap 1 is not a writable 4 KiB or 2 MiB RAM frame.");
         return refuse_arg(inv, seL4_InvalidCapability, 2);
     }
     struct tcb *t = cap_ptr(tc);

@@ -6,13 +6,13 @@
 #include "printf.h"
 #include <al4/asyncsys_ring.h>
 
-// An asynchronous request's registers are the item's: a word past `length` reads
-// what the process left there, as a system call's reads a stale register, and nothing
-// past the item (0 there), whatever a decoder asks for.
+// An asynchronous request's registers are the kernel's copy of the item, which holds
+// only the `length` words the request names: a word past them reads 0 (a system call's
+// reads a stale register), never anything the process rewrites meanwhile.
 word_t inv_arg(const struct invocation *inv, unsigned i)
 {
     if (inv->msg)
-        return i < AL4_ASYNCSYS_MRS ? inv->msg[i] : 0;
+        return i < inv->length ? inv->msg[i] : 0;
     return get_mr(inv->thread, inv->buffer, i);
 }
 

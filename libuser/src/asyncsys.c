@@ -3,15 +3,18 @@
 // fence, then read the peer's mark; clear one's own mark, full fence, then look again.
 #include <al4/asyncsys.h>
 
-void al4_asyncsys_init(struct al4_asyncsys *as, void *frame)
+bool al4_asyncsys_init(struct al4_asyncsys *as, void *frame, unsigned frame_bits)
 {
-    *as = (struct al4_asyncsys){.sh = frame};
+    *as = (struct al4_asyncsys){.sh = frame, .slots = al4_asyncsys_slots(frame_bits)};
+    if (!as->slots)
+        return false;
     __atomic_store_n(&as->sh->user.client_running, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&as->sh->user.rep_head, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&as->sh->user.req_tail, 0, __ATOMIC_RELEASE);
+    return true;
 }
 
-static void kick(struct al4_asyncsys *as)
+static inline void kick(struct al4_asyncsys *as)
 {
     as->kicked_tail = as->req_tail;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the request published before the mark is read
@@ -21,51 +24,20 @@ static void kick(struct al4_asyncsys *as)
     }
 }
 
-// Room for one more request: in flight below what the reply ring holds (so the
-// kernel never stops for a full reply ring with this process's requests behind it),
-// and a free request slot.
-static bool room(struct al4_asyncsys *as)
+bool al4_asyncsys_make_room(struct al4_asyncsys *as)
 {
-    if (as->in_flight == AL4_ASYNCSYS_SLOTS)
-        return false;
-    uint32_t head = __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(as->req_tail, head)) {
-        as->broken = true;
-        return false;
-    }
-    return as->req_tail - head < AL4_ASYNCSYS_SLOTS;
-}
-
-bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
-                         const seL4_CPtr *caps, const seL4_Word *mr)
-{
-    struct al4_asyncsys *as = c->as;
     if (as->broken)
         return false;
-    if (!room(as)) {
-        // Full: the batch so far must reach the kernel, and the replies it has given
-        // must be taken, or the submitters would yield to each other for ever.
-        al4_asyncsys_flush(as);
-        al4_asyncsys_poll(as);
-        if (as->broken || !room(as))
-            return false;
-    }
-    struct al4_asyncsys_req *r = &as->sh->req[as->req_tail % AL4_ASYNCSYS_SLOTS];
-    unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
-    unsigned nmr = seL4_MessageInfo_get_length(info);
-    r->tag = (uint64_t)(uintptr_t)c;
-    r->info = info.words[0];
-    r->cptr = service;
-    for (unsigned i = 0; i < ncaps && i < AL4_ASYNCSYS_CAPS; i++)
-        r->caps[i] = caps[i];
-    for (unsigned i = 0; i < nmr && i < AL4_ASYNCSYS_MRS; i++)
-        r->mr[i] = mr[i];
-    c->done = false;
-    as->in_flight++;
-    __atomic_store_n(&as->sh->user.req_tail, ++as->req_tail, __ATOMIC_RELEASE);
-    if (!as->batch)
-        kick(as);
-    return true;
+    // Full: the batch so far must reach the kernel, and the replies it has given must
+    // be taken, or the submitters would yield to each other for ever.
+    al4_asyncsys_flush(as);
+    al4_asyncsys_poll(as);
+    return !as->broken && al4_asyncsys_room(as);
+}
+
+void al4_asyncsys_kick(struct al4_asyncsys *as)
+{
+    kick(as);
 }
 
 void al4_asyncsys_flush(void *arg)
@@ -79,23 +51,30 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
 {
     unsigned n = 0;
     uint32_t tail = __atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(tail, as->rep_head)) {
+    if (!al4_asyncsys_index_ok(tail, as->rep_head, as->slots)) {
         as->broken = true;
         return 0;
     }
-    while (as->rep_head != tail) {
-        const struct al4_asyncsys_rep *r = &as->sh->rep[as->rep_head % AL4_ASYNCSYS_SLOTS];
+    uint32_t head = as->rep_head;
+    while (head != tail) {
+        const struct al4_asyncsys_rep *r = al4_asyncsys_rep_slot(as->sh, as->slots, head++);
         struct al4_async *c = (struct al4_async *)(uintptr_t)r->tag;
         c->info = (seL4_MessageInfo_t){{r->info}};
         c->error = (seL4_Error)seL4_MessageInfo_get_label(c->info);
-        for (unsigned i = 0; i < AL4_ASYNCSYS_REPLY_MRS; i++)
+        // Only the words the reply carries (the kernel writes no more than that).
+        unsigned len = seL4_MessageInfo_get_length(c->info);
+        for (unsigned i = 0; i < len && i < AL4_ASYNCSYS_REPLY_MRS; i++)
             c->mr[i] = r->mr[i];
         c->done = true;
-        as->in_flight--;
-        __atomic_store_n(&as->sh->user.rep_head, ++as->rep_head, __ATOMIC_RELEASE);
         if (c->co)
             co_wake(c->co);
         n++;
+    }
+    // The slots are free again once every reply is copied out: published once a poll.
+    if (n) {
+        as->rep_head = head;
+        as->in_flight -= n;
+        __atomic_store_n(&as->sh->user.rep_head, head, __ATOMIC_RELEASE);
     }
     // Room again: the submitters that found the ring full try again.
     for (struct al4_async *w = n ? as->waiters : NULL, *next; w; w = next) {

@@ -1,5 +1,6 @@
 // The kernel command line's key=value words (al4/bootinfo.h).
 #include <al4/bootinfo.h>
+#include "fdt.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,4 +30,14 @@ seL4_Word al4_bootarg_word(const char *args, const char *key, seL4_Word dflt)
 {
     char v[24];
     return al4_bootarg(args, key, v, sizeof(v)) ? strtoul(v, NULL, 0) : dflt;
+}
+
+const char *al4_bootargs(const seL4_BootInfo *bi)
+{
+    static struct fdt_info fdt;
+    size_t size;
+    const void *dtb = al4_bootinfo_dtb(bi, &size);
+    if (!dtb || fdt_parse(dtb, size, &fdt))
+        return NULL;
+    return fdt.bootargs;
 }

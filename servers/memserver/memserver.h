@@ -6,6 +6,7 @@
 #pragma once
 #include <stdint.h>
 #include <sel4/sel4.h>
+#include <al4/asyncsys_ring.h>
 
 // Request labels. Every reply carries the request's label, MR0 = an enum mem_err.
 enum mem_op {
@@ -55,7 +56,10 @@ enum { MS_ALLOCS, MS_FREES, MS_REFUSED, MS_MODE, MS_CONCURRENCY };     // REQUES
 // The ring frame of asynchronous system calls: where the server maps it and its size.
 // The root task makes and maps it, the server registers it (ring.c); the one place to
 // change for a larger ring frame.
+// For a 2 MiB ring: AL4_ASYNCSYS_MEGA_BITS and seL4_RISCV_Mega_Page (MEM_RING_VA is
+// 2 MiB aligned).
 #define MEM_RING_VA 0x30000000ul
+#define MEM_RING_FRAME_BITS AL4_ASYNCSYS_FRAME_BITS
 #define MEM_RING_FRAME_TYPE seL4_RISCV_4K_Page
 
 // The boot info chunk AL4_BOOTINFO_MEMSERVER. Client i is the server's aipc connection

@@ -49,7 +49,8 @@ seL4_Error ring_init(const seL4_BootInfo *bi)
     if (e)
         return e;
     // The registration wrote the kernel's line; the process zeroes its own (init).
-    al4_asyncsys_init(&srv.as, (void *)MEM_RING_VA);
+    if (!al4_asyncsys_init(&srv.as, (void *)MEM_RING_VA, MEM_RING_FRAME_BITS))
+        return seL4_InvalidArgument;
     al4_asyncsys_batch(&srv.as, true);
     co_exec_set_flush(&srv.rt.ex, flush, NULL, AL4_AIPC_FLUSH_EVERY);
     co_init(&replies, &srv.rt.ex, replies_run, 10);

@@ -59,8 +59,8 @@ static void full_rings(struct env *env)
     test_eq(env, sh->kern.rep_tail, AL4_ASYNCSYS_SLOTS);
     test_eq(env, sh->kern.handler_running, 0);
     for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++) {
-        test_eq(env, sh->rep[i].tag, 100 + i);
-        test_eq(env, sh->rep[i].info, 0);
+        test_eq(env, rep_at(sh, i)->tag, 100 + i);
+        test_eq(env, rep_at(sh, i)->info, 0);
     }
     test_eq(env, polled(nt), BADGE);
     test_eq(env, polled(nt), 0);
@@ -86,7 +86,7 @@ static void full_rings(struct env *env)
     settle(sh);
     test_eq(env, sh->kern.req_head, 2 * AL4_ASYNCSYS_SLOTS);
     for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++)
-        test_eq(env, sh->rep[(AL4_ASYNCSYS_SLOTS + i) % AL4_ASYNCSYS_SLOTS].tag, 200 + i);
+        test_eq(env, rep_at(sh, (AL4_ASYNCSYS_SLOTS + i) % AL4_ASYNCSYS_SLOTS)->tag, 200 + i);
     // The reply dispatcher marked running: replies, but no signal.
     __atomic_store_n(&sh->user.rep_head, 2 * AL4_ASYNCSYS_SLOTS, __ATOMIC_RELEASE);
     __atomic_store_n(&sh->user.client_running, 1, __ATOMIC_RELEASE);
@@ -136,7 +136,7 @@ static void garbage(struct env *env)
         settle(sh);
         test_eq(env, sh->kern.rep_tail, n);
         for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++) {
-            const struct al4_asyncsys_rep *p = &sh->rep[i];
+            const struct al4_asyncsys_rep *p = rep_at(sh, i);
             bool readable = (sent[i].info & 0x7f) <= AL4_ASYNCSYS_MRS && !((sent[i].info >> 9) & 7);
             test_eq(env, p->tag, sent[i].tag);
             test_eq(env, seL4_MessageInfo_get_label((seL4_MessageInfo_t){{p->info}}),
@@ -163,7 +163,7 @@ static void garbage(struct env *env)
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
     settle(sh);
     test_eq(env, sh->kern.rep_tail, 1);
-    test_eq(env, sh->rep[0].tag, 7);
+    test_eq(env, rep_at(sh, 0)->tag, 7);
     __atomic_store_n(&sh->user.rep_head, 5, __ATOMIC_RELEASE);
     __atomic_store_n(&sh->user.req_tail, 2, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
@@ -225,7 +225,7 @@ static void revoked_notification(struct env *env)
     settle(sh);
     test_eq(env, sh->kern.rep_tail, 0);
     test_eq(env, sh->kern.req_head, 0);
-    test_eq(env, sh->rep[0].tag, 0);
+    test_eq(env, rep_at(sh, 0)->tag, 0);
     test_eq(env, polled(probe), 0);
     test_eq(env, al4_asyncsys_wake(), seL4_IllegalOperation);
     seL4_CPtr nt2 = alloc_object(env, seL4_NotificationObject, 0);
@@ -235,7 +235,7 @@ static void revoked_notification(struct env *env)
     __atomic_store_n(&sh->user.req_tail, 1, __ATOMIC_RELEASE);
     test_eq(env, al4_asyncsys_wake(), seL4_NoError);
     settle(sh);
-    test_eq(env, sh->rep[0].tag, 3);
+    test_eq(env, rep_at(sh, 0)->tag, 3);
     test_eq(env, polled(probe), 0);  // unbadged: Poll says 0 either way; the reply counts
     test_eq(env, sh->kern.rep_tail, 1);
 }
@@ -310,7 +310,46 @@ static void served_elsewhere(struct env *env)
     }
     test_eq(env, total, AL4_ASYNCSYS_SLOTS);
     for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++)
-        test_eq(env, sh->rep[i].tag, i);
+        test_eq(env, rep_at(sh, i)->tag, i);
 }
 DEFINE_TEST(ASYNCSYS0010, "the wake sends the handler to an idle hart by IPI (the caller's hart on one)",
             served_elsewhere);
+
+// Requests answered before one that ends serving in the same batch: their replies and
+// the indices that show them reach the frame, which stays the process's. Ended twice:
+// by revoking the completion notification's untyped, and by revoking the process's
+// frame cap (its children, the kernel's copy among them; the process keeps its mapping).
+static void answered_before_the_end(struct env *env)
+{
+    for (int how = 0; how < 2; how++) {
+        seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, 12), ntfn = alloc_slot(env);
+        seL4_CPtr probe = alloc_object(env, seL4_NotificationObject, 0);
+        seL4_CPtr frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
+        test_eq(env, seL4_Untyped_Retype(ut, seL4_NotificationObject, 0, ROOT, 0, 0, ntfn, 1),
+                seL4_NoError);
+        test_assert(env, map_in_root(env, frame, ASYNC_VA) == seL4_NoError);
+        struct al4_asyncsys_shared *sh = (struct al4_asyncsys_shared *)ASYNC_VA;
+        test_eq(env, al4_asyncsys_register(ntfn, seL4_CapInitThreadTCB, frame), seL4_NoError);
+        raw_put(sh, 0, signal_req(7, probe));
+        raw_put(sh, 1, signal_req(8, probe));
+        raw_put(sh, 2, (struct al4_asyncsys_req){
+                           .tag = 9, .info = seL4_MessageInfo_new(CNodeRevoke, 0, 0, 2).words[0],
+                           .cptr = ROOT, .mr = {how ? frame : ut, DEPTH}});
+        raw_put(sh, 3, signal_req(10, probe));
+        __atomic_store_n(&sh->user.req_tail, 4, __ATOMIC_RELEASE);
+        test_eq(env, al4_asyncsys_wake(), seL4_NoError);
+        settle(sh);
+        test_eq(env, rep_at(sh, 0)->tag, 7);
+        test_eq(env, rep_at(sh, 1)->tag, 8);
+        test_eq(env, sh->kern.rep_tail, 2);  // the two answers are published ...
+        test_eq(env, sh->kern.req_head, 2);
+        test_eq(env, rep_at(sh, 2)->tag, 0);  // ... and nothing after the revoke
+        test_eq(env, al4_asyncsys_wake(), seL4_IllegalOperation);
+        test_eq(env, seL4_RISCV_Page_Unmap(frame), seL4_NoError);
+        test_eq(env, seL4_CNode_Delete(ROOT, frame, DEPTH), seL4_NoError);
+        if (!how)
+            test_eq(env, seL4_CNode_Delete(ROOT, ntfn, DEPTH), seL4_NoError);
+    }
+}
+DEFINE_TEST(ASYNCSYS0017, "replies answered before a request that ends serving are published with it",
+            answered_before_the_end);

@@ -3,7 +3,7 @@
 // with their whole reply recorded so that the two can be compared word for word.
 #pragma once
 #include "helpers.h"
-#include <al4/asyncsys.h>
+#include "asyncsys_call.h"
 
 #define ROOT seL4_CapInitThreadCNode
 #define DEPTH seL4_WordBits
@@ -19,30 +19,21 @@ struct async_env {
 // A frame mapped at `va` for `tcb`, completions to a new notification; false after a
 // failed check.
 bool async_setup(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va);
+// The same with a frame of 2^frame_bits bytes (AL4_ASYNCSYS_MEGA_BITS: 2 MiB, 8192 slots).
+bool async_setup_sized(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va,
+                       unsigned frame_bits);
+#define ASYNC_MEGA_VA 0x26000000ul  // 2 MiB aligned, no 4 KiB table there
 
-// One reply as the caller sees it: error label, length and message registers.
-struct outcome {
-    seL4_Word label, length;
-    seL4_Word mr[AL4_ASYNCSYS_REPLY_MRS];
-};
-
-// The same request both ways.
-struct request {
-    seL4_CPtr service;
-    seL4_Word label;
-    unsigned ncaps, nmr;
-    seL4_CPtr caps[AL4_ASYNCSYS_CAPS];
-    seL4_Word mr[AL4_ASYNCSYS_MRS];
-};
-
-void call_sync(const struct request *r, struct outcome *o);
-// Submits and waits for the reply (waiting on the completion notification when none
-// is there yet); false if it could not be submitted.
+// Submits through a's rings and waits for the reply (asyncsys_call.h).
 bool call_async(struct async_env *a, const struct request *r, struct outcome *o);
-bool outcome_eq(const struct outcome *x, const struct outcome *y);
 
 // Raw ring access, as a process that does not use libuser's client would.
 void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r);
+// Reply slot of item i in the tests' 4 KiB frames.
+static inline struct al4_asyncsys_rep *rep_at(struct al4_asyncsys_shared *sh, uint32_t i)
+{
+    return al4_asyncsys_rep_slot(sh, AL4_ASYNCSYS_SLOTS, i);
+}
 
 // After a wake: waits until the handler stopped (its mark cleared) or the registration
 // is no longer servable. With several harts the handler may run on another one.

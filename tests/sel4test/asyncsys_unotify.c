@@ -31,7 +31,7 @@ static void unotify_completion(struct env *env)
         bits |= al4_uipi_read();
     test_eq(env, bits, BIT5);
     for (uint32_t i = 0; i < 4; i++)
-        test_eq(env, sh->rep[i].tag, i);
+        test_eq(env, rep_at(sh, i)->tag, i);
     test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
 }
 DEFINE_TEST(ASYNCSYS0013, "completions reach a registered U-notification receiver as user-interrupt bits",

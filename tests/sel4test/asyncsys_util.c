@@ -4,9 +4,16 @@
 
 bool async_setup(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va)
 {
+    return async_setup_sized(env, a, tcb, va, AL4_ASYNCSYS_FRAME_BITS);
+}
+
+bool async_setup_sized(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word va,
+                       unsigned frame_bits)
+{
     memset(a, 0, sizeof(*a));
     a->ntfn = alloc_object(env, seL4_NotificationObject, 0);
-    a->frame = alloc_object(env, seL4_RISCV_4K_Page, 0);
+    a->frame = alloc_object(env, frame_bits == AL4_ASYNCSYS_MEGA_BITS ? seL4_RISCV_Mega_Page
+                                                                      : seL4_RISCV_4K_Page, 0);
     if (!a->ntfn || !a->frame)
         return false;
     seL4_Error e = map_in_root(env, a->frame, va);
@@ -16,54 +23,18 @@ bool async_setup(struct env *env, struct async_env *a, seL4_CPtr tcb, seL4_Word 
     e = al4_asyncsys_register(a->ntfn, tcb, a->frame);
     test_eq(env, e, seL4_NoError);
     a->sh = (struct al4_asyncsys_shared *)va;
-    al4_asyncsys_init(&a->as, a->sh);
+    test_check(env, al4_asyncsys_init(&a->as, a->sh, frame_bits));
     return e == seL4_NoError;
-}
-
-void call_sync(const struct request *r, struct outcome *o)
-{
-    for (unsigned i = 0; i < r->ncaps; i++)
-        seL4_SetCap(i, r->caps[i]);
-    for (unsigned i = 0; i < r->nmr; i++)
-        seL4_SetMR(i, r->mr[i]);
-    seL4_MessageInfo_t info =
-        seL4_Call(r->service, seL4_MessageInfo_new(r->label, 0, r->ncaps, r->nmr));
-    memset(o, 0, sizeof(*o));
-    o->label = seL4_MessageInfo_get_label(info);
-    o->length = seL4_MessageInfo_get_length(info);
-    for (unsigned i = 0; i < o->length && i < AL4_ASYNCSYS_REPLY_MRS; i++)
-        o->mr[i] = seL4_GetMR(i);
 }
 
 bool call_async(struct async_env *a, const struct request *r, struct outcome *o)
 {
-    struct al4_async c;
-    al4_async_init(&c, &a->as, NULL);
-    if (!al4_async_invoke(&c, r->service, r->label, r->ncaps, r->caps, r->nmr, r->mr))
-        return false;
-    al4_asyncsys_poll(&a->as);
-    while (!c.done) {
-        if (al4_asyncsys_idle(&a->as))
-            seL4_Wait(a->ntfn, NULL);
-        al4_asyncsys_busy(&a->as);
-        al4_asyncsys_poll(&a->as);
-    }
-    memset(o, 0, sizeof(*o));
-    o->label = seL4_MessageInfo_get_label(c.info);
-    o->length = seL4_MessageInfo_get_length(c.info);
-    for (unsigned i = 0; i < o->length && i < AL4_ASYNCSYS_REPLY_MRS; i++)
-        o->mr[i] = c.mr[i];
-    return true;
-}
-
-bool outcome_eq(const struct outcome *x, const struct outcome *y)
-{
-    return memcmp(x, y, sizeof(*x)) == 0;
+    return call_async_on(&a->as, a->ntfn, r, o);
 }
 
 void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r)
 {
-    sh->req[i % AL4_ASYNCSYS_SLOTS] = r;
+    *al4_asyncsys_req_slot(sh, AL4_ASYNCSYS_SLOTS, i) = r;
 }
 
 void settle(const struct al4_asyncsys_shared *sh)

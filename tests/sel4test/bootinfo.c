@@ -155,8 +155,15 @@ static void image_layout(struct env *env)
     test_eq(env, bi->userImageFrames.end - bi->userImageFrames.start, (end - start) / PAGE);
     for (seL4_Word s = bi->userImageFrames.start; s < bi->userImageFrames.end; s++)
         test_eq(env, seL4_DebugCapIdentify(s), seL4_CapTag_Frame);
-    // The image needs one level-1 and one level-0 table below 2 MiB.
-    test_eq(env, bi->userImagePaging.end - bi->userImagePaging.start, 2);
+    // As seL4's get_n_paging: a table of each level for every GiB and 2 MiB the root
+    // task's region touches (the image, IPC buffer, boot info and the extra boot info's
+    // block, the power of two that holds it), one of each while it stays below 2 MiB.
+    seL4_Word block = bi->extraLen ? PAGE : 0;
+    while (block && block < bi->extraLen)
+        block <<= 1;
+    seL4_Word top = end + 2 * PAGE + block;
+    seL4_Word tables = ((top - 1) >> 30) - (start >> 30) + 1 + ((top - 1) >> 21) - (start >> 21) + 1;
+    test_eq(env, bi->userImagePaging.end - bi->userImagePaging.start, tables);
     for (seL4_Word s = bi->userImagePaging.start; s < bi->userImagePaging.end; s++)
         test_eq(env, seL4_DebugCapIdentify(s), seL4_CapTag_PageTable);
     // IPC buffer right after the image, boot info after the IPC buffer.

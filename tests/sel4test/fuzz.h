@@ -7,6 +7,7 @@
 // seed, the fuzzer and the step to replay.
 #pragma once
 #include "helpers.h"
+#include <al4/asyncsys_ring.h>
 
 // The fuzzer's CSpace: root R (radix 1) holds F (the fuzzed CNode, cptrs 0..63) and
 // P (out of reach of random cptrs: a cap to F for the model's CNode invocations, the
@@ -31,6 +32,8 @@
 #define FZ_VA(k) (0x1000000000ul + (unsigned long)(k) * 0x40000000ul)
 #define FZ_REGIONS 8
 #define FZ_PAGES 8
+// Each fuzzer's asynchronous-system-call rings (fuzz_ring.c), in the root VSpace.
+#define FZ_RING_VA(k) (0x24200000ul + (unsigned long)(k) * 4096)
 
 struct mcap {
     uint8_t tag;        // seL4_CapTag_*, 0 for an empty slot
@@ -88,6 +91,8 @@ struct fuzzer {
     volatile seL4_Word *xfer_mailbox;  // the transfer server's receive slot
     bool failed, done;
     seL4_IPCBuffer *ipc;
+    struct al4_asyncsys_shared *ring;  // registered for the fuzzer's thread
+    uint32_t ring_n;                   // requests submitted (and answered)
 };
 
 #define OUT_FAULT seL4_NumErrors
@@ -133,5 +138,15 @@ bool fz_unotify_allowed(seL4_Word label, seL4_Word extra, seL4_Error e, seL4_Wor
 void fz_unotify_receiver_gone(struct fuzzer *f, int tcb);
 void fz_unotify_thread_gone(struct fuzzer *f, int tcb);
 void fz_garbage(struct fuzzer *f);
+// Random ring contents (fuzz_ring.c): requests on random cptrs, answered in order with
+// seL4 errors; what they did is not predicted, as for fz_garbage.
+void fz_ring_step(struct fuzzer *f);
+seL4_CPtr fz_rnd_cptr(struct fuzzer *f);
+// After a random invocation of `cptr` (a cap of type `tag`) with extra caps: no
+// prediction for what it may have touched. fz_settle then reads the slots back (and
+// forgets the untypeds' watermarks too when `untypeds`, or when a slot changed).
+void fz_acted(struct fuzzer *f, seL4_Word tag, seL4_CPtr cptr, const seL4_CPtr *extras,
+              seL4_Word extra);
+void fz_settle(struct fuzzer *f, bool untypeds);
 // Runs the kernel's invariant checker; false (after printing) on a violation.
 bool fz_check_kernel(struct fuzzer *f);

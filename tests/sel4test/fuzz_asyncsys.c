@@ -5,6 +5,7 @@
 // request must be answered, in order, with an seL4 error or success, and the kernel's
 // invariants must hold throughout.
 #include "asyncsys_test.h"
+#include "fuzz_ring.h"
 #include <al4/debug.h>
 
 #define SCRATCH_BITS 4     // 16 slots
@@ -34,18 +35,16 @@ static uint64_t next(void)
     return state;
 }
 
-// An argument: mostly the small values decoders look for (slots, depths, types,
-// sizes, rights), sometimes anything.
-static seL4_Word arg(void)
+static uint64_t next_ctx(void *ctx)
 {
-    switch (next() % 6) {
-    case 0: return next();
-    case 1: return seL4_WordBits;
-    case 2: return next() % 16;
-    case 3: return next() % 40;
-    case 4: return next() & 0xf;
-    default: return (next() % 4) << 12;
-    }
+    (void)ctx;
+    return next();
+}
+
+static seL4_CPtr scratch_cptr(void *ctx)
+{
+    (void)ctx;
+    return next() % 16;
 }
 
 static void random_rings(struct env *env)
@@ -78,19 +77,14 @@ static void random_rings(struct env *env)
     thread_start(&th);
 
     state = 0x2545f4914f6cdd1dull;
+    const struct fz_source src = {next_ctx, scratch_cptr, NULL, DEPTH};
     uint32_t n = 0;
     unsigned count[seL4_NumErrors] = {0}, bad = 0;
     for (int round = 0; round < ROUNDS; round++) {
         seL4_Word tags[AL4_ASYNCSYS_SLOTS];
         for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++) {
-            struct al4_asyncsys_req r = {.tag = tags[i] = next(), .cptr = next() % 16};
-            seL4_Word label = next() % (al4_nInvocationLabels + 2);
-            seL4_Word len = next() % 16 == 0 ? 11 + next() % 100 : next() % (AL4_ASYNCSYS_MRS + 1);
-            r.info = seL4_MessageInfo_new(label, 0, next() % 4, len & 0x7f).words[0];
-            for (unsigned k = 0; k < AL4_ASYNCSYS_CAPS; k++)
-                r.caps[k] = next() % 16;
-            for (unsigned k = 0; k < AL4_ASYNCSYS_MRS; k++)
-                r.mr[k] = arg();
+            struct al4_asyncsys_req r = fz_random_request(&src);
+            tags[i] = r.tag;
             raw_put(sh, n + i, r);
         }
         n += AL4_ASYNCSYS_SLOTS;
@@ -100,7 +94,7 @@ static void random_rings(struct env *env)
             seL4_Yield();
         test_assert(env, sh->kern.rep_tail == n);
         for (uint32_t i = 0; i < AL4_ASYNCSYS_SLOTS; i++) {
-            const struct al4_asyncsys_rep *p = &sh->rep[i];
+            const struct al4_asyncsys_rep *p = rep_at(sh, i);
             seL4_MessageInfo_t info = {{p->info}};
             seL4_Word e = seL4_MessageInfo_get_label(info);
             if (p->tag != tags[i] || e >= seL4_NumErrors ||

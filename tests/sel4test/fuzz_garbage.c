@@ -8,7 +8,7 @@
 #include <sel4/syscall.h>
 #include <al4/invocation.h>
 
-static seL4_CPtr rnd_cptr(struct fuzzer *f)
+seL4_CPtr fz_rnd_cptr(struct fuzzer *f)
 {
     switch (fz_rnd(f) % 8) {
     case 0: return fz_rnd(f);                                        // anything
@@ -33,7 +33,7 @@ void fz_garbage(struct fuzzer *f)
     static const long syscalls[] = {seL4_SysCall, seL4_SysSend, seL4_SysNBSend, seL4_SysRecv,
                                     seL4_SysNBRecv, seL4_SysReply, seL4_SysReplyRecv, seL4_SysYield};
     long sys = syscalls[fz_rnd(f) % 8];
-    seL4_CPtr cptr = rnd_cptr(f);
+    seL4_CPtr cptr = fz_rnd_cptr(f);
     seL4_Word tag = seL4_DebugCapIdentify(cptr);
     if (sys == seL4_SysRecv || sys == seL4_SysReplyRecv)
         sys = seL4_SysNBRecv;
@@ -49,8 +49,8 @@ void fz_garbage(struct fuzzer *f)
         b->msg[1] = b->msg[3] = FZ_DEPTH;
     seL4_CPtr extras[3];
     for (seL4_Word i = 0; i < extra; i++)
-        b->caps_or_badges[i] = extras[i] = rnd_cptr(f);
-    b->receiveCNode = fz_rnd(f) % 2 ? 1 : rnd_cptr(f);
+        b->caps_or_badges[i] = extras[i] = fz_rnd_cptr(f);
+    b->receiveCNode = fz_rnd(f) % 2 ? 1 : fz_rnd_cptr(f);
     b->receiveIndex = fz_rnd(f) % FZ_SLOTS;
     b->receiveDepth = fz_rnd(f) % 2 ? FZ_DEPTH : fz_rnd(f) % 70;
     seL4_Word faults = f->faults;
@@ -76,6 +76,13 @@ void fz_garbage(struct fuzzer *f)
     }
     if (sys == seL4_SysYield || sys == seL4_SysReply)
         return;
+    fz_acted(f, tag, cptr, extras, extra);
+    fz_settle(f, tag == seL4_CapTag_Untyped || tag == seL4_CapTag_Thread || extra);
+}
+
+void fz_acted(struct fuzzer *f, seL4_Word tag, seL4_CPtr cptr, const seL4_CPtr *extras,
+              seL4_Word extra)
+{
     // It may have acted: on its target, on its extra caps, on any slot.
     if (tag == seL4_CapTag_Thread || tag == seL4_CapTag_Notification)
         f->bind_unsure = true;
@@ -87,9 +94,13 @@ void fz_garbage(struct fuzzer *f)
     unsure(f, cptr);
     for (seL4_Word i = 0; i < extra; i++)
         unsure(f, extras[i]);
+}
+
+void fz_settle(struct fuzzer *f, bool untypeds)
+{
     // New caps of unknown origin, or copies a TCB now holds, may be an untyped's
     // descendants: no untyped's watermark is predicted until it is revoked.
-    if (fz_resync(f) || tag == seL4_CapTag_Untyped || tag == seL4_CapTag_Thread || extra)
+    if (fz_resync(f) || untypeds)
         for (int s = FZ_FIRST; s < FZ_SLOTS; s++)
             if (f->caps[s].tag == seL4_CapTag_Untyped)
                 unsure(f, s);

@@ -309,6 +309,7 @@ void fz_step(struct fuzzer *f)
     case 13: case 14: if (!fz_vm_step(f)) op_retype(f); break;
     case 15: if (!fz_tcb_step(f)) op_delete(f); break;
     case 16: if (!fz_unotify_step(f)) fz_garbage(f); break;
+    case 17: if (f->step % 4 == 1) fz_ring_step(f); else fz_garbage(f); break;
     default: fz_garbage(f); break;
     }
 }

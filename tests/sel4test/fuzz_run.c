@@ -3,6 +3,7 @@
 // kernel command line (fuzz_seed=, fuzz_ops=, fuzz_check=). One fuzzer per hart, each
 // in a CSpace of its own, with its own fault and transfer servers.
 #include "fuzz.h"
+#include <al4/asyncsys.h>
 #include <al4/debug.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,12 @@ static void make_fuzzer(struct env *env, int k, uint64_t seed, seL4_Word ops, se
     fz->arg[0] = xs->arg[0] = (seL4_Word)f;
     test_eq(env, seL4_CNode_Copy(p, 5, 3, root, fz->tcb, 64, seL4_AllRights), seL4_NoError);
     f->ipc = fz->ipc;
+    // Its rings for the ring operation (fuzz_ring.c), in the root VSpace it runs in.
+    seL4_CPtr ring = alloc_object(env, seL4_RISCV_4K_Page, 0);
+    seL4_CPtr ring_nt = alloc_object(env, seL4_NotificationObject, 0);
+    test_eq(env, map_in_root(env, ring, FZ_RING_VA(k)), seL4_NoError);
+    test_eq(env, al4_asyncsys_register(ring_nt, fz->tcb, ring), seL4_NoError);
+    f->ring = (struct al4_asyncsys_shared *)FZ_RING_VA(k);
     f->xfer_mailbox = &xs->ipc->receiveIndex;
     // Both in the fuzzer's CSpace (the server names the endpoint and the fuzzer through
     // P, receives into F), in the root VSpace (they run the test image's code).

@@ -5,7 +5,7 @@
 #include <elf.h>
 #include <string.h>
 
-enum { HELLO = 1, ADD, TOUCH, STOP, RESULT };  // as in child/child.c
+#include "child/child.h"
 #define CHILD_CNODE_BITS 8
 #define CHILD_BADGE 0x42
 #define FAULT_BADGE 0xfa

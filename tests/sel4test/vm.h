@@ -85,6 +85,8 @@ extern const char touch_blob[], touch_blob_end[];
 // Also position independent: seL4_Call on the endpoint in a2 with MR0 = a0, again and
 // again, MR0 one higher each time.
 extern const char call_blob[], call_blob_end[];
+// Also position independent: adds one to the word at the address in a1, for ever.
+extern const char spin_blob[], spin_blob_end[];
 
 // A thread in `vspace` running touch_blob (mapped at `code` by the caller): it stores
 // `tag` at `data` and reports the word through the endpoint at `ep` of `cspace`.

@@ -31,3 +31,14 @@ call_blob:
     addi t0, t0, 1
     j 1b
 call_blob_end:
+
+// A spinner for MULTICORE0008: adds one to the word at a1, for ever, touching nothing
+// else (no stack, no system call).
+    .balign 4
+    .globl spin_blob, spin_blob_end
+spin_blob:
+1:  ld t0, 0(a1)
+    addi t0, t0, 1
+    sd t0, 0(a1)
+    j 1b
+spin_blob_end:

@@ -44,15 +44,26 @@ static void handle_interrupt(word_t cause)
     }
 }
 
+// Asynchronous system calls left for the next way out (docs/asyncsys.md), of handlers
+// at the level of the thread that runs next or above: a handler runs at its thread's
+// priority, so not ahead of a thread of a higher level (one that the interrupt it
+// stopped for has just woken, say). A queued candidate is never above the top
+// priority (schedule), so the best thread's level is the next one's.
+static void serve_async(struct hart *h)
+{
+    if (likely(!h->async.ready))
+        return;
+    struct tcb *next = sched_best(h->index);
+    asyncsys_run(h, next ? asyncsys_level(next->prio) : 0);
+}
+
 // Runs the chosen thread. A hart with nothing to run waits in the kernel with
 // interrupts off; wfi still wakes on any enabled pending interrupt, which is handled
 // here before looking for work again.
 NORETURN void return_to_user(void)
 {
     struct hart *h = this_hart();
-    // Asynchronous system calls left for the next way out (docs/asyncsys.md).
-    if (unlikely(h->async.ready))
-        asyncsys_run(h);
+    serve_async(h);
     schedule();
     while (!h->cur) {
         // Idle: no receiver entry stays aimed at this hart, and the tick goes on while
@@ -67,8 +78,7 @@ NORETURN void return_to_user(void)
         word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
         if (pending)
             handle_interrupt(msb(pending));
-        if (h->async.ready)
-            asyncsys_run(h);
+        serve_async(h);
         schedule();
     }
     struct tcb *t = h->cur;

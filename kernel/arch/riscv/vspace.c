@@ -7,6 +7,7 @@
 #include "hart.h"
 #include "asid.h"
 #include "uintr.h"
+#include "smp.h"
 
 // The kernel's own root table; every user root table carries a copy of its upper half.
 pte_t kernel_root_pt[PT_ENTRIES] ALIGNED(PAGE_SIZE);
@@ -73,6 +74,13 @@ void vspace_activate(struct tcb *t)
 void vspace_activate_kernel(void)
 {
     vspace_activate_satp(this_hart(), vspace_satp(kpptr_to_paddr(kernel_root_pt), 0));
+}
+
+void vspace_drop(word_t asid)
+{
+    if ((csr_read(satp) >> 44 & 0xffff) == asid)
+        vspace_activate_kernel();
+    smp_drop_vspace(asid);
 }
 
 // The kernel window address behind a user virtual address, or NULL if unmapped.

@@ -22,6 +22,7 @@
 
 struct al4_asyncsys {
     struct al4_asyncsys_shared *sh;  // the registered frame, mapped here
+    uint32_t slots;                  // items per ring (al4_asyncsys_slots of its size)
     uint32_t req_tail;               // requests submitted (the truth; the frame has a copy)
     uint32_t rep_head;               // replies taken
     uint32_t in_flight;              // submitted, not yet answered
@@ -46,7 +47,7 @@ struct al4_async {
 };
 
 // RegisterAsyncSyscall: `ntfn` (with Write) takes the completions of `tcb`'s requests,
-// whose rings are in the 4 KiB frame `frame` (docs/asyncsys.md has the errors).
+// whose rings are in the 4 KiB or 2 MiB frame `frame` (docs/asyncsys.md has the errors).
 static inline seL4_Error al4_asyncsys_register(seL4_CPtr ntfn, seL4_CPtr tcb, seL4_CPtr frame)
 {
     seL4_SetCap(0, tcb);
@@ -66,18 +67,62 @@ static inline seL4_Error al4_asyncsys_wake(void)
     return (seL4_Error)a0;
 }
 
-// Attaches to the (zeroed, registered) frame mapped at `frame`.
-void al4_asyncsys_init(struct al4_asyncsys *as, void *frame);
+// A notification and a new ring frame of 2^frame_bits bytes (AL4_ASYNCSYS_FRAME_BITS or
+// AL4_ASYNCSYS_MEGA_BITS) from `a`, the frame mapped at `va` in a->vspace, both
+// registered for `tcb` and `as` attached: the thread can submit. *ntfn takes the
+// completions (wait on it when al4_asyncsys_idle says so).
+struct al4_alloc;
+seL4_Error al4_asyncsys_create(struct al4_asyncsys *as, struct al4_alloc *a, seL4_CPtr tcb,
+                               seL4_Word va, unsigned frame_bits, seL4_CPtr *ntfn);
+// Attaches to the (zeroed, registered) frame of 2^frame_bits bytes mapped at `frame`
+// (AL4_ASYNCSYS_FRAME_BITS or AL4_ASYNCSYS_MEGA_BITS); false for another size.
+bool al4_asyncsys_init(struct al4_asyncsys *as, void *frame, unsigned frame_bits);
 static inline void al4_async_init(struct al4_async *c, struct al4_asyncsys *as, struct co *co)
 {
     *c = (struct al4_async){.as = as, .co = co};
 }
 
+// Room for one more request: in flight below what a ring holds. Every request the
+// kernel has not consumed is in flight, so this leaves a free request slot too, and
+// the kernel never stops for a full reply ring with this process's requests behind it.
+static inline bool al4_asyncsys_room(const struct al4_asyncsys *as)
+{
+    return !as->broken && as->in_flight < as->slots;
+}
+// The ring is full (or broken): flushes and polls; true if there is room now.
+bool al4_asyncsys_make_room(struct al4_asyncsys *as);
+// Wakes the kernel's handler unless the frame marks it running.
+void al4_asyncsys_kick(struct al4_asyncsys *as);
+
 // Puts one request in the ring: false (nothing written) when it is full or broken.
 // Wakes the kernel's handler if the frame does not mark it running, at once or, in
-// batch mode, at the next al4_asyncsys_flush (a full ring flushes too).
-bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
-                         const seL4_CPtr *caps, const seL4_Word *mr);
+// batch mode, at the next al4_asyncsys_flush (a full ring flushes too). Inline: with
+// the stubs' constant cap and register counts the copies unroll.
+static inline bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service,
+                                       seL4_MessageInfo_t info, const seL4_CPtr *caps,
+                                       const seL4_Word *mr)
+{
+    struct al4_asyncsys *as = c->as;
+    if (!al4_asyncsys_room(as) && !al4_asyncsys_make_room(as))
+        return false;
+    struct al4_asyncsys_req *r = al4_asyncsys_req_slot(as->sh, as->slots, as->req_tail);
+    unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
+    unsigned nmr = seL4_MessageInfo_get_length(info);
+    r->tag = (uint64_t)(uintptr_t)c;
+    r->info = info.words[0];
+    r->cptr = service;
+    for (unsigned i = 0; i < ncaps && i < AL4_ASYNCSYS_CAPS; i++)
+        r->caps[i] = caps[i];
+    for (unsigned i = 0; i < nmr && i < AL4_ASYNCSYS_MRS; i++)
+        r->mr[i] = mr[i];
+    c->done = false;
+    as->in_flight++;
+    __atomic_store_n(&as->sh->user.req_tail, ++as->req_tail, __ATOMIC_RELEASE);
+    if (!as->batch)
+        al4_asyncsys_kick(as);
+    return true;
+}
+
 // Batch mode: one wake per batch of submissions instead of one per submission. With
 // al4/co.h, al4_asyncsys_flush is the executor's flush hook (co_exec_set_flush), so a
 // batch is what the coroutines submit until the run queue empties.

@@ -1,22 +1,24 @@
 // The shared frame of asynchronous system calls (issue 12; the kernel paper's section
-// 2.3 and table 3): one 4 KiB frame per registered thread holding a request ring that
-// the process fills and the kernel drains, and a reply ring the kernel fills and the
+// 2.3 and table 3): one frame per registered thread holding a request ring that the
+// process fills and the kernel drains, and a reply ring the kernel fills and the
 // process drains. The kernel and libuser both include this header, so the layout and
 // the checks of a request item are written once (docs/asyncsys.md).
 //
-//   offset  size      written by  what
-//   0       64        process     user line: req_tail, rep_head, client_running
-//   64      64        kernel      kernel line: req_head, rep_tail, handler_running
-//   128     16 * 128  process     request slots, item i in slot i mod 16
-//   2176    16 * 64   kernel      reply slots
-//   3200..4095        nobody
+// The frame is a 4 KiB page (16 slots per ring) or a 2 MiB megapage (8192 slots: a
+// batch of calls as large as a process keeps in flight takes one wake):
+//
+//   offset               size          written by  what
+//   0                    64            process     user line: req_tail, rep_head, client_running
+//   64                   64            kernel      kernel line: req_head, rep_tail, handler_running
+//   128                  slots * 128   process     request slots, item i in slot i mod slots
+//   128 + slots * 128    slots * 64    kernel      reply slots
 //
 // The indices run freely over 32 bits: tail - head (mod 2^32) is the number of items,
-// at most AL4_ASYNCSYS_SLOTS. Each side keeps its own indices privately and only
-// publishes them here; it reads only the other side's and checks them (an index that
-// moved by more than the ring holds breaks the ring for good). The kernel copies a
-// request out of the frame word by word (volatile) and checks and uses only the copy:
-// the process may rewrite the slot meanwhile.
+// at most `slots`. Each side keeps its own indices privately and only publishes them
+// here; it reads only the other side's and checks them (an index that moved by more
+// than the ring holds breaks the ring for good). The kernel copies a request out of
+// the frame word by word (volatile) and checks and uses only the copy: the process may
+// rewrite the slot meanwhile.
 //
 // The marks say whether the other side needs a wake-up: `handler_running` (the kernel's
 // handler is queued or running on some hart; it drains the ring before clearing the
@@ -29,8 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AL4_ASYNCSYS_FRAME_BITS 12
-#define AL4_ASYNCSYS_SLOTS 16u      // items per ring, a power of two
+#define AL4_ASYNCSYS_FRAME_BITS 12  // a 4 KiB frame ...
+#define AL4_ASYNCSYS_SLOTS 16u      // ... holds rings of 16 items
+#define AL4_ASYNCSYS_MEGA_BITS 21   // a 2 MiB frame ...
+#define AL4_ASYNCSYS_MEGA_SLOTS 8192u
+#define AL4_ASYNCSYS_LINES 128u     // the two index lines before the slots
 #define AL4_ASYNCSYS_MRS 10u        // message registers of a request
 #define AL4_ASYNCSYS_CAPS 3u        // extra caps of a request (seL4_MsgMaxExtraCaps)
 #define AL4_ASYNCSYS_REPLY_MRS 6u   // message registers of a reply
@@ -64,18 +69,41 @@ struct al4_asyncsys_shared {
         uint32_t rep_tail;         // replies published
         uint32_t handler_running;  // 1: the kernel's handler is queued or running
     } __attribute__((aligned(64))) kern;
-    struct al4_asyncsys_req req[AL4_ASYNCSYS_SLOTS];
-    struct al4_asyncsys_rep rep[AL4_ASYNCSYS_SLOTS];
+    // the slots follow: al4_asyncsys_req_slot, al4_asyncsys_rep_slot
 };
 
 _Static_assert(sizeof(struct al4_asyncsys_req) == 128, "a request is two cache lines");
 _Static_assert(sizeof(struct al4_asyncsys_rep) == 64, "a reply is one cache line");
 _Static_assert(offsetof(struct al4_asyncsys_shared, kern) == 64, "layout is ABI");
-_Static_assert(offsetof(struct al4_asyncsys_shared, req) == 128, "layout is ABI");
-_Static_assert(offsetof(struct al4_asyncsys_shared, rep) == 2176, "layout is ABI");
-_Static_assert(sizeof(struct al4_asyncsys_shared) <= (1u << AL4_ASYNCSYS_FRAME_BITS),
-               "the rings fit one 4 KiB frame");
-_Static_assert((AL4_ASYNCSYS_SLOTS & (AL4_ASYNCSYS_SLOTS - 1)) == 0, "slots a power of two");
+_Static_assert(sizeof(struct al4_asyncsys_shared) == AL4_ASYNCSYS_LINES, "layout is ABI");
+_Static_assert(AL4_ASYNCSYS_LINES + AL4_ASYNCSYS_SLOTS * 192 <= (1u << AL4_ASYNCSYS_FRAME_BITS),
+               "the rings fit a 4 KiB frame");
+_Static_assert(AL4_ASYNCSYS_LINES + AL4_ASYNCSYS_MEGA_SLOTS * 192 <= (1u << AL4_ASYNCSYS_MEGA_BITS),
+               "the rings fit a 2 MiB frame");
+_Static_assert((AL4_ASYNCSYS_SLOTS & (AL4_ASYNCSYS_SLOTS - 1)) == 0 &&
+                   (AL4_ASYNCSYS_MEGA_SLOTS & (AL4_ASYNCSYS_MEGA_SLOTS - 1)) == 0,
+               "slots a power of two");
+
+// The slots per ring of a frame of 2^bits bytes; 0 for a size that holds no rings.
+static inline uint32_t al4_asyncsys_slots(unsigned bits)
+{
+    return bits == AL4_ASYNCSYS_FRAME_BITS ? AL4_ASYNCSYS_SLOTS
+           : bits == AL4_ASYNCSYS_MEGA_BITS ? AL4_ASYNCSYS_MEGA_SLOTS
+                                            : 0;
+}
+
+// Item i's slot in a ring of `slots` (a power of two).
+static inline struct al4_asyncsys_req *al4_asyncsys_req_slot(struct al4_asyncsys_shared *sh,
+                                                             uint32_t slots, uint32_t i)
+{
+    return (struct al4_asyncsys_req *)((char *)sh + AL4_ASYNCSYS_LINES) + (i & (slots - 1));
+}
+static inline struct al4_asyncsys_rep *al4_asyncsys_rep_slot(struct al4_asyncsys_shared *sh,
+                                                             uint32_t slots, uint32_t i)
+{
+    char *rep = (char *)sh + AL4_ASYNCSYS_LINES + (size_t)slots * sizeof(struct al4_asyncsys_req);
+    return (struct al4_asyncsys_rep *)rep + (i & (slots - 1));
+}
 
 // What the kernel answers for a request it cannot read as a message: seL4_InvalidArgument
 // with MR0 = the word of the item at fault (AL4_ASYNCSYS_BAD_INFO: its info word).
@@ -83,20 +111,9 @@ _Static_assert((AL4_ASYNCSYS_SLOTS & (AL4_ASYNCSYS_SLOTS - 1)) == 0, "slots a po
 
 // An index the other side published is plausible when it is at most a full ring ahead
 // of the reader's own (anything else, a tail behind the head included, wraps above).
-static inline bool al4_asyncsys_index_ok(uint32_t ahead, uint32_t behind)
+static inline bool al4_asyncsys_index_ok(uint32_t ahead, uint32_t behind, uint32_t slots)
 {
-    return (uint32_t)(ahead - behind) <= AL4_ASYNCSYS_SLOTS;
-}
-
-// Copies request slot `i` out of shared memory one volatile load per word, so the
-// checks and the use see one value of each word however the process rewrites it.
-static inline void al4_asyncsys_req_copy(struct al4_asyncsys_req *dst,
-                                         const struct al4_asyncsys_shared *sh, uint32_t i)
-{
-    const volatile uint64_t *s = (const volatile uint64_t *)&sh->req[i % AL4_ASYNCSYS_SLOTS];
-    uint64_t *d = (uint64_t *)dst;
-    for (unsigned w = 0; w < sizeof(*dst) / 8; w++)
-        d[w] = s[w];
+    return (uint32_t)(ahead - behind) <= slots;
 }
 
 // Whether a (copied) request's info word describes a message the item can hold:
@@ -106,4 +123,27 @@ static inline bool al4_asyncsys_req_ok(const struct al4_asyncsys_req *r)
 {
     uint64_t length = r->info & 0x7f, unwrapped = (r->info >> 9) & 7;
     return length <= AL4_ASYNCSYS_MRS && unwrapped == 0;
+}
+
+// Copies request `src` out of shared memory one volatile load per word, so the checks
+// and the use see one value of each word however the process rewrites it: the header,
+// then only the caps and message registers its (copied) info word names. Returns false,
+// with nothing more copied, when that info word describes more than an item holds.
+static inline bool al4_asyncsys_req_copy(struct al4_asyncsys_req *dst,
+                                         const struct al4_asyncsys_req *src)
+{
+    const volatile uint64_t *s = (const volatile uint64_t *)src;
+    dst->tag = s[0];
+    dst->info = s[1];
+    dst->cptr = s[2];
+    if (!al4_asyncsys_req_ok(dst))
+        return false;
+    unsigned caps = (dst->info >> 7) & 3, length = dst->info & 0x7f;
+    const volatile uint64_t *c = &s[offsetof(struct al4_asyncsys_req, caps) / 8];
+    for (unsigned w = 0; w < caps; w++)
+        dst->caps[w] = c[w];
+    const volatile uint64_t *m = &s[offsetof(struct al4_asyncsys_req, mr) / 8];
+    for (unsigned w = 0; w < length; w++)
+        dst->mr[w] = m[w];
+    return true;
 }

@@ -29,3 +29,5 @@ seL4_Word al4_bootinfo_arg(const seL4_BootInfo *bi, unsigned i, seL4_Word dflt);
 bool al4_bootarg(const char *args, const char *key, char *out, size_t size);
 // The value of `key=` as a number (strtoul base 0), or `dflt` when it is not given.
 seL4_Word al4_bootarg_word(const char *args, const char *key, seL4_Word dflt);
+// The kernel command line from the boot info's DTB chunk, or NULL without one.
+const char *al4_bootargs(const seL4_BootInfo *bi);

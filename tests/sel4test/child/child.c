@@ -4,10 +4,9 @@
 // uses upstream libsel4 names. Protocol (labels shared with process.c): it Calls
 // HELLO with what it knows about itself, then carries out each request the reply
 // brings (ADD: sum of the words; TOUCH: load from the address in MR0; anything else:
-// stop) and Calls back RESULT.
-#include <sel4/sel4.h>
+// stop; ASYNCSYS: child/asyncsys.c) and Calls back RESULT.
+#include "child.h"
 
-enum { HELLO = 1, ADD, TOUCH, STOP, RESULT };
 #define PARENT seL4_NumInitialCaps  // the first cap it was given
 
 static volatile seL4_Word data_word = 0x5eed;  // .data: comes from the ELF file
@@ -39,6 +38,10 @@ int main(void)
         case TOUCH:
             result = *(volatile seL4_Word *)seL4_GetMR(0);
             break;
+        case ASYNCSYS:
+            // Slot empty.start holds the endpoint's copy; the script takes the next two.
+            req = seL4_Call(ep, seL4_MessageInfo_new(RESULT, 0, 0, child_asyncsys(bi->empty.start + 1)));
+            continue;
         default:
             // Returning from main would halt the system, as for a root task.
             seL4_TCB_Suspend(seL4_CapInitThreadTCB);

@@ -21,6 +21,10 @@ void vspace_activate(struct tcb *t);
 // root deleted meanwhile must not stay in its satp, where the next fetch of kernel text
 // after the root's memory is reused would walk whatever was written there.
 void vspace_activate_kernel(void);
+// The VSpace of `asid` loses its root table: this hart and every other one that has it
+// active move to the kernel's table at once (their threads find no VSpace when they
+// next go to user mode, and a thread already there faults at its next access).
+void vspace_drop(word_t asid);
 void *vspace_lookup(struct tcb *t, vptr_t v);
 
 static inline word_t vspace_satp(paddr_t root, word_t asid)

@@ -104,6 +104,7 @@ struct cap arch_finalise_cap(struct cap cap, bool final)
                 struct asid_pool *pool = asid_table[asid >> seL4_ASIDPoolIndexBits];
                 pool->entries[asid & MASK(seL4_ASIDPoolIndexBits)] = NULL;
                 asid_epoch++;
+                vspace_drop(asid);
                 asid_flush(asid);
             } else {
                 vspace_unmap_table(asid, cap_page_table_vaddr(cap), pt);
@@ -118,8 +119,10 @@ struct cap arch_finalise_cap(struct cap cap, bool final)
                 asid_table[base >> seL4_ASIDPoolIndexBits] = NULL;
                 asid_epoch++;
                 for (word_t i = 0; i < ASID_POOL_ENTRIES; i++)
-                    if (pool->entries[i])
+                    if (pool->entries[i]) {
+                        vspace_drop(base + i);
                         asid_flush(base + i);
+                    }
             }
         }
         break;
