@@ -92,15 +92,6 @@ void smp_drop_vspace(word_t asid)
     }
 }
 
-static word_t other_harts(void)
-{
-    word_t mask = 0;
-    for (unsigned i = 0; i < num_nodes; i++)
-        if (&harts[i] != this_hart() && harts[i].online)
-            mask |= BIT(harts[i].hartid);
-    return mask;
-}
-
 // OpenSBI's remote fences return when every other hart has done them. A hart flushes
 // its whole TLB whenever it switches address space, so only harts whose current ASID
 // is this one can hold stale entries for it.
@@ -114,10 +105,23 @@ void tlb_shootdown(word_t asid)
         sbi_remote_sfence_vma_asid(mask, asid);
 }
 
+// A hart without a thread (idle, or answering a stall) runs no user code until it
+// takes the lock and goes back to user mode, so it is not interrupted: it fences then
+// (return_to_user). Besides the IPI saved, OpenSBI's remote fence waits for every
+// target, which under QEMU's -icount costs a time slice per halted hart.
 void icache_sync(void)
 {
     asm volatile("fence.i" ::: "memory");
-    word_t mask = other_harts();
+    word_t mask = 0;
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h == this_hart() || !h->online)
+            continue;
+        if (h->cur)
+            mask |= BIT(h->hartid);
+        else
+            h->icache_stale = true;
+    }
     if (mask)
         sbi_remote_fence_i(mask);
 }

@@ -26,6 +26,9 @@ struct hart {
     // Another hart deletes the VSpace this one has active (active_asid): this hart
     // moves to the kernel's own table before the asker goes on (smp_drop_vspace).
     volatile bool vspace_drop_req;
+    // SMP: code was mapped while this hart had no thread, and icache_sync left it
+    // alone; it owes a fence.i before it next runs user code.
+    bool icache_stale;
     bool tick_armed;      // the timer runs only while the hart has a thread
     word_t active_asid;   // SMP: the only ASID the hart's TLB may hold (satp switches flush)
     unsigned boot_entries;  // times a hart entered the kernel as this core (1, once up)

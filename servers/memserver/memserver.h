@@ -56,11 +56,12 @@ enum { MS_ALLOCS, MS_FREES, MS_REFUSED, MS_MODE, MS_CONCURRENCY };     // REQUES
 // The ring frame of asynchronous system calls: where the server maps it and its size.
 // The root task makes and maps it, the server registers it (ring.c); the one place to
 // change for a larger ring frame.
-// For a 2 MiB ring: AL4_ASYNCSYS_MEGA_BITS and seL4_RISCV_Mega_Page (MEM_RING_VA is
-// 2 MiB aligned).
+// A 2 MiB ring (8192 slots): a batch of up to 256 calls takes one wake. For a 4 KiB
+// one (16 slots): AL4_ASYNCSYS_FRAME_BITS and seL4_RISCV_4K_Page. MEM_RING_VA is 2 MiB
+// aligned.
 #define MEM_RING_VA 0x30000000ul
-#define MEM_RING_FRAME_BITS AL4_ASYNCSYS_FRAME_BITS
-#define MEM_RING_FRAME_TYPE seL4_RISCV_4K_Page
+#define MEM_RING_FRAME_BITS AL4_ASYNCSYS_MEGA_BITS
+#define MEM_RING_FRAME_TYPE seL4_RISCV_Mega_Page
 
 // The boot info chunk AL4_BOOTINFO_MEMSERVER. Client i is the server's aipc connection
 // i; caps are slots of the server's CSpace: the frames a run of consecutive slots, the

@@ -82,6 +82,10 @@ NORETURN void return_to_user(void)
         schedule();
     }
     struct tcb *t = h->cur;
+    if (unlikely(h->icache_stale)) {
+        h->icache_stale = false;
+        asm volatile("fence.i" ::: "memory");  // icache_sync left this hart alone while idle
+    }
     timer_arm_if_idle();
     // A restarted thread re-executes the instruction that entered the kernel.
     if (t->state == THREAD_RESTART) {
