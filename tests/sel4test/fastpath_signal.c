@@ -173,6 +173,7 @@ static void logging_waiter(struct test_thread *t)
 
 struct outcome {
     seL4_Word badge;        // what the waiter's Wait returned
+    bool ticked;            // a tick woke the waiter before the Signal (see below)
     bool ran_early;         // the waiter ran before the root task blocked
     seL4_Word fast_signal;  // fastpath Signals counted for the root task's Signal
 };
@@ -202,10 +203,29 @@ static struct outcome signal_not_higher(struct env *env, seL4_Word prio)
                         .fast_signal = after.fastpath_signal - before.fastpath_signal};
     seL4_Wait(done, NULL);
     o.badge = w.result[1];
-    test_eq(env, w.result[0], 1);
+    o.ticked = o.badge == 1ul << VEC;
+    if (o.ticked)
+        seL4_Wait(done, NULL);  // the Signal's badge comes to the waiter's next Wait
+    else
+        test_eq(env, w.result[0], 1);
     test_eq(env, seL4_TCB_SetPriority(UN_SELF, UN_SELF, 255), seL4_NoError);
     test_eq(env, al4_check_invariants().violation, 0);
     seL4_TCB_Suspend(w.tcb);
+    return o;
+}
+
+// A tick between the uipi send and the Signal wakes the waiter with the entry's bits
+// alone (the tick checks sleeping receivers' entries), and the Signal's badge then
+// waits for its next Wait: a run the test cannot judge, so it is run again.
+static struct outcome signal_not_higher_untimed(struct env *env, seL4_Word prio)
+{
+    struct outcome o;
+    for (int tries = 0; tries < 5; tries++) {
+        o = signal_not_higher(env, prio);
+        if (!o.ticked)
+            break;
+        printf("# a tick woke the waiter before the Signal: again\n");
+    }
     return o;
 }
 
@@ -213,9 +233,9 @@ static void signal_not_higher_is_slow(struct env *env)
 {
     static const seL4_Word prios[] = {LOW, LOW - 10};
     for (unsigned i = 0; i < sizeof(prios) / sizeof(prios[0]); i++) {
-        struct outcome f = signal_not_higher(env, prios[i]);
+        struct outcome f = signal_not_higher_untimed(env, prios[i]);
         seL4_Word was = al4_set_fastpath(0);
-        struct outcome s = signal_not_higher(env, prios[i]);
+        struct outcome s = signal_not_higher_untimed(env, prios[i]);
         al4_set_fastpath(was);
         test_eq(env, f.fast_signal, 0);
         test_eq(env, s.fast_signal, 0);
