@@ -224,9 +224,10 @@ BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-ipc,$(BENCH_IPC_SRCS)))
 BENCH_UNOTIFY_SRCS := $(wildcard bench/unotify/*.c) $(BENCH_COMMON_SRCS)
 $(eval $(call user_prog,bench-unotify,$(BENCH_UNOTIFY_SRCS)))
-BENCH_AIPC_SRCS := bench/aipc/main.c tests/aipc/peer_image.S
+BENCH_AIPC_SRCS := bench/aipc/main.c bench/common/report.c tests/aipc/peer_image.S
 $(eval $(call user_prog,bench-aipc,$(BENCH_AIPC_SRCS)))
-BENCH_ASYNCSYS_SRCS := $(wildcard bench/asyncsys/*.c) bench/common/measure.c $(MEMSERVER_ROOT_SRCS)
+BENCH_ASYNCSYS_SRCS := $(wildcard bench/asyncsys/*.c) bench/common/measure.c bench/common/report.c \
+  $(MEMSERVER_ROOT_SRCS)
 $(eval $(call user_prog,bench-asyncsys,$(BENCH_ASYNCSYS_SRCS)))
 
 # A bootable image: the loader carrying the kernel and one root task.
@@ -353,24 +354,28 @@ fuzz: sel4test-images
 	  --image build/$(call variant,4,$(call test_cnode,4))/images/sel4test.elf --log build/fuzz-logs/fuzz-4harts.log \
 	  --append "fuzz_seed=$(FUZZ_SEED) fuzz_ops=$(FUZZ_OPS) fuzz_check=$(FUZZ_CHECK) fuzzers=$(FUZZ_FUZZERS)"
 
+# A benchmark's images for one hart and two, run by its tools/bench script under
+# -icount: $(call bench_1_2,image,script,extra QEMU arguments,csv name).
+# User interrupts on (a comma cannot be a $(call) argument).
+UINTR_CPU := -cpu rv64,n=on
+define bench_1_2
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/$(1).elf
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/$(1).elf
+	tools/bench/$(2) --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) $(3) -icount shift=0" \
+	  --image 1=build/$(BOARD)-release-bench/images/$(1).elf \
+	  --image 2=build/$(BOARD)-release-bench-smp2/images/$(1).elf --csv build/bench/$(4).csv
+endef
+
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
 .PHONY: bench bench-ipc bench-unotify bench-aipc bench-net bench-asyncsys profile-aipc
 bench: bench-ipc bench-unotify bench-aipc bench-asyncsys bench-net
 bench-ipc:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-ipc.elf
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf
-	tools/bench/ipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -icount shift=0" \
-	  --image 1=build/$(BOARD)-release-bench/images/bench-ipc.elf \
-	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-ipc.elf --csv build/bench/ipc-sync.csv
+	$(call bench_1_2,bench-ipc,ipc,,ipc-sync)
 # U-notification against seL4_Signal/seL4_Wait, same hart and other hart, on harts
 # with user interrupts (docs/unotify.md).
 bench-unotify:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-unotify.elf
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-unotify.elf
-	tools/bench/unotify --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
-	  --image 1=build/$(BOARD)-release-bench/images/bench-unotify.elf \
-	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-unotify.elf --csv build/bench/unotify.csv
+	$(call bench_1_2,bench-unotify,unotify,$(UINTR_CPU),unotify)
 # Asynchronous IPC against synchronous IPC between two processes, the paper's Fig. 7
 # (docs/aipc.md): concurrency 1..256, server work 0/500/2000, one and two harts.
 # Where one point of bench-aipc spends its instructions (tools/bench/profile): make
@@ -388,22 +393,14 @@ profile-aipc:
 	  $(if $(ANNOTATE),--annotate $(ANNOTATE))
 
 bench-aipc:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-aipc.elf
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf
-	tools/bench/aipc --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
-	  --image 1=build/$(BOARD)-release-bench/images/bench-aipc.elf \
-	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-aipc.elf --csv build/bench/aipc.csv
+	$(call bench_1_2,bench-aipc,aipc,$(UINTR_CPU),aipc)
 # The paper's Fig. 6 (docs/memserver.md, "Measurement"): the memory server's worker
 # concurrency 1..256, its map and unmap calls sync, async and none (the baseline), one
 # hart and two (the kernel's handler on the idle one); and the system calls alone from
 # the root task (build/bench/asyncsys-raw.csv). User interrupts on: the server and its
 # client talk over asynchronous IPC.
 bench-asyncsys:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-asyncsys.elf
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=2 build/$(BOARD)-release-bench-smp2/images/bench-asyncsys.elf
-	tools/bench/asyncsys --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -icount shift=0" \
-	  --image 1=build/$(BOARD)-release-bench/images/bench-asyncsys.elf \
-	  --image 2=build/$(BOARD)-release-bench-smp2/images/bench-asyncsys.elf --csv build/bench/asyncsys.csv
+	$(call bench_1_2,bench-asyncsys,asyncsys,$(UINTR_CPU),asyncsys)
 
 # The network server waker-driven against the polling loop, in one run (docs/netserver.md,
 # "Benchmark"): idle instructions per second, echo round trip, iperf 2 throughput;

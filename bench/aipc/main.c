@@ -22,6 +22,7 @@
 #include <al4/bootinfo.h>
 #include <al4/process.h>
 #include <stdio.h>
+#include "../common/report.h"
 #include <string.h>
 #include "../../tests/aipc/peer.h"
 
@@ -60,11 +61,7 @@ static bool make(struct al4_process *p, seL4_Word cnode_bits)
 
 static bool take_report(void)
 {
-    seL4_Word badge;
-    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
-    for (unsigned i = 0; i < R_WORDS; i++)
-        r[i] = seL4_GetMR(i);
-    return seL4_MessageInfo_get_label(info) == REPORT_LABEL;
+    return bench_take_report(report_ep, REPORT_LABEL, r, R_WORDS);
 }
 
 static bool command(seL4_Word cmd, seL4_Word concurrency, seL4_Word calls, seL4_Word work,

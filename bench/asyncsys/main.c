@@ -16,6 +16,7 @@
 #include <sel4/sel4.h>
 #include <al4/bootinfo.h>
 #include <stdio.h>
+#include "../common/report.h"
 #include "bench.h"
 #include "../../servers/memserver/root/launch.h"
 #include "../../tests/memclient/memclient.h"
@@ -43,11 +44,7 @@ static unsigned harts;
 
 static bool take_report(void)
 {
-    seL4_Word badge;
-    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
-    for (unsigned i = 0; i < R_WORDS; i++)
-        r[i] = seL4_GetMR(i);
-    return seL4_MessageInfo_get_label(info) == MC_REPORT;
+    return bench_take_report(report_ep, MC_REPORT, r, R_WORDS);
 }
 
 static bool command(seL4_Word cmd, seL4_Word n, seL4_Word conc, seL4_Word label, seL4_Word a0,

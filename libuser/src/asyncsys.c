@@ -14,7 +14,7 @@ bool al4_asyncsys_init(struct al4_asyncsys *as, void *frame, unsigned frame_bits
     return true;
 }
 
-static inline void kick(struct al4_asyncsys *as)
+void al4_asyncsys_kick(struct al4_asyncsys *as)
 {
     as->kicked_tail = as->req_tail;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);  // the request published before the mark is read
@@ -35,16 +35,11 @@ bool al4_asyncsys_make_room(struct al4_asyncsys *as)
     return !as->broken && al4_asyncsys_room(as);
 }
 
-void al4_asyncsys_kick(struct al4_asyncsys *as)
-{
-    kick(as);
-}
-
 void al4_asyncsys_flush(void *arg)
 {
     struct al4_asyncsys *as = arg;
     if (as->kicked_tail != as->req_tail)
-        kick(as);
+        al4_asyncsys_kick(as);
 }
 
 unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
@@ -87,7 +82,7 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
         as->waiters = NULL;
     // Requests left behind a reply ring the kernel found full: it cleared its mark.
     if (n && as->req_tail != __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE))
-        kick(as);
+        al4_asyncsys_kick(as);
     return n;
 }
 
