@@ -90,9 +90,13 @@ static void coroutines(struct env *env)
     for (int i = 0; i < WORKERS; i++)
         test_eq(env, seL4_DebugCapIdentify(cs.w[i].slot), 0);
     // Every worker submits before the run queue empties: one wake per batch (at most a
-    // ring of 16 requests), not one per call.
+    // ring of 16 requests), not one per call. On one hart a batch is always the whole
+    // ring; with more, the handler drains on another hart meanwhile, finds the ring
+    // empty mid-batch and clears its mark, so batches are shorter (a make test run on 4
+    // harts saw 97 wakes for 1152 calls, 11.9 a batch): a quarter of the ring there.
     printf("# %u calls, %lu wake system calls\n", cs.calls, (unsigned long)cs.a.as.wakes);
-    test_check(env, cs.a.as.wakes * (WORKERS / 2) <= cs.calls);
+    seL4_Word batch = env->bi->numNodes == 1 ? WORKERS / 2 : AL4_ASYNCSYS_SLOTS / 4;
+    test_check(env, cs.a.as.wakes * batch <= cs.calls);
 }
 DEFINE_TEST(ASYNCSYS0009, "coroutines await the libsel4-named calls; batch mode wakes once a batch",
             coroutines);
