@@ -12,8 +12,7 @@ static inline void finish(struct al4_aipc_call *call, int status)
     co_wake(call->co);
 }
 
-// The connection is dead: every call in flight or waiting ends with EBROKEN.
-static void fail_all(struct al4_aipc_client *c)
+void al4_aipc_client_fail(struct al4_aipc_client *c)
 {
     c->link.broken = true;
     for (uint32_t id = 0; id < c->link.capacity; id++)
@@ -29,21 +28,8 @@ static void fail_all(struct al4_aipc_client *c)
     c->wait_tail = NULL;
 }
 
-static inline void send_now(struct al4_aipc_client *c, struct al4_aipc_call *call)
+void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
-    uint32_t id = c->free_ids[--c->n_free];
-    c->slot[id] = call;
-    // With at most `capacity` calls in flight the ring always has room: a full one
-    // means the server moved its index wrongly.
-    if (!al4_aipc_link_send(&c->link, al4_aipc_client_tag(c, id), call->info.words[0], call->mr))
-        fail_all(c);
-}
-
-void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call)
-{
-    call->co = co;
-    call->done = false;
-    call->next = NULL;
     if (seL4_MessageInfo_get_length(call->info) > AL4_RING_MRS ||
         seL4_MessageInfo_get_extraCaps(call->info) || seL4_MessageInfo_get_capsUnwrapped(call->info)) {
         call->status = AL4_AIPC_ELENGTH;
@@ -56,7 +42,7 @@ void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_c
         return;
     }
     if (c->n_free) {
-        send_now(c, call);
+        al4_aipc_send_now(c, call);
         return;
     }
     if (c->wait_tail)
@@ -67,8 +53,10 @@ void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_c
 }
 
 // One reply, read in place (al4_ring_peek): its header copied and checked, matched to
-// its call, its payload copied into the call, the call's coroutine woken, its id reused
-// under the next generation.
+// its call, its payload copied into the call, its id reused under the next generation
+// (by the first call waiting for one, if any), and last the call's coroutine woken,
+// which then usually runs at once (co_wake_run): it finds its id already free for the
+// call it makes next.
 static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t *slot)
 {
     uint64_t w0 = slot[0], info = slot[1];
@@ -82,16 +70,18 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     c->slot[id] = NULL;
     c->gen[id] = (c->gen[id] + 1) & 0x7fff;
     call->info.words[0] = info;
-    al4_ring_copy_out(call->mr, slot + 2, al4_ring_item_words(info));
-    finish(call, seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
-                     ? AL4_AIPC_EREFUSED : AL4_AIPC_OK);
+    al4_ring_copy_out_all(call->mr, slot + 2);
+    call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
+                       ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
+    call->done = true;
     c->free_ids[c->n_free++] = id;
     if (c->wait_head) {
         struct al4_aipc_call *w = c->wait_head;
         if (!(c->wait_head = w->next))
             c->wait_tail = NULL;
-        send_now(c, w);
+        al4_aipc_send_now(c, w);
     }
+    co_wake_run(call->co);
 }
 
 static enum co_status reply_dispatcher(struct co *co)
@@ -118,7 +108,7 @@ static enum co_status reply_dispatcher(struct co *co)
         CO_SUSPEND(co);
         al4_aipc_link_running(&c->link);
     }
-    fail_all(c);
+    al4_aipc_client_fail(c);
     CO_END(co);
 }
 

@@ -86,10 +86,8 @@ bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it)
     if (l->broken)
         return false;
     int r = al4_ring_get(&l->rx, it);
-    if (r == AL4_RING_OK) {
-        l->st.items_in++;
+    if (r == AL4_RING_OK)
         return true;
-    }
     l->broken |= r == AL4_RING_ECORRUPT;
     return false;
 }

@@ -161,26 +161,6 @@ static inline void take_wakes(struct co_exec *ex)
         take_wakes_slow(ex);
 }
 
-static inline void run_one(struct co_exec *ex, struct co *co)
-{
-    co->state = CO_RUNNING;
-    ex->resumes++;
-    enum co_status st = co->resume(co);
-    if (st == CO_DONE) {
-        co->state = CO_FINISHED;
-        if (co->waiter) {
-            struct co *w = co->waiter;
-            co->waiter = NULL;
-            co_wake(w);
-        }
-    } else if (co->state == CO_AGAIN) {
-        co->state = CO_QUEUED;
-        co_enqueue(ex, co);
-    } else {
-        co->state = CO_IDLE;
-    }
-}
-
 void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every)
 {
     ex->flush = flush;
@@ -214,7 +194,7 @@ uint64_t co_exec_run_ready(struct co_exec *ex)
             if (!(co = dequeue(ex)))
                 break;
         }
-        run_one(ex, co);
+        co_exec_resume(ex, co);
         if (ex->flush_every && ++ex->since_flush >= ex->flush_every)
             flush(ex);
         if (ex->stop) {

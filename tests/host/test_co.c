@@ -234,6 +234,96 @@ static void test_priority_then_fifo(void **state)
         assert_true(co_done(&t[k].co));
 }
 
+// co_wake_run: a waker (prio 20) wakes `wr_target` and logs 100 + its id after.
+static struct tco *wr_target, *wr_first;  // wr_first: woken (queued) just before
+static bool wr_stop;
+
+static enum co_status waker_run(struct co *co)
+{
+    struct tco *t = (struct tco *)co;
+    logged(t);
+    if (wr_stop)
+        co_exec_stop(co->ex);
+    if (wr_first)
+        co_wake(&wr_first->co);
+    // With a limit, wakes itself that many times, then nobody.
+    if (wr_target != t || t->limit-- > 0)
+        co_wake_run(&wr_target->co);
+    order[norder++] = 100 + t->id;
+    return CO_PENDING;
+}
+
+// The woken coroutine runs inside the waker's resume only when it is the next to run
+// anyway: idle, nothing of its priority or above queued, no stop pending. Otherwise it
+// is queued as by co_wake (FIFO behind its equals, after the higher ones).
+static void test_wake_run(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    fake_init(&f, &ex, 0);
+    struct tco w, target, equal, higher;
+    tco_init(&w, &ex, waker_run, 20, 1);
+    tco_init(&target, &ex, forever_run, 5, 2);
+    tco_init(&equal, &ex, forever_run, 5, 3);
+    tco_init(&higher, &ex, forever_run, 30, 4);
+    wr_target = &target;
+    wr_first = NULL;
+    wr_stop = false;
+
+    // Nothing queued: the target runs at once, inside the waker.
+    co_wake(&w.co);
+    assert_int_equal(co_exec_run_ready(&ex), 2);
+    EXPECT_ORDER(1, 2, 101);
+    assert_int_equal(target.co.state, CO_IDLE);
+
+    // An equal queued first: the target is queued behind it.
+    norder = 0;
+    co_wake(&equal.co);
+    co_wake(&w.co);
+    assert_int_equal(co_exec_run_ready(&ex), 3);
+    EXPECT_ORDER(1, 101, 3, 2);
+
+    // Something of higher priority queued (by the waker itself, just before): queued
+    // too, and runs first.
+    norder = 0;
+    wr_first = &higher;
+    co_wake(&w.co);
+    assert_int_equal(co_exec_run_ready(&ex), 3);
+    EXPECT_ORDER(1, 101, 4, 2);
+    wr_first = NULL;
+
+    // A lower priority queued does not stop the hand-off.
+    norder = 0;
+    struct tco low;
+    tco_init(&low, &ex, forever_run, 1, 5);
+    co_wake(&low.co);
+    co_wake(&w.co);
+    assert_int_equal(co_exec_run_ready(&ex), 3);
+    EXPECT_ORDER(1, 2, 101, 5);
+
+    // A stop pending: no more resumes in this run; the target stays queued.
+    norder = 0;
+    wr_stop = true;
+    co_wake(&w.co);
+    assert_int_equal(co_exec_run_ready(&ex), 1);
+    EXPECT_ORDER(1, 101);
+    assert_int_equal(target.co.state, CO_QUEUED);
+    wr_stop = false;
+    norder = 0;
+    assert_int_equal(co_exec_run_ready(&ex), 1);
+    EXPECT_ORDER(2);
+
+    // A waker that wakes itself: it is running, so it is marked to run again (the
+    // second resume wakes the target instead), never resumed inside itself.
+    norder = 0;
+    wr_target = &w;
+    w.limit = 1;
+    co_wake(&w.co);
+    assert_int_equal(co_exec_run_ready(&ex), 2);
+    EXPECT_ORDER(1, 101, 1, 101);
+}
+
 // Every one of the 64 priorities, woken in a scrambled order, runs highest first.
 static void test_all_priorities(void **state)
 {
@@ -905,6 +995,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_priority_then_fifo, setup),
+        cmocka_unit_test_setup(test_wake_run, setup),
         cmocka_unit_test_setup(test_all_priorities, setup),
         cmocka_unit_test_setup(test_random_wakes_keep_top, setup),
         cmocka_unit_test_setup(test_wake_queued_is_idempotent, setup),

@@ -133,8 +133,8 @@ const struct al4_aipc_desc *al4_aipc_conn(const struct al4_aipc_rt *rt, unsigned
 
 // --- One end of a connection (shared by client and server) ---
 
+// (The items each way are the rings' own indices: l->tx.tail, l->rx.head, mod 2^32.)
 struct al4_aipc_stats {
-    uint64_t items_in, items_out;  // items taken from / put into the rings
     uint64_t signals;              // notifications sent to the peer (its mark was idle)
     uint64_t kernel_signals;       // of which went through seL4_Signal (peer asleep)
     uint64_t sleeps;               // times this end's dispatcher suspended, marked idle
@@ -198,7 +198,9 @@ seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_a
                                 unsigned prio);
 // Starts `call` for coroutine co: sends it, or queues it until an id is free. Then the
 // coroutine awaits call->done (CO_AWAIT(co, call->done)): AL4_AIPC_CALL does both.
-void al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call);
+// Inline (below, after the link's inline send): it is on every call's path.
+static inline void al4_aipc_submit(struct al4_aipc_client *c, struct co *co,
+                                   struct al4_aipc_call *call);
 #define AL4_AIPC_CALL(co, client, call) \
     do { \
         al4_aipc_submit((client), (co), (call)); \
@@ -253,8 +255,9 @@ bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
 // `info` and the payload words its length names, from mr.
 // The peer's mark was idle: the link owes it a notification, sent at the next flush.
 void al4_aipc_link_owe(struct al4_aipc_link *l);
-static inline bool al4_aipc_link_send(struct al4_aipc_link *l, uint64_t w0, uint64_t info,
-                                      const seL4_Word *mr)
+static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_aipc_link *l,
+                                                                     uint64_t w0, uint64_t info,
+                                                                     const seL4_Word *mr)
 {
     if (l->broken)
         return false;
@@ -263,7 +266,6 @@ static inline bool al4_aipc_link_send(struct al4_aipc_link *l, uint64_t w0, uint
         l->broken |= r == AL4_RING_ECORRUPT;
         return false;
     }
-    l->st.items_out++;
     // Publish, full fence, then look at the consumer's mark (store then load: the fence
     // is what forbids both sides missing each other, docs/aipc-protocol.md). While a
     // notification is owed there is nothing to look at: it goes out after this item is
@@ -290,7 +292,6 @@ static inline const volatile uint64_t *al4_aipc_link_peek(struct al4_aipc_link *
 static inline void al4_aipc_link_release(struct al4_aipc_link *l)
 {
     al4_ring_release(&l->rx);
-    l->st.items_in++;
 }
 // The dispatcher's step before it suspends: marks this end idle, fences, and rechecks
 // the ring. True: really empty, suspend now (a signal wakes it); false: items arrived
@@ -298,3 +299,36 @@ static inline void al4_aipc_link_release(struct al4_aipc_link *l)
 bool al4_aipc_link_idle(struct al4_aipc_link *l);
 // After a wake: marks this end running.
 void al4_aipc_link_running(struct al4_aipc_link *l);
+
+// --- The client's inline send (al4_aipc_submit above) ---
+
+// What al4_aipc_submit does not do inline: refusals, a dead link, waiting for an id.
+void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call);
+// The connection is dead: every call in flight or waiting ends with EBROKEN.
+void al4_aipc_client_fail(struct al4_aipc_client *c);
+
+// Sends `call` under a free id (the caller made sure there is one).
+static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_aipc_client *c,
+                                                                    struct al4_aipc_call *call)
+{
+    uint32_t id = c->free_ids[--c->n_free];
+    c->slot[id] = call;
+    // With at most `capacity` calls in flight the ring always has room: a full one
+    // means the server moved its index wrongly.
+    if (!al4_aipc_link_send(&c->link, al4_aipc_client_tag(c, id), call->info.words[0], call->mr))
+        al4_aipc_client_fail(c);
+}
+
+static inline void al4_aipc_submit(struct al4_aipc_client *c, struct co *co,
+                                   struct al4_aipc_call *call)
+{
+    call->co = co;
+    call->done = false;
+    call->next = NULL;
+    // The low 12 bits of the info are capsUnwrapped, extraCaps and length: at most
+    // AL4_RING_MRS means no caps and a length that fits an item.
+    if ((call->info.words[0] & 0xfff) <= AL4_RING_MRS && !c->link.broken && c->n_free)
+        al4_aipc_send_now(c, call);
+    else
+        al4_aipc_submit_slow(c, call);
+}

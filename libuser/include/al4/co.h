@@ -174,6 +174,41 @@ static inline void co_wake(struct co *co)
         co->state = CO_AGAIN;
     }  // queued, already woken while running, or finished: nothing
 }
+// Runs a resume of co and files it by what it returned (the executor's step; also
+// co_wake_run's).
+static inline void co_exec_resume(struct co_exec *ex, struct co *co)
+{
+    co->state = CO_RUNNING;
+    ex->resumes++;
+    enum co_status st = co->resume(co);
+    if (st == CO_DONE) {
+        co->state = CO_FINISHED;
+        if (co->waiter) {
+            struct co *w = co->waiter;
+            co->waiter = NULL;
+            co_wake(w);
+        }
+    } else if (co->state == CO_AGAIN) {
+        co->state = CO_QUEUED;
+        co_enqueue(ex, co);
+    } else {
+        co->state = CO_IDLE;
+    }
+}
+// co_wake, but when co would be the next to run anyway (idle, nothing of its priority
+// or above queued, no stop pending) it runs at once, inside the caller's resume: the
+// hand-off of a dispatcher to the coroutine its item was for (asynchronous IPC's
+// replies), which saves the queueing and the executor's round. The order among queued
+// coroutines is the one co_wake gives; the caller's own resume is what waits. Not from
+// a handler, and only where the caller can take a nested resume (docs/coroutines.md).
+static inline void co_wake_run(struct co *co)
+{
+    struct co_exec *ex = co->ex;
+    if (co->state == CO_IDLE && (!ex->ready || ex->top < co->prio) && !ex->stop)
+        co_exec_resume(ex, co);
+    else
+        co_wake(co);
+}
 // The same, from the user-interrupt handler (or anything that may interrupt the
 // executor's thread): lock-free, taken by the executor at its next look.
 void co_wake_isr(struct co *co);
