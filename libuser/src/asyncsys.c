@@ -24,6 +24,8 @@ void al4_asyncsys_kick(struct al4_asyncsys *as)
     }
 }
 
+static unsigned take_replies(struct al4_asyncsys *as, bool handoff);
+
 bool al4_asyncsys_make_room(struct al4_asyncsys *as)
 {
     if (as->broken)
@@ -31,7 +33,8 @@ bool al4_asyncsys_make_room(struct al4_asyncsys *as)
     // Full: the batch so far must reach the kernel, and the replies it has given must
     // be taken, or the submitters would yield to each other for ever.
     al4_asyncsys_flush(as);
-    al4_asyncsys_poll(as);
+    // No hand-off: the caller is in the middle of a submit.
+    take_replies(as, false);
     return !as->broken && al4_asyncsys_room(as);
 }
 
@@ -42,7 +45,11 @@ void al4_asyncsys_flush(void *arg)
         al4_asyncsys_kick(as);
 }
 
-unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
+// Each reply is taken (copied, rep_head and in_flight moved on) before its coroutine is
+// woken. With `handoff` that coroutine runs at once when it would be next anyway
+// (co_wake_run), inside this loop: it may submit, or poll itself, so the loop keeps no
+// index of its own and stops at the tail it read even if a nested poll went past it.
+static unsigned take_replies(struct al4_asyncsys *as, bool handoff)
 {
     unsigned n = 0;
     uint32_t tail = __atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE);
@@ -50,9 +57,8 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
         as->broken = true;
         return 0;
     }
-    uint32_t head = as->rep_head;
-    while (head != tail) {
-        const struct al4_asyncsys_rep *r = al4_asyncsys_rep_slot(as->sh, as->slots, head++);
+    while ((int32_t)(tail - as->rep_head) > 0) {
+        const struct al4_asyncsys_rep *r = al4_asyncsys_rep_slot(as->sh, as->slots, as->rep_head);
         struct al4_async *c = (struct al4_async *)(uintptr_t)r->tag;
         c->info = (seL4_MessageInfo_t){{r->info}};
         c->error = (seL4_Error)seL4_MessageInfo_get_label(c->info);
@@ -60,17 +66,20 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
         unsigned len = seL4_MessageInfo_get_length(c->info);
         for (unsigned i = 0; i < len && i < AL4_ASYNCSYS_REPLY_MRS; i++)
             c->mr[i] = r->mr[i];
+        as->rep_head++;
+        as->in_flight--;
         c->done = true;
-        if (c->co)
-            co_wake(c->co);
         n++;
+        if (c->co) {
+            if (handoff)
+                co_wake_run(c->co);
+            else
+                co_wake(c->co);
+        }
     }
     // The slots are free again once every reply is copied out: published once a poll.
-    if (n) {
-        as->rep_head = head;
-        as->in_flight -= n;
-        __atomic_store_n(&as->sh->user.rep_head, head, __ATOMIC_RELEASE);
-    }
+    if (n)
+        __atomic_store_n(&as->sh->user.rep_head, as->rep_head, __ATOMIC_RELEASE);
     // Room again: the submitters that found the ring full try again.
     for (struct al4_async *w = n ? as->waiters : NULL, *next; w; w = next) {
         next = w->next_waiter;
@@ -84,6 +93,11 @@ unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
     if (n && as->req_tail != __atomic_load_n(&as->sh->kern.req_head, __ATOMIC_ACQUIRE))
         al4_asyncsys_kick(as);
     return n;
+}
+
+unsigned al4_asyncsys_poll(struct al4_asyncsys *as)
+{
+    return take_replies(as, true);
 }
 
 void al4_asyncsys_wait_room(struct al4_async *c)

@@ -134,8 +134,10 @@ void al4_asyncsys_flush(void *as);
 // The ring is full: c's coroutine is woken by the next al4_asyncsys_poll that takes a
 // reply (it suspends meanwhile, so the executor can run dry and its thread sleep).
 void al4_asyncsys_wait_room(struct al4_async *c);
-// Takes every reply published, completing its call and waking its coroutine; wakes the
-// handler again if requests wait behind a reply ring it found full. Returns how many.
+// Takes every reply published, completing its call and waking its coroutine, which runs
+// at once when it would be the next to run anyway (co_wake_run: so call this from a
+// dispatcher or the thread's own loop, not from inside a submit); wakes the handler
+// again if requests wait behind a reply ring it found full. Returns how many.
 unsigned al4_asyncsys_poll(struct al4_asyncsys *as);
 // The reply dispatcher's mark: running (the kernel need not signal) or about to sleep.
 // al4_asyncsys_idle returns false when replies arrived meanwhile: poll, don't sleep.
