@@ -74,7 +74,8 @@ static enum co_status async_run(struct co *co)
 }
 
 
-static void measure(bool async, unsigned c, unsigned harts)
+// Not inlined: its two rdcycles are the window tools/bench/profile traces.
+__attribute__((noinline)) static void measure(bool async, unsigned c, unsigned harts)
 {
     unsigned calls = harts > 1 ? CALLS_2 : CALLS_1, rounds = calls / 2 / c ? calls / 2 / c : 1;
     // Driven by hand: run_ready, the replies, a sleep on the completion notification.

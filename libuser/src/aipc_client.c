@@ -53,10 +53,12 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
 }
 
 // One reply, read in place (al4_ring_peek): its header copied and checked, matched to
-// its call, its payload copied into the call, its id reused under the next generation
-// (by the first call waiting for one, if any), and last the call's coroutine woken,
-// which then usually runs at once (co_wake_run): it finds its id already free for the
-// call it makes next.
+// its call, its payload copied into the call, and its slot freed before anything else
+// (the caller's next call may bring the server's next reply at once, from another
+// hart: a slot still held would make the honest server find the ring full). Then its
+// id is reused under the next generation (by the first call waiting for one, if any),
+// and last the call's coroutine is woken, which usually runs at once (co_wake_run) and
+// finds its id free for the call it makes next.
 static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t *slot)
 {
     uint64_t w0 = slot[0], info = slot[1];
@@ -64,13 +66,15 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     struct al4_aipc_call *call;
     if (al4_ring_header_check(w0, info, AL4_RING_CO_ANY) != AL4_RING_OK ||
         id >= c->link.capacity || !(call = c->slot[id]) || tag != al4_aipc_client_tag(c, id)) {
+        al4_aipc_link_release(&c->link);
         c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
         return;
     }
+    al4_ring_copy_out_all(call->mr, slot + 2);
+    al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
     c->gen[id] = (c->gen[id] + 1) & 0x7fff;
     call->info.words[0] = info;
-    al4_ring_copy_out_all(call->mr, slot + 2);
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
     call->done = true;
@@ -94,8 +98,7 @@ static enum co_status reply_dispatcher(struct co *co)
         // A batch per resume: a server that refills the ring as fast as it is drained
         // would otherwise keep this resume from ever returning.
         for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek(&c->link)); n++) {
-            take_reply(c, slot);
-            al4_aipc_link_release(&c->link);
+            take_reply(c, slot);  // frees the slot
         }
         if (c->link.broken)
             break;

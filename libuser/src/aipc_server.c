@@ -31,13 +31,18 @@ bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t i
 }
 
 // One request, read in place (al4_ring_peek): its header and payload copied into a
-// private request, checked, handed to the handler.
+// private request and its slot freed before anything is answered (the client may reuse
+// the slot for its next call as soon as it sees the reply, from another hart: a slot
+// still held would make the honest client find the ring full); then checked and
+// handed to the handler.
 static inline void take_request(struct al4_aipc_server *s, const volatile uint64_t *slot)
 {
     uint64_t w0 = slot[0];
     // Not zero-filled: only the words the lengths name are ever read.
     struct al4_aipc_req req, out;
     req.info.words[0] = slot[1];
+    al4_ring_copy_out_all(req.mr, slot + 2);
+    al4_aipc_link_release(&s->link);
     if (al4_ring_header_check(w0, req.info.words[0], AL4_RING_CO_ANY) != AL4_RING_OK) {
         s->link.st.refused++;
         // Answer it, so the call ends instead of hanging; an id the check refused
@@ -47,7 +52,6 @@ static inline void take_request(struct al4_aipc_server *s, const volatile uint64
         return;
     }
     req.id = out.id = (uint32_t)w0;
-    al4_ring_copy_out_all(req.mr, slot + 2);
     out.info = seL4_MessageInfo_new(0, 0, 0, 0);
     s->handled++;
     if (s->handle(s, &req, &out, s->arg))
@@ -64,8 +68,7 @@ static enum co_status dispatcher(struct co *co)
         // At most a batch per resume, so that one busy client cannot keep the other
         // connections' dispatchers (same priority) from running.
         for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek(&s->link)); n++) {
-            take_request(s, slot);
-            al4_aipc_link_release(&s->link);
+            take_request(s, slot);  // frees the slot
         }
         if (n == AL4_AIPC_BATCH) {
             CO_YIELD(co);  // still marked running: producers do not signal meanwhile

@@ -182,6 +182,55 @@ static void test_batch_round_trip(void **state)
     assert_int_equal(cl.link.st.refused, 0);
 }
 
+// Each end frees a slot as soon as it has copied the item out, before it answers or
+// wakes anyone: a peer on another hart that sees the answer may put its next item at
+// once, and with capacity-many items in flight a slot still held would make that
+// honest peer find the ring full (which it must treat as a broken peer).
+static bool slot_freed_at_handler, slot_freed_at_caller;
+
+static bool echo_checks_slot(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                             struct al4_aipc_req *reply, void *arg)
+{
+    struct al4_ring_shared *reqs = cl.link.tx.sh;
+    slot_freed_at_handler = __atomic_load_n(&reqs->cons.head, __ATOMIC_ACQUIRE) == cl.link.tx.tail;
+    return echo(s, req, reply, arg);
+}
+
+static enum co_status caller_checks_slot(struct co *co)
+{
+    struct worker *w = (struct worker *)co;
+    CO_BEGIN(co);
+    w->call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+    w->call.mr[0] = w->tag;
+    AL4_AIPC_CALL(co, &cl, &w->call);
+    {
+        struct al4_ring_shared *replies = sv.link.tx.sh;
+        slot_freed_at_caller =
+            __atomic_load_n(&replies->cons.head, __ATOMIC_ACQUIRE) == sv.link.tx.tail;
+    }
+    CO_END(co);
+}
+
+static void test_slot_freed_before_answer(void **state)
+{
+    (void)state;
+    setup_pair(1);
+    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, echo_checks_slot, NULL, 10), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_s.ex);
+    workers[0] = (struct worker){.tag = 7};
+    co_init(&workers[0].co, &rt_c.ex, caller_checks_slot, 5);
+    co_wake(&workers[0].co);
+    slot_freed_at_handler = slot_freed_at_caller = false;
+    co_exec_run_ready(&rt_c.ex);
+    co_exec_run_ready(&rt_s.ex);
+    assert_true(slot_freed_at_handler);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(workers[0].call.done);
+    assert_int_equal(workers[0].call.mr[0], 8);
+    assert_true(slot_freed_at_caller);
+}
+
 // Two slots: calls A and B in flight, C waiting. A duplicated reply to A arrives after
 // A's slot went to C; it must be refused, not taken as C's answer.
 static void test_stale_reply_refused(void **state)
@@ -296,6 +345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_batch_round_trip, teardown),
+        cmocka_unit_test_teardown(test_slot_freed_before_answer, teardown),
         cmocka_unit_test_teardown(test_stale_reply_refused, teardown),
         cmocka_unit_test_teardown(test_reply_flood_batched, teardown),
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),
