@@ -30,8 +30,8 @@ static void save(struct tcb *t)
 {
     struct tcb_uintr *u = &t->uintr;
     // Off the hart first: then sip.USIP shows the software bit alone.
-    if (u->rx)
-        uintc_deactivate(u->rx - 1);
+    if (u->rx_regs)
+        uintc_entry_deactivate(u->rx_regs);
     u->utvec = ucsr_read(CSR_UTVEC);
     u->uscratch = ucsr_read(CSR_USCRATCH);
     u->uepc = ucsr_read(CSR_UEPC);
@@ -58,13 +58,41 @@ static void load(struct hart *h, struct tcb *next)
         csr_set(sip, SIP_USIP);
     else
         csr_clear(sip, SIP_USIP);
-    // A receiver takes its user software interrupt in U mode; nobody else does.
-    ucsr_write(CSR_SIDELEG, u->rx ? SIP_USIP : 0);
-    ucsr_write(CSR_SUIST, u->st ? unotify_suist(u->st - 1) : 0);
-    ucsr_write(CSR_SUIRS, u->rx ? BIT(63) | (u->rx - 1) : 0);
-    if (u->rx)
-        uintc_activate(u->rx - 1, h->hartid);
+    ucsr_write(CSR_SIDELEG, u->sideleg);
+    ucsr_write(CSR_SUIST, u->suist);
+    ucsr_write(CSR_SUIRS, u->suirs);
+    if (u->rx_regs)
+        uintc_entry_activate(u->rx_regs, h->hartid);
 }
+
+// What uintr_derive keeps, from rx and st alone.
+static void derived(const struct tcb_uintr *u, word_t *sideleg, word_t *suirs, word_t *suist,
+                    volatile uint64_t **rx_regs)
+{
+    // A receiver takes its user software interrupt in U mode; nobody else does.
+    *sideleg = u->rx ? SIP_USIP : 0;
+    *suirs = u->rx ? BIT(63) | (u->rx - 1) : 0;
+    *suist = u->st ? unotify_suist(u->st - 1) : 0;
+    *rx_regs = u->rx ? uintc_entry(u->rx - 1) : NULL;
+}
+
+void uintr_derive(struct tcb *t)
+{
+    struct tcb_uintr *u = &t->uintr;
+    derived(u, &u->sideleg, &u->suirs, &u->suist, &u->rx_regs);
+}
+
+#ifdef CONFIG_DEBUG_BUILD
+bool uintr_derived_ok(const struct tcb *t)
+{
+    const struct tcb_uintr *u = &t->uintr;
+    word_t sideleg, suirs, suist;
+    volatile uint64_t *rx_regs;
+    derived(u, &sideleg, &suirs, &suist, &rx_regs);
+    return sideleg == u->sideleg && suirs == u->suirs && suist == u->suist &&
+           rx_regs == u->rx_regs;
+}
+#endif
 
 void uintr_switch_slow(struct hart *h, struct tcb *next)
 {

@@ -21,6 +21,10 @@
 #define ucsr_write(c, v) csr_write(c, v)
 
 void uintr_init_hart(void);
+// t's rx or st changed: recomputes what a switch to t writes (struct tcb_uintr).
+void uintr_derive(struct tcb *t);
+// Debug builds, for the invariant checker: whether those values match rx and st.
+bool uintr_derived_ok(const struct tcb *t);
 // Out of line (also in the flattened fastpath): its saves and loads would otherwise
 // give the fastpath a stack frame.
 NOINLINE void uintr_switch_slow(struct hart *h, struct tcb *next);
