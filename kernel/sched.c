@@ -93,7 +93,7 @@ static int highest_prio(const struct ready_queues *q)
 {
     if (!q->l1)
         return -1;
-    unsigned hi = msb_byte[q->l1];
+    word_t hi = msb_byte[q->l1];
     return (int)(hi * 64 + msb(q->l2[hi]));
 }
 

@@ -60,7 +60,7 @@ struct tcb_uintr {
         };
         uint32_t any;     // nonzero: the thread takes part
     };
-    bool usip;            // the software-writable USIP bit
+    word_t usip;          // the software-writable USIP bit (SIP_USIP or 0)
     word_t utvec, uscratch, uepc, ucause, utval;
     word_t uie;           // the U-level bits of sie (uie is their view)
     // What a switch to the thread writes, derived from rx and st each time they change

@@ -32,9 +32,9 @@ typedef uint64_t pptr_t;  // a kernel window address
 // last three steps are a table lookup (kernel/lib/msb.c): it runs on every schedule()
 // and on the notification fastpath's Wait.
 extern const uint8_t msb_byte[256];
-static inline unsigned msb(word_t x)
+static inline word_t msb(word_t x)
 {
-    unsigned n = 0;
+    word_t n = 0;  // word_t, not unsigned: no zero-extensions when it indexes
 #pragma GCC unroll 3  // three steps, no loop
     for (unsigned half = 32; half >= 8; half /= 2)
         if (x >> half) {

@@ -37,12 +37,14 @@ static void save(struct tcb *t)
     u->uepc = ucsr_read(CSR_UEPC);
     u->ucause = ucsr_read(CSR_UCAUSE);
     u->utval = ucsr_read(CSR_UTVAL);
-    u->uie = csr_read(sie) & U_INTS;
-    u->usip = csr_read(sip) & SIP_USIP;
+    // Read and cleared in one instruction each: load() then only sets the next
+    // thread's bits.
+    u->uie = csr_read_clear(sie, U_INTS) & U_INTS;
+    u->usip = csr_read_clear(sip, SIP_USIP) & SIP_USIP;
 }
 
 // The CSRs of next, or all empty (next NULL or taking no part): the previous owner's
-// values never reach another thread.
+// values never reach another thread. The U bits of sie and USIP are clear on entry.
 static void load(struct hart *h, struct tcb *next)
 {
     static const struct tcb_uintr none;
@@ -52,12 +54,8 @@ static void load(struct hart *h, struct tcb *next)
     ucsr_write(CSR_UEPC, u->uepc);
     ucsr_write(CSR_UCAUSE, u->ucause);
     ucsr_write(CSR_UTVAL, u->utval);
-    csr_clear(sie, U_INTS);
     csr_set(sie, u->uie);
-    if (u->usip)
-        csr_set(sip, SIP_USIP);
-    else
-        csr_clear(sip, SIP_USIP);
+    csr_set(sip, u->usip);
     ucsr_write(CSR_SIDELEG, u->sideleg);
     ucsr_write(CSR_SUIST, u->suist);
     ucsr_write(CSR_SUIRS, u->suirs);
@@ -96,8 +94,13 @@ bool uintr_derived_ok(const struct tcb *t)
 
 void uintr_switch_slow(struct hart *h, struct tcb *next)
 {
-    if (h->uintr_owner)
+    if (h->uintr_owner) {
         save(h->uintr_owner);
+    } else {
+        // Nobody's: whatever a thread that takes no part may have left there goes.
+        csr_clear(sie, U_INTS);
+        csr_clear(sip, SIP_USIP);
+    }
     bool part = next && next->uintr.any;
     load(h, part ? next : NULL);
     h->uintr_owner = part ? next : NULL;
