@@ -94,6 +94,11 @@ bool uintr_derived_ok(const struct tcb *t)
 
 void uintr_switch_slow(struct hart *h, struct tcb *next)
 {
+    uintr_switch_full(h, next);
+}
+
+void uintr_switch_full(struct hart *h, struct tcb *next)
+{
     if (h->uintr_owner) {
         save(h->uintr_owner);
     } else {
