@@ -19,6 +19,7 @@ void uintr_init_hart(void)
 {
     if (!uintc_present())
         return;
+    this_hart()->uintc_active = uintc_active_word(this_hart()->hartid);
     ucsr_write(CSR_SUICFG, uintc.base);
     ucsr_write(CSR_SIDELEG, 0);
     ucsr_write(CSR_SUIST, 0);
@@ -60,7 +61,7 @@ static void load(struct hart *h, struct tcb *next)
     ucsr_write(CSR_SUIST, u->suist);
     ucsr_write(CSR_SUIRS, u->suirs);
     if (u->rx_regs)
-        uintc_entry_activate(u->rx_regs, h->hartid);
+        uintc_entry_activate(u->rx_regs, h->uintc_active);
 }
 
 // What uintr_derive keeps, from rx and st alone.

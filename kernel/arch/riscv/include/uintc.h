@@ -35,11 +35,16 @@ static inline word_t uintc_entry_take(volatile uint64_t *e)
 {
     return e[UINTC_HIGH / 8];
 }
-// Active on the hart with SBI/DT id hartid (64-bit mode), or inactive: its pending
-// bits then only accumulate.
-static inline void uintc_entry_activate(volatile uint64_t *e, word_t hartid)
+// What makes an entry active on the hart with SBI/DT id hartid (64-bit mode); each
+// hart keeps its own (struct hart's uintc_active).
+static inline word_t uintc_active_word(word_t hartid)
 {
-    e[UINTC_LOW / 8] = hartid << 16 | UINTC_LOW_MODE64 | UINTC_LOW_ACTIVE;
+    return hartid << 16 | UINTC_LOW_MODE64 | UINTC_LOW_ACTIVE;
+}
+// Active with such a word, or inactive: its pending bits then only accumulate.
+static inline void uintc_entry_activate(volatile uint64_t *e, word_t active_word)
+{
+    e[UINTC_LOW / 8] = active_word;
 }
 static inline void uintc_entry_deactivate(volatile uint64_t *e)
 {
