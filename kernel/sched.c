@@ -86,12 +86,14 @@ void sched_dequeue(struct tcb *t)
     }
 }
 
-// Highest priority with a runnable thread in q, or -1.
+// Highest priority with a runnable thread in q, or -1. l1 has a bit per 64
+// priorities, so its msb is one lookup of msb()'s table.
+_Static_assert(NUM_PRIORITIES / 64 <= 8, "l1 fits msb_byte");
 static int highest_prio(const struct ready_queues *q)
 {
     if (!q->l1)
         return -1;
-    unsigned hi = msb(q->l1);
+    word_t hi = msb_byte[q->l1];
     return (int)(hi * 64 + msb(q->l2[hi]));
 }
 

@@ -41,6 +41,10 @@ static void check_thread_parts(word_t *nrx, word_t *nst)
             else
                 (*nst)++;
         }
+        if (!uintr_derived_ok(t))
+            violation(INV_UNOTIFY, "thread \"%s\": the suirs %lx, suist %lx, sideleg %lx or "
+                      "entry %p it switches to are stale for rx %u, table %u", t->name,
+                      u->suirs, u->suist, u->sideleg, (void *)u->rx_regs, u->rx, u->st);
         if (u->any && !(t->vs_cache.epoch & VS_CACHE_TAKES_PART))
             violation(INV_UNOTIFY, "thread \"%s\" takes part (rx %u, table %u) but its VSpace "
                       "cache epoch is %lx: the fastpath could switch to it", t->name, u->rx,

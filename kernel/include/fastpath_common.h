@@ -69,7 +69,7 @@ NORETURN static inline void fastpath_enter(struct hart *h, struct tcb *to, bool 
     vspace_activate_satp(h, to->vs_cache.satp);
     fpu_switch_to(h, to);
     if (takes_part)
-        uintr_switch(h, to);
+        uintr_switch_inline(h, to);
     else
         uintr_switch_fast(h, to);
     kernel_unlock();

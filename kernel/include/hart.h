@@ -16,6 +16,7 @@ struct hart {
     struct tcb *uintr_owner;  // whose U-level CSRs the hart holds (uintr.c), or NULL
     struct tcb *candidate;  // woken thread that may run next (seL4's SwitchToThread)
     word_t hartid;        // the SBI/DT hart id
+    word_t uintc_active;  // the UINTC entry word that aims an entry here (uintr.c)
     unsigned index;       // 0 = the boot hart
     bool parked;          // entered the kernel, not scheduling (a single-core build)
     bool online;          // scheduling threads

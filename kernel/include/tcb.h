@@ -60,9 +60,15 @@ struct tcb_uintr {
         };
         uint32_t any;     // nonzero: the thread takes part
     };
-    bool usip;            // the software-writable USIP bit
+    word_t usip;          // the software-writable USIP bit (SIP_USIP or 0)
     word_t utvec, uscratch, uepc, ucause, utval;
     word_t uie;           // the U-level bits of sie (uie is their view)
+    // What a switch to the thread writes, derived from rx and st each time they change
+    // (uintr_derive), so that the switch, twice per asynchronous call at low load,
+    // computes nothing: suirs, suist and sideleg (0 for a part it lacks) and its
+    // receiver entry's registers (NULL: none).
+    word_t suirs, suist, sideleg;
+    volatile uint64_t *rx_regs;
 };
 
 struct tcb {

@@ -28,16 +28,18 @@ typedef uint64_t pptr_t;  // a kernel window address
 #define ALIGNED(n)  __attribute__((aligned(n)))
 
 // Index of the highest set bit of x != 0. The kernel's ISA has no clz instruction
-// (Rocket has no Zbb), and libgcc's __clzdi2 costs twice this binary search.
-static inline unsigned msb(word_t x)
+// (Rocket has no Zbb), and libgcc's __clzdi2 costs twice this binary search, whose
+// last three steps are a table lookup (kernel/lib/msb.c): it runs on every schedule()
+// and on the notification fastpath's Wait.
+extern const uint8_t msb_byte[256];
+static inline word_t msb(word_t x)
 {
-    static const uint8_t nibble[16] = {0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
-    unsigned n = 0;
-#pragma GCC unroll 4  // four steps, no loop: this runs on every schedule()
-    for (unsigned half = 32; half >= 4; half /= 2)
+    word_t n = 0;  // word_t, not unsigned: no zero-extensions when it indexes
+#pragma GCC unroll 3  // three steps, no loop
+    for (unsigned half = 32; half >= 8; half /= 2)
         if (x >> half) {
             x >>= half;
             n += half;
         }
-    return n + nibble[x];
+    return n + msb_byte[x];
 }

@@ -35,8 +35,10 @@ int unotify_rx(const struct notification *n)
 
 word_t unotify_take(const struct notification *n)
 {
-    int rx = unotify_rx(n);
-    return rx < 0 ? 0 : uintc_take(rx);
+    // The entry's address kept in the thread (uintr_derive): Wait and Signal take
+    // here on every asynchronous call.
+    volatile uint64_t *e = n->bound ? n->bound->uintr.rx_regs : NULL;
+    return e ? uintc_entry_take(e) : 0;
 }
 
 bool unotify_post(const struct notification *n, word_t badge)
@@ -63,6 +65,7 @@ void unotify_register_receiver(struct tcb *t, unsigned idx)
     rx_owner[idx] = t;
     rx_used[idx / 64] |= BIT(idx % 64);
     t->uintr.rx = idx + 1;
+    uintr_derive(t);
     uintr_poison(t);
 }
 
@@ -77,6 +80,7 @@ int unotify_table_of(struct tcb *t)
         memset(tables[i], 0, sizeof(tables[i]));
         table_owner[i] = t;
         t->uintr.st = i + 1;
+        uintr_derive(t);
         uintr_poison(t);
         return i;
     }
@@ -117,6 +121,7 @@ static void table_release(unsigned table)
     uintr_forget(t);  // no hart keeps suist naming the table
     table_owner[table] = NULL;
     t->uintr.st = 0;
+    uintr_derive(t);
 }
 
 // The entry stops working at once: a send on any hart after this reads it invalid.
@@ -195,6 +200,7 @@ void unotify_receiver_release(struct tcb *t, struct notification *n)
             smp_stall(owner);
     }
     t->uintr.rx = 0;
+    uintr_derive(t);
     rx_owner[idx] = NULL;
     rx_used[idx / 64] &= ~BIT(idx % 64);
     word_t w = uintc_take(idx);

@@ -7,9 +7,9 @@
 
 struct uintc uintc;
 
-static volatile uint64_t *reg(unsigned idx, unsigned r)
+volatile uint64_t *uintc_entry(unsigned idx)
 {
-    return (volatile uint64_t *)(KDEV_BASE + uintc.base + (word_t)idx * UINTC_ENTRY_SIZE + r);
+    return (volatile uint64_t *)(KDEV_BASE + uintc.base + (word_t)idx * UINTC_ENTRY_SIZE);
 }
 
 void uintc_init(const struct fdt_info *fdt)
@@ -28,28 +28,13 @@ void uintc_init(const struct fdt_info *fdt)
     kprintf("aL4: UINTC at %lx, %u receiver entries\n", uintc.base, uintc.entries);
 }
 
-word_t uintc_take(unsigned idx)
-{
-    return *reg(idx, UINTC_HIGH);
-}
-
 void uintc_or(unsigned idx, word_t bits)
 {
-    *reg(idx, UINTC_HIGH) = bits;
-}
-
-void uintc_activate(unsigned idx, word_t hartid)
-{
-    *reg(idx, UINTC_LOW) = hartid << 16 | UINTC_LOW_MODE64 | UINTC_LOW_ACTIVE;
-}
-
-void uintc_deactivate(unsigned idx)
-{
-    *reg(idx, UINTC_ACTIVE) = 0;
+    uintc_entry(idx)[UINTC_HIGH / 8] = bits;
 }
 
 void uintc_reset(unsigned idx)
 {
-    *reg(idx, UINTC_LOW) = UINTC_LOW_MODE64;
+    uintc_entry(idx)[UINTC_LOW / 8] = UINTC_LOW_MODE64;
     (void)uintc_take(idx);
 }

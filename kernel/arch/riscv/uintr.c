@@ -19,6 +19,7 @@ void uintr_init_hart(void)
 {
     if (!uintc_present())
         return;
+    this_hart()->uintc_active = uintc_active_word(this_hart()->hartid);
     ucsr_write(CSR_SUICFG, uintc.base);
     ucsr_write(CSR_SIDELEG, 0);
     ucsr_write(CSR_SUIST, 0);
@@ -30,19 +31,21 @@ static void save(struct tcb *t)
 {
     struct tcb_uintr *u = &t->uintr;
     // Off the hart first: then sip.USIP shows the software bit alone.
-    if (u->rx)
-        uintc_deactivate(u->rx - 1);
+    if (u->rx_regs)
+        uintc_entry_deactivate(u->rx_regs);
     u->utvec = ucsr_read(CSR_UTVEC);
     u->uscratch = ucsr_read(CSR_USCRATCH);
     u->uepc = ucsr_read(CSR_UEPC);
     u->ucause = ucsr_read(CSR_UCAUSE);
     u->utval = ucsr_read(CSR_UTVAL);
-    u->uie = csr_read(sie) & U_INTS;
-    u->usip = csr_read(sip) & SIP_USIP;
+    // Read and cleared in one instruction each: load() then only sets the next
+    // thread's bits.
+    u->uie = csr_read_clear(sie, U_INTS) & U_INTS;
+    u->usip = csr_read_clear(sip, SIP_USIP) & SIP_USIP;
 }
 
 // The CSRs of next, or all empty (next NULL or taking no part): the previous owner's
-// values never reach another thread.
+// values never reach another thread. The U bits of sie and USIP are clear on entry.
 static void load(struct hart *h, struct tcb *next)
 {
     static const struct tcb_uintr none;
@@ -52,24 +55,58 @@ static void load(struct hart *h, struct tcb *next)
     ucsr_write(CSR_UEPC, u->uepc);
     ucsr_write(CSR_UCAUSE, u->ucause);
     ucsr_write(CSR_UTVAL, u->utval);
-    csr_clear(sie, U_INTS);
     csr_set(sie, u->uie);
-    if (u->usip)
-        csr_set(sip, SIP_USIP);
-    else
-        csr_clear(sip, SIP_USIP);
-    // A receiver takes its user software interrupt in U mode; nobody else does.
-    ucsr_write(CSR_SIDELEG, u->rx ? SIP_USIP : 0);
-    ucsr_write(CSR_SUIST, u->st ? unotify_suist(u->st - 1) : 0);
-    ucsr_write(CSR_SUIRS, u->rx ? BIT(63) | (u->rx - 1) : 0);
-    if (u->rx)
-        uintc_activate(u->rx - 1, h->hartid);
+    csr_set(sip, u->usip);
+    ucsr_write(CSR_SIDELEG, u->sideleg);
+    ucsr_write(CSR_SUIST, u->suist);
+    ucsr_write(CSR_SUIRS, u->suirs);
+    if (u->rx_regs)
+        uintc_entry_activate(u->rx_regs, h->uintc_active);
 }
+
+// What uintr_derive keeps, from rx and st alone.
+static void derived(const struct tcb_uintr *u, word_t *sideleg, word_t *suirs, word_t *suist,
+                    volatile uint64_t **rx_regs)
+{
+    // A receiver takes its user software interrupt in U mode; nobody else does.
+    *sideleg = u->rx ? SIP_USIP : 0;
+    *suirs = u->rx ? BIT(63) | (u->rx - 1) : 0;
+    *suist = u->st ? unotify_suist(u->st - 1) : 0;
+    *rx_regs = u->rx ? uintc_entry(u->rx - 1) : NULL;
+}
+
+void uintr_derive(struct tcb *t)
+{
+    struct tcb_uintr *u = &t->uintr;
+    derived(u, &u->sideleg, &u->suirs, &u->suist, &u->rx_regs);
+}
+
+#ifdef CONFIG_DEBUG_BUILD
+bool uintr_derived_ok(const struct tcb *t)
+{
+    const struct tcb_uintr *u = &t->uintr;
+    word_t sideleg, suirs, suist;
+    volatile uint64_t *rx_regs;
+    derived(u, &sideleg, &suirs, &suist, &rx_regs);
+    return sideleg == u->sideleg && suirs == u->suirs && suist == u->suist &&
+           rx_regs == u->rx_regs;
+}
+#endif
 
 void uintr_switch_slow(struct hart *h, struct tcb *next)
 {
-    if (h->uintr_owner)
+    uintr_switch_full(h, next);
+}
+
+void uintr_switch_full(struct hart *h, struct tcb *next)
+{
+    if (h->uintr_owner) {
         save(h->uintr_owner);
+    } else {
+        // Nobody's: whatever a thread that takes no part may have left there goes.
+        csr_clear(sie, U_INTS);
+        csr_clear(sip, SIP_USIP);
+    }
     bool part = next && next->uintr.any;
     load(h, part ? next : NULL);
     h->uintr_owner = part ? next : NULL;

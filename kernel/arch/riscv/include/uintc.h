@@ -25,12 +25,36 @@ void uintc_init(const struct fdt_info *fdt);
 
 static inline bool uintc_present(void) { return uintc.entries != 0; }
 
+// Entry idx's registers. A thread with an entry keeps this address (struct
+// tcb_uintr's rx_regs), so that its switches and the notification fastpath reach the
+// entry with no address arithmetic.
+volatile uint64_t *uintc_entry(unsigned idx);
+
 // The entry's pending bits, cleared: they are consumed by whoever reads them.
-word_t uintc_take(unsigned idx);
+static inline word_t uintc_entry_take(volatile uint64_t *e)
+{
+    return e[UINTC_HIGH / 8];
+}
+// What makes an entry active on the hart with SBI/DT id hartid (64-bit mode); each
+// hart keeps its own (struct hart's uintc_active).
+static inline word_t uintc_active_word(word_t hartid)
+{
+    return hartid << 16 | UINTC_LOW_MODE64 | UINTC_LOW_ACTIVE;
+}
+// Active with such a word, or inactive: its pending bits then only accumulate.
+static inline void uintc_entry_activate(volatile uint64_t *e, word_t active_word)
+{
+    e[UINTC_LOW / 8] = active_word;
+}
+static inline void uintc_entry_deactivate(volatile uint64_t *e)
+{
+    e[UINTC_ACTIVE / 8] = 0;
+}
+
+static inline word_t uintc_take(unsigned idx)
+{
+    return uintc_entry_take(uintc_entry(idx));
+}
 void uintc_or(unsigned idx, word_t bits);
-// Active on the hart with SBI/DT id hartid (64-bit mode), or inactive: its pending
-// bits then only accumulate.
-void uintc_activate(unsigned idx, word_t hartid);
-void uintc_deactivate(unsigned idx);
 // A free entry: inactive, nothing pending.
 void uintc_reset(unsigned idx);

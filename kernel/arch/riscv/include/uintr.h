@@ -21,9 +21,16 @@
 #define ucsr_write(c, v) csr_write(c, v)
 
 void uintr_init_hart(void);
-// Out of line (also in the flattened fastpath): its saves and loads would otherwise
-// give the fastpath a stack frame.
+// t's rx or st changed: recomputes what a switch to t writes (struct tcb_uintr).
+void uintr_derive(struct tcb *t);
+// Debug builds, for the invariant checker: whether those values match rx and st.
+bool uintr_derived_ok(const struct tcb *t);
+// Out of line (also in the flattened Call fastpath): its saves and loads would
+// otherwise give that fastpath a stack frame.
 NOINLINE void uintr_switch_slow(struct hart *h, struct tcb *next);
+// The same work, for the notification fastpath to inline (with LTO): its Signal and
+// Wait always switch between threads that take part and have a frame anyway.
+void uintr_switch_full(struct hart *h, struct tcb *next);
 // Saves what the hart holds into its owner and leaves the CSRs empty: the owner is
 // about to run elsewhere, be stalled or change its registration.
 void uintr_flush(struct hart *h);
@@ -38,7 +45,14 @@ static inline void uintr_switch(struct hart *h, struct tcb *next)
         uintr_switch_slow(h, next);
 }
 
-// The fastpath's form. It never switches to a thread that takes part (such a thread's
+// The notification fastpath's form: the same test, the switch inlined.
+static inline void uintr_switch_inline(struct hart *h, struct tcb *next)
+{
+    if (unlikely(h->uintr_owner != next && (h->uintr_owner || (next && next->uintr.any))))
+        uintr_switch_full(h, next);
+}
+
+// The Call fastpath's form. It never switches to a thread that takes part (such a thread's
 // cached VSpace never matches: uintr_poison), and the hart's owner is the thread
 // leaving if that one takes part, else nobody: one test covers both.
 static inline void uintr_switch_fast(struct hart *h, struct tcb *next)
