@@ -107,6 +107,16 @@ struct tcb *sched_best(unsigned hart)
 }
 
 // The caller goes to the back of its priority's queue.
+bool sched_ready_from(unsigned hart, unsigned prio)
+{
+    if (prio >= NUM_PRIORITIES)
+        return false;
+    const struct ready_queues *q = QUEUES(hart);
+    unsigned w = prio / 64;
+    // Above prio's word, l1 says; within it, the word's bits from prio up.
+    return (q->l1 >> w >> 1) != 0 || (q->l2[w] >> (prio % 64)) != 0;
+}
+
 void sched_yield(void)
 {
     struct tcb *t = this_hart()->cur;

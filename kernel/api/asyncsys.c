@@ -14,6 +14,7 @@
 #include "hart.h"
 #include "smp.h"
 #include "printf.h"
+#include "sched.h"
 #include <sel4/invocation.h>
 #include <al4/invocation.h>
 #include <al4/asyncsys_ring.h>
@@ -193,6 +194,12 @@ _Static_assert(SYSCALL_ERROR_MAX_MRS <= AL4_ASYNCSYS_REPLY_MRS, "an error's MRs 
 // another hart sees replies while a long ring drains.
 #define PUBLISH_EVERY 32
 
+// Whether a thread of a level above the handler's is ready on the hart serving it.
+static bool outranked(const struct hart *h, const struct asyncsys_handler *hd)
+{
+    return sched_ready_from(h->index, (hd->level + 1) * 256 / ASYNCSYS_LEVELS);
+}
+
 // Serves up to `n` requests and publishes the indices after the last one (or before
 // the preemption point that stops early). DRAIN_DONE once they are served or the ring
 // is gone: drain looks again either way.
@@ -227,8 +234,11 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
         hd->unsignalled = true;
         hd->unpublished = true;
         // The preemption point after each request (the paper's section 2.3): the
-        // interrupt is taken on the way out and the handler resumes after it.
-        if (interrupt_pending()) {
+        // interrupt is taken on the way out and the handler resumes after it. So is a
+        // thread of a higher level that became ready here (a request signalled it,
+        // say): the handler runs at its own thread's level and waits behind it, or
+        // moves to a hart that goes idle meanwhile (asyncsys_steal).
+        if (interrupt_pending() || outranked(h, hd)) {
             h->preemptions++;
             publish(hd, sh);
             complete(t, sh);
@@ -275,6 +285,26 @@ void asyncsys_run(struct hart *h, unsigned min_level)
             asyncsys_unlink(hd);
     }
 }
+
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+bool asyncsys_steal(struct hart *self)
+{
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h == self || !h->async.ready || !h->cur)
+            continue;
+        // The first handler there waits for the thread that hart runs to leave it a
+        // way out at the handler's level: an idle hart serves it now instead.
+        struct asyncsys_handler *hd = asyncsys_next(h);
+        if (asyncsys_level(h->cur->prio) <= hd->level)
+            continue;
+        asyncsys_unlink(hd);
+        asyncsys_enqueue(self, hd, handler_thread(hd)->prio);
+        return true;
+    }
+    return false;
+}
+#endif
 
 // Where the handler runs (the paper's section 2.3, "execution priority"): a hart
 // that is idle (the lowest execution priority), else the hart running the thread of

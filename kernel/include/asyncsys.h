@@ -64,3 +64,14 @@ void asyncsys_thread_gone(struct tcb *t);
 void asyncsys_run(struct hart *h, unsigned min_level);
 // The wake system call (al4_SysAsyncSyscallWake) of thread t.
 void asyncsys_wake(struct tcb *t);
+// An idle hart (self) takes the first handler queued on another hart behind the thread
+// of a higher level that hart runs; true if it took one (then serve_async serves it).
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+bool asyncsys_steal(struct hart *self);
+#else
+static inline bool asyncsys_steal(struct hart *self)
+{
+    (void)self;
+    return false;
+}
+#endif

@@ -17,6 +17,9 @@ void sched_to_front(struct tcb *t);
 void sched_replace(struct tcb *from, struct tcb *to);
 // The thread schedule() would pick on `hart` with no woken candidate, or NULL.
 struct tcb *sched_best(unsigned hart);
+// Whether a thread of priority `prio` or above is ready (or running) on `hart`: a few
+// loads, no bit search.
+bool sched_ready_from(unsigned hart, unsigned prio);
 void sched_dump(void);
 
 // What the invariant checker (kernel/debug/, debug builds) reads of priority p's queue

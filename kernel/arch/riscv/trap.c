@@ -66,7 +66,14 @@ NORETURN void return_to_user(void)
     serve_async(h);
     schedule();
     while (!h->cur) {
-        // Idle: no receiver entry stays aimed at this hart, and the tick goes on while
+        // Idle: a handler queued behind a higher-level thread on another hart is
+        // served here instead (docs/asyncsys.md, "Where it runs").
+        if (unlikely(asyncsys_steal(h))) {
+            serve_async(h);
+            schedule();
+            continue;
+        }
+        // No receiver entry stays aimed at this hart, and the tick goes on while
         // a receiver sleeps in the kernel (its bits may need the tick's check).
         uintr_switch(h, NULL);
         vspace_activate_kernel();

@@ -1,0 +1,131 @@
+// ASYNCSYS: a handler runs at its thread's level (docs/asyncsys.md, "Where it runs").
+// A request that makes a thread of a higher level ready on the hart serving the ring
+// stops the drain there: that thread runs before the rest of the ring, as it would run
+// right after a synchronous Signal. With several harts, a hart that goes idle while
+// that thread still runs takes the rest of the ring over, so the ring is answered
+// meanwhile.
+//
+// One hart: the submitter's first request signals the higher thread, which finds only
+// that request answered. Four harts: the submitter and the higher thread share hart 1,
+// every other hart is busy at the wake (so the handler is queued on hart 1); the higher
+// thread then spins on hart 1 and lets the others go idle, and must see the whole ring
+// answered while it spins. Without the stop it would find the whole ring answered at
+// once (caught on one hart); without the idle hart taking over, never (caught on four).
+#include "asyncsys_test.h"
+#include <string.h>
+
+#define REST 8          // requests after the one that signals the higher thread
+#define LOW_PRIO 100    // the submitter: level 25
+#define HIGH_PRIO 200   // the thread its first request wakes: level 50
+#define BUSY_PRIO 150   // the other harts' threads at the wake: above the submitter
+#define SPIN_LIMIT 50000000ul
+#define BUSY_HARTS 2    // harts 2 and 3 (the root task keeps hart 0 busy itself)
+
+static struct {
+    struct al4_asyncsys_shared *sh;
+    seL4_CPtr wake_high, sink, done, park;
+    bool several;
+    volatile bool release, high_ran;
+    volatile uint32_t seen_first, seen_spun;
+} st;
+
+static uint32_t answered(void)
+{
+    return __atomic_load_n(&st.sh->kern.rep_tail, __ATOMIC_ACQUIRE);
+}
+
+static void high_thread(struct test_thread *t)
+{
+    (void)t;
+    seL4_Wait(st.wake_high, NULL);
+    st.seen_first = answered();
+    if (st.several) {
+        // Keep hart 1 at this level and let the other harts go idle.
+        st.release = true;
+        for (unsigned long i = 0; i < SPIN_LIMIT && answered() != 1 + REST; i++)
+            ;
+        st.seen_spun = answered();
+    }
+    st.high_ran = true;
+    seL4_Signal(st.done);
+    seL4_Wait(st.park, NULL);
+}
+
+static void low_thread(struct test_thread *t)
+{
+    (void)t;
+    const seL4_Word signal = seL4_MessageInfo_new(0, 0, 0, 0).words[0];
+    raw_put(st.sh, 0, (struct al4_asyncsys_req){.tag = 0, .info = signal, .cptr = st.wake_high});
+    for (unsigned k = 1; k <= REST; k++)
+        raw_put(st.sh, k, (struct al4_asyncsys_req){.tag = k, .info = signal, .cptr = st.sink});
+    __atomic_store_n(&st.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    al4_asyncsys_wake();
+    while (answered() != 1 + REST)
+        seL4_Yield();
+    seL4_Signal(st.done);
+    seL4_Wait(st.park, NULL);
+}
+
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+static void busy_thread(struct test_thread *t)
+{
+    (void)t;
+    while (!st.release)
+        ;
+    seL4_Wait(st.park, NULL);
+}
+#endif
+
+static void yield_to_higher(struct env *env)
+{
+    static struct test_thread low, high, busy[BUSY_HARTS];
+    memset(&st, 0, sizeof(st));
+    st.several = env->bi->numNodes >= 4;
+    st.wake_high = alloc_object(env, seL4_NotificationObject, 0);
+    st.sink = alloc_object(env, seL4_NotificationObject, 0);
+    st.done = alloc_object(env, seL4_NotificationObject, 0);
+    st.park = alloc_object(env, seL4_NotificationObject, 0);
+    thread_create(env, &low, low_thread, LOW_PRIO, 0);
+    thread_create(env, &high, high_thread, HIGH_PRIO, 0);
+    struct async_env a;
+    test_assert(env, async_setup(env, &a, low.tcb, ASYNC_VA));
+    st.sh = a.sh;
+    if (st.several) {
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+        test_eq(env, seL4_TCB_SetAffinity(low.tcb, 1), seL4_NoError);
+        test_eq(env, seL4_TCB_SetAffinity(high.tcb, 1), seL4_NoError);
+        for (unsigned i = 0; i < BUSY_HARTS; i++) {
+            thread_create(env, &busy[i], busy_thread, BUSY_PRIO, 0);
+            test_eq(env, seL4_TCB_SetAffinity(busy[i].tcb, 2 + i), seL4_NoError);
+            thread_start(&busy[i]);
+        }
+#endif
+    }
+    thread_start(&high);
+    thread_start(&low);
+    if (st.several) {
+        // Hart 0 stays busy too until the higher thread has run (or the bound passed).
+        for (unsigned long i = 0; i < 4 * SPIN_LIMIT && !st.high_ran; i++)
+            ;
+        st.release = true;
+    }
+    seL4_Wait(st.done, NULL);
+    seL4_Wait(st.done, NULL);
+    printf("# the higher thread found %u of %u answered when it ran", st.seen_first, 1 + REST);
+    if (st.several)
+        printf(", %u after spinning", st.seen_spun);
+    printf("\n");
+    test_eq(env, st.seen_first, 1);
+    if (st.several)
+        test_eq(env, st.seen_spun, 1 + REST);
+    test_eq(env, answered(), 1 + REST);
+    for (uint32_t i = 0; i <= REST; i++)
+        test_eq(env, rep_at(st.sh, i)->info, seL4_MessageInfo_new(seL4_NoError, 0, 0, 0).words[0]);
+    seL4_TCB_Suspend(low.tcb);
+    seL4_TCB_Suspend(high.tcb);
+    for (unsigned i = 0; st.several && i < BUSY_HARTS; i++)
+        seL4_TCB_Suspend(busy[i].tcb);
+}
+DEFINE_TEST(ASYNCSYS0022, "a handler stops for a higher thread its ring woke; an idle hart takes the ring over",
+            yield_to_higher);
