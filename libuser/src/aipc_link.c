@@ -36,16 +36,26 @@ bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
     return al4_aipc_link_send(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr);
 }
 
-// Out of line: once per batch, and kept out of the inline put's register use.
-void al4_aipc_link_owe(struct al4_aipc_link *l)
+// The owing list is full (a caller opened more links than connections, or reopened
+// one that owes): send what is owed now rather than write past the list.
+static __attribute__((noinline)) void owe_when_full(struct al4_aipc_link *l)
 {
-    // One entry per link owing, and one link per connection, unless a caller opens more
-    // links than that (or reopens one that owes): then send what is owed now rather
-    // than write past the list.
-    if (l->rt->n_owing == AL4_AIPC_MAX_CONN)
-        al4_aipc_flush(l->rt);
+    al4_aipc_flush(l->rt);
     l->owed = true;
     l->rt->owing[l->rt->n_owing++] = l;
+}
+
+// Out of line: once per batch, and kept out of the inline put's register use. The rare
+// full list is a tail call, so the common case saves no registers.
+void al4_aipc_link_owe(struct al4_aipc_link *l)
+{
+    struct al4_aipc_rt *rt = l->rt;
+    if (rt->n_owing == AL4_AIPC_MAX_CONN) {
+        owe_when_full(l);
+        return;
+    }
+    l->owed = true;
+    rt->owing[rt->n_owing++] = l;
 }
 
 // Deferred from the put to the end of the batch: the consumer's mark is running from
@@ -77,7 +87,7 @@ void al4_aipc_flush(void *arg)
     al4_unotify_unmask(was);
     if (bits) {
         rt->polled++;
-        co_exec_signal(&rt->ex, bits);
+        co_exec_wake_bits(&rt->ex, bits);
     }
 }
 

@@ -119,6 +119,22 @@ static bool isr_work(struct co_exec *ex)
            __atomic_load_n(&ex->isr_head, __ATOMIC_RELAXED);
 }
 
+static inline void wake_bits(struct co_exec *ex, uint64_t bits)
+{
+    for (; bits; bits &= bits - 1) {
+        unsigned b = lowest_bit(bits);
+        if (ex->bound[b])
+            co_wake(ex->bound[b]);
+        else
+            ex->stray |= 1ull << b;
+    }
+}
+
+void co_exec_wake_bits(struct co_exec *ex, uint64_t bits)
+{
+    wake_bits(ex, bits);
+}
+
 // Turns what the handler left, and the timers that are due, into queued coroutines.
 static void take_wakes_slow(struct co_exec *ex)
 {
@@ -138,16 +154,8 @@ static void take_wakes_slow(struct co_exec *ex)
             co_wake(c);
         }
     }
-    if (__atomic_load_n(&ex->pending, __ATOMIC_RELAXED)) {
-        uint64_t bits = __atomic_exchange_n(&ex->pending, 0, __ATOMIC_ACQUIRE);
-        for (; bits; bits &= bits - 1) {
-            unsigned b = lowest_bit(bits);
-            if (ex->bound[b])
-                co_wake(ex->bound[b]);
-            else
-                ex->stray |= 1ull << b;
-        }
-    }
+    if (__atomic_load_n(&ex->pending, __ATOMIC_RELAXED))
+        wake_bits(ex, __atomic_exchange_n(&ex->pending, 0, __ATOMIC_ACQUIRE));
     if (ex->heap_len)
         co_timer_expire(ex, co_now(ex));
 }
@@ -219,7 +227,8 @@ static void idle(struct co_exec *ex)
     ex->sleeps++;
     uint64_t bits = o->sleep(o->ctx, deadline);
     o->unmask(o->ctx, was);
-    co_exec_signal(ex, bits);
+    // In the thread: the coroutines are woken at once, not left for the next look.
+    wake_bits(ex, bits);
 }
 
 void co_exec_run(struct co_exec *ex)

@@ -549,6 +549,30 @@ static void test_finished_ignores_wakes(void **state)
 }
 
 // Signal bits wake their bound coroutines, in bit order; unbound bits are kept.
+// co_exec_wake_bits: the thread's own wake, at once (queued before the next look), with
+// unbound bits kept as stray, exactly as the handler's co_exec_signal would leave them.
+static void test_wake_bits(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    fake_init(&f, &ex, 0);
+    struct tco a, b;
+    tco_init(&a, &ex, forever_run, 1, 1);
+    tco_init(&b, &ex, forever_run, 1, 2);
+    co_exec_bind(&ex, 0, &a.co);
+    co_exec_bind(&ex, 40, &b.co);
+    co_exec_wake_bits(&ex, (1ull << 40) | 1 | (1ull << 7));
+    assert_true(co_exec_runnable(&ex));
+    assert_int_equal(ex.pending, 0);
+    assert_int_equal(a.co.state, CO_QUEUED);
+    assert_int_equal(b.co.state, CO_QUEUED);
+    co_exec_wake_bits(&ex, 1);  // already queued: nothing
+    assert_int_equal(co_exec_run_ready(&ex), 2);
+    EXPECT_ORDER(1, 2);  // lowest bit first, as the handler's bits are taken
+    assert_int_equal(co_exec_take_stray(&ex), 1ull << 7);
+}
+
 static void test_signal_bits(void **state)
 {
     (void)state;
@@ -1003,6 +1027,7 @@ int main(void)
         cmocka_unit_test_setup(test_isr_wake_running, setup),
         cmocka_unit_test_setup(test_finished_ignores_wakes, setup),
         cmocka_unit_test_setup(test_signal_bits, setup),
+        cmocka_unit_test_setup(test_wake_bits, setup),
         cmocka_unit_test_setup(test_await_chain, setup),
         cmocka_unit_test_setup(test_yield_round_robin, setup),
         cmocka_unit_test_setup(test_timer_order, setup),

@@ -129,6 +129,9 @@ bool co_exec_runnable(const struct co_exec *ex);
 void co_exec_bind(struct co_exec *ex, unsigned bit, struct co *co);
 // Interrupt-safe: records `bits`; the executor wakes their coroutines at its next look.
 void co_exec_signal(struct co_exec *ex, uint64_t bits);
+// The same from the executor's own thread (bits it read itself, e.g. after a send):
+// the bound coroutines are woken at once, without the atomic word in between.
+void co_exec_wake_bits(struct co_exec *ex, uint64_t bits);
 // Takes the signal bits that had no coroutine bound.
 uint64_t co_exec_take_stray(struct co_exec *ex);
 // A user-interrupt handler function (struct al4_unotify_handler, arg = the executor).
