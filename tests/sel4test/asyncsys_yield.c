@@ -23,9 +23,11 @@
 
 static struct {
     struct al4_asyncsys_shared *sh;
-    seL4_CPtr wake_high, sink, done, park;
+    seL4_CPtr wake_high, sink, park;
+    seL4_CPtr high_done, low_done;  // one each: two signals to one would coalesce
     bool several;
     volatile bool release, high_ran;
+    volatile unsigned busy_running;  // busy threads spinning on their harts
     volatile uint32_t seen_first, seen_spun;
 } st;
 
@@ -47,7 +49,7 @@ static void high_thread(struct test_thread *t)
         st.seen_spun = answered();
     }
     st.high_ran = true;
-    seL4_Signal(st.done);
+    seL4_Signal(st.high_done);
     seL4_Wait(st.park, NULL);
 }
 
@@ -63,7 +65,7 @@ static void low_thread(struct test_thread *t)
     al4_asyncsys_wake();
     while (answered() != 1 + REST)
         seL4_Yield();
-    seL4_Signal(st.done);
+    seL4_Signal(st.low_done);
     seL4_Wait(st.park, NULL);
 }
 
@@ -71,6 +73,7 @@ static void low_thread(struct test_thread *t)
 static void busy_thread(struct test_thread *t)
 {
     (void)t;
+    __atomic_fetch_add(&st.busy_running, 1, __ATOMIC_RELEASE);
     while (!st.release)
         ;
     seL4_Wait(st.park, NULL);
@@ -84,7 +87,8 @@ static void yield_to_higher(struct env *env)
     st.several = env->bi->numNodes >= 4;
     st.wake_high = alloc_object(env, seL4_NotificationObject, 0);
     st.sink = alloc_object(env, seL4_NotificationObject, 0);
-    st.done = alloc_object(env, seL4_NotificationObject, 0);
+    st.high_done = alloc_object(env, seL4_NotificationObject, 0);
+    st.low_done = alloc_object(env, seL4_NotificationObject, 0);
     st.park = alloc_object(env, seL4_NotificationObject, 0);
     thread_create(env, &low, low_thread, LOW_PRIO, 0);
     thread_create(env, &high, high_thread, HIGH_PRIO, 0);
@@ -100,6 +104,11 @@ static void yield_to_higher(struct env *env)
             test_eq(env, seL4_TCB_SetAffinity(busy[i].tcb, 2 + i), seL4_NoError);
             thread_start(&busy[i]);
         }
+        // Running, not just started: a hart whose thread has not been scheduled yet is
+        // idle at the wake, and the handler would be queued there instead of on hart 1.
+        for (unsigned long i = 0; i < 4 * SPIN_LIMIT && st.busy_running < BUSY_HARTS; i++)
+            ;
+        test_eq(env, st.busy_running, BUSY_HARTS);
 #endif
     }
     thread_start(&high);
@@ -110,8 +119,8 @@ static void yield_to_higher(struct env *env)
             ;
         st.release = true;
     }
-    seL4_Wait(st.done, NULL);
-    seL4_Wait(st.done, NULL);
+    seL4_Wait(st.high_done, NULL);
+    seL4_Wait(st.low_done, NULL);
     printf("# the higher thread found %u of %u answered when it ran", st.seen_first, 1 + REST);
     if (st.several)
         printf(", %u after spinning", st.seen_spun);
