@@ -185,7 +185,9 @@ static void flush(struct co_exec *ex)
     }
 }
 
-uint64_t co_exec_run_ready(struct co_exec *ex)
+// The loop of co_exec_run_ready, inlined into co_exec_run as well: there it runs once
+// per wake of the thread, and a call would save and restore its registers each time.
+static inline __attribute__((always_inline)) uint64_t run_ready(struct co_exec *ex)
 {
     uint64_t before = ex->resumes;
     // A stop is for the run it was made in: one left over from an earlier run would end
@@ -213,9 +215,14 @@ uint64_t co_exec_run_ready(struct co_exec *ex)
     return ex->resumes - before;
 }
 
+uint64_t co_exec_run_ready(struct co_exec *ex)
+{
+    return run_ready(ex);
+}
+
 // Nothing runnable: sleep until a signal or the next deadline. Masked from the last
 // look to the end of the sleep, so that no handler wake falls in between.
-static void idle(struct co_exec *ex)
+static inline __attribute__((always_inline)) void idle(struct co_exec *ex)
 {
     const struct co_ops *o = ex->ops;
     unsigned long was = o->mask(o->ctx);
@@ -234,7 +241,7 @@ static void idle(struct co_exec *ex)
 void co_exec_run(struct co_exec *ex)
 {
     for (;;) {
-        co_exec_run_ready(ex);
+        run_ready(ex);
         if (ex->stop)
             return;
         idle(ex);
