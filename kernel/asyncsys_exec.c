@@ -56,6 +56,16 @@ struct asyncsys_handler *asyncsys_next(struct hart *h)
     return ex->queue[level].head;
 }
 
+void asyncsys_relevel(struct tcb *t)
+{
+    struct asyncsys_handler *hd = &t->async;
+    if (hd->state != ASYNCSYS_QUEUED)
+        return;
+    struct hart *h = &harts[hd->hart];
+    asyncsys_unlink(hd);
+    asyncsys_enqueue(h, hd, t->prio);
+}
+
 void asyncsys_thread_gone(struct tcb *t)
 {
     asyncsys_unlink(&t->async);

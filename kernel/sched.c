@@ -106,7 +106,6 @@ struct tcb *sched_best(unsigned hart)
     return top < 0 ? NULL : q->prio[top].head;
 }
 
-// The caller goes to the back of its priority's queue.
 bool sched_ready_from(unsigned hart, unsigned prio)
 {
     if (prio >= NUM_PRIORITIES)
@@ -117,6 +116,7 @@ bool sched_ready_from(unsigned hart, unsigned prio)
     return (q->l1 >> w >> 1) != 0 || (q->l2[w] >> (prio % 64)) != 0;
 }
 
+// The caller goes to the back of its priority's queue.
 void sched_yield(void)
 {
     struct tcb *t = this_hart()->cur;

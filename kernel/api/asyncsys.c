@@ -200,6 +200,24 @@ static bool outranked(const struct hart *h, const struct asyncsys_handler *hd)
     return sched_ready_from(h->index, (hd->level + 1) * 256 / ASYNCSYS_LEVELS);
 }
 
+// The handler stops behind a higher thread: a hart already idle would not look again
+// until something wakes it, so one is told (it takes the handler over in its idle loop,
+// asyncsys_steal).
+static void offer_to_idle(const struct hart *self)
+{
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h != self && __atomic_load_n(&h->online, __ATOMIC_ACQUIRE) && !h->cur) {
+            smp_reschedule(i);
+            return;
+        }
+    }
+#else
+    (void)self;
+#endif
+}
+
 // Serves up to `n` requests and publishes the indices after the last one (or before
 // the preemption point that stops early). DRAIN_DONE once they are served or the ring
 // is gone: drain looks again either way.
@@ -238,7 +256,10 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
         // thread of a higher level that became ready here (a request signalled it,
         // say): the handler runs at its own thread's level and waits behind it, or
         // moves to a hart that goes idle meanwhile (asyncsys_steal).
-        if (interrupt_pending() || outranked(h, hd)) {
+        bool pending = interrupt_pending(), higher = !pending && outranked(h, hd);
+        if (pending || higher) {
+            if (higher)
+                offer_to_idle(h);
             h->preemptions++;
             publish(hd, sh);
             complete(t, sh);

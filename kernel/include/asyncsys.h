@@ -57,6 +57,9 @@ struct asyncsys_handler *asyncsys_next(struct hart *h);
 void asyncsys_unlink(struct asyncsys_handler *hd);
 // The thread is being deleted: its handler leaves every queue and stops serving.
 void asyncsys_thread_gone(struct tcb *t);
+// t's priority changed: a queued handler moves to the level of its new priority (on the
+// same hart), so that it is neither held back by its own thread nor ahead of it.
+void asyncsys_relevel(struct tcb *t);
 
 // Serving (kernel/api/asyncsys.c): runs this hart's ready handlers of `min_level` and
 // above until none is left or an interrupt is pending. Called on every way back to

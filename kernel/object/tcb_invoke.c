@@ -3,6 +3,7 @@
 #include "objecttype.h"
 #include "cdt.h"
 #include "sched.h"
+#include "asyncsys.h"
 #include "notification.h"
 #include "hart.h"
 #include "printf.h"
@@ -135,6 +136,7 @@ static void set_priority(struct tcb *t, unsigned prio)
     } else {
         t->prio = prio;
     }
+    asyncsys_relevel(t);
 }
 
 static word_t set_sched(struct invocation *inv)

@@ -548,7 +548,6 @@ static void test_finished_ignores_wakes(void **state)
     EXPECT_ORDER(1, 1);
 }
 
-// Signal bits wake their bound coroutines, in bit order; unbound bits are kept.
 // co_exec_wake_bits: the thread's own wake, at once (queued before the next look), with
 // unbound bits kept as stray, exactly as the handler's co_exec_signal would leave them.
 static void test_wake_bits(void **state)
@@ -573,6 +572,7 @@ static void test_wake_bits(void **state)
     assert_int_equal(co_exec_take_stray(&ex), 1ull << 7);
 }
 
+// Signal bits wake their bound coroutines, in bit order; unbound bits are kept.
 static void test_signal_bits(void **state)
 {
     (void)state;
