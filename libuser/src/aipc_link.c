@@ -101,23 +101,3 @@ bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it)
     l->broken |= r == AL4_RING_ECORRUPT;
     return false;
 }
-
-bool al4_aipc_link_idle(struct al4_aipc_link *l)
-{
-    if (l->broken)
-        return false;
-    __atomic_store_n(l->in_mark, AL4_AIPC_IDLE, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (al4_ring_rx_empty(&l->rx)) {
-        l->st.sleeps++;
-        return true;
-    }
-    l->broken |= l->rx.broken;
-    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
-    return false;
-}
-
-void al4_aipc_link_running(struct al4_aipc_link *l)
-{
-    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
-}

@@ -296,9 +296,26 @@ static inline void al4_aipc_link_release(struct al4_aipc_link *l)
 // The dispatcher's step before it suspends: marks this end idle, fences, and rechecks
 // the ring. True: really empty, suspend now (a signal wakes it); false: items arrived
 // (the mark is running again) or the link is dead.
-bool al4_aipc_link_idle(struct al4_aipc_link *l);
+// Inline: every dispatcher resume at low load ends with one and starts with the other.
+static inline bool al4_aipc_link_idle(struct al4_aipc_link *l)
+{
+    if (l->broken)
+        return false;
+    __atomic_store_n(l->in_mark, AL4_AIPC_IDLE, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (al4_ring_rx_empty(&l->rx)) {
+        l->st.sleeps++;
+        return true;
+    }
+    l->broken |= l->rx.broken;
+    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
+    return false;
+}
 // After a wake: marks this end running.
-void al4_aipc_link_running(struct al4_aipc_link *l);
+static inline void al4_aipc_link_running(struct al4_aipc_link *l)
+{
+    __atomic_store_n(l->in_mark, AL4_AIPC_RUNNING, __ATOMIC_RELAXED);
+}
 
 // --- The client's inline send (al4_aipc_submit above) ---
 
