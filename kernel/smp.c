@@ -62,16 +62,23 @@ void smp_answer_stall(struct hart *h)
     __atomic_store_n(&h->stall_req, false, __ATOMIC_RELEASE);
 }
 
+// Sets one of hart h's request flags, interrupts it and waits until it has answered
+// (smp_answer_stall clears the flag, from its trap entry or its wait for the lock).
+static void ask_and_wait(struct hart *h, volatile bool *req)
+{
+    __atomic_store_n(req, true, __ATOMIC_RELEASE);
+    sbi_send_ipi(h->hartid);
+    while (__atomic_load_n(req, __ATOMIC_ACQUIRE))
+        ;
+}
+
 void smp_stall(struct tcb *t)
 {
     for (unsigned i = 0; i < num_nodes; i++) {
         struct hart *h = &harts[i];
         if (h == this_hart() || (h->cur != t && h->fpu_owner != t && h->uintr_owner != t))
             continue;
-        __atomic_store_n(&h->stall_req, true, __ATOMIC_RELEASE);
-        sbi_send_ipi(h->hartid);
-        while (__atomic_load_n(&h->stall_req, __ATOMIC_ACQUIRE))
-            ;
+        ask_and_wait(h, &h->stall_req);
     }
 }
 
@@ -85,10 +92,7 @@ void smp_drop_vspace(word_t asid)
         struct hart *h = &harts[i];
         if (h == this_hart() || !h->online || h->active_asid != asid)
             continue;
-        __atomic_store_n(&h->vspace_drop_req, true, __ATOMIC_RELEASE);
-        sbi_send_ipi(h->hartid);
-        while (__atomic_load_n(&h->vspace_drop_req, __ATOMIC_ACQUIRE))
-            ;
+        ask_and_wait(h, &h->vspace_drop_req);
     }
 }
 

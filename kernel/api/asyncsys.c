@@ -194,6 +194,18 @@ _Static_assert(SYSCALL_ERROR_MAX_MRS <= AL4_ASYNCSYS_REPLY_MRS, "an error's MRs 
 // another hart sees replies while a long ring drains.
 #define PUBLISH_EVERY 32
 
+// An online hart other than self with nothing to run (the lowest execution priority),
+// or NULL. The caller holds the kernel lock, so no hart is in the kernel meanwhile.
+static struct hart *idle_hart(const struct hart *self)
+{
+    for (unsigned i = 0; i < num_nodes; i++) {
+        struct hart *h = &harts[i];
+        if (h != self && __atomic_load_n(&h->online, __ATOMIC_ACQUIRE) && !h->cur)
+            return h;
+    }
+    return NULL;
+}
+
 // Whether a thread of a level above the handler's is ready on the hart serving it.
 static bool outranked(const struct hart *h, const struct asyncsys_handler *hd)
 {
@@ -205,17 +217,9 @@ static bool outranked(const struct hart *h, const struct asyncsys_handler *hd)
 // asyncsys_steal).
 static void offer_to_idle(const struct hart *self)
 {
-#ifdef CONFIG_ENABLE_SMP_SUPPORT
-    for (unsigned i = 0; i < num_nodes; i++) {
-        struct hart *h = &harts[i];
-        if (h != self && __atomic_load_n(&h->online, __ATOMIC_ACQUIRE) && !h->cur) {
-            smp_reschedule(i);
-            return;
-        }
-    }
-#else
-    (void)self;
-#endif
+    struct hart *idle = idle_hart(self);
+    if (idle)
+        smp_reschedule(idle->index);
 }
 
 // Serves up to `n` requests and publishes the indices after the last one (or before
@@ -334,14 +338,14 @@ bool asyncsys_steal(struct hart *self)
 // caller holds the kernel lock, so every other hart is in user mode or idle.
 static struct hart *serving_hart(const struct tcb *t)
 {
-    struct hart *self = this_hart(), *best = NULL;
+    struct hart *self = this_hart(), *best = idle_hart(self);
+    if (best)
+        return best;
     unsigned lowest = t->prio;
     for (unsigned i = 0; i < num_nodes; i++) {
         struct hart *h = &harts[i];
-        if (h == self || !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE))
+        if (h == self || !__atomic_load_n(&h->online, __ATOMIC_ACQUIRE) || !h->cur)
             continue;
-        if (!h->cur)
-            return h;
         if (h->cur->prio < lowest) {
             lowest = h->cur->prio;
             best = h;

@@ -30,8 +30,7 @@ void al4_aipc_client_fail(struct al4_aipc_client *c)
 
 void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
-    if (seL4_MessageInfo_get_length(call->info) > AL4_RING_MRS ||
-        seL4_MessageInfo_get_extraCaps(call->info) || seL4_MessageInfo_get_capsUnwrapped(call->info)) {
+    if (!al4_ring_info_fits(call->info.words[0])) {
         call->status = AL4_AIPC_ELENGTH;
         call->done = true;
         return;

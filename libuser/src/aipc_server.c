@@ -8,9 +8,8 @@
 static inline __attribute__((always_inline)) bool reply(struct al4_aipc_server *s, uint32_t id,
                                                         seL4_MessageInfo_t info, const seL4_Word *mr)
 {
-    // The low 12 bits are capsUnwrapped, extraCaps and length: a reply that already
-    // fits (no caps, length <= AL4_RING_MRS) needs no new info.
-    if ((info.words[0] & 0xfff) > AL4_RING_MRS) {
+    // A reply that already fits needs no new info.
+    if (!al4_ring_info_fits(info.words[0])) {
         seL4_Word len = seL4_MessageInfo_get_length(info);
         info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0,
                                     len < AL4_RING_MRS ? len : AL4_RING_MRS);

@@ -54,6 +54,20 @@ static void test_init_geometry(void **state)
 // The shared layout is ABI between two processes: tail at 0, head at 64, item i at
 // 128 + 64 * (i mod C), fields at their documented offsets; each side writes only its
 // own line at init.
+// al4_ring_info_fits (one compare) says yes exactly where the header check's separate
+// caps and length tests both pass, over every caps and length field value.
+static void test_info_fits(void **state)
+{
+    (void)state;
+    for (unsigned caps = 0; caps < 4; caps++)
+        for (unsigned unwrapped = 0; unwrapped < 8; unwrapped++)
+            for (unsigned len = 0; len < 128; len++) {
+                uint64_t info = seL4_MessageInfo_new(0x1234, unwrapped, caps, len).words[0];
+                bool checked = al4_ring_header_check(0, info, AL4_RING_CO_ANY) == AL4_RING_OK;
+                assert_int_equal(al4_ring_info_fits(info), checked);
+            }
+}
+
 static void test_layout(void **state)
 {
     (void)state;
@@ -419,6 +433,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_geometry),
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_info_fits),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_full_never_overwritten),
         cmocka_unit_test(test_many_laps),

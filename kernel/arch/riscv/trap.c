@@ -67,24 +67,21 @@ NORETURN void return_to_user(void)
     schedule();
     while (!h->cur) {
         // Idle: a handler queued behind a higher-level thread on another hart is
-        // served here instead (docs/asyncsys.md, "Where it runs").
-        if (unlikely(asyncsys_steal(h))) {
-            serve_async(h);
-            schedule();
-            continue;
+        // served here instead (docs/asyncsys.md, "Where it runs"); otherwise wait.
+        if (likely(!asyncsys_steal(h))) {
+            // No receiver entry stays aimed at this hart, and the tick goes on while a
+            // receiver sleeps in the kernel (its bits may need the tick's check).
+            uintr_switch(h, NULL);
+            vspace_activate_kernel();
+            if (unotify_ticker(h))
+                timer_arm_if_idle();
+            kernel_unlock();
+            wfi();
+            kernel_lock();
+            word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
+            if (pending)
+                handle_interrupt(msb(pending));
         }
-        // No receiver entry stays aimed at this hart, and the tick goes on while
-        // a receiver sleeps in the kernel (its bits may need the tick's check).
-        uintr_switch(h, NULL);
-        vspace_activate_kernel();
-        if (unotify_ticker(h))
-            timer_arm_if_idle();
-        kernel_unlock();
-        wfi();
-        kernel_lock();
-        word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
-        if (pending)
-            handle_interrupt(msb(pending));
         serve_async(h);
         schedule();
     }

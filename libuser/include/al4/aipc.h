@@ -342,9 +342,7 @@ static inline void al4_aipc_submit(struct al4_aipc_client *c, struct co *co,
     call->co = co;
     call->done = false;
     call->next = NULL;
-    // The low 12 bits of the info are capsUnwrapped, extraCaps and length: at most
-    // AL4_RING_MRS means no caps and a length that fits an item.
-    if ((call->info.words[0] & 0xfff) <= AL4_RING_MRS && !c->link.broken && c->n_free)
+    if (al4_ring_info_fits(call->info.words[0]) && !c->link.broken && c->n_free)
         al4_aipc_send_now(c, call);
     else
         al4_aipc_submit_slow(c, call);

@@ -83,8 +83,11 @@ static inline void al4_async_init(struct al4_async *c, struct al4_asyncsys *as, 
 }
 
 // Room for one more request: in flight below what a ring holds. Every request the
-// kernel has not consumed is in flight, so this leaves a free request slot too, and
-// the kernel never stops for a full reply ring with this process's requests behind it.
+// kernel has not consumed is in flight, so this leaves a free request slot too. The
+// reply slots are freed (rep_head published) once per poll, after the replies taken so
+// far: a coroutine handed the thread inside a poll may submit before that, and the
+// kernel may then find the reply ring full and stop; the end of the poll sees requests
+// left behind and wakes it again (al4_asyncsys_poll).
 static inline bool al4_asyncsys_room(const struct al4_asyncsys *as)
 {
     return !as->broken && as->in_flight < as->slots;

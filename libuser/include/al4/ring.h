@@ -142,6 +142,14 @@ struct al4_ring_rx {
 // memcpy here used to cost more than the rest of a put (picolibc's copies bytes).
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the slot layout is little-endian");
 
+// Whether a message info can go into an item as it is: no caps and a length of at most
+// AL4_RING_MRS. Its low 12 bits are capsUnwrapped, extraCaps and length, so that is one
+// compare (al4_ring_header_check makes the same test in steps, to say which failed).
+static inline bool al4_ring_info_fits(uint64_t info)
+{
+    return (info & 0xfff) <= AL4_RING_MRS;
+}
+
 // The payload words an item's message info says it uses, at most AL4_RING_MRS.
 static inline unsigned al4_ring_item_words(uint64_t info)
 {
