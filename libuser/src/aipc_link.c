@@ -40,7 +40,7 @@ bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
 // one that owes): send what is owed now rather than write past the list.
 static __attribute__((noinline)) void owe_when_full(struct al4_aipc_link *l)
 {
-    al4_aipc_flush(l->rt);
+    co_exec_wake_bits(&l->rt->ex, al4_aipc_flush(l->rt));
     l->owed = true;
     l->rt->owing[l->rt->n_owing++] = l;
 }
@@ -62,11 +62,11 @@ void al4_aipc_link_owe(struct al4_aipc_link *l)
 // the exchange on, so nobody else signals it meanwhile, and the signal still comes
 // after the exchange read idle, which is all the protocol's argument needs
 // (docs/aipc-protocol.md); the flush runs before this thread can sleep.
-void al4_aipc_flush(void *arg)
+uint64_t al4_aipc_flush(void *arg)
 {
     struct al4_aipc_rt *rt = arg;
     if (!rt->n_owing)
-        return;
+        return 0;
     // The items a link put while it owed (without a look at the mark) are published
     // before the notification that covers them.
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -85,10 +85,8 @@ void al4_aipc_flush(void *arg)
     }
     seL4_Word bits = was ? al4_uipi_read() : 0;
     al4_unotify_unmask(was);
-    if (bits) {
-        rt->polled++;
-        co_exec_wake_bits(&rt->ex, bits);
-    }
+    rt->polled += bits != 0;
+    return bits;
 }
 
 bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it)

@@ -38,11 +38,12 @@ bool al4_asyncsys_make_room(struct al4_asyncsys *as)
     return !as->broken && al4_asyncsys_room(as);
 }
 
-void al4_asyncsys_flush(void *arg)
+uint64_t al4_asyncsys_flush(void *arg)
 {
     struct al4_asyncsys *as = arg;
     if (as->kicked_tail != as->req_tail)
         al4_asyncsys_kick(as);
+    return 0;
 }
 
 // Each reply is taken (copied, rep_head and in_flight moved on) before its coroutine is

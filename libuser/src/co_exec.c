@@ -169,7 +169,7 @@ static inline void take_wakes(struct co_exec *ex)
         take_wakes_slow(ex);
 }
 
-void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every)
+void co_exec_set_flush(struct co_exec *ex, uint64_t (*flush)(void *arg), void *arg, uint32_t every)
 {
     ex->flush = flush;
     ex->flush_arg = arg;
@@ -177,38 +177,62 @@ void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, 
     ex->since_flush = 0;
 }
 
-static void flush(struct co_exec *ex)
+// The flush; returns the signal bits it read (not woken yet).
+static inline uint64_t flush(struct co_exec *ex)
 {
-    if (ex->flush) {
-        ex->since_flush = 0;
-        ex->flush(ex->flush_arg);
+    if (!ex->flush)
+        return 0;
+    ex->since_flush = 0;
+    return ex->flush(ex->flush_arg);
+}
+
+// The bits the thread read itself after a flush or a sleep, with the run queue empty:
+// when they name one idle coroutine and nothing else is runnable (no other bit, nothing
+// a handler left, no timer armed), that coroutine is returned to be resumed at once,
+// which is what queueing it and taking the queue's head would do, without the round
+// trip (the common case at low load: a thread woken for one connection). Otherwise the
+// bits are woken as usual and NULL returned.
+static inline struct co *wake_bits_next(struct co_exec *ex, uint64_t bits)
+{
+    if (bits && !(bits & (bits - 1)) && !ex->ready && !ex->heap_len && !isr_work(ex)) {
+        struct co *co = ex->bound[lowest_bit(bits)];
+        if (co && co->state == CO_IDLE)
+            return co;
     }
+    wake_bits(ex, bits);
+    return NULL;
 }
 
 // The loop of co_exec_run_ready, inlined into co_exec_run as well: there it runs once
 // per wake of the thread, and a call would save and restore its registers each time.
-static inline __attribute__((always_inline)) uint64_t run_ready(struct co_exec *ex)
+// `co`: a coroutine to resume first (wake_bits_next's), or NULL.
+static inline __attribute__((always_inline)) uint64_t run_ready(struct co_exec *ex, struct co *co)
 {
     uint64_t before = ex->resumes;
     // A stop is for the run it was made in: one left over from an earlier run would end
     // this one after its first resume.
     ex->stop = false;
     for (;;) {
-        ex->loops++;
-        take_wakes(ex);
-        struct co *co = dequeue(ex);
         if (!co) {
-            // The flush may wake coroutines (it should not need to, but then they run).
-            flush(ex);
+            ex->loops++;
             take_wakes(ex);
-            if (!(co = dequeue(ex)))
-                break;
+            co = dequeue(ex);
+        }
+        if (!co) {
+            // The flush may wake coroutines: the answers its signals brought.
+            co = wake_bits_next(ex, flush(ex));
+            if (!co) {
+                take_wakes(ex);
+                if (!(co = dequeue(ex)))
+                    break;
+            }
         }
         co_exec_resume(ex, co);
+        co = NULL;
         if (ex->flush_every && ++ex->since_flush >= ex->flush_every)
-            flush(ex);
+            wake_bits(ex, flush(ex));
         if (ex->stop) {
-            flush(ex);
+            wake_bits(ex, flush(ex));
             break;
         }
     }
@@ -217,33 +241,35 @@ static inline __attribute__((always_inline)) uint64_t run_ready(struct co_exec *
 
 uint64_t co_exec_run_ready(struct co_exec *ex)
 {
-    return run_ready(ex);
+    return run_ready(ex, NULL);
 }
 
 // Nothing runnable: sleep until a signal or the next deadline. Masked from the last
 // look to the end of the sleep, so that no handler wake falls in between.
-static inline __attribute__((always_inline)) void idle(struct co_exec *ex)
+// Returns a coroutine to resume first (wake_bits_next), or NULL.
+static inline __attribute__((always_inline)) struct co *idle(struct co_exec *ex)
 {
     const struct co_ops *o = ex->ops;
     unsigned long was = o->mask(o->ctx);
     uint64_t deadline = co_timer_next(ex);
     if (isr_work(ex) || (deadline != CO_NEVER && o->now(o->ctx) >= deadline)) {
         o->unmask(o->ctx, was);
-        return;
+        return NULL;
     }
     ex->sleeps++;
     uint64_t bits = o->sleep(o->ctx, deadline);
     o->unmask(o->ctx, was);
     // In the thread: the coroutines are woken at once, not left for the next look.
-    wake_bits(ex, bits);
+    return wake_bits_next(ex, bits);
 }
 
 void co_exec_run(struct co_exec *ex)
 {
+    struct co *co = NULL;
     for (;;) {
-        run_ready(ex);
+        run_ready(ex, co);
         if (ex->stop)
             return;
-        idle(ex);
+        co = idle(ex);
     }
 }

@@ -2,7 +2,8 @@
 #include <al4/unotify.h>
 
 // Every copy of the receiver's word (al4/unotify.h): set before the sleep, cleared after.
-static void set_sleeping(const struct al4_unotify_rx *rx, seL4_Word v)
+static inline __attribute__((always_inline)) void set_sleeping(const struct al4_unotify_rx *rx,
+                                                              seL4_Word v)
 {
     if (rx->sleeping)
         __atomic_store_n(rx->sleeping, v, __ATOMIC_RELAXED);
@@ -19,7 +20,10 @@ seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
     if (!bits) {
         set_sleeping(rx, 1);
         asm volatile("fence iorw, iorw" : : : "memory");
-        seL4_Wait(rx->ntfn, &bits);
+        // seL4_Wait without its copy of the four message registers into the IPC
+        // buffer: a notification's Wait returns none.
+        seL4_Word info, m0, m1, m2, m3;
+        riscv_sys_recv(seL4_SysRecv, rx->ntfn, &bits, &info, &m0, &m1, &m2, &m3);
         set_sleeping(rx, 0);
     }
     al4_unotify_unmask(was);

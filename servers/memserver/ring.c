@@ -29,11 +29,11 @@ static enum co_status replies_run(struct co *co)
 
 // Both flushes of a batch: aipc's owed notifications, then the wake of the kernel's
 // handler for the system calls the batch submitted.
-static void flush(void *arg)
+static uint64_t flush(void *arg)
 {
     (void)arg;
-    al4_aipc_flush(&srv.rt);
-    al4_asyncsys_flush(&srv.as);
+    uint64_t bits = al4_aipc_flush(&srv.rt);
+    return bits | al4_asyncsys_flush(&srv.as);
 }
 
 seL4_Error ring_init(const seL4_BootInfo *bi)

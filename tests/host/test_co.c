@@ -136,12 +136,13 @@ static int setup(void **state)
 
 static int flushes, flushed_at[16];
 
-static void count_flush(void *arg)
+static uint64_t count_flush(void *arg)
 {
     (void)arg;
     if (flushes < 16)
         flushed_at[flushes] = norder;
     flushes++;
+    return 0;
 }
 
 // Flushed when the queue empties (so before the executor sleeps), and every `every`
@@ -988,6 +989,67 @@ static void test_idle_handler_before_mask(void **state)
     assert_int_equal(bound_co.runs, 1);
 }
 
+// The bits a sleep or a flush returns for one idle coroutine, with nothing else
+// runnable, run it at once (wake_bits_next); anything else runnable keeps the order a
+// queued wake gives: a handler's wake of a higher priority that came after the sleep
+// runs first, and so does a higher coroutine woken by the same bits.
+static struct tco high_co;
+static uint64_t sleep_bit_then_handler(struct fake *f, uint64_t deadline)
+{
+    (void)deadline;
+    if (f->sleeps == 1)
+        co_exec_signal(f->ex, 1ull << (BIT + 1));  // the handler, after the kernel's answer
+    return 1ull << BIT;
+}
+
+static uint64_t flush_bits;
+static uint64_t flush_returns(void *arg)
+{
+    (void)arg;
+    flushes++;
+    uint64_t b = flush_bits;
+    flush_bits = 0;
+    return b;
+}
+
+static void test_woken_one_runs_at_once(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    bound_setup(&f, &ex, 2);
+    tco_init(&high_co, &ex, forever_run, 7, 2);
+    co_exec_bind(&ex, BIT + 1, &high_co.co);
+    f.on_sleep = sleep_bit_then_handler;
+    co_exec_run(&ex);
+    EXPECT_ORDER(2, 1, 1);  // the handler's higher wake first, then the bit's
+    assert_int_equal(f.sleeps, 2);
+
+    // From the flush: one bit runs its coroutine, two bits run both by priority, and
+    // bits returned by the every-N and the stop's flushes are woken too.
+    norder = 0;
+    bound_setup(&f, &ex, 3);
+    tco_init(&high_co, &ex, forever_run, 7, 2);
+    co_exec_bind(&ex, BIT + 1, &high_co.co);
+    flushes = 0;
+    co_exec_set_flush(&ex, flush_returns, NULL, 0);
+    flush_bits = 1ull << BIT;
+    assert_int_equal(co_exec_run_ready(&ex), 1);
+    EXPECT_ORDER(1);
+    flush_bits = 1ull << BIT | 1ull << (BIT + 1);
+    assert_int_equal(co_exec_run_ready(&ex), 2);
+    EXPECT_ORDER(1, 2, 1);
+    assert_int_equal(flushes, 4);  // each run's two: the one with bits, the empty one
+    // A stop's flush: the bits it returns are queued for the next run, not lost.
+    flush_bits = 1ull << (BIT + 1);
+    co_wake(&bound_co.co);         // its third run stops the executor
+    assert_int_equal(co_exec_run_ready(&ex), 1);
+    EXPECT_ORDER(1, 2, 1, 1);
+    assert_true(co_exec_runnable(&ex));
+    assert_int_equal(co_exec_run_ready(&ex), 1);
+    EXPECT_ORDER(1, 2, 1, 1, 2);
+}
+
 // A timer that falls due between the loop's look and the mask: no sleep.
 static void mask_time_passes(struct fake *f)
 {
@@ -1040,6 +1102,7 @@ int main(void)
         cmocka_unit_test_setup(test_idle_wake_from_sleep_hook, setup),
         cmocka_unit_test_setup(test_idle_handler_before_mask, setup),
         cmocka_unit_test_setup(test_idle_timer_due_at_mask, setup),
+        cmocka_unit_test_setup(test_woken_one_runs_at_once, setup),
         cmocka_unit_test_setup(test_signal_handler_wakes, setup),
         cmocka_unit_test_setup(test_flush_when_empty_and_every_n, setup),
         cmocka_unit_test_setup(test_stop_ends_only_its_run, setup),

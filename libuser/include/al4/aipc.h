@@ -101,6 +101,10 @@ struct al4_aipc_server;
 // Everything one process's thread runs async IPC with: the executor, its platform, the
 // receiver, and the connections. One per process, static (it is large).
 struct al4_aipc_rt {
+    // First, within an immediate offset of the struct: every batch's owe and flush
+    // touch them.
+    struct al4_aipc_link *owing[AL4_AIPC_MAX_CONN];  // links with a notification owed
+    unsigned n_owing;
     struct co_exec ex;
     struct co_sel4 plat;
     struct al4_unotify_rx rx;
@@ -109,14 +113,14 @@ struct al4_aipc_rt {
     volatile seL4_Word *sleeping_copies[AL4_AIPC_MAX_CONN];
     seL4_Word sender_index[AL4_AIPC_MAX_CONN];
     struct co_timer *timer_heap[16];
-    struct al4_aipc_link *owing[AL4_AIPC_MAX_CONN];  // links with a notification owed
-    unsigned n_owing;
     uint64_t uintr;   // user interrupts taken (the handler's calls)
     uint64_t polled;  // wakes read by the flush instead (al4_aipc_flush)
 };
 
-// Sends every notification owed (the executor's flush hook; attach installs it).
-void al4_aipc_flush(void *rt);
+// Sends every notification owed (the executor's flush hook; attach installs it), and
+// returns the signal bits that came meanwhile, for the executor to wake (masked across
+// the sends, they are read rather than taken as a user interrupt).
+uint64_t al4_aipc_flush(void *rt);
 
 // A notification a producer owes its peer is sent when this process's executor has
 // nothing ready (so always before it sleeps), or after at most this many resumes: one

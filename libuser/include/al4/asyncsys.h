@@ -133,7 +133,7 @@ static inline void al4_asyncsys_batch(struct al4_asyncsys *as, bool on)
 {
     as->batch = on;
 }
-void al4_asyncsys_flush(void *as);
+uint64_t al4_asyncsys_flush(void *as);  // reads no bits: returns 0
 // The ring is full: c's coroutine is woken by the next al4_asyncsys_poll that takes a
 // reply (it suspends meanwhile, so the executor can run dry and its thread sleep).
 void al4_asyncsys_wait_room(struct al4_async *c);

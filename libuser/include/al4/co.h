@@ -92,7 +92,7 @@ struct co_exec {
     uint64_t hz;                      // time units per second
     const struct co_ops *ops;
     // The flush hook (co_exec_set_flush): work a batch owes the outside world.
-    void (*flush)(void *arg);
+    uint64_t (*flush)(void *arg);
     void *flush_arg;
     uint32_t flush_every, since_flush;
     bool stop;
@@ -119,7 +119,9 @@ uint64_t co_exec_run_ready(struct co_exec *ex);
 // sleeps) and at the latest after every `every` resumes (0: only when it empties). For
 // what a batch of coroutines owes the outside world and is cheaper sent once per batch:
 // asynchronous IPC sends its deferred notifications there (docs/aipc-protocol.md, "Batching").
-void co_exec_set_flush(struct co_exec *ex, void (*flush)(void *arg), void *arg, uint32_t every);
+// It returns the signal bits it read itself (0: none), which the executor wakes as
+// co_exec_wake_bits would; a flush that woke nobody's peer returns 0.
+void co_exec_set_flush(struct co_exec *ex, uint64_t (*flush)(void *arg), void *arg, uint32_t every);
 // co_exec_run returns after the current resume.
 void co_exec_stop(struct co_exec *ex);
 // Whether some coroutine is queued (the executor's thread only).
