@@ -51,7 +51,7 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
     c->wait_tail = call;
 }
 
-// One reply, read in place (al4_ring_peek): its header copied and checked, matched to
+// One reply, read in place (al4_aipc_link_peek_seen): its header copied and checked, matched to
 // its call, its payload copied into the call, and its slot freed before anything else
 // (the caller's next call may bring the server's next reply at once, from another
 // hart: a slot still held would make the honest server find the ring full). Then its
@@ -96,7 +96,8 @@ static enum co_status reply_dispatcher(struct co *co)
     for (;;) {
         // A batch per resume: a server that refills the ring as fast as it is drained
         // would otherwise keep this resume from ever returning.
-        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek(&c->link)); n++) {
+        al4_aipc_link_look(&c->link);
+        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&c->link)); n++) {
             take_reply(c, slot);  // frees the slot
         }
         if (c->link.broken)

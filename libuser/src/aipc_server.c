@@ -29,7 +29,7 @@ bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t i
     return reply(s, id, info, mr);
 }
 
-// One request, read in place (al4_ring_peek): its header and payload copied into a
+// One request, read in place (al4_aipc_link_peek_seen): its header and payload copied into a
 // private request and its slot freed before anything is answered (the client may reuse
 // the slot for its next call as soon as it sees the reply, from another hart: a slot
 // still held would make the honest client find the ring full); then checked and
@@ -66,7 +66,8 @@ static enum co_status dispatcher(struct co *co)
     while (!s->link.broken) {
         // At most a batch per resume, so that one busy client cannot keep the other
         // connections' dispatchers (same priority) from running.
-        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek(&s->link)); n++) {
+        al4_aipc_link_look(&s->link);
+        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&s->link)); n++) {
             take_request(s, slot);  // frees the slot
         }
         if (n == AL4_AIPC_BATCH) {

@@ -9,7 +9,8 @@
  *
  * Consumer (the server's dispatcher on the request ring; the client's reply dispatcher
  * on the reply ring), forever:
- *   d1  drain: take items until the ring is empty (the server replies to each);
+ *   d1  drain: look at the ring once, take the items that look saw (the server
+ *       replies to each), no second look;
  *   d2  mark = IDLE; fence;
  *   d3  recheck: ring not empty: mark = RUNNING, go to d1;
  *   d4  wait for the U-notification (returns at once if a signal is pending);
@@ -223,25 +224,29 @@ end_sleep:
 
 /* The server's default dispatcher: drains requests, replies to each. */
 active proctype Server() {
-    byte w;
+    byte w, seen;
 drain:
+    seen = len(req);    /* one look a round: the items it saw, then d2 */
     do
-    :: req?w ->
+    :: seen > 0 ->
+        req?w;
+        seen--;
         put(rep, w);
         w = 0;
         announce(rep_mark, c_idle, c_sig, s_owe)
-    :: empty(req) -> break
+    :: else -> break
     od;
     idle_and_sleep(req, req_mark, s_idle, s_sig, s_pend, s_asleep, drain)
 }
 
 /* The client's reply dispatcher: hands each reply to the coroutine that waits for it. */
 active proctype ReplyDispatcher() {
-    byte w;
+    byte w, seen;
 drain:
+    seen = len(rep);
     do
-    :: d_step { rep?w -> replied[w]++; RUNNABLE(wrun++); w = 0 }
-    :: empty(rep) -> break
+    :: seen > 0 -> d_step { rep?w; seen--; replied[w]++; RUNNABLE(wrun++); w = 0 }
+    :: else -> break
     od;
     idle_and_sleep(rep, rep_mark, c_idle, c_sig, c_pend, c_asleep, drain)
 }

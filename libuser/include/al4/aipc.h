@@ -281,17 +281,23 @@ static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_
     }
     return true;
 }
-// The next item's slot, to read in place as al4_ring_peek says, then
-// al4_aipc_link_release; NULL when empty or dead (then l->broken).
-static inline const volatile uint64_t *al4_aipc_link_peek(struct al4_aipc_link *l)
+// A dispatcher's round: one look at the producer's index (al4_aipc_link_look), then
+// the items that look saw, each read in place (al4_aipc_link_peek_seen, as
+// al4_ring_peek says) and freed (al4_aipc_link_release), then al4_aipc_link_idle,
+// whose recheck is the round's second look. No look in between: on one hart nothing
+// is put while the round runs, and under load on two the recheck finds what came (the
+// mark flips to idle and back, and a producer that saw it idle signals once more).
+static inline void al4_aipc_link_look(struct al4_aipc_link *l)
 {
-    if (l->broken)
+    if (!l->broken && !al4_ring_rx_reload(&l->rx))
+        l->broken = true;
+}
+// The next item of those the last look saw, or NULL (then also when dead).
+static inline const volatile uint64_t *al4_aipc_link_peek_seen(struct al4_aipc_link *l)
+{
+    if (l->broken || l->rx.head == l->rx.tail_seen)
         return NULL;
-    int status;
-    const volatile uint64_t *slot = al4_ring_peek(&l->rx, &status);
-    if (!slot)
-        l->broken |= status == AL4_RING_ECORRUPT;
-    return slot;
+    return l->rx.sh->slot[l->rx.head & l->rx.mask].w;
 }
 static inline void al4_aipc_link_release(struct al4_aipc_link *l)
 {
