@@ -203,8 +203,8 @@ seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_a
 // Starts `call` for coroutine co: sends it, or queues it until an id is free. Then the
 // coroutine awaits call->done (CO_AWAIT(co, call->done)): AL4_AIPC_CALL does both.
 // Inline (below, after the link's inline send): it is on every call's path.
-static inline void al4_aipc_submit(struct al4_aipc_client *c, struct co *co,
-                                   struct al4_aipc_call *call);
+static inline __attribute__((always_inline)) void
+al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call);
 #define AL4_AIPC_CALL(co, client, call) \
     do { \
         al4_aipc_submit((client), (co), (call)); \
@@ -256,7 +256,8 @@ bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
 // The same without a private item in between, inline: the default dispatchers' path,
 // which every call takes four times. al4_aipc_link_send puts an item of word 0 `w0`
 // (the coroutine id; the high half is the item's reserved word, 0), message info
-// `info` and the payload words its length names, from mr.
+// `info`, which must fit an item (al4_ring_info_fits), and the payload words its
+// length names, from mr.
 // The peer's mark was idle: the link owes it a notification, sent at the next flush.
 void al4_aipc_link_owe(struct al4_aipc_link *l);
 static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_aipc_link *l,
@@ -265,7 +266,12 @@ static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_
 {
     if (l->broken)
         return false;
-    int r = al4_ring_put_msg(&l->tx, w0, info, mr);
+    // Every caller sends an info that fits (al4_ring_info_fits): its low twelve bits
+    // are then the length, and no caps.
+    unsigned n = (unsigned)(info & 0xfff);
+    if (n > AL4_RING_MRS)
+        __builtin_unreachable();
+    int r = al4_ring_put_msg_n(&l->tx, w0, info, mr, n);
     if (r != AL4_RING_OK) {
         l->broken |= r == AL4_RING_ECORRUPT;
         return false;
@@ -346,8 +352,8 @@ static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_a
         al4_aipc_client_fail(c);
 }
 
-static inline void al4_aipc_submit(struct al4_aipc_client *c, struct co *co,
-                                   struct al4_aipc_call *call)
+static inline __attribute__((always_inline)) void
+al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call)
 {
     call->co = co;
     call->done = false;

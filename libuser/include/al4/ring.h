@@ -242,8 +242,10 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
 // (at most AL4_RING_MRS), read from mr. AL4_RING_OK, AL4_RING_FULL (nothing written;
 // never overwrites an unconsumed item) or AL4_RING_ECORRUPT. No private item in
 // between: a call's own words go into the slot.
-static inline int al4_ring_put_msg(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
-                                   const uint64_t *mr)
+// al4_ring_put_msg_n takes the payload length n (<= AL4_RING_MRS) from a caller that
+// already knows it, so that it is not clamped a second time.
+static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                     const uint64_t *mr, unsigned n)
 {
     if (tx->broken)
         return AL4_RING_ECORRUPT;
@@ -260,10 +262,15 @@ static inline int al4_ring_put_msg(struct al4_ring_tx *tx, uint64_t w0, uint64_t
     volatile uint64_t *slot = tx->sh->slot[tx->tail & tx->mask].w;
     slot[0] = w0;
     slot[1] = info;
-    al4_ring_copy_in(slot + 2, mr, al4_ring_item_words(info));
+    al4_ring_copy_in(slot + 2, mr, n);
     tx->tail++;
     __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
     return AL4_RING_OK;
+}
+static inline int al4_ring_put_msg(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                   const uint64_t *mr)
+{
+    return al4_ring_put_msg_n(tx, w0, info, mr, al4_ring_item_words(info));
 }
 
 // Publishes a copy of *it (al4_ring_put_msg of its fields).
