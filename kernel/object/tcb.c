@@ -19,8 +19,10 @@ struct tcb *debug_tcbs;
 void tcb_init(struct tcb *t, const char *name)
 {
     memset(t, 0, sizeof(*t));
-    // User mode, interrupts on when it runs, FPU usable (seL4 threads get an FPU).
-    t->ctx[CTX_SSTATUS] = SSTATUS_SPIE | SSTATUS_FS_INITIAL;
+    // User mode, interrupts on when it runs. The FPU is usable (seL4 threads get one)
+    // but off until the first floating-point instruction loads it (fpu_take): a thread
+    // has sstatus.FS on only while it owns its hart's FPU (fpu_switch_to).
+    t->ctx[CTX_SSTATUS] = SSTATUS_SPIE;
     t->state = THREAD_INACTIVE;
     t->timeslice = TIME_SLICE_TICKS;
     tcb_set_name(t, name, TCB_NAME_LEN);
