@@ -12,6 +12,7 @@
 #include "unotify.h"
 #include "timer.h"
 #include "smp.h"
+#include "uintr.h"
 #include "printf.h"
 
 struct tcb *debug_tcbs;
@@ -95,6 +96,7 @@ void tcb_migrate(struct tcb *t, unsigned hart)
     if (runnable)
         sched_dequeue(t);
     t->hart = hart;
+    uintr_unaim(t);  // its receiver entry names the old hart until it runs on the new one
     if (runnable) {
         sched_enqueue(t);
         smp_reschedule(hart);

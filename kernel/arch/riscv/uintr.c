@@ -14,6 +14,7 @@
 #include "unotify.h"
 #include "csr.h"
 #include "smp.h"
+#include "printf.h"
 
 void uintr_init_hart(void)
 {
@@ -33,6 +34,12 @@ void uintr_init_hart(void)
 static inline void uipi_deactivate(void)
 {
     asm volatile(".insn r 0x7b, 6, 4, x0, x0, x0" : : : "memory");
+}
+// ACTIVATE sets the entry's active bit and leaves its hart id: the notification
+// fastpath's switch uses it on an entry that already names this hart (uintr_aimed).
+static inline void uipi_activate(void)
+{
+    asm volatile(".insn r 0x7b, 6, 3, x0, x0, x0" : : : "memory");
 }
 
 // Swaps a U-level CSR: the old thread's value out, the new one's in, one instruction.
@@ -67,16 +74,13 @@ bool uintr_derived_ok(const struct tcb *t)
 }
 #endif
 
-void uintr_switch_slow(struct hart *h, struct tcb *next)
-{
-    uintr_switch_full(h, next);
-}
-
 // Save and load in one pass: each scratch CSR is swapped (csrrw), the U bits of sie
 // and the software USIP bit are read and cleared (csrrc) and then set to the new
 // thread's, so that no value of the old thread stays behind (next NULL or taking no
-// part gets them all empty).
-void uintr_switch_full(struct hart *h, struct tcb *next)
+// part gets them all empty). `aimed`: next's receiver entry, if it has one, already
+// names this hart (uintr_aimed), so ACTIVATE alone turns it on; otherwise its LOW
+// word is written with this hart's id.
+static inline void switch_state(struct hart *h, struct tcb *next, bool aimed)
 {
     static const struct tcb_uintr none;
     struct tcb *old = h->uintr_owner;
@@ -93,7 +97,7 @@ void uintr_switch_full(struct hart *h, struct tcb *next)
         o->uepc = ucsr_swap(CSR_UEPC, n->uepc);
         o->ucause = ucsr_swap(CSR_UCAUSE, n->ucause);
         o->utval = ucsr_swap(CSR_UTVAL, n->utval);
-        o->uie = csr_read_clear(sie, U_INTS) & U_INTS;
+        o->uie = csr_read_clear(sie, SIE_USIE) & SIE_USIE;
         o->usip = csr_read_clear(sip, SIP_USIP) & SIP_USIP;
     } else {
         // Nobody's: whatever a thread that takes no part may have left there goes.
@@ -102,7 +106,7 @@ void uintr_switch_full(struct hart *h, struct tcb *next)
         ucsr_write(CSR_UEPC, n->uepc);
         ucsr_write(CSR_UCAUSE, n->ucause);
         ucsr_write(CSR_UTVAL, n->utval);
-        csr_clear(sie, U_INTS);
+        csr_clear(sie, SIE_USIE);
         csr_clear(sip, SIP_USIP);
     }
     csr_set(sie, n->uie);
@@ -110,9 +114,23 @@ void uintr_switch_full(struct hart *h, struct tcb *next)
     ucsr_write(CSR_SIDELEG, n->sideleg);
     ucsr_write(CSR_SUIST, n->suist);
     ucsr_write(CSR_SUIRS, n->suirs);
-    if (n->rx_regs)
+    if (aimed) {
+        assert(!n->rx_regs || (n->rx_regs[UINTC_LOW / 8] | UINTC_LOW_ACTIVE) == h->uintc_active);
+        uipi_activate();  // with suirs off (no entry) it does nothing
+    } else if (n->rx_regs) {
         uintc_entry_activate(n->rx_regs, h->uintc_active);
+    }
     h->uintr_owner = part ? next : NULL;
+}
+
+void uintr_switch_slow(struct hart *h, struct tcb *next)
+{
+    switch_state(h, next, false);
+}
+
+void uintr_switch_aimed(struct hart *h, struct tcb *next)
+{
+    switch_state(h, next, true);
 }
 
 void uintr_flush(struct hart *h)
