@@ -58,7 +58,7 @@ __attribute__((flatten)) void c_handle_fastpath_signal(word_t cptr, word_t info)
 
     // send_signal's NTFN_WAITING case: the waiter gets the badge with the bits its
     // UINTC entry gathered while it slept (unotify_take, as take_signal).
-    ntfn_queue_remove(n, dest);
+    ntfn_queue_remove_head(n, dest);
     dest->ctx[CTX_A0] = cap_badge(cap) | unotify_take(n);
     // wake() and schedule(): the woken thread goes to its queue and then to its front;
     // the sender, still runnable, keeps its place at the head of its own queue, so it
