@@ -58,7 +58,7 @@ __attribute__((flatten)) void c_handle_fastpath_signal(word_t cptr, word_t info)
 
     // send_signal's NTFN_WAITING case: the waiter gets the badge with the bits its
     // UINTC entry gathered while it slept (unotify_take, as take_signal).
-    ntfn_queue_remove(n, dest);
+    ntfn_queue_remove_head(n, dest);
     dest->ctx[CTX_A0] = cap_badge(cap) | unotify_take(n);
     // wake() and schedule(): the woken thread goes to its queue and then to its front;
     // the sender, still runnable, keeps its place at the head of its own queue, so it
@@ -97,7 +97,14 @@ __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
     // the result, and the thread keeps running.
     if (unlikely(take_signal(n, cur)))
         wait_slow_schedule();
-    ntfn_block(n, cur);
+    // ntfn_block, with tcb_set_state's case known: the caller runs, so it heads its
+    // ready queue (sched_dequeue_head).
+    assert(cur->state == THREAD_RUNNING);
+    cur->blocking_object = n;
+    smp_stall(cur);
+    cur->state = THREAD_BLOCKED_ON_NOTIFICATION;
+    sched_dequeue_head(cur);
+    ntfn_queue_append(n, cur);
     // schedule() with no woken candidate runs the head of the highest ready queue; one
     // that must restart, or whose address space must be looked up, goes through it.
     struct tcb *next = sched_best(h->index);

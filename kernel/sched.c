@@ -86,6 +86,26 @@ void sched_dequeue(struct tcb *t)
     }
 }
 
+// The running thread t leaves its queue, which it heads (see sched_replace): what
+// sched_dequeue does, with the head's case known. The notification fastpath's Wait.
+void sched_dequeue_head(struct tcb *t)
+{
+    struct ready_queues *q = queues_of(t);
+    unsigned p = t->prio;
+    struct tcb *next = t->sched_next;
+    assert(q->prio[p].head == t && !t->sched_prev);
+    q->prio[p].head = next;
+    if (next) {
+        next->sched_prev = NULL;
+        t->sched_next = NULL;
+    } else {
+        q->prio[p].tail = NULL;
+        q->l2[p / 64] &= ~BIT(p % 64);
+        if (!q->l2[p / 64])
+            q->l1 &= ~BIT(p / 64);
+    }
+}
+
 // Highest priority with a runnable thread in q, or -1. l1 has a bit per 64
 // priorities, so its msb is one lookup of msb()'s table.
 _Static_assert(NUM_PRIORITIES / 64 <= 8, "l1 fits msb_byte");

@@ -8,6 +8,7 @@
 #include "sched.h"
 #include "object.h"
 #include "asid.h"
+#include "csr.h"
 
 // Every runnable thread is queued exactly where its hart and priority say, and only
 // runnable threads are; the bitmap marks exactly the non-empty queues.
@@ -120,6 +121,10 @@ static void check_tcbs(void)
         if (want != cap_null && !walk_has_object(want, pptr_to_paddr(t->blocking_object)))
             violation(INV_CAP_DEAD, "thread \"%s\" (state %u) blocked on %p, which no cap names",
                       t->name, t->state, t->blocking_object);
+        // fpu_switch_to does nothing on the strength of this.
+        if ((t->ctx[CTX_SSTATUS] & SSTATUS_FS) && harts[t->hart].fpu_owner != t)
+            violation(INV_FPU, "thread \"%s\": sstatus %lx has the FPU on, hart %u's FPU is %p's",
+                      t->name, t->ctx[CTX_SSTATUS], t->hart, (void *)harts[t->hart].fpu_owner);
     }
 }
 

@@ -10,6 +10,7 @@
 #include "uintc.h"
 #include "uintr.h"
 #include "unotify.h"
+#include "asid.h"
 
 // Per thread: its receiver entry and its table name it back; a receiver is bound both
 // ways; a thread that takes part keeps failing the fastpath's VSpace check, the
@@ -45,6 +46,14 @@ static void check_thread_parts(word_t *nrx, word_t *nst)
             violation(INV_UNOTIFY, "thread \"%s\": the suirs %lx, suist %lx, sideleg %lx or "
                       "entry %p it switches to are stale for rx %u, table %u", t->name,
                       u->suirs, u->suist, u->sideleg, (void *)u->rx_regs, u->rx, u->st);
+        // The notification fastpath only ACTIVATEs the entry of a thread whose cache
+        // holds: its LOW word must name the thread's hart (uintr_unaim).
+        if (u->rx_regs && (t->vs_cache.epoch & ~VS_CACHE_TAKES_PART) == asid_epoch &&
+            (u->rx_regs[UINTC_LOW / 8] | UINTC_LOW_ACTIVE) != harts[t->hart].uintc_active)
+            violation(INV_UNOTIFY, "thread \"%s\" has a valid VSpace cache, but its receiver "
+                      "entry %u's LOW word %lx does not name its hart %u (%lx)", t->name,
+                      u->rx - 1, (word_t)u->rx_regs[UINTC_LOW / 8], t->hart,
+                      harts[t->hart].uintc_active);
         if (u->any && !(t->vs_cache.epoch & VS_CACHE_TAKES_PART))
             violation(INV_UNOTIFY, "thread \"%s\" takes part (rx %u, table %u) but its VSpace "
                       "cache epoch is %lx: the fastpath could switch to it", t->name, u->rx,

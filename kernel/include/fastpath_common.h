@@ -73,6 +73,9 @@ NORETURN static inline void fastpath_enter(struct hart *h, struct tcb *to, bool 
     else
         uintr_switch_fast(h, to);
     kernel_unlock();
-    restore_user_context();
+    // A jump, not a call: nothing comes back (one instruction fewer in the
+    // notification fastpath's code as compiled; the Call fastpath's is unchanged).
+    asm volatile("tail restore_user_context" : : : "memory");
+    __builtin_unreachable();
 }
 #endif

@@ -19,6 +19,7 @@ enum invariant_violation {
     INV_ASID,            // the ASID table names a pool no cap names
     INV_TOO_BIG,         // more slots or objects than the checker's tables: not checked
     INV_UNOTIFY,         // U-notification entries, tables, caps and threads disagree
+    INV_FPU,             // a thread's saved sstatus has the FPU on, and it owns no FPU
 };
 
 struct invariant_report {

@@ -3,6 +3,7 @@
 #include "object.h"
 #include "tcb.h"
 #include "tcb_queue.h"
+#include "printf.h"
 
 // The queue of threads blocked on n; inline, as the notification fastpath uses them.
 static inline void ntfn_queue_append(struct notification *n, struct tcb *t)
@@ -14,6 +15,20 @@ static inline void ntfn_queue_remove(struct notification *n, struct tcb *t)
 {
     struct tcb *head = tq_remove(ntfn_head(n), &n->tail, t);
     ntfn_set(n, head, head ? NTFN_WAITING : NTFN_IDLE);
+}
+
+// The same for the head of the queue (no predecessor to unlink): the Signal fastpath
+// wakes the head.
+static inline void ntfn_queue_remove_head(struct notification *n, struct tcb *t)
+{
+    struct tcb *next = t->ep_next;
+    assert(ntfn_head(n) == t && !t->ep_prev);
+    if (next)
+        next->ep_prev = NULL;
+    else
+        n->tail = NULL;
+    t->ep_next = NULL;
+    ntfn_set(n, next, next ? NTFN_WAITING : NTFN_IDLE);
 }
 
 void send_signal(struct notification *n, word_t badge);

@@ -6,6 +6,8 @@ void sched_enqueue(struct tcb *t);
 // t, runnable and in no queue, goes to the front of its priority's queue.
 void sched_enqueue_front(struct tcb *t);
 void sched_dequeue(struct tcb *t);
+// The running thread t, which heads its queue, leaves it (sched_dequeue, cheaper).
+void sched_dequeue_head(struct tcb *t);
 void sched_yield(void);
 void schedule(void);
 // A thread just made runnable that should run next if nothing outranks it.

@@ -62,7 +62,7 @@ struct tcb_uintr {
     };
     word_t usip;          // the software-writable USIP bit (SIP_USIP or 0)
     word_t utvec, uscratch, uepc, ucause, utval;
-    word_t uie;           // the U-level bits of sie (uie is their view)
+    word_t uie;           // the U-level bit of sie a thread can set, USIE (uie is its view)
     // What a switch to the thread writes, derived from rx and st each time they change
     // (uintr_derive), so that the switch, twice per asynchronous call at low load,
     // computes nothing: suirs, suist and sideleg (0 for a part it lacks) and its

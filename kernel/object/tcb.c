@@ -12,6 +12,7 @@
 #include "unotify.h"
 #include "timer.h"
 #include "smp.h"
+#include "uintr.h"
 #include "printf.h"
 
 struct tcb *debug_tcbs;
@@ -19,8 +20,10 @@ struct tcb *debug_tcbs;
 void tcb_init(struct tcb *t, const char *name)
 {
     memset(t, 0, sizeof(*t));
-    // User mode, interrupts on when it runs, FPU usable (seL4 threads get an FPU).
-    t->ctx[CTX_SSTATUS] = SSTATUS_SPIE | SSTATUS_FS_INITIAL;
+    // User mode, interrupts on when it runs. The FPU is usable (seL4 threads get one)
+    // but off until the first floating-point instruction loads it (fpu_take): a thread
+    // has sstatus.FS on only while it owns its hart's FPU (fpu_switch_to).
+    t->ctx[CTX_SSTATUS] = SSTATUS_SPIE;
     t->state = THREAD_INACTIVE;
     t->timeslice = TIME_SLICE_TICKS;
     tcb_set_name(t, name, TCB_NAME_LEN);
@@ -93,6 +96,7 @@ void tcb_migrate(struct tcb *t, unsigned hart)
     if (runnable)
         sched_dequeue(t);
     t->hart = hart;
+    uintr_unaim(t);  // its receiver entry names the old hart until it runs on the new one
     if (runnable) {
         sched_enqueue(t);
         smp_reschedule(hart);

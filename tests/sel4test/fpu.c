@@ -1,5 +1,6 @@
 // FPU: user threads get a working FPU, and kernel entries leave its state alone.
 #include "helpers.h"
+#include <al4/debug.h>
 
 static void fpu_arithmetic(struct env *env)
 {
@@ -52,6 +53,8 @@ static void fpu_per_thread(struct env *env)
     thread_start(&b);
     test_check(env, thread_wait(&a, 200) && thread_wait(&b, 200));
     test_eq(env, fpu_errors, 0);
+    // Only the FPU's owner may have it on in its saved sstatus (INV_FPU).
+    test_eq(env, al4_check_invariants().violation, 0);
 }
 DEFINE_TEST(FPU0003, "each thread keeps its own FPU registers", fpu_per_thread);
 
@@ -319,9 +322,11 @@ static void fpu_migrate_blocked(struct env *env)
     if (!blocked_on_hart1(env, &th, nt, 0))
         return;
     test_eq(env, seL4_TCB_SetAffinity(th.tcb, 2), seL4_NoError);
+    test_eq(env, al4_check_invariants().violation, 0);  // hart 1 gave the FPU up (INV_FPU)
     seL4_Signal(nt);
     test_check(env, thread_wait(&th, 100000));
     test_eq(env, th.result[0], FP_VALUE);
+    test_eq(env, al4_check_invariants().violation, 0);
 }
 DEFINE_TEST(FPU0008, "a blocked thread moved to another hart takes its FPU registers along",
             fpu_migrate_blocked);

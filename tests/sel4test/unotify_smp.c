@@ -208,4 +208,92 @@ out:
 }
 DEFINE_TEST(UNOTIFY0032, "a receiver moved between harts by SetAffinity takes every signal there",
             migration);
+// A receiver that ran on hart 1 waits in the kernel and is moved to hart 2; a thread
+// of hart 2 below it signals its notification, which is a case of the notification
+// fastpath's Signal (a higher-priority waiter of the signaller's hart). The receiver's
+// entry still names hart 1: the fastpath only ACTIVATEs an entry, so the move must
+// leave the first switch to the thread to the slow path, which aims the entry at
+// hart 2 (docs/unotify.md, "Thread state"). Then sends must interrupt it there. The
+// invariant checker looks after each move (INV_UNOTIFY: a thread whose VSpace cache
+// holds has its entry aimed at its hart).
+static struct {
+    volatile seL4_Word waiting, woken, badge, hart, stop;
+} moved;
+
+static void moved_waiter(struct test_thread *t)
+{
+    static struct al4_unotify_handler h = {migrating_handler, NULL};
+    al4_unotify_install(&h);
+    seL4_Word badge = 0;
+    moved.waiting = 1;
+    seL4_Wait((seL4_CPtr)t->arg[0], &badge);
+    moved.badge = badge;
+    moved.hart = al4_kernel_counters().hart;
+    moved.woken = 1;
+    while (!moved.stop)
+        ;
+}
+
+static void moved_signaller(struct test_thread *t)
+{
+    seL4_Signal((seL4_CPtr)t->arg[0]);
+}
+
+static void moved_then_signalled(struct env *env)
+{
+    static struct test_thread rx, tx;
+    if (!need_harts(env, 3))
+        return;
+    seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
+    seL4_CPtr kb = un_mint(env, nt, 1ul << 3), ub = un_mint(env, nt, 1ul << 9);
+    seen = (typeof(seen)){0};
+    moved = (typeof(moved)){0};
+    thread_create(env, &rx, moved_waiter, 200, 0);
+    rx.arg[0] = nt;
+    test_eq(env, seL4_TCB_SetAffinity(rx.tcb, 1), seL4_NoError);
+    test_eq(env, seL4_TCB_BindNotification(rx.tcb, nt), seL4_NoError);
+    seL4_Word rxi, tx_index;
+    test_assert(env, al4_unotify_register_receiver(nt, rx.tcb, &rxi) == seL4_NoError);
+    test_assert(env, al4_unotify_register_sender(ub, seL4_CapInitThreadTCB, &tx_index) == seL4_NoError);
+    thread_start(&rx);
+    uint64_t deadline = un_deadline(env, 1000);
+    while (!moved.waiting && un_rdtime() < deadline)
+        ;
+    test_assert(env, moved.waiting);
+    un_yield_ticks(env, 5);  // into its Wait, blocked in the kernel on hart 1
+    test_eq(env, moved.woken, 0);
+    test_eq(env, al4_check_invariants().violation, 0);
+    test_eq(env, seL4_TCB_SetAffinity(rx.tcb, 2), seL4_NoError);
+    test_eq(env, al4_check_invariants().violation, 0);
+
+    thread_create(env, &tx, moved_signaller, 100, 0);
+    tx.arg[0] = kb;
+    test_eq(env, seL4_TCB_SetAffinity(tx.tcb, 2), seL4_NoError);
+    thread_start(&tx);
+    deadline = un_deadline(env, 1000);
+    while (!moved.woken && un_rdtime() < deadline)
+        ;
+    test_assert(env, moved.woken);
+    test_eq(env, moved.badge, 1ul << 3);
+    test_eq(env, moved.hart, 2);
+    test_eq(env, al4_check_invariants().violation, 0);
+
+    // Its entry is aimed at hart 2: each send interrupts it there.
+    for (seL4_Word i = 1; i <= 20; i++) {
+        al4_uipi_send(tx_index);
+        deadline = un_deadline(env, 1000);
+        while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) < i && un_rdtime() < deadline)
+            ;
+        test_eq(env, seen.count, i);
+        if (seen.count != i)
+            break;
+    }
+    test_eq(env, seen.by_hart[2], seen.count);
+    moved.stop = 1;
+    test_check(env, thread_wait(&rx, 100000));
+    test_check(env, thread_wait(&tx, 100000));  // below the receiver on its hart
+}
+DEFINE_TEST(UNOTIFY0090, "a waiting receiver moved to another hart and woken there by a Signal "
+            "of that hart takes its user interrupts there",
+            moved_then_signalled);
 #endif

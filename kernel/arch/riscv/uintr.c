@@ -14,6 +14,7 @@
 #include "unotify.h"
 #include "csr.h"
 #include "smp.h"
+#include "printf.h"
 
 void uintr_init_hart(void)
 {
@@ -27,42 +28,22 @@ void uintr_init_hart(void)
     csr_clear(sie, U_INTS);
 }
 
-static void save(struct tcb *t)
+// The uipi instructions on the entry suirs names (uintr.md): the kernel uses
+// DEACTIVATE on the leaving thread's entry, which needs no address and no test (with
+// suirs off it does nothing).
+static inline void uipi_deactivate(void)
 {
-    struct tcb_uintr *u = &t->uintr;
-    // Off the hart first: then sip.USIP shows the software bit alone.
-    if (u->rx_regs)
-        uintc_entry_deactivate(u->rx_regs);
-    u->utvec = ucsr_read(CSR_UTVEC);
-    u->uscratch = ucsr_read(CSR_USCRATCH);
-    u->uepc = ucsr_read(CSR_UEPC);
-    u->ucause = ucsr_read(CSR_UCAUSE);
-    u->utval = ucsr_read(CSR_UTVAL);
-    // Read and cleared in one instruction each: load() then only sets the next
-    // thread's bits.
-    u->uie = csr_read_clear(sie, U_INTS) & U_INTS;
-    u->usip = csr_read_clear(sip, SIP_USIP) & SIP_USIP;
+    asm volatile(".insn r 0x7b, 6, 4, x0, x0, x0" : : : "memory");
+}
+// ACTIVATE sets the entry's active bit and leaves its hart id: the notification
+// fastpath's switch uses it on an entry that already names this hart (uintr_aimed).
+static inline void uipi_activate(void)
+{
+    asm volatile(".insn r 0x7b, 6, 3, x0, x0, x0" : : : "memory");
 }
 
-// The CSRs of next, or all empty (next NULL or taking no part): the previous owner's
-// values never reach another thread. The U bits of sie and USIP are clear on entry.
-static void load(struct hart *h, struct tcb *next)
-{
-    static const struct tcb_uintr none;
-    const struct tcb_uintr *u = next ? &next->uintr : &none;
-    ucsr_write(CSR_UTVEC, u->utvec);
-    ucsr_write(CSR_USCRATCH, u->uscratch);
-    ucsr_write(CSR_UEPC, u->uepc);
-    ucsr_write(CSR_UCAUSE, u->ucause);
-    ucsr_write(CSR_UTVAL, u->utval);
-    csr_set(sie, u->uie);
-    csr_set(sip, u->usip);
-    ucsr_write(CSR_SIDELEG, u->sideleg);
-    ucsr_write(CSR_SUIST, u->suist);
-    ucsr_write(CSR_SUIRS, u->suirs);
-    if (u->rx_regs)
-        uintc_entry_activate(u->rx_regs, h->uintc_active);
-}
+// Swaps a U-level CSR: the old thread's value out, the new one's in, one instruction.
+#define ucsr_swap(c, v) csr_swap(c, v)
 
 // What uintr_derive keeps, from rx and st alone.
 static void derived(const struct tcb_uintr *u, word_t *sideleg, word_t *suirs, word_t *suist,
@@ -93,23 +74,63 @@ bool uintr_derived_ok(const struct tcb *t)
 }
 #endif
 
-void uintr_switch_slow(struct hart *h, struct tcb *next)
+// Save and load in one pass: each scratch CSR is swapped (csrrw), the U bits of sie
+// and the software USIP bit are read and cleared (csrrc) and then set to the new
+// thread's, so that no value of the old thread stays behind (next NULL or taking no
+// part gets them all empty). `aimed`: next's receiver entry, if it has one, already
+// names this hart (uintr_aimed), so ACTIVATE alone turns it on; otherwise its LOW
+// word is written with this hart's id.
+static inline void switch_state(struct hart *h, struct tcb *next, bool aimed)
 {
-    uintr_switch_full(h, next);
-}
-
-void uintr_switch_full(struct hart *h, struct tcb *next)
-{
-    if (h->uintr_owner) {
-        save(h->uintr_owner);
+    static const struct tcb_uintr none;
+    struct tcb *old = h->uintr_owner;
+    bool part = next && next->uintr.any;
+    const struct tcb_uintr *n = part ? &next->uintr : &none;
+    if (old) {
+        struct tcb_uintr *o = &old->uintr;
+        // Off the hart first: then sip.USIP shows the software bit alone. suirs still
+        // names old's entry (it changes only with the hart's owner, or after
+        // uintr_forget), or is off when old has none.
+        uipi_deactivate();
+        o->utvec = ucsr_swap(CSR_UTVEC, n->utvec);
+        o->uscratch = ucsr_swap(CSR_USCRATCH, n->uscratch);
+        o->uepc = ucsr_swap(CSR_UEPC, n->uepc);
+        o->ucause = ucsr_swap(CSR_UCAUSE, n->ucause);
+        o->utval = ucsr_swap(CSR_UTVAL, n->utval);
+        o->uie = csr_read_clear(sie, SIE_USIE) & SIE_USIE;
+        o->usip = csr_read_clear(sip, SIP_USIP) & SIP_USIP;
     } else {
         // Nobody's: whatever a thread that takes no part may have left there goes.
-        csr_clear(sie, U_INTS);
+        ucsr_write(CSR_UTVEC, n->utvec);
+        ucsr_write(CSR_USCRATCH, n->uscratch);
+        ucsr_write(CSR_UEPC, n->uepc);
+        ucsr_write(CSR_UCAUSE, n->ucause);
+        ucsr_write(CSR_UTVAL, n->utval);
+        csr_clear(sie, SIE_USIE);
         csr_clear(sip, SIP_USIP);
     }
-    bool part = next && next->uintr.any;
-    load(h, part ? next : NULL);
+    csr_set(sie, n->uie);
+    csr_set(sip, n->usip);
+    ucsr_write(CSR_SIDELEG, n->sideleg);
+    ucsr_write(CSR_SUIST, n->suist);
+    ucsr_write(CSR_SUIRS, n->suirs);
+    if (aimed) {
+        assert(!n->rx_regs || (n->rx_regs[UINTC_LOW / 8] | UINTC_LOW_ACTIVE) == h->uintc_active);
+        uipi_activate();  // with suirs off (no entry) it does nothing
+    } else if (n->rx_regs) {
+        uintc_entry_activate(n->rx_regs, h->uintc_active);
+    }
     h->uintr_owner = part ? next : NULL;
+}
+
+void uintr_switch_slow(struct hart *h, struct tcb *next)
+{
+    switch_state(h, next, false);
+}
+
+void uintr_switch_aimed(struct hart *h, struct tcb *next)
+{
+    switch_state(h, next, true);
 }
 
 void uintr_flush(struct hart *h)

@@ -6,6 +6,7 @@
 #define csr_write(csr, v) asm volatile("csrw " #csr ", %0" : : "rK"((word_t)(v)) : "memory")
 #define csr_set(csr, v) asm volatile("csrs " #csr ", %0" : : "rK"((word_t)(v)) : "memory")
 #define csr_clear(csr, v) asm volatile("csrc " #csr ", %0" : : "rK"((word_t)(v)) : "memory")
+#define csr_swap(csr, v) ({ word_t v_; asm volatile("csrrw %0, " #csr ", %1" : "=r"(v_) : "r"((word_t)(v)) : "memory"); v_; })
 #define csr_read_clear(csr, v) ({ word_t v_; asm volatile("csrrc %0, " #csr ", %1" : "=r"(v_) : "rK"((word_t)(v)) : "memory"); v_; })
 
 #define SSTATUS_SIE   BIT(1)

@@ -16,6 +16,10 @@
 #define CSR_SUICFG   0x1B2
 #define SIP_USIP     BIT(0)
 #define U_INTS       (BIT(0) | BIT(4) | BIT(8))
+// The one U bit of sie a thread can set, so the one the switch saves and clears:
+// uie shows a thread only the interrupts sideleg delegates, and sideleg is USIP or
+// nothing (uintr.md; the kernel never sets UTIE or UEIE itself). A 5-bit immediate.
+#define SIE_USIE     BIT(0)
 // csr_read/csr_write with a CSR named by one of the numbers above (expanded first).
 #define ucsr_read(c)     csr_read(c)
 #define ucsr_write(c, v) csr_write(c, v)
@@ -28,9 +32,10 @@ bool uintr_derived_ok(const struct tcb *t);
 // Out of line (also in the flattened Call fastpath): its saves and loads would
 // otherwise give that fastpath a stack frame.
 NOINLINE void uintr_switch_slow(struct hart *h, struct tcb *next);
-// The same work, for the notification fastpath to inline (with LTO): its Signal and
+// The same work for a next whose receiver entry already names this hart
+// (uintr_aimed), for the notification fastpath to inline (with LTO): its Signal and
 // Wait always switch between threads that take part and have a frame anyway.
-void uintr_switch_full(struct hart *h, struct tcb *next);
+void uintr_switch_aimed(struct hart *h, struct tcb *next);
 // Saves what the hart holds into its owner and leaves the CSRs empty: the owner is
 // about to run elsewhere, be stalled or change its registration.
 void uintr_flush(struct hart *h);
@@ -45,11 +50,12 @@ static inline void uintr_switch(struct hart *h, struct tcb *next)
         uintr_switch_slow(h, next);
 }
 
-// The notification fastpath's form: the same test, the switch inlined.
+// The notification fastpath's form: the same test, the switch inlined, for a next
+// whose cached VSpace holds (vs_cache_valid_any), so whose entry names this hart.
 static inline void uintr_switch_inline(struct hart *h, struct tcb *next)
 {
     if (unlikely(h->uintr_owner != next && (h->uintr_owner || (next && next->uintr.any))))
-        uintr_switch_full(h, next);
+        uintr_switch_aimed(h, next);
 }
 
 // The Call fastpath's form. It never switches to a thread that takes part (such a thread's
@@ -67,9 +73,22 @@ static inline void uintr_switch_fast(struct hart *h, struct tcb *next)
 // in full, masks the bit off and still trusts the rest of the cache.
 #define VS_CACHE_TAKES_PART BIT(63)
 
+// A thread's receiver entry names the hart it last ran on (its LOW word, written by
+// the slow path's switch, uintr_switch_slow); the notification fastpath's switch only
+// ACTIVATEs it. The fastpath switches only to a thread of its own hart whose cached
+// VSpace holds, and that cache is filled on the slow path's way to user mode, just
+// before its switch: so the cache is dropped whenever the entry may name another
+// hart, when the thread gets a new entry (uintr_poison) or moves (tcb_migrate), and
+// the next switch to it is the slow path's. The invariant checker holds the rule.
+static inline void uintr_unaim(struct tcb *t)
+{
+    t->vs_cache.epoch &= VS_CACHE_TAKES_PART;  // epoch 0 never matches asid_epoch
+}
+
 // t now takes part: the Call/ReplyRecv fastpath must not switch to it (its check of
-// the cached VSpace fails until the slow path refills the cache, which keeps the bit).
+// the cached VSpace fails until the slow path refills the cache, which keeps the bit),
+// and its entry (if new) names no hart yet (uintr_unaim).
 static inline void uintr_poison(struct tcb *t)
 {
-    t->vs_cache.epoch |= VS_CACHE_TAKES_PART;
+    t->vs_cache.epoch = VS_CACHE_TAKES_PART;
 }
