@@ -80,7 +80,7 @@ __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
     if (unlikely(ep_state(ep) != EP_RECV))
         syscall_slowpath(seL4_SysCall);
     struct tcb *dest = ep_head(ep);
-    if (unlikely(!same_hart(h, dest) || dest->prio < cur->prio))
+    if (unlikely(!same_hart(h, dest) || dest->prio < cur->prio || fast_outranked(h, dest->prio)))
         syscall_slowpath(seL4_SysCall);
     struct cte *caller_slot = tcb_slot(dest, TCB_CALLER);
     if (unlikely(cap_get_tag(caller_slot->cap) != cap_null))
@@ -128,7 +128,7 @@ __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t i
         syscall_slowpath(seL4_SysReplyRecv);
     // After this thread blocks, the caller must be the best thread to run: it is if
     // it is not below this thread, the highest runnable one.
-    if (unlikely(caller->prio < cur->prio))
+    if (unlikely(caller->prio < cur->prio || fast_outranked(h, caller->prio)))
         syscall_slowpath(seL4_SysReplyRecv);
     if (unlikely(!vs_cache_valid(caller)))
         syscall_slowpath(seL4_SysReplyRecv);

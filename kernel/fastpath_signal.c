@@ -4,7 +4,7 @@
 // priority, blocked in Wait) preempts it; later the server waits with nothing
 // pending and the client runs again. Both threads usually take part in
 // U-notification, so the Call fastpath's cheap user-interrupt switch does not apply:
-// these paths switch that state in full (uintr_switch).
+// these paths switch that state in full (uintr_switch_inline).
 //
 // Same shape as fastpath.c: a straight line of checks, each leaving through
 // syscall_slowpath() before anything changed, then the slow path's effects done
@@ -49,7 +49,7 @@ __attribute__((flatten)) void c_handle_fastpath_signal(word_t cptr, word_t info)
     // Strictly higher: at the sender's priority the woken thread waits its turn
     // (schedule() keeps the running thread), below it it simply becomes ready. Like the
     // Call fastpath, the running thread is taken to be the highest ready one here.
-    if (unlikely(!same_hart(h, dest) || dest->prio <= cur->prio))
+    if (unlikely(!same_hart(h, dest) || dest->prio <= cur->prio || fast_outranked(h, dest->prio)))
         syscall_slowpath(seL4_SysSend);
     if (unlikely(!vs_cache_valid_any(dest)))
         syscall_slowpath(seL4_SysSend);

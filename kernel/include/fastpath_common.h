@@ -10,6 +10,7 @@
 #include "vspace.h"
 #include "fpu.h"
 #include "smp.h"
+#include "sched.h"
 
 #ifdef CONFIG_FASTPATH
 NORETURN void restore_user_context(void);
@@ -37,6 +38,21 @@ static inline bool same_hart(struct hart *h, struct tcb *t)
 #else
     (void)h, (void)t;
     return true;
+#endif
+}
+
+// Whether a thread above `prio` is ready on hart h. The fastpaths take the running thread
+// to be the highest ready one, as the slow path's last schedule() left it; with SMP
+// another hart may have made a higher one ready here since (its IPI still pending), and
+// then the slow path decides (it would run that one, and queue the woken thread at its
+// queue's tail, not its front).
+static inline bool fast_outranked(struct hart *h, unsigned prio)
+{
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+    return sched_ready_from(h->index, prio + 1);
+#else
+    (void)h, (void)prio;
+    return false;
 #endif
 }
 

@@ -200,6 +200,11 @@ void unotify_receiver_release(struct tcb *t, struct notification *n)
             smp_stall(owner);
     }
     t->uintr.rx = 0;
+    // Without a receiver nothing is delegated to it (sideleg 0): the saved U bits of sie
+    // and USIP would reach the hart as a supervisor interrupt if a sender table keeps
+    // the thread taking part.
+    t->uintr.uie = 0;
+    t->uintr.usip = 0;
     uintr_derive(t);
     rx_owner[idx] = NULL;
     rx_used[idx / 64] &= ~BIT(idx % 64);

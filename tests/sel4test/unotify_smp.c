@@ -65,6 +65,27 @@ static struct entries entries_now(void)
 // A tick may fall in between, and on a loaded host QEMU may leave hart 1's thread
 // unscheduled for several ticks: up to 200 tries or 20 s. A send that cost a kernel
 // entry would fail every one of them.
+// rx made to run fn on hart 1, bound to nt and registered as its receiver; not started
+// (the caller registers its senders first).
+static void receiver_on_hart1(struct env *env, struct test_thread *rx,
+                              void (*fn)(struct test_thread *), seL4_Word prio, seL4_CPtr nt)
+{
+    thread_create(env, rx, fn, prio, 0);
+    test_eq(env, seL4_TCB_SetAffinity(rx->tcb, 1), seL4_NoError);
+    test_eq(env, seL4_TCB_BindNotification(rx->tcb, nt), seL4_NoError);
+    seL4_Word rxi;
+    test_assert(env, al4_unotify_register_receiver(nt, rx->tcb, &rxi) == seL4_NoError);
+}
+
+// Spins until *flag is set, a second at most.
+static void await_flag(struct env *env, volatile seL4_Word *flag)
+{
+    uint64_t deadline = un_deadline(env, 1000);
+    while (!*flag && un_rdtime() < deadline)
+        ;
+    test_assert(env, *flag);
+}
+
 static void cross_hart_running(struct env *env, void (*receiver)(struct test_thread *))
 {
     static struct test_thread rx;
@@ -73,17 +94,11 @@ static void cross_hart_running(struct env *env, void (*receiver)(struct test_thr
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
     seL4_CPtr b = un_mint_rights(env, nt, seL4_AllRights, 1ul << 9);
     seen = (typeof(seen)){0};
-    thread_create(env, &rx, receiver, 255, 0);
-    test_eq(env, seL4_TCB_SetAffinity(rx.tcb, 1), seL4_NoError);
-    test_eq(env, seL4_TCB_BindNotification(rx.tcb, nt), seL4_NoError);
-    seL4_Word rxi, tx;
-    test_assert(env, al4_unotify_register_receiver(nt, rx.tcb, &rxi) == seL4_NoError);
+    receiver_on_hart1(env, &rx, receiver, 255, nt);
+    seL4_Word tx;
     test_assert(env, al4_unotify_register_sender(b, seL4_CapInitThreadTCB, &tx) == seL4_NoError);
     thread_start(&rx);
-    uint64_t deadline = un_deadline(env, 1000);
-    while (!seen.ready && un_rdtime() < deadline)
-        ;
-    test_assert(env, seen.ready);
+    await_flag(env, &seen.ready);
     test_eq(env, seen.hart, 1);
 
     bool clean = false;
@@ -93,7 +108,7 @@ static void cross_hart_running(struct env *env, void (*receiver)(struct test_thr
         seL4_Word before = seen.count;
         struct entries e0 = entries_now(), e1 = entries_now();
         al4_uipi_send(tx);
-        deadline = un_deadline(env, 1000);
+        uint64_t deadline = un_deadline(env, 1000);
         while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) == before && un_rdtime() < deadline)
             ;
         struct entries e2 = entries_now();
@@ -162,20 +177,14 @@ static void migration(struct env *env)
         return;
     seL4_CPtr nt = alloc_object(env, seL4_NotificationObject, 0);
     seen = (typeof(seen)){0};
-    thread_create(env, &rx, migrating, 255, 0);
-    test_eq(env, seL4_TCB_SetAffinity(rx.tcb, 1), seL4_NoError);
-    test_eq(env, seL4_TCB_BindNotification(rx.tcb, nt), seL4_NoError);
-    seL4_Word rxi, tx[MIGRATE_SENDERS];
-    test_assert(env, al4_unotify_register_receiver(nt, rx.tcb, &rxi) == seL4_NoError);
+    receiver_on_hart1(env, &rx, migrating, 255, nt);
+    seL4_Word tx[MIGRATE_SENDERS];
     for (int i = 0; i < MIGRATE_SENDERS; i++) {
         seL4_CPtr b = un_mint_rights(env, nt, seL4_AllRights, 1ul << (i * 7));
         test_assert(env, al4_unotify_register_sender(b, seL4_CapInitThreadTCB, &tx[i]) == seL4_NoError);
     }
     thread_start(&rx);
-    uint64_t deadline = un_deadline(env, 1000);
-    while (!seen.ready && un_rdtime() < deadline)
-        ;
-    test_assert(env, seen.ready);
+    await_flag(env, &seen.ready);
 
     static const seL4_Word route[] = {1, 2, 1, 2, 1};
     seL4_Word sent = 0;
@@ -187,7 +196,7 @@ static void migration(struct env *env)
             sent += MIGRATE_SENDERS;
             if (r == 0 && p > 0)
                 test_eq(env, seL4_TCB_SetAffinity(rx.tcb, route[p]), seL4_NoError);
-            deadline = un_deadline(env, 2000);
+            uint64_t deadline = un_deadline(env, 2000);
             while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) < sent && un_rdtime() < deadline)
                 ;
             test_eq(env, seen.count, sent);
@@ -248,18 +257,12 @@ static void moved_then_signalled(struct env *env)
     seL4_CPtr kb = un_mint(env, nt, 1ul << 3), ub = un_mint(env, nt, 1ul << 9);
     seen = (typeof(seen)){0};
     moved = (typeof(moved)){0};
-    thread_create(env, &rx, moved_waiter, 200, 0);
+    receiver_on_hart1(env, &rx, moved_waiter, 200, nt);
     rx.arg[0] = nt;
-    test_eq(env, seL4_TCB_SetAffinity(rx.tcb, 1), seL4_NoError);
-    test_eq(env, seL4_TCB_BindNotification(rx.tcb, nt), seL4_NoError);
-    seL4_Word rxi, tx_index;
-    test_assert(env, al4_unotify_register_receiver(nt, rx.tcb, &rxi) == seL4_NoError);
+    seL4_Word tx_index;
     test_assert(env, al4_unotify_register_sender(ub, seL4_CapInitThreadTCB, &tx_index) == seL4_NoError);
     thread_start(&rx);
-    uint64_t deadline = un_deadline(env, 1000);
-    while (!moved.waiting && un_rdtime() < deadline)
-        ;
-    test_assert(env, moved.waiting);
+    await_flag(env, &moved.waiting);
     un_yield_ticks(env, 5);  // into its Wait, blocked in the kernel on hart 1
     test_eq(env, moved.woken, 0);
     test_eq(env, al4_check_invariants().violation, 0);
@@ -270,10 +273,7 @@ static void moved_then_signalled(struct env *env)
     tx.arg[0] = kb;
     test_eq(env, seL4_TCB_SetAffinity(tx.tcb, 2), seL4_NoError);
     thread_start(&tx);
-    deadline = un_deadline(env, 1000);
-    while (!moved.woken && un_rdtime() < deadline)
-        ;
-    test_assert(env, moved.woken);
+    await_flag(env, &moved.woken);
     test_eq(env, moved.badge, 1ul << 3);
     test_eq(env, moved.hart, 2);
     test_eq(env, al4_check_invariants().violation, 0);
@@ -281,7 +281,7 @@ static void moved_then_signalled(struct env *env)
     // Its entry is aimed at hart 2: each send interrupts it there.
     for (seL4_Word i = 1; i <= 20; i++) {
         al4_uipi_send(tx_index);
-        deadline = un_deadline(env, 1000);
+        uint64_t deadline = un_deadline(env, 1000);
         while (__atomic_load_n(&seen.count, __ATOMIC_ACQUIRE) < i && un_rdtime() < deadline)
             ;
         test_eq(env, seen.count, i);

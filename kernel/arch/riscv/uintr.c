@@ -2,7 +2,7 @@
 // code: its bits (UIE, UPIE) are part of sstatus, which trap entry saves for every
 // thread. The rest is switched here, eagerly, whenever a hart changes from or to a
 // thread that takes part in U-notification (has a receiver entry or a sender table):
-// utvec, uscratch, uepc, ucause, utval, the U bits of sie (uie), the software USIP
+// utvec, uscratch, uepc, ucause, utval, the USIE bit of sie (uie), the software USIP
 // bit, and the pointers the uipi instructions use (suirs, suist, sideleg).
 //
 // A receiver's entry is active, aimed at this hart, exactly while its thread runs
