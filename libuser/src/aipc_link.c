@@ -33,7 +33,8 @@ seL4_Error al4_aipc_link_open(struct al4_aipc_rt *rt, unsigned i, enum al4_aipc_
 
 bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
 {
-    return al4_aipc_link_send(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr);
+    return al4_aipc_link_send_n(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr,
+                                al4_ring_item_words(it->info));
 }
 
 // The owing list is full (a caller opened more links than connections, or reopened

@@ -196,8 +196,10 @@ static inline struct co *wake_bits_next(struct co_exec *ex, uint64_t bits)
 {
     if (bits && !(bits & (bits - 1)) && !ex->ready && !ex->heap_len && !isr_work(ex)) {
         struct co *co = ex->bound[lowest_bit(bits)];
-        if (co && co->state == CO_IDLE)
+        if (co && co->state == CO_IDLE) {
+            ex->direct++;
             return co;
+        }
     }
     wake_bits(ex, bits);
     return NULL;

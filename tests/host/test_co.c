@@ -1024,6 +1024,7 @@ static void test_woken_one_runs_at_once(void **state)
     co_exec_run(&ex);
     EXPECT_ORDER(2, 1, 1);  // the handler's higher wake first, then the bit's
     assert_int_equal(f.sleeps, 2);
+    assert_int_equal(ex.direct, 1);  // the second sleep's bit alone: at once
 
     // From the flush: one bit runs its coroutine, two bits run both by priority, and
     // bits returned by the every-N and the stop's flushes are woken too.
@@ -1036,9 +1037,11 @@ static void test_woken_one_runs_at_once(void **state)
     flush_bits = 1ull << BIT;
     assert_int_equal(co_exec_run_ready(&ex), 1);
     EXPECT_ORDER(1);
+    assert_int_equal(ex.direct, 1);
     flush_bits = 1ull << BIT | 1ull << (BIT + 1);
     assert_int_equal(co_exec_run_ready(&ex), 2);
     EXPECT_ORDER(1, 2, 1);
+    assert_int_equal(ex.direct, 1);  // two bits: queued, by priority
     assert_int_equal(flushes, 4);  // each run's two: the one with bits, the empty one
     // A stop's flush: the bits it returns are queued for the next run, not lost.
     flush_bits = 1ull << (BIT + 1);
@@ -1048,6 +1051,39 @@ static void test_woken_one_runs_at_once(void **state)
     assert_true(co_exec_runnable(&ex));
     assert_int_equal(co_exec_run_ready(&ex), 1);
     EXPECT_ORDER(1, 2, 1, 1, 2);
+
+    // The every-N flush: the bits it returns are woken (here after each resume).
+    norder = 0;
+    bound_setup(&f, &ex, 100);
+    tco_init(&high_co, &ex, forever_run, 7, 2);
+    co_exec_bind(&ex, BIT + 1, &high_co.co);
+    co_exec_set_flush(&ex, flush_returns, NULL, 1);
+    flush_bits = 1ull << (BIT + 1);
+    co_wake(&bound_co.co);
+    assert_int_equal(co_exec_run_ready(&ex), 2);
+    EXPECT_ORDER(1, 2);
+}
+
+// An armed timer keeps the bits of a sleep from skipping the queue: a higher coroutine
+// whose deadline passed during the sleep runs first.
+static uint64_t sleep_past_deadline(struct fake *f, uint64_t deadline)
+{
+    f->now = deadline;
+    return 1ull << BIT;
+}
+
+static void test_woken_one_waits_for_due_timer(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    bound_setup(&f, &ex, 1);
+    tco_init(&high_co, &ex, forever_run, 7, 2);
+    co_timer_start(&ex, &high_co.timer, &high_co.co, 100);
+    f.on_sleep = sleep_past_deadline;
+    co_exec_run(&ex);
+    EXPECT_ORDER(2, 1);
+    assert_int_equal(ex.direct, 0);
 }
 
 // A timer that falls due between the loop's look and the mask: no sleep.
@@ -1103,6 +1139,7 @@ int main(void)
         cmocka_unit_test_setup(test_idle_handler_before_mask, setup),
         cmocka_unit_test_setup(test_idle_timer_due_at_mask, setup),
         cmocka_unit_test_setup(test_woken_one_runs_at_once, setup),
+        cmocka_unit_test_setup(test_woken_one_waits_for_due_timer, setup),
         cmocka_unit_test_setup(test_signal_handler_wakes, setup),
         cmocka_unit_test_setup(test_flush_when_empty_and_every_n, setup),
         cmocka_unit_test_setup(test_stop_ends_only_its_run, setup),

@@ -246,31 +246,28 @@ bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t i
 // Binds the link of connection i to rt: rings, marks and the peer's sender.
 seL4_Error al4_aipc_link_open(struct al4_aipc_rt *rt, unsigned i, enum al4_aipc_role role,
                               struct al4_aipc_link *l);
-// Puts an item; if the peer's mark said idle, a notification is owed and goes out at
-// the executor's next flush (al4_aipc_flush). False: ring full or dead.
+// Puts an item, any info (a malformed one is the peer's to refuse; at most
+// AL4_RING_MRS payload words are copied); if the peer's mark said idle, a notification
+// is owed and goes out at the executor's next flush (al4_aipc_flush). False: ring full
+// or dead.
 bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it);
 // Takes the next item into *it (a private copy, not yet checked). False when empty or
 // dead (then l->broken).
 bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
 
 // The same without a private item in between, inline: the default dispatchers' path,
-// which every call takes four times. al4_aipc_link_send puts an item of word 0 `w0`
+// which every call takes four times. al4_aipc_link_send_n puts an item of word 0 `w0`
 // (the coroutine id; the high half is the item's reserved word, 0), message info
-// `info`, which must fit an item (al4_ring_info_fits), and the payload words its
-// length names, from mr.
+// `info`, and n <= AL4_RING_MRS payload words from mr.
 // The peer's mark was idle: the link owes it a notification, sent at the next flush.
 void al4_aipc_link_owe(struct al4_aipc_link *l);
-static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_aipc_link *l,
-                                                                     uint64_t w0, uint64_t info,
-                                                                     const seL4_Word *mr)
+static inline __attribute__((always_inline)) bool al4_aipc_link_send_n(struct al4_aipc_link *l,
+                                                                       uint64_t w0, uint64_t info,
+                                                                       const seL4_Word *mr,
+                                                                       unsigned n)
 {
     if (l->broken)
         return false;
-    // Every caller sends an info that fits (al4_ring_info_fits): its low twelve bits
-    // are then the length, and no caps.
-    unsigned n = (unsigned)(info & 0xfff);
-    if (n > AL4_RING_MRS)
-        __builtin_unreachable();
     int r = al4_ring_put_msg_n(&l->tx, w0, info, mr, n);
     if (r != AL4_RING_OK) {
         l->broken |= r == AL4_RING_ECORRUPT;
@@ -287,11 +284,28 @@ static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_
     }
     return true;
 }
+// The same for an info that fits an item (al4_ring_info_fits), which the default
+// dispatchers' calls and replies always have: its low twelve bits are then the length
+// and no caps, so the length is not clamped again. (al4_aipc_link_put takes any info.)
+static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_aipc_link *l,
+                                                                     uint64_t w0, uint64_t info,
+                                                                     const seL4_Word *mr)
+{
+    unsigned n = (unsigned)(info & 0xfff);
+#ifdef CONFIG_DEBUG_BUILD
+    if (n > AL4_RING_MRS)
+        __builtin_trap();  // a caller broke the precondition: fault here, not in the copy
+#endif
+    if (n > AL4_RING_MRS)
+        __builtin_unreachable();
+    return al4_aipc_link_send_n(l, w0, info, mr, n);
+}
 // A dispatcher's round: one look at the producer's index (al4_aipc_link_look), then
 // the items that look saw, each read in place (al4_aipc_link_peek_seen, as
 // al4_ring_peek says) and freed (al4_aipc_link_release), then al4_aipc_link_idle,
-// whose recheck is the round's second look. No look in between: on one hart nothing
-// is put while the round runs, and under load on two the recheck finds what came (the
+// whose recheck is the round's second look. No look in between: at low load nothing
+// is put while a round runs, and what is (a producer on another hart; on this one, a
+// higher-priority peer run by a signal a nested hand-off sent) the recheck finds (the
 // mark flips to idle and back, and a producer that saw it idle signals once more).
 static inline void al4_aipc_link_look(struct al4_aipc_link *l)
 {

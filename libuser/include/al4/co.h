@@ -96,8 +96,9 @@ struct co_exec {
     void *flush_arg;
     uint32_t flush_every, since_flush;
     bool stop;
-    // Counters (for tests and tuning): resumes, idle sleeps, loop iterations.
-    uint64_t resumes, sleeps, loops;
+    // Counters (for tests and tuning): resumes, idle sleeps, loop iterations, and
+    // resumes of a coroutine a sleep's or a flush's bits woke that skipped the queue.
+    uint64_t resumes, sleeps, loops, direct;
 };
 
 // --- Executor ---
