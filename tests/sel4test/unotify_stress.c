@@ -103,9 +103,13 @@ static void stress(struct env *env, bool shared, seL4_Word n)
     if (!shared)
         test_eq(env, st.wakes, 0);  // with no word to look at, the sender never enters
     // With the word the wake is immediate, not the tick's: on one hart a tick-delivered
-    // signal costs a whole tick (2 ms), this protocol a few microseconds.
+    // signal costs a whole tick (2 ms), this protocol a few microseconds. Counted, not
+    // averaged: a broken protocol makes nearly every signal to a sleeping receiver wait
+    // for the tick (and the receiver sleeps for almost all of them), while a loaded host
+    // only stretches a few acks (one run beside another suite: 2% of them late, but a
+    // mean of 4.7 ms from a handful of 100 ms stalls of the host).
     if (shared)
-        test_check(env, us * 2 < n * TIMER_TICK_US);
+        test_check(env, slow * 10 < n);
     test_eq(env, seL4_TCB_UnbindNotification(rx.tcb), seL4_NoError);
 }
 
