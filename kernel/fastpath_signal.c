@@ -97,14 +97,7 @@ __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
     // the result, and the thread keeps running.
     if (unlikely(take_signal(n, cur)))
         wait_slow_schedule();
-    // ntfn_block, with tcb_set_state's case known: the caller runs, so it heads its
-    // ready queue (sched_dequeue_head).
-    assert(cur->state == THREAD_RUNNING);
-    cur->blocking_object = n;
-    smp_stall(cur);
-    cur->state = THREAD_BLOCKED_ON_NOTIFICATION;
-    sched_dequeue_head(cur);
-    ntfn_queue_append(n, cur);
+    ntfn_block_running(n, cur);
     // schedule() with no woken candidate runs the head of the highest ready queue; one
     // that must restart, or whose address space must be looked up, goes through it.
     struct tcb *next = sched_best(h->index);

@@ -66,6 +66,14 @@ void sched_enqueue_front(struct tcb *t)
     q->l1 |= BIT(p / 64);
 }
 
+// Queue p of q has emptied: its bits go.
+static inline void mark_empty(struct ready_queues *q, unsigned p)
+{
+    q->l2[p / 64] &= ~BIT(p % 64);
+    if (!q->l2[p / 64])
+        q->l1 &= ~BIT(p / 64);
+}
+
 void sched_dequeue(struct tcb *t)
 {
     struct ready_queues *q = queues_of(t);
@@ -79,11 +87,8 @@ void sched_dequeue(struct tcb *t)
     else
         q->prio[p].tail = t->sched_prev;
     t->sched_next = t->sched_prev = NULL;
-    if (!q->prio[p].head) {
-        q->l2[p / 64] &= ~BIT(p % 64);
-        if (!q->l2[p / 64])
-            q->l1 &= ~BIT(p / 64);
-    }
+    if (!q->prio[p].head)
+        mark_empty(q, p);
 }
 
 // The running thread t leaves its queue, which it heads (see sched_replace): what
@@ -100,9 +105,7 @@ void sched_dequeue_head(struct tcb *t)
         t->sched_next = NULL;
     } else {
         q->prio[p].tail = NULL;
-        q->l2[p / 64] &= ~BIT(p % 64);
-        if (!q->l2[p / 64])
-            q->l1 &= ~BIT(p / 64);
+        mark_empty(q, p);
     }
 }
 

@@ -37,6 +37,9 @@ void receive_signal(struct tcb *t, struct cap cap, bool blocking);
 // t (the caller, nothing pending for it) blocks on n: receive_signal's blocking half,
 // shared with the notification fastpath.
 void ntfn_block(struct notification *n, struct tcb *t);
+// The same for the running thread, which heads its ready queue (the Wait fastpath):
+// tcb_set_state's case known, sched_dequeue_head.
+void ntfn_block_running(struct notification *n, struct tcb *t);
 // A signal pending on n (its word and, registered, its UINTC entry's bits) goes to t:
 // true if there was one (t has it in a0). Wait, Poll and a bound Recv all look here.
 bool take_signal(struct notification *n, struct tcb *t);

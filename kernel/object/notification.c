@@ -8,6 +8,7 @@
 #include "endpoint.h"
 #include "ipc.h"
 #include "sched.h"
+#include "smp.h"
 #include "tcb_queue.h"
 #include "unotify.h"
 
@@ -89,6 +90,16 @@ void ntfn_block(struct notification *n, struct tcb *t)
 {
     t->blocking_object = n;
     tcb_set_state(t, THREAD_BLOCKED_ON_NOTIFICATION);
+    ntfn_queue_append(n, t);
+}
+
+void ntfn_block_running(struct notification *n, struct tcb *t)
+{
+    assert(t->state == THREAD_RUNNING);
+    t->blocking_object = n;
+    smp_stall(t);
+    t->state = THREAD_BLOCKED_ON_NOTIFICATION;
+    sched_dequeue_head(t);
     ntfn_queue_append(n, t);
 }
 

@@ -59,12 +59,6 @@ static struct entries entries_now(void)
     return e;
 }
 
-// The root task (hart 0) sends to a receiver running on hart 1, which reads the bit
-// (spin reader) or takes it in its handler. Two counter reads back to back show what
-// reading costs; sending and receiving between them must add nothing on either hart.
-// A tick may fall in between, and on a loaded host QEMU may leave hart 1's thread
-// unscheduled for several ticks: up to 200 tries or 20 s. A send that cost a kernel
-// entry would fail every one of them.
 // rx made to run fn on hart 1, bound to nt and registered as its receiver; not started
 // (the caller registers its senders first).
 static void receiver_on_hart1(struct env *env, struct test_thread *rx,
@@ -86,6 +80,12 @@ static void await_flag(struct env *env, volatile seL4_Word *flag)
     test_assert(env, *flag);
 }
 
+// The root task (hart 0) sends to a receiver running on hart 1, which reads the bit
+// (spin reader) or takes it in its handler. Two counter reads back to back show what
+// reading costs; sending and receiving between them must add nothing on either hart.
+// A tick may fall in between, and on a loaded host QEMU may leave hart 1's thread
+// unscheduled for several ticks: up to 200 tries or 20 s. A send that cost a kernel
+// entry would fail every one of them.
 static void cross_hart_running(struct env *env, void (*receiver)(struct test_thread *))
 {
     static struct test_thread rx;

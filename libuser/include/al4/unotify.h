@@ -135,22 +135,12 @@ struct al4_unotify_tx {
     volatile seL4_Word *sleeping;  // the receiver's word when shared, or NULL
 };
 
-// seL4_Signal without its four zeroed message registers: a Send to a notification
-// reads the cap and the message info only (a2..a5 are declared clobbered, not set).
-static inline void al4_unotify_kernel_signal(seL4_CPtr cap)
-{
-    register seL4_Word a0 asm("a0") = cap;
-    register seL4_Word a1 asm("a1") = seL4_MessageInfo_new(0, 0, 0, 0).words[0];
-    register seL4_Word a7 asm("a7") = (seL4_Word)seL4_SysSend;
-    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a7) : "a2", "a3", "a4", "a5", "memory");
-}
-
 // seL4_Signal's meaning: the receiver's word gains the cap's badge. True when it went
 // through the kernel (no sender index, or the receiver was asleep).
 static inline bool al4_unotify_signal(const struct al4_unotify_tx *tx)
 {
     if (tx->index == AL4_UNOTIFY_KERNEL) {
-        al4_unotify_kernel_signal(tx->cap);
+        seL4_Signal(tx->cap);
         return true;
     }
     al4_uipi_send(tx->index);
@@ -162,6 +152,6 @@ static inline bool al4_unotify_signal(const struct al4_unotify_tx *tx)
     // (The fence is the ordering; the exchange itself need only acquire.)
     if (__atomic_exchange_n(tx->sleeping, 0, __ATOMIC_ACQUIRE) != 1)
         return false;
-    al4_unotify_kernel_signal(tx->cap);
+    seL4_Signal(tx->cap);
     return true;
 }

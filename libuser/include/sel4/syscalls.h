@@ -97,9 +97,20 @@ static inline void seL4_Reply(seL4_MessageInfo_t msgInfo)
                     seL4_GetMR(2), seL4_GetMR(3));
 }
 
+// A Send that carries no message registers: a notification's Send reads the cap and
+// the info only (upstream's seL4_Signal passes just those two as well), so a2..a5 are
+// neither set nor trusted afterwards.
+static inline void riscv_sys_send_null(seL4_Word sys, seL4_Word dest, seL4_Word info)
+{
+    register seL4_Word a0 asm("a0") = dest;
+    register seL4_Word a1 asm("a1") = info;
+    register seL4_Word a7 asm("a7") = sys;
+    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a7) : "a2", "a3", "a4", "a5", "memory");
+}
+
 static inline void seL4_Signal(seL4_CPtr dest)
 {
-    riscv_sys_send(seL4_SysSend, dest, seL4_MessageInfo_new(0, 0, 0, 0).words[0], 0, 0, 0, 0);
+    riscv_sys_send_null(seL4_SysSend, dest, seL4_MessageInfo_new(0, 0, 0, 0).words[0]);
 }
 
 static inline seL4_MessageInfo_t seL4_Recv(seL4_CPtr src, seL4_Word *sender)
