@@ -33,10 +33,11 @@
 #define SERVER_PRIO 254  // above the client: a signal from it switches at once
 #define CLIENT_PRIO 253
 // Calls per measurement (each of the `concurrency` callers makes TOTAL / concurrency,
-// at least one). On two harts fewer, and only without server work: there QEMU runs the
-// harts in turn, every hand-off between them (a sleeping peer woken by an IPI) costs
-// some 185,000 instructions of virtual time and as much real time, so a run of 2048
-// synchronous calls takes minutes (README, "Benchmarks").
+// at least one). Synchronous calls across two harts fewer, and only without server
+// work: there QEMU runs the harts in turn, every hand-off between them (a sleeping peer
+// woken by an IPI) costs some 185,000 instructions of virtual time and as much real
+// time, so a run of 2048 takes minutes (README, "Benchmarks"). The asynchronous peers
+// spin before they sleep there (ARG_SPIN), and a spin's PAUSE hands QEMU's slice over.
 #define TOTAL_CALLS_1 2048
 #define TOTAL_CALLS_2 64
 
@@ -48,6 +49,9 @@ static struct al4_aipc_proc sp, cp;
 static seL4_CPtr report_ep;
 static seL4_Word r[R_WORDS], server_before[SS_WORDS];
 static unsigned harts;
+// The executors' polls before a sleep on two harts (aipc_spin=N; one hart never spins:
+// the peer cannot answer while this thread holds the hart).
+static seL4_Word spin = 256;
 
 static bool make(struct al4_process *p, seL4_Word cnode_bits)
 {
@@ -97,10 +101,12 @@ static seL4_Error set_up(void)
         return seL4_NotEnoughMemory;
     seL4_Word hz = 10000000;  // QEMU virt's timebase
     seL4_Word cargs[ARG_COUNT] = {PEER_CLIENT, al4_process_give(&client, report_ep, seL4_AllRights, 1), hz};
+    cargs[ARG_SPIN] = harts > 1 ? spin : 0;
     seL4_Word yc_args[ARG_COUNT] = {PEER_CLIENT, al4_process_give(&sync_client, report_ep, seL4_AllRights, 2), hz, 0,
                                     al4_process_give(&sync_client, sync_ep, seL4_AllRights, 0),
                                     al4_process_give(&sync_client, ut, seL4_AllRights, 0), SERVER_PRIO};
     seL4_Word sargs[ARG_COUNT] = {PEER_SERVER, 0, hz};
+    sargs[ARG_SPIN] = harts > 1 ? spin : 0;
     seL4_Word yargs[ARG_COUNT] = {PEER_SYNC_SERVER, 0, hz, 0,
                                   al4_process_give(&sync_server, sync_ep, seL4_AllRights, 0)};
     if ((e = al4_process_set_args(&client, cargs, ARG_COUNT)) ||
@@ -144,9 +150,9 @@ static void row(const char *series, unsigned c, seL4_Word work, seL4_Word calls,
 // One measurement; false (printed) if a call came back wrong.
 static bool measure(const char *series, unsigned c, seL4_Word work)
 {
-    seL4_Word total = harts > 1 ? TOTAL_CALLS_2 : TOTAL_CALLS_1;
-    seL4_Word per = total / c ? total / c : 1, calls = per * c, uintr = 0;
     bool async = series[0] == 'a';
+    seL4_Word total = harts > 1 && !async ? TOTAL_CALLS_2 : TOTAL_CALLS_1;
+    seL4_Word per = total / c ? total / c : 1, calls = per * c, uintr = 0;
     if (!command(async ? CMD_RUN : CMD_SYNC, c, per, work, series[5] == 'f'))
         return false;
     if (r[R_OK] != calls || r[R_BAD]) {
@@ -173,6 +179,7 @@ static void read_bootargs(const seL4_BootInfo *bi)
     al4_bootarg(args, "aipc_series", only_series, sizeof(only_series));
     only_c = al4_bootarg_word(args, "aipc_c", 0);
     only_work = al4_bootarg_word(args, "aipc_work", ~0ul);
+    spin = al4_bootarg_word(args, "aipc_spin", spin);
 }
 
 static bool wanted(const char *series, unsigned c, seL4_Word work)
@@ -189,8 +196,9 @@ int main(void)
         printf("bench-aipc: set-up failed (%d)\n", e);
         return 1;
     }
-    printf("bench-aipc: %u harts, %d calls per measurement\n", harts,
-           harts > 1 ? TOTAL_CALLS_2 : TOTAL_CALLS_1);
+    printf("bench-aipc: %u harts, %d calls per measurement (%d sync), spin %lu\n", harts,
+           TOTAL_CALLS_1, harts > 1 ? TOTAL_CALLS_2 : TOTAL_CALLS_1,
+           (unsigned long)(harts > 1 ? spin : 0));
     static const seL4_Word works[] = {0, 500, 2000};
     static const char *const series[] = {"sync-slowpath", "sync-fastpath", "async"};
     // Asynchronous first: on two harts the synchronous runs may crawl (see TOTAL_CALLS_2).

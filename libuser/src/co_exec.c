@@ -246,8 +246,34 @@ uint64_t co_exec_run_ready(struct co_exec *ex)
     return run_ready(ex, NULL);
 }
 
+void co_exec_set_spin(struct co_exec *ex, uint32_t polls)
+{
+    ex->spin = polls;
+}
+
+// The spin before a sleep (masked): the bits a poll found, or 0 when the budget ran
+// out; *due is set when the deadline passed meanwhile.
+static uint64_t spin(struct co_exec *ex, uint64_t deadline, bool *due)
+{
+    const struct co_ops *o = ex->ops;
+    for (uint32_t i = 0; i < ex->spin; i++) {
+        uint64_t bits = o->poll(o->ctx);
+        if (bits) {
+            ex->spin_wakes++;
+            return bits;
+        }
+        ex->spins++;
+        if (deadline != CO_NEVER && o->now(o->ctx) >= deadline) {
+            *due = true;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 // Nothing runnable: sleep until a signal or the next deadline. Masked from the last
-// look to the end of the sleep, so that no handler wake falls in between.
+// look to the end of the sleep, so that no handler wake falls in between (the spin
+// polls the same entry the sleep would wait on).
 // Returns a coroutine to resume first (wake_bits_next), or NULL.
 static inline __attribute__((always_inline)) struct co *idle(struct co_exec *ex)
 {
@@ -258,8 +284,12 @@ static inline __attribute__((always_inline)) struct co *idle(struct co_exec *ex)
         o->unmask(o->ctx, was);
         return NULL;
     }
-    ex->sleeps++;
-    uint64_t bits = o->sleep(o->ctx, deadline);
+    bool due = false;
+    uint64_t bits = ex->spin && o->poll ? spin(ex, deadline, &due) : 0;
+    if (!bits && !due) {
+        ex->sleeps++;
+        bits = o->sleep(o->ctx, deadline);
+    }
     o->unmask(o->ctx, was);
     // In the thread: the coroutines are woken at once, not left for the next look.
     return wake_bits_next(ex, bits);

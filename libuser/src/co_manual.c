@@ -28,4 +28,4 @@ static void no_unmask(void *ctx, unsigned long was)
     (void)was;
 }
 
-const struct co_ops co_ops_manual = {no_time, no_sleep, no_mask, no_unmask, NULL};
+const struct co_ops co_ops_manual = {no_time, no_sleep, no_mask, no_unmask, NULL, NULL};

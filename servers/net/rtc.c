@@ -86,7 +86,7 @@ void rtc_sleep_init(struct rtc_sleep *r, const struct al4_unotify_rx *rx, volati
                     seL4_CPtr handler, uint64_t hz)
 {
     co_sel4_init(&r->base, rx);
-    r->ops = (struct co_ops){rtc_time, rtc_timed_sleep, rtc_mask, rtc_unmask, r};
+    r->ops = (struct co_ops){rtc_time, rtc_timed_sleep, rtc_mask, rtc_unmask, NULL, r};
     r->regs = regs;
     r->handler = handler;
     r->hz = hz;

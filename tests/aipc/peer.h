@@ -15,6 +15,7 @@ enum peer_arg {
     ARG_SYNC_EP, // client, sync server: the sync server's endpoint (0: none)
     ARG_UNTYPED, // client: an untyped for its sync threads (0: none)
     ARG_THREAD_PRIO, // client: its sync threads' priority (its MCP must allow it)
+    ARG_SPIN,    // client, server: the executor's polls before a sleep (co_exec_set_spin)
     ARG_COUNT
 };
 enum { PEER_SERVER = 1, PEER_CLIENT = 2, PEER_SYNC_SERVER = 3 };
@@ -53,6 +54,7 @@ enum {
     R_UINTR,       // client: user interrupts taken
     R_REFUSED,     // client: replies refused
     R_TIME,        // timebase ticks (rdtime) from the first submit to the last reply
+    R_SPIN_WAKES,  // client: idle spins that found a signal (and spared a sleep)
     R_SERVER,      // SS_WORDS words: the server's stats, asked for after the run
     R_WORDS = R_SERVER + SS_WORDS
 };

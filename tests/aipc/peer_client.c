@@ -84,7 +84,7 @@ __attribute__((noinline)) static void run(unsigned harts)
     seL4_Word e0 = al4_kernel_entries(harts), e1 = al4_kernel_entries(harts);
     seL4_Word reads = e1 - e0;  // what reading the counters adds
     struct al4_aipc_stats st = cl.link.st;
-    seL4_Word uintr = rt.uintr, t0, t1, time0, time1;
+    seL4_Word uintr = rt.uintr, spin_wakes = rt.ex.spin_wakes, t0, t1, time0, time1;
     asm volatile("rdtime %0" : "=r"(time0));
     asm volatile("rdcycle %0" : "=r"(t0));
     start_workers(concurrency, worker_run);
@@ -97,6 +97,7 @@ __attribute__((noinline)) static void run(unsigned harts)
     report[R_SIGNALS] = cl.link.st.signals - st.signals;
     report[R_KSIGNALS] = cl.link.st.kernel_signals - st.kernel_signals;
     report[R_SLEEPS] = cl.link.st.sleeps - st.sleeps;
+    report[R_SPIN_WAKES] = rt.ex.spin_wakes - spin_wakes;
     report[R_REFUSED] = cl.link.st.refused - st.refused;
     report[R_UINTR] = rt.uintr - uintr;
 }
@@ -191,8 +192,10 @@ void peer_client(const seL4_BootInfo *bi)
     seL4_Error e = seL4_NoError;
     if (connected)
         e = al4_aipc_attach(&rt, bi, al4_bootinfo_arg(bi, ARG_HZ, 10000000));
-    if (connected && !e)
+    if (connected && !e) {
+        co_exec_set_spin(&rt.ex, al4_bootinfo_arg(bi, ARG_SPIN, 0));
         e = al4_aipc_client_open(&rt, 0, &cl, 20);
+    }
     // The first report says whether it is connected (R_BAD = the error).
     report[R_BAD] = e;
     for (;;) {

@@ -101,6 +101,7 @@ void peer_server(const seL4_BootInfo *bi)
         defer = AL4_AIPC_MAX_CAPACITY;
     if (al4_aipc_attach(&rt, bi, al4_bootinfo_arg(bi, ARG_HZ, 10000000)))
         return;
+    co_exec_set_spin(&rt.ex, al4_bootinfo_arg(bi, ARG_SPIN, 0));
     for (unsigned c = 0; c < rt.boot.n; c++)
         if (al4_aipc_serve(&rt, c, &srv[c], handle, NULL, 10))
             return;

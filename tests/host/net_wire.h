@@ -309,7 +309,7 @@ static void assert_usage(struct usage a, struct usage b)
 // 10.0.0.1, B 10.0.0.2); `wait` runs the executor when nothing else is left to run.
 static void wire_setup(void)
 {
-    sim = (struct sim){{sim_now, sim_sleep, sim_mask, sim_unmask, &sim}, 1000 * HZ, 0};
+    sim = (struct sim){{sim_now, sim_sleep, sim_mask, sim_unmask, NULL, &sim}, 1000 * HZ, 0};
     co_exec_init(&ex, &sim.ops, HZ, heap, 16);
     netstack_init(&ns, &ex, NETSTACK_WAKERS);
     sa.peer = &sb;

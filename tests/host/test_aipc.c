@@ -72,7 +72,7 @@ static void host_unmask(void *ctx, unsigned long was)
     (void)ctx;
     (void)was;
 }
-static const struct co_ops host_ops = {host_now, host_sleep, host_mask, host_unmask, NULL};
+static const struct co_ops host_ops = {host_now, host_sleep, host_mask, host_unmask, NULL, NULL};
 
 // What al4_aipc_attach would leave, without the boot info and the kernel.
 static void rt_setup(struct al4_aipc_rt *rt, enum al4_aipc_role role, uint32_t capacity)

@@ -18,6 +18,8 @@ struct fake {
     int depth;                // mask nesting
     int masks;                // calls of mask
     int sleeps;
+    int polls, poll_bits_at;  // the spin's polls (fake_poll)
+    uint64_t poll_tick;
     uint64_t deadline[64];    // what each sleep was given
     // Scripted behaviour: called in sleep (returns the bits sleep hands back) and in
     // mask before it masks (a handler that ran just before the mask).
@@ -69,12 +71,25 @@ static uint64_t fake_sleep(void *ctx, uint64_t deadline)
     return 0;
 }
 
+// The spin's poll: masked, nothing runnable (as sleep); `poll_bits_at`: the poll (1, 2,
+// ...) that finds BIT pending (0: none ever does); each poll advances the clock by
+// `poll_tick`.
+static uint64_t fake_poll(void *ctx)
+{
+    struct fake *f = ctx;
+    assert_true(f->depth > 0);
+    assert_false(co_exec_runnable(f->ex));
+    f->polls++;
+    f->now += f->poll_tick;
+    return f->polls == f->poll_bits_at ? 1ull << 5 : 0;  // BIT, below
+}
+
 static struct co_timer *heap[64];
 
 static void fake_init(struct fake *f, struct co_exec *ex, uint32_t timers)
 {
     *f = (struct fake){.ex = ex};
-    f->ops = (struct co_ops){fake_now, fake_sleep, fake_mask, fake_unmask, f};
+    f->ops = (struct co_ops){fake_now, fake_sleep, fake_mask, fake_unmask, NULL, f};
     co_exec_init(ex, &f->ops, 10000000, heap, timers);
 }
 
@@ -1086,6 +1101,68 @@ static void test_woken_one_waits_for_due_timer(void **state)
     assert_int_equal(ex.direct, 0);
 }
 
+// --- The spin before a sleep (co_exec_set_spin) ---
+
+// Bits a poll finds within the budget are taken as a sleep's, and the thread does not
+// sleep; without a budget the same executor sleeps at once and never polls.
+static void test_spin_finds_bits(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    bound_setup(&f, &ex, 1);
+    f.ops.poll = fake_poll;
+    f.poll_bits_at = 3;
+    f.on_sleep = sleep_forbidden;
+    co_exec_set_spin(&ex, 8);
+    co_exec_run(&ex);
+    assert_int_equal(bound_co.runs, 1);
+    assert_int_equal(f.polls, 3);
+    assert_int_equal(ex.spins, 2);
+    assert_int_equal(ex.spin_wakes, 1);
+    assert_int_equal(ex.sleeps, 0);
+    assert_int_equal(ex.direct, 1);  // the one idle coroutine the bits name, at once
+    assert_int_equal(f.depth, 0);
+
+    bound_setup(&f, &ex, 1);
+    f.ops.poll = fake_poll;
+    f.poll_bits_at = 1;
+    f.on_sleep = sleep_returns_bit;
+    co_exec_run(&ex);  // spin 0: the default
+    assert_int_equal(f.polls, 0);
+    assert_int_equal(f.sleeps, 1);
+}
+
+// A budget that runs out ends in the sleep, after exactly `budget` polls; a deadline that
+// passes during the spin ends it without a sleep and the timer fires.
+static void test_spin_budget_and_deadline(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    bound_setup(&f, &ex, 1);
+    f.ops.poll = fake_poll;
+    f.on_sleep = sleep_returns_bit;
+    co_exec_set_spin(&ex, 5);
+    co_exec_run(&ex);
+    assert_int_equal(f.polls, 5);
+    assert_int_equal(ex.spins, 5);
+    assert_int_equal(ex.spin_wakes, 0);
+    assert_int_equal(f.sleeps, 1);
+    assert_int_equal(bound_co.runs, 1);
+
+    bound_setup(&f, &ex, 1);
+    f.ops.poll = fake_poll;
+    f.poll_tick = 10;
+    f.on_sleep = sleep_forbidden;
+    co_exec_set_spin(&ex, 100);
+    co_timer_start(&ex, &bound_co.timer, &bound_co.co, 35);
+    co_exec_run(&ex);
+    assert_int_equal(bound_co.runs, 1);
+    assert_int_equal(f.polls, 4);  // now 40 >= 35 after the fourth
+    assert_int_equal(f.sleeps, 0);
+}
+
 // A timer that falls due between the loop's look and the mask: no sleep.
 static void mask_time_passes(struct fake *f)
 {
@@ -1143,6 +1220,8 @@ int main(void)
         cmocka_unit_test_setup(test_signal_handler_wakes, setup),
         cmocka_unit_test_setup(test_flush_when_empty_and_every_n, setup),
         cmocka_unit_test_setup(test_stop_ends_only_its_run, setup),
+        cmocka_unit_test_setup(test_spin_finds_bits, setup),
+        cmocka_unit_test_setup(test_spin_budget_and_deadline, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,7 +106,7 @@ static void test_signal_handler_wakes(void **state)
 {
     (void)state;
     static struct co_exec ex;
-    static const struct co_ops ops = {sig_now, sig_sleep, sig_mask, sig_unmask, NULL};
+    static const struct co_ops ops = {sig_now, sig_sleep, sig_mask, sig_unmask, NULL, NULL};
     co_exec_init(&ex, &ops, 1000000, NULL, 0);
     sig_ex = &ex;
     sig_k = sig_fired[0] = sig_fired[1] = sig_seen[0] = sig_seen[1] = 0;

@@ -65,12 +65,15 @@ struct co_timer {
 // arrives or, with a deadline other than CO_NEVER, no later than the platform's bound
 // after it (docs/coroutines.md), giving the signal bits it took (0 when none), which
 // the executor treats as co_exec_signal(bits). `mask` returns what `unmask` restores;
-// masking nests.
+// masking nests. `poll` (NULL: none) takes the signal bits pending now without waiting
+// (0: none) and may pause the hart briefly when there are none: the idle path's spin
+// (co_exec_set_spin) calls it, masked too.
 struct co_ops {
     uint64_t (*now)(void *ctx);
     uint64_t (*sleep)(void *ctx, uint64_t deadline);
     unsigned long (*mask)(void *ctx);
     void (*unmask)(void *ctx, unsigned long was);
+    uint64_t (*poll)(void *ctx);
     void *ctx;
 };
 
@@ -95,10 +98,13 @@ struct co_exec {
     uint64_t (*flush)(void *arg);
     void *flush_arg;
     uint32_t flush_every, since_flush;
+    uint32_t spin;                    // polls before a sleep (co_exec_set_spin)
     bool stop;
     // Counters (for tests and tuning): resumes, idle sleeps, loop iterations, and
     // resumes of a coroutine a sleep's or a flush's bits woke that skipped the queue.
     uint64_t resumes, sleeps, loops, direct;
+    // The idle path's polls that found nothing, and its spins that ended with bits.
+    uint64_t spins, spin_wakes;
 };
 
 // --- Executor ---
@@ -123,6 +129,11 @@ uint64_t co_exec_run_ready(struct co_exec *ex);
 // It returns the signal bits it read itself (0: none), which the executor wakes as
 // co_exec_wake_bits would; a flush that woke nobody's peer returns 0.
 void co_exec_set_flush(struct co_exec *ex, uint64_t (*flush)(void *arg), void *arg, uint32_t every);
+// Before it sleeps, the idle path polls (ops->poll) up to `polls` times for signal bits,
+// still masked; bits found are taken as a sleep's (0: never spin, the default). For a
+// thread whose peers run on other harts: a peer that answers within the spin finds
+// this thread awake, so neither side enters the kernel (docs/coroutines.md, "Spinning").
+void co_exec_set_spin(struct co_exec *ex, uint32_t polls);
 // co_exec_run returns after the current resume.
 void co_exec_stop(struct co_exec *ex);
 // Whether some coroutine is queued (the executor's thread only).
