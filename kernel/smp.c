@@ -14,16 +14,6 @@ static struct {
     volatile uint32_t next, owner;
 } big_lock;
 
-// The spin-loop hint (Zihintpause's PAUSE, a FENCE hint that older harts execute as a
-// no-op; spelled as its encoding since the kernel's -march has no Zihintpause). Under
-// QEMU's -icount the harts run in turn, and a hart spinning for the lock or for an
-// answer would spin its whole time slice while the hart it waits for cannot run; the
-// project's QEMU ends the slice at a PAUSE (tools/qemu/README).
-static inline void cpu_relax(void)
-{
-    asm volatile(".4byte 0x0100000f" ::: "memory");
-}
-
 void kernel_lock(void)
 {
     struct hart *h = this_hart();

@@ -186,6 +186,7 @@ enum drain_result {
     DRAIN_DONE,   // nothing left (or not servable): leave the queue
     DRAIN_AGAIN,  // an interrupt is pending: stay first in the queue
     DRAIN_GONE,   // a request deleted the thread: the handler is no more
+    DRAIN_EMPTY,  // nothing left, the mark kept: the hart lingers on the ring
 };
 
 _Static_assert(SYSCALL_ERROR_MAX_MRS <= AL4_ASYNCSYS_REPLY_MRS, "an error's MRs fit a reply");
@@ -274,7 +275,7 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
     return DRAIN_DONE;
 }
 
-static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
+static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd, bool linger)
 {
     struct tcb *t = handler_thread(hd);
     for (;;) {
@@ -282,6 +283,10 @@ static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
         long n;
         if (!sh || (n = servable(hd, sh)) < 0)
             return DRAIN_DONE;
+        if (!n && linger) {
+            complete(t, sh);
+            return DRAIN_EMPTY;
+        }
         if (!n) {
             // Clear the mark, then look again: a request published before the clear
             // was seen would otherwise wait for a wake nobody sends
@@ -299,19 +304,66 @@ static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd)
     }
 }
 
-void asyncsys_run(struct hart *h, unsigned min_level)
+// The only handler queued on h (so that lingering on it holds no other back).
+static bool alone(struct hart *h, struct asyncsys_handler *hd)
+{
+    return !(h->async.ready & (h->async.ready - 1)) && !hd->next && !hd->prev;
+}
+
+void asyncsys_run(struct hart *h, unsigned min_level, bool linger)
 {
     struct asyncsys_handler *hd;
+    h->async.lingering = NULL;
     while ((hd = asyncsys_next(h)) && hd->level >= min_level) {
-        enum drain_result r = drain(h, hd);
+        // Lingering pays only where the submitter runs on another hart.
+        bool stay = linger && num_nodes > 1 && alone(h, hd) && handler_thread(hd)->hart != h->index;
+        enum drain_result r = drain(h, hd, stay);
         if (r == DRAIN_AGAIN)
             return;
+        if (r == DRAIN_EMPTY) {
+            h->async.lingering = hd;
+            return;
+        }
         if (r == DRAIN_DONE)
             asyncsys_unlink(hd);
     }
 }
 
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
+// Called with the lock held, by an idle hart; returns with it held. The ring's two
+// indices are read without the lock: the frame may be revoked meanwhile, and then the
+// reads see memory the process no longer owns, but only as a hint to look again under
+// the lock (drain rechecks the registration before it touches the ring).
+bool asyncsys_linger(struct hart *h)
+{
+    struct asyncsys_handler *hd = h->async.lingering;
+    if (!hd)
+        return false;
+    h->async.lingering = NULL;
+    struct tcb *t = handler_thread(hd);
+    struct al4_asyncsys_shared *sh = ring_of(t);
+    if (!sh || asyncsys_next(h) != hd)
+        return false;
+    volatile uint32_t *tail = &sh->user.req_tail, *rep_head = &sh->user.rep_head;
+    uint32_t tail0 = *tail, rep_head0 = *rep_head;
+    bool changed = false;
+    h->lingers++;
+    kernel_unlock();
+    for (unsigned i = 0; i < ASYNCSYS_LINGER_POLLS && !changed; i++) {
+        if (interrupt_pending())
+            break;  // an interrupt (an IPI with work, the tick): handled under the lock
+        cpu_relax();
+        changed = *tail != tail0 || *rep_head != rep_head0;
+    }
+    kernel_lock();
+    // Let go: the handler goes idle by the usual protocol (clear the mark, look again)
+    // unless something came, in which case serve_async serves it.
+    if (!changed && asyncsys_next(h) == hd && hd->state == ASYNCSYS_QUEUED &&
+        drain(h, hd, false) == DRAIN_DONE)
+        asyncsys_unlink(hd);
+    return true;
+}
+
 bool asyncsys_steal(struct hart *self)
 {
     for (unsigned i = 0; i < num_nodes; i++) {

@@ -40,6 +40,9 @@ struct asyncsys_exec {
     // The handler serving now, or NULL: deleting its thread clears it, so that a
     // request that deleted its own thread stops the loop before it touches the TCB.
     struct asyncsys_handler *running;
+    // The handler that emptied its ring on this idle hart and stays queued, marked
+    // running (asyncsys_linger), or NULL.
+    struct asyncsys_handler *lingering;
 };
 
 struct tcb;
@@ -64,17 +67,29 @@ void asyncsys_relevel(struct tcb *t);
 // Serving (kernel/api/asyncsys.c): runs this hart's ready handlers of `min_level` and
 // above until none is left or an interrupt is pending. Called on every way back to
 // user mode, with the level of the thread about to run.
-void asyncsys_run(struct hart *h, unsigned min_level);
+// `linger`: the hart has nothing else to run, so a handler that empties its ring may
+// stay queued and marked running for asyncsys_linger to watch (SMP only).
+void asyncsys_run(struct hart *h, unsigned min_level, bool linger);
 // The wake system call (al4_SysAsyncSyscallWake) of thread t.
 void asyncsys_wake(struct tcb *t);
 // An idle hart (self) takes the first handler queued on another hart behind the thread
 // of a higher level that hart runs; true if it took one (then serve_async serves it).
+// An idle hart whose one queued handler emptied its ring (asyncsys_run's `linger`)
+// watches the ring outside the kernel lock for up to ASYNCSYS_LINGER_POLLS polls before
+// it lets the handler go idle (docs/asyncsys.md, "Lingering"); true if it watched.
+#define ASYNCSYS_LINGER_POLLS 256
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 bool asyncsys_steal(struct hart *self);
+bool asyncsys_linger(struct hart *h);
 #else
 static inline bool asyncsys_steal(struct hart *self)
 {
     (void)self;
+    return false;
+}
+static inline bool asyncsys_linger(struct hart *h)
+{
+    (void)h;
     return false;
 }
 #endif

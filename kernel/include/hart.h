@@ -40,6 +40,7 @@ struct hart {
     unsigned work_units;   // since the last preemption point check
     struct asyncsys_exec async;  // asynchronous-system-call handlers ready here
     uint64_t asyncsys_served;    // asynchronous requests answered on this hart
+    uint64_t lingers;            // asyncsys_linger's watches of an emptied ring
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");

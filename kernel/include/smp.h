@@ -7,6 +7,16 @@
 struct tcb;
 struct hart;
 
+// The spin-loop hint (Zihintpause's PAUSE, a FENCE hint that older harts execute as a
+// no-op; spelled as its encoding since the kernel's -march has no Zihintpause). Under
+// QEMU's -icount the harts run in turn, and a hart spinning for the lock or for an
+// answer would spin its whole time slice while the hart it waits for cannot run; the
+// project's QEMU ends the slice at a PAUSE (tools/qemu/README).
+static inline void cpu_relax(void)
+{
+    asm volatile(".4byte 0x0100000f" ::: "memory");
+}
+
 // Boot: how many cores schedule threads (num_nodes); letting the others go once the
 // kernel is built; a core other than 0 arriving from the loader (does not return).
 void smp_count_nodes(const struct fdt_info *fdt);

@@ -76,6 +76,9 @@ struct mem_boot {
     uint32_t mode, concurrency;  // at start
     uint32_t control;            // the connection CONFIG is accepted from, or MEM_NO_CONTROL
     uint32_t n_clients;
+    // Polls before a sleep while asynchronous system calls are in flight (their replies
+    // come from the kernel's handler on another hart; co_exec_set_spin), 0: none.
+    uint32_t spin;
     seL4_Word hz;                // the timebase frequency (the executor's clock)
     seL4_CPtr frames, pts_untyped, ring_frame;
     seL4_Word n_frames, n_pts;

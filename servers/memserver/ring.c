@@ -33,7 +33,11 @@ static uint64_t flush(void *arg)
 {
     (void)arg;
     uint64_t bits = al4_aipc_flush(&srv.rt);
-    return bits | al4_asyncsys_flush(&srv.as);
+    bits |= al4_asyncsys_flush(&srv.as);
+    // The executor spins before it sleeps only while system calls are in flight: a
+    // client's next request comes from a thread that a spin here would hold off.
+    co_exec_set_spin(&srv.rt.ex, srv.as.in_flight ? srv.boot.spin : 0);
+    return bits;
 }
 
 seL4_Error ring_init(const seL4_BootInfo *bi)

@@ -54,7 +54,7 @@ static void serve_async(struct hart *h)
     if (likely(!h->async.ready))
         return;
     struct tcb *next = sched_best(h->index);
-    asyncsys_run(h, next ? asyncsys_level(next->prio) : 0);
+    asyncsys_run(h, next ? asyncsys_level(next->prio) : 0, !next);
 }
 
 // Runs the chosen thread. A hart with nothing to run waits in the kernel with
@@ -68,7 +68,7 @@ NORETURN void return_to_user(void)
     while (!h->cur) {
         // Idle: a handler queued behind a higher-level thread on another hart is
         // served here instead (docs/asyncsys.md, "Where it runs"); otherwise wait.
-        if (likely(!asyncsys_steal(h))) {
+        if (likely(!asyncsys_steal(h) && !asyncsys_linger(h))) {
             // No receiver entry stays aimed at this hart, and the tick goes on while a
             // receiver sleeps in the kernel (its bits may need the tick's check).
             uintr_switch(h, NULL);
