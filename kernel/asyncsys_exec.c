@@ -69,7 +69,10 @@ void asyncsys_relevel(struct tcb *t)
 void asyncsys_thread_gone(struct tcb *t)
 {
     asyncsys_unlink(&t->async);
-    for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++)
+    for (unsigned i = 0; i < CONFIG_MAX_HARTS; i++) {
         if (harts[i].async.running == &t->async)
             harts[i].async.running = NULL;
+        if (harts[i].async.lingering == &t->async)
+            harts[i].async.lingering = NULL;
+    }
 }

@@ -33,13 +33,11 @@
 #define SERVER_PRIO 254  // above the client: a signal from it switches at once
 #define CLIENT_PRIO 253
 // Calls per measurement (each of the `concurrency` callers makes TOTAL / concurrency,
-// at least one). Synchronous calls across two harts fewer, and only without server
-// work: there QEMU runs the harts in turn, every hand-off between them (a sleeping peer
-// woken by an IPI) costs some 185,000 instructions of virtual time and as much real
-// time, so a run of 2048 takes minutes (README, "Benchmarks"). The asynchronous peers
-// spin before they sleep there (ARG_SPIN), and a spin's PAUSE hands QEMU's slice over.
-#define TOTAL_CALLS_1 2048
-#define TOTAL_CALLS_2 64
+// at least one), every series on one hart and two. Under -icount QEMU runs the harts in
+// turn; the asynchronous peers spin before they sleep on two harts (ARG_SPIN), and the
+// spin's PAUSE, like the kernel's lock and IPI spins, hands QEMU's slice to the other
+// hart (tools/qemu/README, 0004), so a hand-off costs a few instructions of virtual time.
+#define TOTAL_CALLS 2048
 
 extern const char aipc_peer_elf[], aipc_peer_elf_end[];
 
@@ -151,8 +149,7 @@ static void row(const char *series, unsigned c, seL4_Word work, seL4_Word calls,
 static bool measure(const char *series, unsigned c, seL4_Word work)
 {
     bool async = series[0] == 'a';
-    seL4_Word total = harts > 1 && !async ? TOTAL_CALLS_2 : TOTAL_CALLS_1;
-    seL4_Word per = total / c ? total / c : 1, calls = per * c, uintr = 0;
+    seL4_Word per = TOTAL_CALLS / c ? TOTAL_CALLS / c : 1, calls = per * c, uintr = 0;
     if (!command(async ? CMD_RUN : CMD_SYNC, c, per, work, series[5] == 'f'))
         return false;
     if (r[R_OK] != calls || r[R_BAD]) {
@@ -196,12 +193,11 @@ int main(void)
         printf("bench-aipc: set-up failed (%d)\n", e);
         return 1;
     }
-    printf("bench-aipc: %u harts, %d calls per measurement (%d sync), spin %lu\n", harts,
-           TOTAL_CALLS_1, harts > 1 ? TOTAL_CALLS_2 : TOTAL_CALLS_1,
+    printf("bench-aipc: %u harts, %d calls per measurement, spin %lu\n", harts, TOTAL_CALLS,
            (unsigned long)(harts > 1 ? spin : 0));
     static const seL4_Word works[] = {0, 500, 2000};
     static const char *const series[] = {"sync-slowpath", "sync-fastpath", "async"};
-    // Asynchronous first: on two harts the synchronous runs may crawl (see TOTAL_CALLS_2).
+    // Asynchronous first, then the synchronous series.
     static const unsigned order[] = {2, 0, 1};
     for (unsigned k = 0; k < 3; k++) {
         unsigned s = order[k];

@@ -283,15 +283,16 @@ static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd, bool
         long n;
         if (!sh || (n = servable(hd, sh)) < 0)
             return DRAIN_DONE;
-        if (!n && linger) {
-            complete(t, sh);
-            return DRAIN_EMPTY;
-        }
         if (!n) {
+            complete(t, sh);
+            // An idle hart keeps the mark and watches the ring (asyncsys_linger), if it
+            // still has nothing to run now that the replies are signalled: a request or
+            // the signal may have made a thread ready here.
+            if (linger && !sched_ready_from(h->index, 0))
+                return DRAIN_EMPTY;
             // Clear the mark, then look again: a request published before the clear
             // was seen would otherwise wait for a wake nobody sends
             // (docs/aipc-protocol.md, the same co_status protocol).
-            complete(t, sh);
             __atomic_store_n(&sh->kern.handler_running, 0, __ATOMIC_RELAXED);
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
             if ((n = servable(hd, sh)) <= 0)
@@ -337,29 +338,29 @@ void asyncsys_run(struct hart *h, unsigned min_level, bool linger)
 bool asyncsys_linger(struct hart *h)
 {
     struct asyncsys_handler *hd = h->async.lingering;
-    if (!hd)
-        return false;
     h->async.lingering = NULL;
-    struct tcb *t = handler_thread(hd);
-    struct al4_asyncsys_shared *sh = ring_of(t);
-    if (!sh || asyncsys_next(h) != hd)
-        return false;
-    volatile uint32_t *tail = &sh->user.req_tail, *rep_head = &sh->user.rep_head;
-    uint32_t tail0 = *tail, rep_head0 = *rep_head;
-    bool changed = false;
-    h->lingers++;
-    kernel_unlock();
-    for (unsigned i = 0; i < ASYNCSYS_LINGER_POLLS && !changed; i++) {
-        if (interrupt_pending())
-            break;  // an interrupt (an IPI with work, the tick): handled under the lock
-        cpu_relax();
-        changed = *tail != tail0 || *rep_head != rep_head0;
+    if (!hd || asyncsys_next(h) != hd)
+        return false;  // gone or moved meanwhile (asyncsys_thread_gone, a relevel)
+    struct al4_asyncsys_shared *sh = ring_of(handler_thread(hd));
+    bool servable = false;
+    if (sh) {
+        // What the handler has taken so far: a request published after its last look
+        // shows as a tail beyond req_head (with a reply slot free for it).
+        volatile uint32_t *tail = &sh->user.req_tail, *rep_head = &sh->user.rep_head;
+        uint32_t head = hd->req_head, rep_tail = hd->rep_tail, slots = hd->slots;
+        h->lingers++;
+        kernel_unlock();
+        for (unsigned i = 0; i < ASYNCSYS_LINGER_POLLS && !servable; i++) {
+            if (interrupt_pending())
+                break;  // an IPI with work, the tick: the idle loop takes it
+            cpu_relax();
+            servable = *tail != head && rep_tail - *rep_head < slots;
+        }
+        kernel_lock();
     }
-    kernel_lock();
-    // Let go: the handler goes idle by the usual protocol (clear the mark, look again)
-    // unless something came, in which case serve_async serves it.
-    if (!changed && asyncsys_next(h) == hd && hd->state == ASYNCSYS_QUEUED &&
-        drain(h, hd, false) == DRAIN_DONE)
+    // Nothing came (or the registration went): the handler goes idle by the usual
+    // protocol (clear the mark, look again); else serve_async serves it.
+    if (!servable && asyncsys_next(h) == hd && drain(h, hd, false) == DRAIN_DONE)
         asyncsys_unlink(hd);
     return true;
 }

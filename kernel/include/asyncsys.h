@@ -74,9 +74,11 @@ void asyncsys_run(struct hart *h, unsigned min_level, bool linger);
 void asyncsys_wake(struct tcb *t);
 // An idle hart (self) takes the first handler queued on another hart behind the thread
 // of a higher level that hart runs; true if it took one (then serve_async serves it).
-// An idle hart whose one queued handler emptied its ring (asyncsys_run's `linger`)
-// watches the ring outside the kernel lock for up to ASYNCSYS_LINGER_POLLS polls before
-// it lets the handler go idle (docs/asyncsys.md, "Lingering"); true if it watched.
+//
+// asyncsys_linger: an idle hart whose one queued handler emptied its ring (asyncsys_run's
+// `linger`) watches the ring outside the kernel lock for up to ASYNCSYS_LINGER_POLLS
+// polls, or until an interrupt is pending, and lets the handler go idle unless a request
+// came (docs/asyncsys.md, "Lingering"); true if it had such a handler.
 #define ASYNCSYS_LINGER_POLLS 256
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 bool asyncsys_steal(struct hart *self);

@@ -67,17 +67,21 @@ NORETURN void return_to_user(void)
     schedule();
     while (!h->cur) {
         // Idle: a handler queued behind a higher-level thread on another hart is
-        // served here instead (docs/asyncsys.md, "Where it runs"); otherwise wait.
-        if (likely(!asyncsys_steal(h) && !asyncsys_linger(h))) {
-            // No receiver entry stays aimed at this hart, and the tick goes on while a
-            // receiver sleeps in the kernel (its bits may need the tick's check).
-            uintr_switch(h, NULL);
-            vspace_activate_kernel();
-            if (unotify_ticker(h))
-                timer_arm_if_idle();
-            kernel_unlock();
-            wfi();
-            kernel_lock();
+        // served here instead (docs/asyncsys.md, "Where it runs"); a handler that
+        // emptied its ring here is watched for more (asyncsys_linger, "Lingering");
+        // otherwise wait.
+        if (likely(!asyncsys_steal(h))) {
+            if (!asyncsys_linger(h)) {
+                // No receiver entry stays aimed at this hart, and the tick goes on while
+                // a receiver sleeps in the kernel (its bits may need the tick's check).
+                uintr_switch(h, NULL);
+                vspace_activate_kernel();
+                if (unotify_ticker(h))
+                    timer_arm_if_idle();
+                kernel_unlock();
+                wfi();
+                kernel_lock();
+            }
             word_t pending = csr_read(sip) & csr_read(sie) & ~(word_t)U_INTS;
             if (pending)
                 handle_interrupt(msb(pending));
