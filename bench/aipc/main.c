@@ -16,7 +16,8 @@
 //
 // The kernel command line can narrow the run to one series, concurrency and work
 // (aipc_series=async|sync-slowpath|sync-fastpath aipc_c=N aipc_work=N): what
-// `make profile-aipc` traces (tools/bench/profile).
+// `make profile-aipc` traces (tools/bench/profile); aipc_spin=N sets the asynchronous
+// peers' polls before a sleep on two harts (default 256).
 #include <sel4/sel4.h>
 #include <al4/aipc.h>
 #include <al4/bootinfo.h>
