@@ -317,7 +317,8 @@ void asyncsys_run(struct hart *h, unsigned min_level, bool linger)
     h->async.lingering = NULL;
     while ((hd = asyncsys_next(h)) && hd->level >= min_level) {
         // Lingering pays only where the submitter runs on another hart.
-        bool stay = linger && num_nodes > 1 && alone(h, hd) && handler_thread(hd)->hart != h->index;
+        bool stay = linger && num_nodes > 1 && alone(h, hd) &&
+                    handler_thread(hd)->hart != h->index;
         enum drain_result r = drain(h, hd, stay);
         if (r == DRAIN_AGAIN)
             return;
