@@ -84,6 +84,8 @@ static seL4_Error set_up(void)
     seL4_BootInfo *bi = platsupport_get_bootinfo();
     al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
     harts = bi->numNodes > 1 ? 2 : 1;
+    if (harts == 1)
+        spin = 0;
     if (!make(&server, SERVER_CNODE_BITS) || !make(&sync_server, SERVER_CNODE_BITS) ||
         !make(&client, SERVER_CNODE_BITS) || !make(&sync_client, CLIENT_CNODE_BITS))
         return seL4_NotEnoughMemory;
@@ -100,12 +102,12 @@ static seL4_Error set_up(void)
         return seL4_NotEnoughMemory;
     seL4_Word hz = 10000000;  // QEMU virt's timebase
     seL4_Word cargs[ARG_COUNT] = {PEER_CLIENT, al4_process_give(&client, report_ep, seL4_AllRights, 1), hz};
-    cargs[ARG_SPIN] = harts > 1 ? spin : 0;
+    cargs[ARG_SPIN] = spin;
     seL4_Word yc_args[ARG_COUNT] = {PEER_CLIENT, al4_process_give(&sync_client, report_ep, seL4_AllRights, 2), hz, 0,
                                     al4_process_give(&sync_client, sync_ep, seL4_AllRights, 0),
                                     al4_process_give(&sync_client, ut, seL4_AllRights, 0), SERVER_PRIO};
     seL4_Word sargs[ARG_COUNT] = {PEER_SERVER, 0, hz};
-    sargs[ARG_SPIN] = harts > 1 ? spin : 0;
+    sargs[ARG_SPIN] = spin;
     seL4_Word yargs[ARG_COUNT] = {PEER_SYNC_SERVER, 0, hz, 0,
                                   al4_process_give(&sync_server, sync_ep, seL4_AllRights, 0)};
     if ((e = al4_process_set_args(&client, cargs, ARG_COUNT)) ||
@@ -195,7 +197,7 @@ int main(void)
         return 1;
     }
     printf("bench-aipc: %u harts, %d calls per measurement, spin %lu\n", harts, TOTAL_CALLS,
-           (unsigned long)(harts > 1 ? spin : 0));
+           (unsigned long)spin);
     static const seL4_Word works[] = {0, 500, 2000};
     static const char *const series[] = {"sync-slowpath", "sync-fastpath", "async"};
     // Asynchronous first, then the synchronous series.

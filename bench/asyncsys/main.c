@@ -28,8 +28,7 @@
 #define CLIENT_PRIO 253
 #define CLIENT_CONC 256
 // Requests per run (ALLOC and FREE each count), on one hart and two.
-#define REQUESTS_1 2048
-#define REQUESTS_2 2048
+#define REQUESTS 2048
 #define HZ 10000000  // QEMU virt's timebase
 // On two harts the server spins this many polls for the kernel's replies before it
 // sleeps (the kernel's handler lingers on the ring as long: ASYNCSYS_LINGER_POLLS).
@@ -113,7 +112,7 @@ static seL4_Word calls(void)
 static bool measure(unsigned mode, unsigned c)
 {
     static const char *const names[] = {"sync", "async", "none"};
-    seL4_Word requests = harts > 1 ? REQUESTS_2 : REQUESTS_1;
+    seL4_Word requests = REQUESTS;
     seL4_Word rounds = requests / 2 / CLIENT_CONC;
     if (ask(MEM_CONFIG, mode, c) != MEM_OK) {
         printf("bench-asyncsys: CONFIG %s %u refused\n", names[mode], c);
@@ -142,7 +141,7 @@ int main(void)
         return 1;
     }
     printf("bench-asyncsys: memory server, %u harts, %d requests per run\n", harts,
-           harts > 1 ? REQUESTS_2 : REQUESTS_1);
+           REQUESTS);
     for (unsigned c = 1; c <= MEM_MAX_CONCURRENCY; c *= 2)
         for (unsigned mode = 0; mode < MEM_MODES; mode++)
             if (!measure(mode == 0 ? MEM_NONE : mode - 1, c))

@@ -343,7 +343,7 @@ bool asyncsys_linger(struct hart *h)
     if (!hd || asyncsys_next(h) != hd)
         return false;  // gone or moved meanwhile (asyncsys_thread_gone, a relevel)
     struct al4_asyncsys_shared *sh = ring_of(handler_thread(hd));
-    bool servable = false;
+    bool came = false;
     if (sh) {
         // What the handler has taken so far: a request published after its last look
         // shows as a tail beyond req_head (with a reply slot free for it).
@@ -351,17 +351,17 @@ bool asyncsys_linger(struct hart *h)
         uint32_t head = hd->req_head, rep_tail = hd->rep_tail, slots = hd->slots;
         h->lingers++;
         kernel_unlock();
-        for (unsigned i = 0; i < ASYNCSYS_LINGER_POLLS && !servable; i++) {
+        for (unsigned i = 0; i < ASYNCSYS_LINGER_POLLS && !came; i++) {
             if (interrupt_pending())
                 break;  // an IPI with work, the tick: the idle loop takes it
             cpu_relax();
-            servable = *tail != head && rep_tail - *rep_head < slots;
+            came = *tail != head && rep_tail - *rep_head < slots;
         }
         kernel_lock();
     }
     // Nothing came (or the registration went): the handler goes idle by the usual
     // protocol (clear the mark, look again); else serve_async serves it.
-    if (!servable && asyncsys_next(h) == hd && drain(h, hd, false) == DRAIN_DONE)
+    if (!came && asyncsys_next(h) == hd && drain(h, hd, false) == DRAIN_DONE)
         asyncsys_unlink(hd);
     return true;
 }

@@ -248,7 +248,7 @@ uint64_t co_exec_run_ready(struct co_exec *ex)
 
 void co_exec_set_spin(struct co_exec *ex, uint32_t polls)
 {
-    ex->spin = polls;
+    ex->spin = ex->ops->poll ? polls : 0;  // a platform that cannot poll never spins
 }
 
 // The spin before a sleep (masked): the bits a poll found, or 0 when the budget ran
@@ -285,7 +285,7 @@ static inline __attribute__((always_inline)) struct co *idle(struct co_exec *ex)
         return NULL;
     }
     bool due = false;
-    uint64_t bits = ex->spin && o->poll ? spin(ex, deadline, &due) : 0;
+    uint64_t bits = ex->spin ? spin(ex, deadline, &due) : 0;
     if (!bits && !due) {
         ex->sleeps++;
         bits = o->sleep(o->ctx, deadline);

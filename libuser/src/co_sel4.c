@@ -35,15 +35,13 @@ static uint64_t sel4_sleep(void *ctx, uint64_t deadline)
 }
 
 // The spin's look: the receiver entry's bits, and when there are none the spin-loop
-// hint (Zihintpause's PAUSE, by its encoding: the user -march has no Zihintpause), which
-// on hardware eases the hart and under the project's QEMU hands the time slice to the
-// next hart (tools/qemu/README).
+// hint.
 static uint64_t sel4_poll(void *ctx)
 {
     (void)ctx;
     uint64_t bits = al4_uipi_read();
     if (!bits)
-        asm volatile(".4byte 0x0100000f" ::: "memory");
+        al4_pause();
     return bits;
 }
 

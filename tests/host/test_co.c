@@ -71,6 +71,8 @@ static uint64_t fake_sleep(void *ctx, uint64_t deadline)
     return 0;
 }
 
+#define BIT 5  // the signal bit the idle-path tests bind
+
 // The spin's poll: masked, nothing runnable (as sleep); `poll_bits_at`: the poll (1, 2,
 // ...) that finds BIT pending (0: none ever does); each poll advances the clock by
 // `poll_tick`.
@@ -81,7 +83,7 @@ static uint64_t fake_poll(void *ctx)
     assert_false(co_exec_runnable(f->ex));
     f->polls++;
     f->now += f->poll_tick;
-    return f->polls == f->poll_bits_at ? 1ull << 5 : 0;  // BIT, below
+    return f->polls == f->poll_bits_at ? 1ull << BIT : 0;
 }
 
 static struct co_timer *heap[64];
@@ -906,8 +908,6 @@ static enum co_status bound_run(struct co *co)
         co_exec_stop(co->ex);
     return CO_PENDING;
 }
-
-#define BIT 5
 
 static void bound_setup(struct fake *f, struct co_exec *ex, int runs)
 {

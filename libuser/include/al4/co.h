@@ -130,7 +130,8 @@ uint64_t co_exec_run_ready(struct co_exec *ex);
 // co_exec_wake_bits would; a flush that woke nobody's peer returns 0.
 void co_exec_set_flush(struct co_exec *ex, uint64_t (*flush)(void *arg), void *arg, uint32_t every);
 // Before it sleeps, the idle path polls (ops->poll) up to `polls` times for signal bits,
-// still masked; bits found are taken as a sleep's (0: never spin, the default). For a
+// still masked; bits found are taken as a sleep's (0: never spin, the default; so with
+// no ops->poll). For a
 // thread whose peers run on other harts: a peer that answers within the spin finds
 // this thread awake, so neither side enters the kernel (docs/coroutines.md, "Spinning").
 void co_exec_set_spin(struct co_exec *ex, uint32_t polls);

@@ -70,6 +70,15 @@ static inline void al4_uipi_write(seL4_Word bits)
     asm volatile(".insn r 0x7b, 6, 2, x0, %0, x0" : : "r"(bits) : "memory");
 }
 
+// The spin-loop hint (Zihintpause's PAUSE, by its encoding: the user -march has no
+// Zihintpause; older harts execute it as a FENCE with no effect). On hardware it eases
+// the hart; under the project's QEMU it hands the time slice to the next hart
+// (tools/qemu/README, 0004). The kernel's is cpu_relax (kernel/include/smp.h).
+static inline void al4_pause(void)
+{
+    asm volatile(".4byte 0x0100000f" ::: "memory");
+}
+
 // --- The receiver ---
 
 #define AL4_USTATUS_UIE 1ul
