@@ -358,6 +358,7 @@ bool asyncsys_linger(struct hart *h)
             came = *tail != head && rep_tail - *rep_head < slots;
         }
         kernel_lock();
+        h->linger_caught += came;
     }
     // Nothing came (or the registration went): the handler goes idle by the usual
     // protocol (clear the mark, look again); else serve_async serves it.

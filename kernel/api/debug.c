@@ -75,8 +75,9 @@ static void project_syscall(struct tcb *t, long nr)
             t->ctx[CTX_A1] = h->fastpath_wait;
             t->ctx[CTX_A2] = h->index;
             t->ctx[CTX_A3] = h->asyncsys_served;
-            for (unsigned i = CTX_A4; i <= CTX_A6; i++)
-                t->ctx[i] = 0;
+            t->ctx[CTX_A4] = h->lingers;
+            t->ctx[CTX_A5] = h->linger_caught;
+            t->ctx[CTX_A6] = 0;
             return;
         }
         t->ctx[CTX_A0] = h->kernel_entries;

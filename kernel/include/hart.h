@@ -41,6 +41,7 @@ struct hart {
     struct asyncsys_exec async;  // asynchronous-system-call handlers ready here
     uint64_t asyncsys_served;    // asynchronous requests answered on this hart
     uint64_t lingers;            // asyncsys_linger's watches of an emptied ring
+    uint64_t linger_caught;      // of which a request came during
 };
 
 _Static_assert(__builtin_offsetof(struct hart, ctx) == HART_CTX, "trap.S layout");
