@@ -44,6 +44,7 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
         al4_aipc_send_now(c, call);
         return;
     }
+    call->next = NULL;
     if (c->wait_tail)
         c->wait_tail->next = call;
     else
@@ -61,10 +62,13 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
 static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t *slot)
 {
     uint64_t w0 = slot[0], info = slot[1];
-    uint32_t tag = (uint32_t)w0, id = tag & 0xffff;
+    // The id masked to the capacity: a word 0 whose id bits say more names no tag below.
+    size_t id = w0 & c->link.rx.mask;
     struct al4_aipc_call *call;
-    if (al4_ring_header_check(w0, info, AL4_RING_CO_ANY) != AL4_RING_OK ||
-        id >= c->link.capacity || !(call = c->slot[id]) || tag != al4_aipc_client_tag(c, id)) {
+    // al4_ring_header_check's tests, in fewer steps: an info that fits has no caps and
+    // at most AL4_RING_MRS words; word 0 equal to a tag in flight has reserved 0 and a
+    // coroutine id that names a call.
+    if (!al4_ring_info_fits(info) || !(call = c->slot[id]) || w0 != al4_aipc_client_tag(c, id)) {
         al4_aipc_link_release(&c->link);
         c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
         return;
@@ -72,7 +76,7 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     al4_ring_copy_out_all(call->mr, slot + 2);
     al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
-    c->gen[id] = (c->gen[id] + 1) & 0x7fff;
+    c->tag[id] = al4_aipc_next_tag(c->tag[id]);
     call->info.words[0] = info;
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
@@ -123,7 +127,7 @@ seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_a
         return e;
     for (uint32_t id = 0; id < c->link.capacity; id++) {
         c->slot[id] = NULL;
-        c->gen[id] = 0;
+        c->tag[id] = id;
         c->free_ids[id] = c->link.capacity - 1 - id;  // ids handed out from 0 up
     }
     c->n_free = c->link.capacity;

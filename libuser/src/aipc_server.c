@@ -42,7 +42,10 @@ static inline void take_request(struct al4_aipc_server *s, const volatile uint64
     req.info.words[0] = slot[1];
     al4_ring_copy_out_all(req.mr, slot + 2);
     al4_aipc_link_release(&s->link);
-    if (al4_ring_header_check(w0, req.info.words[0], AL4_RING_CO_ANY) != AL4_RING_OK) {
+    // al4_ring_header_check's tests in two steps: reserved 0 and a coroutine id other
+    // than AL4_RING_CO_ANY is word 0 below UINT32_MAX; no caps and at most AL4_RING_MRS
+    // words is an info that fits.
+    if (w0 >= UINT32_MAX || !al4_ring_info_fits(req.info.words[0])) {
         s->link.st.refused++;
         // Answer it, so the call ends instead of hanging; an id the check refused
         // (the one reserved value) names no call and gets nothing.

@@ -23,7 +23,8 @@ static struct ring ring_new(uint32_t cap)
 // Both sides' indices (private and shared) set to `start`, as after `start` items.
 static void ring_start_at(struct ring *r, uint32_t start)
 {
-    r->tx.tail = r->tx.head_seen = r->rx.head = r->rx.tail_seen = start;
+    r->tx.tail = r->rx.head = r->rx.tail_seen = start;
+    r->tx.limit = start + r->tx.mask + 1;
     r->sh->prod.tail = r->sh->cons.head = start;
 }
 

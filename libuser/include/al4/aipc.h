@@ -182,19 +182,25 @@ struct al4_aipc_client {
     struct al4_aipc_link link;
     struct co dispatcher;                          // drains replies
     struct al4_aipc_call *slot[AL4_AIPC_MAX_CAPACITY];  // calls in flight, by id
-    uint16_t gen[AL4_AIPC_MAX_CAPACITY];           // calls id has answered, mod 2^15
+    uint32_t tag[AL4_AIPC_MAX_CAPACITY];           // id's tag (below) for its next call
     uint32_t free_ids[AL4_AIPC_MAX_CAPACITY];
-    uint32_t n_free;
+    size_t n_free;  // a word, as it indexes free_ids on every call
     struct al4_aipc_call *wait_head, *wait_tail;   // calls waiting for an id
 };
 
 // The coroutine id a request of slot `id` carries and its reply must carry back: the
-// slot in the low 16 bits, the slot's generation above, so that a reply meant for an
-// earlier call of a reused slot (a stale or duplicated one) names no call in flight.
-// Never AL4_RING_CO_ANY (the generation has 15 bits).
+// slot in the low 16 bits, the slot's generation (the calls it has answered, mod 2^15)
+// above, so that a reply meant for an earlier call of a reused slot (a stale or
+// duplicated one) names no call in flight. Never AL4_RING_CO_ANY (bit 31 is 0). Kept
+// whole per id, so that neither the send nor the check composes it.
 static inline uint32_t al4_aipc_client_tag(const struct al4_aipc_client *c, uint32_t id)
 {
-    return (uint32_t)c->gen[id] << 16 | id;
+    return c->tag[id];
+}
+// The next generation's tag: the id kept, the generation one up, mod 2^15.
+static inline uint32_t al4_aipc_next_tag(uint32_t tag)
+{
+    return (tag + (1u << 16)) & 0x7fffffffu;
 }
 
 // Opens connection `i` (a client end) of rt; the reply dispatcher runs at `prio`.
@@ -317,7 +323,7 @@ static inline const volatile uint64_t *al4_aipc_link_peek_seen(struct al4_aipc_l
 {
     if (l->broken || l->rx.head == l->rx.tail_seen)
         return NULL;
-    return l->rx.sh->slot[l->rx.head & l->rx.mask].w;
+    return al4_ring_slot(l->rx.sh, l->rx.head, l->rx.mask);
 }
 static inline void al4_aipc_link_release(struct al4_aipc_link *l)
 {
@@ -358,7 +364,7 @@ void al4_aipc_client_fail(struct al4_aipc_client *c);
 static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_aipc_client *c,
                                                                     struct al4_aipc_call *call)
 {
-    uint32_t id = c->free_ids[--c->n_free];
+    size_t id = c->free_ids[--c->n_free];
     c->slot[id] = call;
     // With at most `capacity` calls in flight the ring always has room: a full one
     // means the server moved its index wrongly.
@@ -371,7 +377,6 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
 {
     call->co = co;
     call->done = false;
-    call->next = NULL;
     if (al4_ring_info_fits(call->info.words[0]) && !c->link.broken && c->n_free)
         al4_aipc_send_now(c, call);
     else

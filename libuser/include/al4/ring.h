@@ -123,7 +123,8 @@ struct al4_ring_tx {
     struct al4_ring_shared *sh;
     uint32_t mask;       // C - 1
     uint32_t tail;       // the producer's index: the truth, shared tail is a copy
-    uint32_t head_seen;  // the consumer's head as last read and checked
+    uint32_t limit;      // the consumer's head as last read and checked, plus C: the
+                         // tail that would fill the ring (one compare per put)
     bool broken;         // the consumer's head was out of range once
 };
 
@@ -197,6 +198,16 @@ static inline void al4_ring_copy_out_all(uint64_t *dst, const volatile uint64_t 
     AL4_RING_COPY_WORDS(dst, src, AL4_RING_MRS);
 }
 
+// Slot i mod C of the shared region. The index widened through int32_t: RV64 keeps a
+// 32-bit value sign-extended in its register, so that widening is free where a
+// zero-extension costs two shifts, and the mask (< 2^20) clears every bit in which the
+// two differ.
+static inline volatile uint64_t *al4_ring_slot(struct al4_ring_shared *sh, uint32_t i,
+                                               uint32_t mask)
+{
+    return sh->slot[(size_t)(int64_t)(int32_t)i & mask].w;
+}
+
 static inline bool al4_ring_geometry_ok(const void *shared, uint32_t capacity)
 {
     return capacity >= 1 && capacity <= AL4_RING_MAX_CAPACITY &&
@@ -209,7 +220,7 @@ static inline int al4_ring_tx_init(struct al4_ring_tx *tx, void *shared, uint32_
 {
     if (!al4_ring_geometry_ok(shared, capacity))
         return AL4_RING_EINVAL;
-    *tx = (struct al4_ring_tx){.sh = shared, .mask = capacity - 1};
+    *tx = (struct al4_ring_tx){.sh = shared, .mask = capacity - 1, .limit = capacity};
     __atomic_store_n(&tx->sh->prod.tail, 0, __ATOMIC_RELEASE);
     return AL4_RING_OK;
 }
@@ -233,7 +244,7 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
         tx->broken = true;
         return false;
     }
-    tx->head_seen = h;
+    tx->limit = h + tx->mask + 1;
     return true;
 }
 
@@ -249,17 +260,17 @@ static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64
 {
     if (tx->broken)
         return AL4_RING_ECORRUPT;
-    // The cached head is a checked value <= tail, so this is an upper bound of the
-    // items in the ring: look at the consumer's line only when it says full.
-    if ((uint32_t)(tx->tail - tx->head_seen) > tx->mask) {
+    // The cached head is a checked value <= tail, so the items it implies are an upper
+    // bound of those in the ring: look at the consumer's line only when it says full.
+    if (tx->tail == tx->limit) {
         if (!al4_ring_tx_reload(tx))
             return AL4_RING_ECORRUPT;
-        if ((uint32_t)(tx->tail - tx->head_seen) > tx->mask)
+        if (tx->tail == tx->limit)
             return AL4_RING_FULL;
     }
     // The words past the payload keep what they held: the consumer reads only the
     // payload its (private copy of the) length names.
-    volatile uint64_t *slot = tx->sh->slot[tx->tail & tx->mask].w;
+    volatile uint64_t *slot = al4_ring_slot(tx->sh, tx->tail, tx->mask);
     slot[0] = w0;
     slot[1] = info;
     al4_ring_copy_in(slot + 2, mr, n);
@@ -313,7 +324,7 @@ static inline const volatile uint64_t *al4_ring_peek(struct al4_ring_rx *rx, int
             return NULL;
         }
     }
-    return rx->sh->slot[rx->head & rx->mask].w;
+    return al4_ring_slot(rx->sh, rx->head, rx->mask);
 }
 
 // Frees the slot al4_ring_peek returned: every read of it is done before the producer
