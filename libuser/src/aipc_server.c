@@ -36,16 +36,17 @@ bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t i
 // handed to the handler.
 static inline void take_request(struct al4_aipc_server *s, const volatile uint64_t *slot)
 {
-    uint64_t w0 = slot[0];
+    // The header in locals: the release below orders memory, not registers, so they
+    // are checked without being read back.
+    uint64_t w0 = slot[0], info = slot[1];
     // Not zero-filled: only the words the lengths name are ever read.
     struct al4_aipc_req req, out;
-    req.info.words[0] = slot[1];
     al4_ring_copy_out_all(req.mr, slot + 2);
     al4_aipc_link_release(&s->link);
     // al4_ring_header_check's tests in two steps: reserved 0 and a coroutine id other
     // than AL4_RING_CO_ANY is word 0 below UINT32_MAX; no caps and at most AL4_RING_MRS
     // words is an info that fits.
-    if (w0 >= UINT32_MAX || !al4_ring_info_fits(req.info.words[0])) {
+    if (w0 >= UINT32_MAX || !al4_ring_info_fits(info)) {
         s->link.st.refused++;
         // Answer it, so the call ends instead of hanging; an id the check refused
         // (the one reserved value) names no call and gets nothing.
@@ -53,6 +54,7 @@ static inline void take_request(struct al4_aipc_server *s, const volatile uint64
             reply(s, (uint32_t)w0, seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
         return;
     }
+    req.info.words[0] = info;
     req.id = out.id = (uint32_t)w0;
     out.info = seL4_MessageInfo_new(0, 0, 0, 0);
     s->handled++;
