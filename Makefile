@@ -368,7 +368,7 @@ endef
 
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
-.PHONY: bench bench-ipc bench-unotify bench-aipc bench-net bench-asyncsys profile-aipc
+.PHONY: bench bench-ipc bench-unotify bench-aipc bench-net bench-asyncsys profile-aipc profile-asyncsys
 bench: bench-ipc bench-unotify bench-aipc bench-asyncsys bench-net
 bench-ipc:
 	$(call bench_1_2,bench-ipc,ipc,,ipc-sync)
@@ -390,6 +390,19 @@ profile-aipc:
 	  --append "aipc_series=$(SERIES) aipc_c=$(C) aipc_work=$(WORK)" \
 	  --elf build/$(BOARD)-release-bench/aipc-peer.elf --kernel build/$(BOARD)-release-bench/kernel.elf \
 	  --window $(if $(filter async,$(SERIES)),run,peer_sync_run) --calls $$(( 2048 / $(C) * $(C) )) \
+	  $(if $(ANNOTATE),--annotate $(ANNOTATE))
+
+# Where one point of bench-asyncsys's raw series spends its instructions: make
+# profile-asyncsys ASYNC=0|1 C=64 [ANNOTATE=fn,fn]. One hart, release build, the raw
+# series alone (asys_raw=1: no memory server).
+ASYNC ?= 1
+profile-asyncsys:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-asyncsys.elf
+	tools/bench/profile --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on" \
+	  --image build/$(BOARD)-release-bench/images/bench-asyncsys.elf \
+	  --append "asys_raw=1 asys_async=$(ASYNC) asys_c=$(C)" \
+	  --elf build/$(BOARD)-release-bench/bench-asyncsys.elf --kernel build/$(BOARD)-release-bench/kernel.elf \
+	  --window measure --calls $$(( 4096 / 2 / $(C) * $(C) * 2 )) \
 	  $(if $(ANNOTATE),--annotate $(ANNOTATE))
 
 bench-aipc:

@@ -135,6 +135,13 @@ static bool measure(unsigned mode, unsigned c)
 
 int main(void)
 {
+    // asys_raw=1 on the command line: the raw series alone (tools/bench/profile).
+    seL4_BootInfo *bi = platsupport_get_bootinfo();
+    if (al4_bootarg_word(al4_bootargs(bi), "asys_raw", 0)) {
+        al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
+        harts = bi->numNodes > 1 ? 2 : 1;
+        return raw_series(&alloc, harts) ? 0 : 1;
+    }
     seL4_Error e = set_up();
     if (e) {
         printf("bench-asyncsys: set-up failed (%d)\n", e);

@@ -5,8 +5,8 @@
 // path does, and its result (the same error and message registers a Call would get)
 // goes to the reply ring. Everything read from the frame is copied first and checked;
 // the frame is touched only while the thread's copies of the frame and notification
-// caps are in place, rechecked after every request (a request may revoke them or
-// delete the thread itself).
+// caps are in place, rechecked after every request that may delete caps (it may revoke
+// them or delete the thread itself).
 #include "asyncsys.h"
 #include "invocation.h"
 #include "notification.h"
@@ -74,10 +74,12 @@ static bool may_end_serving(const struct invocation *inv)
 
 // Performs request rq for t, whose ring is sh: fills rp's tag and info and info's length
 // words of rp->mr. False if it stopped at a preemption point (nothing answered: it runs
-// again from the start, as a restarted system call).
+// again from the start, as a restarted system call). *ended: the request was one that
+// may end serving (may_end_serving), so the registration must be looked at again.
 static bool perform(struct tcb *t, struct al4_asyncsys_shared *sh, const struct al4_asyncsys_req *rq,
-                    struct al4_asyncsys_rep *rp)
+                    struct al4_asyncsys_rep *rp, bool *ended)
 {
+    *ended = false;
     rp->tag = rq->tag;
     seL4_MessageInfo_t info = {{rq->info}};
     struct invocation inv;
@@ -110,8 +112,11 @@ static bool perform(struct tcb *t, struct al4_asyncsys_shared *sh, const struct 
     }
     // The replies written so far become the process's before a request that may leave
     // no registration to publish them through.
-    if (t->async.unpublished && may_end_serving(&inv))
-        publish(&t->async, sh);
+    if (may_end_serving(&inv)) {
+        *ended = true;
+        if (t->async.unpublished)
+            publish(&t->async, sh);
+    }
     word_t status = decode_invocation(&inv, false);
     if (status == INV_PREEMPTED)
         return false;
@@ -230,14 +235,16 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
                                struct al4_asyncsys_shared *sh, long n)
 {
     struct tcb *t = handler_thread(hd);
+    const uint32_t slots = hd->slots;  // set at registration, which no request can redo
     while (n-- > 0) {
         struct al4_asyncsys_req rq;
         struct al4_asyncsys_rep rp;
-        if (!al4_asyncsys_req_copy(&rq, al4_asyncsys_req_slot(sh, hd->slots, hd->req_head))) {
+        if (!al4_asyncsys_req_copy(&rq, al4_asyncsys_req_slot(sh, slots, hd->req_head))) {
             bad_info(&rq, &rp);
         } else {
             h->async.running = hd;
-            bool finished = perform(t, sh, &rq, &rp);
+            bool ended;
+            bool finished = perform(t, sh, &rq, &rp, &ended);
             if (h->async.running != hd)
                 return DRAIN_GONE;
             h->async.running = NULL;
@@ -247,10 +254,12 @@ static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
                     publish(hd, sh);
                 return DRAIN_AGAIN;
             }
-            if (!(sh = ring_of(t)))
+            // Only a request that may delete caps can have revoked the frame or the
+            // notification (may_end_serving): the others leave the registration as it was.
+            if (ended && !(sh = ring_of(t)))
                 return DRAIN_DONE;  // the request revoked the frame or the notification
         }
-        put_reply(al4_asyncsys_rep_slot(sh, hd->slots, hd->rep_tail), &rp);
+        put_reply(al4_asyncsys_rep_slot(sh, slots, hd->rep_tail), &rp);
         h->asyncsys_served++;
         hd->rep_tail++;
         hd->req_head++;

@@ -46,20 +46,23 @@ uint64_t al4_asyncsys_flush(void *arg)
     return 0;
 }
 
-// Each reply is taken (copied, rep_head and in_flight moved on) before its coroutine is
+// Each reply is taken (copied, rep_head moved on) before its coroutine is
 // woken. With `handoff` that coroutine runs at once when it would be next anyway
 // (co_wake_run), inside this loop: it may submit, or poll itself, so the loop keeps no
 // index of its own and stops at the tail it read even if a nested poll went past it.
 static unsigned take_replies(struct al4_asyncsys *as, bool handoff)
 {
     unsigned n = 0;
-    uint32_t tail = __atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE);
-    if (!al4_asyncsys_index_ok(tail, as->rep_head, as->slots)) {
+    // Fixed at init: kept in registers across the hand-offs.
+    struct al4_asyncsys_shared *const sh = as->sh;
+    const uint32_t slots = as->slots;
+    uint32_t tail = __atomic_load_n(&sh->kern.rep_tail, __ATOMIC_ACQUIRE);
+    if (!al4_asyncsys_index_ok(tail, as->rep_head, slots)) {
         as->broken = true;
         return 0;
     }
     while ((int32_t)(tail - as->rep_head) > 0) {
-        const struct al4_asyncsys_rep *r = al4_asyncsys_rep_slot(as->sh, as->slots, as->rep_head);
+        const struct al4_asyncsys_rep *r = al4_asyncsys_rep_slot(sh, slots, as->rep_head);
         struct al4_async *c = (struct al4_async *)(uintptr_t)r->tag;
         c->info = (seL4_MessageInfo_t){{r->info}};
         c->error = (seL4_Error)seL4_MessageInfo_get_label(c->info);
@@ -68,7 +71,6 @@ static unsigned take_replies(struct al4_asyncsys *as, bool handoff)
         for (unsigned i = 0; i < len && i < AL4_ASYNCSYS_REPLY_MRS; i++)
             c->mr[i] = r->mr[i];
         as->rep_head++;
-        as->in_flight--;
         c->done = true;
         n++;
         if (c->co) {

@@ -36,7 +36,7 @@ static uint64_t flush(void *arg)
     bits |= al4_asyncsys_flush(&srv.as);
     // The executor spins before it sleeps only while system calls are in flight: a
     // client's next request comes from a thread that a spin here would hold off.
-    co_exec_set_spin(&srv.rt.ex, srv.as.in_flight ? srv.boot.spin : 0);
+    co_exec_set_spin(&srv.rt.ex, al4_asyncsys_in_flight(&srv.as) ? srv.boot.spin : 0);
     return bits;
 }
 

@@ -197,7 +197,7 @@ static void sync_async_identical(struct env *env)
         test_eq(env, os.label, want);
         test_check(env, outcome_eq(&os, &oa));
     }
-    test_eq(env, a.as.in_flight, 0);
+    test_eq(env, al4_asyncsys_in_flight(&a.as), 0);
 }
 DEFINE_TEST(ASYNCSYS0002, "a scripted sequence with failures gives the same replies sync and async",
             sync_async_identical);

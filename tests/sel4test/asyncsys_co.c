@@ -83,7 +83,7 @@ static void coroutines(struct env *env)
     test_eq(env, cs.finished, WORKERS);
     test_eq(env, cs.calls, WORKERS * ROUNDS * 4);
     test_eq(env, cs.wrong, 0);
-    test_eq(env, cs.a.as.in_flight, 0);
+    test_eq(env, al4_asyncsys_in_flight(&cs.a.as), 0);
     seL4_Word got = 0;
     seL4_Poll(cs.nt, &got);
     test_eq(env, got, all);

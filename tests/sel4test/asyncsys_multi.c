@@ -74,7 +74,7 @@ static void clients_do_not_mix(struct env *env)
         struct client *m = &clients[i];
         test_eq(env, m->calls, ROUNDS * 4);
         test_eq(env, m->wrong, 0);
-        test_eq(env, m->a.as.in_flight, 0);
+        test_eq(env, al4_asyncsys_in_flight(&m->a.as), 0);
         test_eq(env, seL4_DebugCapIdentify(m->slot), 0);
         all |= m->badge;
     }

@@ -25,7 +25,6 @@ struct al4_asyncsys {
     uint32_t slots;                  // items per ring (al4_asyncsys_slots of its size)
     uint32_t req_tail;               // requests submitted (the truth; the frame has a copy)
     uint32_t rep_head;               // replies taken
-    uint32_t in_flight;              // submitted, not yet answered
     uint32_t kicked_tail;            // req_tail when the handler was last looked at
     struct al4_async *waiters;       // calls whose coroutines wait for room in the ring
     bool batch;                      // submit leaves the wake to al4_asyncsys_flush
@@ -82,6 +81,12 @@ static inline void al4_async_init(struct al4_async *c, struct al4_asyncsys *as, 
     *c = (struct al4_async){.as = as, .co = co};
 }
 
+// Submitted, not yet answered (the two private indices: no counter of its own to keep).
+static inline uint32_t al4_asyncsys_in_flight(const struct al4_asyncsys *as)
+{
+    return as->req_tail - as->rep_head;
+}
+
 // Room for one more request: in flight below what a ring holds. Every request the
 // kernel has not consumed is in flight, so this leaves a free request slot too. The
 // reply slots are freed (rep_head published) once per poll, after the replies taken so
@@ -90,7 +95,7 @@ static inline void al4_async_init(struct al4_async *c, struct al4_asyncsys *as, 
 // left behind and wakes it again (al4_asyncsys_poll).
 static inline bool al4_asyncsys_room(const struct al4_asyncsys *as)
 {
-    return !as->broken && as->in_flight < as->slots;
+    return !as->broken && al4_asyncsys_in_flight(as) < as->slots;
 }
 // The ring is full (or broken): flushes and polls; true if there is room now.
 bool al4_asyncsys_make_room(struct al4_asyncsys *as);
@@ -119,7 +124,6 @@ static inline bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service,
     for (unsigned i = 0; i < nmr && i < AL4_ASYNCSYS_MRS; i++)
         r->mr[i] = mr[i];
     c->done = false;
-    as->in_flight++;
     __atomic_store_n(&as->sh->user.req_tail, ++as->req_tail, __ATOMIC_RELEASE);
     if (!as->batch)
         al4_asyncsys_kick(as);
