@@ -376,35 +376,31 @@ bench-ipc:
 # with user interrupts (docs/unotify.md).
 bench-unotify:
 	$(call bench_1_2,bench-unotify,unotify,$(UINTR_CPU),unotify)
-# Asynchronous IPC against synchronous IPC between two processes, the paper's Fig. 7
-# (docs/aipc.md): concurrency 1..256, server work 0/500/2000, one and two harts.
-# Where one point of bench-aipc spends its instructions (tools/bench/profile): make
-# profile-aipc SERIES=async C=1 [WORK=0] [ANNOTATE=fn,fn]. One hart, release build.
+# Where one point of a benchmark spends its instructions (tools/bench/profile), one
+# hart, release build: $(1) the image, $(2) its command line (the image narrows itself
+# to that point), $(3) the ELF whose functions are named, $(4) the function whose two
+# rdcycles are the window, $(5) the calls in it.
+define profile_point
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/$(1).elf
+	tools/bench/profile --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on" \
+	  --image build/$(BOARD)-release-bench/images/$(1).elf --append "$(2)" \
+	  --elf build/$(BOARD)-release-bench/$(3).elf --kernel build/$(BOARD)-release-bench/kernel.elf \
+	  --window $(4) --calls $(5) $(if $(ANNOTATE),--annotate $(ANNOTATE))
+endef
+# make profile-aipc SERIES=async C=1 [WORK=0] [ANNOTATE=fn,fn]
 SERIES ?= async
 C ?= 1
 WORK ?= 0
 profile-aipc:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-aipc.elf
-	tools/bench/profile --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on" \
-	  --image build/$(BOARD)-release-bench/images/bench-aipc.elf \
-	  --append "aipc_series=$(SERIES) aipc_c=$(C) aipc_work=$(WORK)" \
-	  --elf build/$(BOARD)-release-bench/aipc-peer.elf --kernel build/$(BOARD)-release-bench/kernel.elf \
-	  --window $(if $(filter async,$(SERIES)),run,peer_sync_run) --calls $$(( 2048 / $(C) * $(C) )) \
-	  $(if $(ANNOTATE),--annotate $(ANNOTATE))
-
-# Where one point of bench-asyncsys's raw series spends its instructions: make
-# profile-asyncsys ASYNC=0|1 C=64 [ANNOTATE=fn,fn]. One hart, release build, the raw
-# series alone (asys_raw=1: no memory server).
+	$(call profile_point,bench-aipc,aipc_series=$(SERIES) aipc_c=$(C) aipc_work=$(WORK),aipc-peer,$(if $(filter async,$(SERIES)),run,peer_sync_run),$$(( 2048 / $(C) * $(C) )))
+# make profile-asyncsys ASYNC=0|1 C=64 [ANNOTATE=fn,fn]: bench-asyncsys's raw series
+# alone (asys_raw=1: the system calls from the root task, no memory server).
 ASYNC ?= 1
 profile-asyncsys:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/bench-asyncsys.elf
-	tools/bench/profile --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on" \
-	  --image build/$(BOARD)-release-bench/images/bench-asyncsys.elf \
-	  --append "asys_raw=1 asys_async=$(ASYNC) asys_c=$(C)" \
-	  --elf build/$(BOARD)-release-bench/bench-asyncsys.elf --kernel build/$(BOARD)-release-bench/kernel.elf \
-	  --window measure --calls $$(( 4096 / 2 / $(C) * $(C) * 2 )) \
-	  $(if $(ANNOTATE),--annotate $(ANNOTATE))
+	$(call profile_point,bench-asyncsys,asys_raw=1 asys_async=$(ASYNC) asys_c=$(C),bench-asyncsys,measure,$$(( 4096 / 2 / $(C) * $(C) * 2 )))
 
+# Asynchronous IPC against synchronous IPC between two processes, the paper's Fig. 7
+# (docs/aipc.md): concurrency 1..256, server work 0/500/2000, one and two harts.
 bench-aipc:
 	$(call bench_1_2,bench-aipc,aipc,$(UINTR_CPU),aipc)
 # The paper's Fig. 6 (docs/memserver.md, "Measurement"): the memory server's worker
