@@ -72,80 +72,76 @@ static bool may_end_serving(const struct invocation *inv)
     return cap_get_tag(inv->cap) == cap_cnode || cap_get_tag(inv->cap) == cap_thread;
 }
 
-// Performs request rq for t, whose ring is sh: fills rp's tag and info and info's length
-// words of rp->mr. False if it stopped at a preemption point (nothing answered: it runs
-// again from the start, as a restarted system call). *ended: the request was one that
-// may end serving (may_end_serving), so the registration must be looked at again.
-static bool perform(struct tcb *t, struct al4_asyncsys_shared *sh, const struct al4_asyncsys_req *rq,
-                    struct al4_asyncsys_rep *rp, bool *ended)
+// serve keeps the handler's indices in registers while it drains: this makes the
+// requests served since they were last written (up to req_head `head`, rep_tail `tail`)
+// visible to the rest of the kernel, with the marks their replies set and the hart's
+// count. Called before anything that looks at them: a request that may end serving,
+// publish, complete, and serve's return.
+static void note_served(struct hart *h, struct asyncsys_handler *hd, word_t head, word_t tail)
+{
+    uint32_t served = (uint32_t)head - hd->req_head;
+    if (!served)
+        return;
+    h->asyncsys_served += served;
+    hd->req_head = head;
+    hd->rep_tail = tail;
+    hd->unsignalled = true;
+    hd->unpublished = true;
+}
+
+// Performs the request whose header serve put in inv (cptr, label, length; thread, msg
+// and reply are fixed for the batch) and whose `n_caps` extra caps it copied to `caps`:
+// returns the reply's info word, its message registers written to inv->reply, or
+// INV_PREEMPTED if it stopped at a preemption point (nothing answered: it runs again
+// from the start, as a restarted system call). *ended: the request was one that may end
+// serving (may_end_serving), so the registration must be looked at again; `head` and
+// `tail` are serve's indices, noted before it.
+static word_t perform(struct hart *h, struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh,
+                      struct invocation *inv, word_t n_caps, const word_t *caps,
+                      word_t head, word_t tail, bool *ended)
 {
     *ended = false;
-    rp->tag = rq->tag;
-    seL4_MessageInfo_t info = {{rq->info}};
-    struct invocation inv;
-    inv.thread = t;
-    inv.cptr = rq->cptr;
-    inv.is_call = true;
-    inv.replied = false;
-    inv.n_extra = 0;
-    inv.err.type = seL4_NoError;
-    inv.buffer = NULL;
-    inv.msg = rq->mr;
-    inv.reply = rp->mr;
-    inv.reply_length = 0;
-    inv.label = seL4_MessageInfo_get_label(info);
-    inv.length = seL4_MessageInfo_get_length(info);
+    inv->replied = false;  // reply_length is set with it (inv_reply_done)
+    inv->n_extra = 0;
+    inv->err.type = seL4_NoError;
     struct lookup_fault lf;
-    int bad = invocation_lookup(&inv, seL4_MessageInfo_get_extraCaps(info), rq->caps, &lf);
+    int bad = invocation_lookup(inv, n_caps, caps, &lf);
     if (bad != INV_LOOKUP_OK) {
         // A system call would take a cap fault here; a request cannot fault its thread
         // (it may be running elsewhere): it is told which cap, 0 the invoked one.
-        rp->info = reply_info(seL4_InvalidCapability, 1);
-        rp->mr[0] = (word_t)bad;
-        return true;
+        inv->reply[0] = (word_t)bad;
+        return reply_info(seL4_InvalidCapability, 1);
     }
-    const char *why = not_async(&inv);
+    const char *why = not_async(inv);
     if (why) {
         user_error("Asynchronous request refused: %s.", why);
-        rp->info = reply_info(seL4_IllegalOperation, 0);
-        return true;
+        return reply_info(seL4_IllegalOperation, 0);
     }
     // The replies written so far become the process's before a request that may leave
-    // no registration to publish them through.
-    if (may_end_serving(&inv)) {
+    // no registration to publish them through (or no handler to note them in).
+    if (may_end_serving(inv)) {
         *ended = true;
-        if (t->async.unpublished)
-            publish(&t->async, sh);
+        note_served(h, hd, head, tail);
+        if (hd->unpublished)
+            publish(hd, sh);
     }
-    word_t status = decode_invocation(&inv, false);
+    word_t status = decode_invocation(inv, false);
     if (status == INV_PREEMPTED)
-        return false;
-    if (status != seL4_NoError) {
-        rp->info = reply_info(inv.err.type, syscall_error_mrs(&inv.err, rp->mr));
-        return true;
-    }
-    rp->info = reply_info(0, inv.replied ? inv.reply_length : 0);
-    return true;
+        return INV_PREEMPTED;
+    if (status != seL4_NoError)
+        return reply_info(inv->err.type, syscall_error_mrs(&inv->err, inv->reply));
+    return reply_info(0, inv->replied ? inv->reply_length : 0);
 }
 
-// A request whose info word describes more than an item holds.
-static void bad_info(const struct al4_asyncsys_req *rq, struct al4_asyncsys_rep *rp)
-{
-    user_error("Asynchronous request: bad message info %lx.", (word_t)rq->info);
-    rp->tag = rq->tag;
-    rp->info = reply_info(seL4_InvalidArgument, 1);
-    rp->mr[0] = AL4_ASYNCSYS_BAD_INFO;
-}
-
-// Writes the reply's tag, info and the message registers its info names.
-static void put_reply(struct al4_asyncsys_rep *slot, const struct al4_asyncsys_rep *rp)
+// Writes a reply's tag, info and the message registers its info names.
+static void put_reply(struct al4_asyncsys_rep *slot, word_t tag, word_t info, const word_t *mr)
 {
     volatile uint64_t *d = (volatile uint64_t *)slot;
-    d[0] = rp->tag;
-    d[1] = rp->info;
-    unsigned n = rp->info & 0x7f;  // <= AL4_ASYNCSYS_REPLY_MRS: perform's replies
+    d[0] = tag;
+    d[1] = info;
+    unsigned n = info & 0x7f;  // <= AL4_ASYNCSYS_REPLY_MRS: perform's replies
     for (unsigned w = 0; w < n; w++)
-        d[2 + w] = rp->mr[w];
+        d[2 + w] = mr[w];
 }
 
 // Publishes the indices of the requests served so far (their replies written first).
@@ -212,10 +208,11 @@ static struct hart *idle_hart(const struct hart *self)
     return NULL;
 }
 
-// Whether a thread of a level above the handler's is ready on the hart serving it.
-static bool outranked(const struct hart *h, const struct asyncsys_handler *hd)
+// The lowest priority of a level above the handler's: a thread from it ready on the
+// hart serving the handler outranks it (sched_ready_from).
+static unsigned above_level(const struct asyncsys_handler *hd)
 {
-    return sched_ready_from(h->index, (hd->level + 1) * 256 / ASYNCSYS_LEVELS);
+    return (hd->level + 1) * 256 / ASYNCSYS_LEVELS;
 }
 
 // The handler stops behind a higher thread: a hart already idle would not look again
@@ -231,57 +228,105 @@ static void offer_to_idle(const struct hart *self)
 // Serves up to `n` requests and publishes the indices after the last one (or before
 // the preemption point that stops early). DRAIN_DONE once they are served or the ring
 // is gone: drain looks again either way.
-static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
-                               struct al4_asyncsys_shared *sh, long n)
+static enum drain_result serve_requests(struct hart *h, struct asyncsys_handler *hd,
+                                        struct al4_asyncsys_shared *sh, long n)
 {
     struct tcb *t = handler_thread(hd);
-    const uint32_t slots = hd->slots;  // set at registration, which no request can redo
-    while (n-- > 0) {
-        struct al4_asyncsys_req rq;
-        struct al4_asyncsys_rep rp;
-        if (!al4_asyncsys_req_copy(&rq, al4_asyncsys_req_slot(sh, slots, hd->req_head))) {
-            bad_info(&rq, &rp);
+    // The rings, item i in slot i mod slots: set at registration, which no request can
+    // redo (and ring_of finds the same frame or none). Masked here, in 64 bits, an index
+    // costs no zero-extension per item.
+    const uint32_t slots = hd->slots;
+    const word_t mask = slots - 1;
+    const struct al4_asyncsys_req *reqs = al4_asyncsys_req_slot(sh, slots, 0);
+    struct al4_asyncsys_rep *reps = al4_asyncsys_rep_slot(sh, slots, 0);
+    // The kernel's copies of a request's words (the header goes straight to tag, info
+    // and inv) and its reply's: each word of the frame is read once, volatile, and only
+    // the copy is checked and used. The reply reaches the frame only after the
+    // registration is found still in place (put_reply).
+    word_t caps[AL4_ASYNCSYS_CAPS], mr[AL4_ASYNCSYS_MRS], reply[AL4_ASYNCSYS_REPLY_MRS];
+    // What no decoder changes (none assigns these fields) is set once for the batch,
+    // the header's fields for each request below, and perform resets the rest.
+    struct invocation inv;
+    inv.thread = t;
+    inv.is_call = true;
+    inv.buffer = NULL;
+    inv.msg = mr;
+    inv.reply = reply;
+    // The handler's level changes only by a TCB request (asyncsys_relevel), one that
+    // may end serving: looked at again after those.
+    unsigned above = above_level(hd);
+    // The indices stay here until note_served writes them back (truncated: they run
+    // over 32 bits).
+    word_t head = hd->req_head, tail = hd->rep_tail, end = head + n;
+    while (head != end) {
+        const struct al4_asyncsys_req *slot = &reqs[head & mask];
+        const volatile struct al4_asyncsys_req *rq = slot;
+        word_t tag = rq->tag, info = rq->info;
+        word_t rinfo;
+        if (!al4_asyncsys_info_ok(info)) {
+            user_error("Asynchronous request: bad message info %lx.", info);
+            rinfo = reply_info(seL4_InvalidArgument, 1);
+            reply[0] = AL4_ASYNCSYS_BAD_INFO;
         } else {
-            h->async.running = hd;
+            inv.cptr = rq->cptr;
+            inv.label = seL4_MessageInfo_get_label((seL4_MessageInfo_t){{info}});
+            inv.length = seL4_MessageInfo_get_length((seL4_MessageInfo_t){{info}});
+            word_t n_caps = seL4_MessageInfo_get_extraCaps((seL4_MessageInfo_t){{info}});
+            al4_asyncsys_req_body(caps, mr, slot, info);
             bool ended;
-            bool finished = perform(t, sh, &rq, &rp, &ended);
+            rinfo = perform(h, hd, sh, &inv, n_caps, caps, head, tail, &ended);
             if (h->async.running != hd)
                 return DRAIN_GONE;
-            h->async.running = NULL;
-            if (!finished) {
+            if (rinfo == INV_PREEMPTED) {
                 // Stopped inside, perhaps with the registration already gone.
+                note_served(h, hd, head, tail);
                 if ((sh = ring_of(t)))
                     publish(hd, sh);
                 return DRAIN_AGAIN;
             }
             // Only a request that may delete caps can have revoked the frame or the
-            // notification (may_end_serving): the others leave the registration as it was.
-            if (ended && !(sh = ring_of(t)))
-                return DRAIN_DONE;  // the request revoked the frame or the notification
+            // notification (may_end_serving): the others leave the registration as it
+            // was. perform noted the indices before it.
+            if (ended) {
+                if (!ring_of(t))
+                    return DRAIN_DONE;  // the request revoked the frame or the notification
+                above = above_level(hd);
+            }
         }
-        put_reply(al4_asyncsys_rep_slot(sh, slots, hd->rep_tail), &rp);
-        h->asyncsys_served++;
-        hd->rep_tail++;
-        hd->req_head++;
-        hd->unsignalled = true;
-        hd->unpublished = true;
+        put_reply(&reps[tail & mask], tag, rinfo, reply);
+        head++;
+        tail++;
         // The preemption point after each request (the paper's section 2.3): the
         // interrupt is taken on the way out and the handler resumes after it. So is a
         // thread of a higher level that became ready here (a request signalled it,
         // say): the handler runs at its own thread's level and waits behind it, or
         // moves to a hart that goes idle meanwhile (asyncsys_steal).
-        bool pending = interrupt_pending(), higher = !pending && outranked(h, hd);
+        bool pending = interrupt_pending();
+        bool higher = !pending && sched_ready_from(h->index, above);
         if (pending || higher) {
             if (higher)
                 offer_to_idle(h);
             h->preemptions++;
+            note_served(h, hd, head, tail);
             publish(hd, sh);
             complete(t, sh);
             return DRAIN_AGAIN;
         }
     }
+    note_served(h, hd, head, tail);
     publish(hd, sh);
     return DRAIN_DONE;
+}
+
+// The handler is `running` for the whole batch: deleting its thread clears the mark,
+// and user_error names its thread.
+static enum drain_result serve(struct hart *h, struct asyncsys_handler *hd,
+                               struct al4_asyncsys_shared *sh, long n)
+{
+    h->async.running = hd;
+    enum drain_result r = serve_requests(h, hd, sh, n);
+    h->async.running = NULL;
+    return r;
 }
 
 static enum drain_result drain(struct hart *h, struct asyncsys_handler *hd, bool linger)
