@@ -38,6 +38,14 @@ bool al4_asyncsys_make_room(struct al4_asyncsys *as)
     return !as->broken && al4_asyncsys_room(as);
 }
 
+// al4_asyncsys_submit's way when the ring is full: room made (flush and poll), then
+// the inline submit again.
+bool al4_asyncsys_submit_full(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
+                              const seL4_CPtr *caps, const seL4_Word *mr)
+{
+    return al4_asyncsys_make_room(c->as) && al4_asyncsys_submit(c, service, info, caps, mr);
+}
+
 uint64_t al4_asyncsys_flush(void *arg)
 {
     struct al4_asyncsys *as = arg;

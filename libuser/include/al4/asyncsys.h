@@ -106,13 +106,18 @@ void al4_asyncsys_kick(struct al4_asyncsys *as);
 // Wakes the kernel's handler if the frame does not mark it running, at once or, in
 // batch mode, at the next al4_asyncsys_flush (a full ring flushes too). Inline: with
 // the stubs' constant cap and register counts the copies unroll.
+bool al4_asyncsys_submit_full(struct al4_async *c, seL4_CPtr service, seL4_MessageInfo_t info,
+                              const seL4_CPtr *caps, const seL4_Word *mr);
 static inline bool al4_asyncsys_submit(struct al4_async *c, seL4_CPtr service,
                                        seL4_MessageInfo_t info, const seL4_CPtr *caps,
                                        const seL4_Word *mr)
 {
     struct al4_asyncsys *as = c->as;
-    if (!al4_asyncsys_room(as) && !al4_asyncsys_make_room(as))
-        return false;
+    // A full ring is the out-of-line path's whole job: with no call followed by more
+    // work here, the calling coroutine keeps its values in registers a call may clobber
+    // and saves fewer of the others on every resume.
+    if (!al4_asyncsys_room(as))
+        return al4_asyncsys_submit_full(c, service, info, caps, mr);
     struct al4_asyncsys_req *r = al4_asyncsys_req_slot(as->sh, as->slots, as->req_tail);
     unsigned ncaps = seL4_MessageInfo_get_extraCaps(info);
     unsigned nmr = seL4_MessageInfo_get_length(info);
