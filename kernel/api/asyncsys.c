@@ -65,18 +65,23 @@ static uint64_t reply_info(word_t label, word_t length)
 static void publish(struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh);
 
 // Whether the invocation can delete caps, and so end serving: the kernel's frame or
-// notification copy (a Revoke or Delete reaching them), or the thread itself. Only
-// CNode and TCB invocations delete caps (the TCB's through its slots).
+// notification copy (a Revoke or Delete reaching them), or the thread itself. CNode and
+// TCB invocations (the TCB's through its slots) and the IRQ handler's Set and Clear
+// (which delete the IRQ's own notification cap: the last one of the registered
+// notification is never it while the TCB holds a copy, but a rare request costs
+// nothing to recheck) are the invocations that delete caps; serve skips the recheck
+// after every other kind.
 static bool may_end_serving(const struct invocation *inv)
 {
-    return cap_get_tag(inv->cap) == cap_cnode || cap_get_tag(inv->cap) == cap_thread;
+    word_t tag = cap_get_tag(inv->cap);
+    return tag == cap_cnode || tag == cap_thread || tag == cap_irq_handler;
 }
 
-// serve keeps the handler's indices in registers while it drains: this makes the
-// requests served since they were last written (up to req_head `head`, rep_tail `tail`)
-// visible to the rest of the kernel, with the marks their replies set and the hart's
-// count. Called before anything that looks at them: a request that may end serving,
-// publish, complete, and serve's return.
+// serve_requests keeps the handler's indices in registers while it drains: this makes
+// the requests served since they were last written (up to req_head `head`, rep_tail
+// `tail`) visible to the rest of the kernel, with the marks their replies set and the
+// hart's count. Called before anything that looks at them: a request that may end
+// serving, publish, complete, and every return while the thread exists.
 static void note_served(struct hart *h, struct asyncsys_handler *hd, word_t head, word_t tail)
 {
     uint32_t served = (uint32_t)head - hd->req_head;
@@ -89,13 +94,13 @@ static void note_served(struct hart *h, struct asyncsys_handler *hd, word_t head
     hd->unpublished = true;
 }
 
-// Performs the request whose header serve put in inv (cptr, label, length; thread, msg
+// Performs the request whose header serve_requests put in inv (cptr, label, length; thread, msg
 // and reply are fixed for the batch) and whose `n_caps` extra caps it copied to `caps`:
 // returns the reply's info word, its message registers written to inv->reply, or
 // INV_PREEMPTED if it stopped at a preemption point (nothing answered: it runs again
 // from the start, as a restarted system call). *ended: the request was one that may end
 // serving (may_end_serving), so the registration must be looked at again; `head` and
-// `tail` are serve's indices, noted before it.
+// `tail` are serve_requests' indices, noted before it.
 static word_t perform(struct hart *h, struct asyncsys_handler *hd, struct al4_asyncsys_shared *sh,
                       struct invocation *inv, word_t n_caps, const word_t *caps,
                       word_t head, word_t tail, bool *ended)
