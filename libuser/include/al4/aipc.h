@@ -274,7 +274,9 @@ static inline __attribute__((always_inline)) bool al4_aipc_link_send_n(struct al
 {
     if (l->broken)
         return false;
-    int r = al4_ring_put_msg_n(&l->tx, w0, info, mr, n);
+    // l->broken covers tx.broken: only this function puts into tx, and it sets
+    // l->broken whenever the put says AL4_RING_ECORRUPT.
+    int r = al4_ring_put_msg_live(&l->tx, w0, info, mr, n);
     if (r != AL4_RING_OK) {
         l->broken |= r == AL4_RING_ECORRUPT;
         return false;

@@ -207,6 +207,15 @@ static inline volatile uint64_t *al4_ring_slot(struct al4_ring_shared *sh, uint3
 {
     return sh->slot[(size_t)(int64_t)(int32_t)i & mask].w;
 }
+// The same with the mask widened through int32_t too (< 2^20: the same value). For the
+// producer's put, where the compiler loads a uint32_t mask sign-extended and then
+// zero-extends it, two more shifts; the consumer's paths keep al4_ring_slot, where the
+// zero-extended mask is loaded as such and also masks the item's id.
+static inline volatile uint64_t *al4_ring_slot_sx(struct al4_ring_shared *sh, uint32_t i,
+                                                  uint32_t mask)
+{
+    return sh->slot[(size_t)((int64_t)(int32_t)i & (int64_t)(int32_t)mask)].w;
+}
 
 static inline bool al4_ring_geometry_ok(const void *shared, uint32_t capacity)
 {
@@ -255,11 +264,21 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
 // between: a call's own words go into the slot.
 // al4_ring_put_msg_n takes the payload length n (<= AL4_RING_MRS) from a caller that
 // already knows it, so that it is not clamped a second time.
+// al4_ring_put_msg_live is the same without the look at tx->broken, for a caller whose
+// own dead flag already covers it (it is set whenever a put returns AL4_RING_ECORRUPT,
+// and nothing else puts into tx): aipc's link, which looks at its own flag first.
+static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                        const uint64_t *mr, unsigned n);
 static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
                                      const uint64_t *mr, unsigned n)
 {
     if (tx->broken)
         return AL4_RING_ECORRUPT;
+    return al4_ring_put_msg_live(tx, w0, info, mr, n);
+}
+static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                        const uint64_t *mr, unsigned n)
+{
     // The cached head is a checked value <= tail, so the items it implies are an upper
     // bound of those in the ring: look at the consumer's line only when it says full.
     if (tx->tail == tx->limit) {
@@ -270,7 +289,7 @@ static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64
     }
     // The words past the payload keep what they held: the consumer reads only the
     // payload its (private copy of the) length names.
-    volatile uint64_t *slot = al4_ring_slot(tx->sh, tx->tail, tx->mask);
+    volatile uint64_t *slot = al4_ring_slot_sx(tx->sh, tx->tail, tx->mask);
     slot[0] = w0;
     slot[1] = info;
     al4_ring_copy_in(slot + 2, mr, n);
