@@ -40,6 +40,10 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
         call->done = true;
         return;
     }
+    if (call->bound) {
+        al4_aipc_send_id(c, call, call->id);
+        return;
+    }
     if (c->n_free) {
         al4_aipc_send_now(c, call);
         return;
@@ -50,6 +54,54 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
     else
         c->wait_head = call;
     c->wait_tail = call;
+}
+
+// Id `id` is free: the first call waiting for one takes it, or it goes to the pool.
+static inline void give_id(struct al4_aipc_client *c, size_t id)
+{
+    c->free_ids[c->n_free++] = id;
+    if (c->wait_head) {
+        struct al4_aipc_call *w = c->wait_head;
+        if (!(c->wait_head = w->next))
+            c->wait_tail = NULL;
+        al4_aipc_send_now(c, w);
+    }
+}
+
+// Whether an unbound call is in flight or waiting for an id: binding such a call would
+// leak the id it holds (its reply would not give it back) or bind it twice. An unbound
+// call in flight holds the id its send recorded in call->id (masked: a call never sent
+// may hold anything there); the waiters are looked at one by one (binding is rare).
+static bool call_pending(const struct al4_aipc_client *c, const struct al4_aipc_call *call)
+{
+    if (c->slot[call->id & (c->link.capacity - 1)] == call)
+        return true;
+    for (const struct al4_aipc_call *w = c->wait_head; w; w = w->next)
+        if (w == call)
+            return true;
+    return false;
+}
+
+bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call)
+{
+    if (call->bound || c->link.broken || !c->n_free || call_pending(c, call))
+        return false;
+    call->id = c->free_ids[--c->n_free];
+    call->bound = true;
+    return true;
+}
+
+bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call)
+{
+    if (!call->bound || c->slot[call->id] == call)
+        return false;
+    call->bound = false;
+    // A dead connection sends nothing more: the id only goes back to the pool.
+    if (c->link.broken)
+        c->free_ids[c->n_free++] = call->id;
+    else
+        give_id(c, call->id);
+    return true;
 }
 
 // One reply, read in place (al4_aipc_link_peek_seen): its header copied and checked, matched to
@@ -81,13 +133,9 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
     call->done = true;
-    c->free_ids[c->n_free++] = id;
-    if (c->wait_head) {
-        struct al4_aipc_call *w = c->wait_head;
-        if (!(c->wait_head = w->next))
-            c->wait_tail = NULL;
-        al4_aipc_send_now(c, w);
-    }
+    // A bound call keeps its id (nothing freed, so nobody waiting can take it).
+    if (!call->bound)
+        give_id(c, id);
     co_wake_run(call->co);
 }
 

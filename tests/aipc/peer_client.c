@@ -58,11 +58,16 @@ static enum co_status worker_run(struct co *co)
 {
     struct worker *w = (struct worker *)co;
     CO_BEGIN(co);
+    // The worker's call owns an id for the run (al4_aipc_call_bind): its calls neither
+    // take one nor give it back. Without a free id it stays unbound, which works too.
+    al4_aipc_call_bind(&cl, &w->call);
     for (w->k = 0; w->k < calls; w->k++) {
         echo_request(w, w->k);
         AL4_AIPC_CALL(co, &cl, &w->call);
         report[echo_ok(w) ? R_OK : R_BAD]++;
     }
+    // Back to the pool: the other commands take ids from it (malformed, abandon).
+    al4_aipc_call_unbind(&cl, &w->call);
     worker_done();
     CO_END(co);
 }

@@ -321,6 +321,69 @@ static void test_broken_fails_all(void **state)
     assert_int_equal(workers[0].call.status, AL4_AIPC_EBROKEN);
 }
 
+// A bound call (al4_aipc_call_bind) makes two calls under its own id: no id taken from
+// the pool or given back, each call under the id's next generation, and the reply
+// checks as for any id: a duplicated (stale) reply and one to an id not in flight are
+// refused. Binding refuses a call already bound, in flight or waiting; unbinding one in
+// flight is refused, and afterwards the id is back in the pool.
+static enum co_status twice_run(struct co *co)
+{
+    struct worker *w = (struct worker *)co;
+    CO_BEGIN(co);
+    for (w->tag = 0x2000; w->tag < 0x2002; w->tag++) {
+        w->call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+        w->call.mr[0] = w->tag;
+        AL4_AIPC_CALL(co, &cl, &w->call);
+        assert_int_equal(w->call.status, AL4_AIPC_OK);
+        assert_int_equal(w->call.mr[0], w->tag + 1);
+    }
+    CO_END(co);
+}
+
+static void test_bound_call(void **state)
+{
+    (void)state;
+    setup_pair(4);
+    struct al4_aipc_link raw;
+    assert_int_equal(al4_aipc_link_open(&rt_s, 0, AL4_AIPC_SERVER, &raw), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    workers[0] = (struct worker){0};
+    co_init(&workers[0].co, &rt_c.ex, twice_run, 5);
+    assert_true(al4_aipc_call_bind(&cl, &workers[0].call));
+    assert_false(al4_aipc_call_bind(&cl, &workers[0].call));  // already bound
+    assert_int_equal(cl.n_free, 3);
+    co_wake(&workers[0].co);
+    co_exec_run_ready(&rt_c.ex);
+    assert_false(al4_aipc_call_unbind(&cl, &workers[0].call));  // in flight
+    struct al4_ring_item r1, r2;
+    assert_true(al4_aipc_link_get(&raw, &r1));
+    assert_int_equal(r1.co, workers[0].call.id);
+    raw_reply(&raw, r1.co ^ 1, 0);  // the other id: not in flight
+    raw_reply(&raw, r1.co, r1.mr[0] + 1);
+    raw_reply(&raw, r1.co, r1.mr[0] + 1);  // the duplicate: read after the next send
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    assert_int_equal(cl.link.st.refused, 2);
+    assert_int_equal(cl.n_free, 3);  // the bound id was not given back
+    assert_true(al4_aipc_link_get(&raw, &r2));
+    assert_int_equal(r2.co & 0xffff, r1.co & 0xffff);
+    assert_int_not_equal(r2.co, r1.co);
+    assert_int_equal(r2.mr[0], 0x2001);
+    raw_reply(&raw, r2.co, r2.mr[0] + 1);
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(co_done(&workers[0].co));
+    assert_true(al4_aipc_call_unbind(&cl, &workers[0].call));
+    assert_false(al4_aipc_call_unbind(&cl, &workers[0].call));  // not bound
+    assert_int_equal(cl.n_free, 4);
+    // An unbound call in flight, and one waiting for an id, cannot be bound.
+    start_workers(5);
+    co_exec_run_ready(&rt_c.ex);
+    assert_false(al4_aipc_call_bind(&cl, &workers[1].call));  // in flight
+    assert_false(al4_aipc_call_bind(&cl, &workers[4].call));  // waiting
+    assert_int_equal(cl.n_free, 0);
+}
+
 // More links owing than the list holds (a caller that opens the same connection many
 // times): the extra one sends what is owed at once; nothing is written past the list
 // and every signal owed goes out.
@@ -349,6 +412,7 @@ int main(void)
         cmocka_unit_test_teardown(test_stale_reply_refused, teardown),
         cmocka_unit_test_teardown(test_reply_flood_batched, teardown),
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),
+        cmocka_unit_test_teardown(test_bound_call, teardown),
         cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -169,6 +169,12 @@ struct al4_aipc_call {
     seL4_Word mr[AL4_RING_MRS];  // the request's payload; the reply's when done
     int status;                  // AL4_AIPC_OK or an error (enum below)
     bool done;
+    // Set by al4_aipc_call_bind: the call owns client id `id` for good, and in flight
+    // uses it without taking an id from the free list and giving it back. A zeroed
+    // call is unbound (the usual path: an id per call, recorded in `id` while it is in
+    // flight).
+    bool bound;
+    uint32_t id;
 };
 
 enum {
@@ -216,6 +222,20 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
         al4_aipc_submit((client), (co), (call)); \
         CO_AWAIT(co, (call)->done); \
     } while (0)
+// A call made again and again (a worker's own call object) can own an id for good:
+// al4_aipc_call_bind takes a free id out of the pool for it, so each of its calls saves
+// taking an id and giving it back. The id keeps its generation (the tag steps at every
+// reply as for any id), so a stale or duplicated reply is refused as before. Every
+// bound call leaves one id fewer for the unbound ones (which wait for a free id when
+// none is left). False, and the call stays unbound (and works as before), when no id is
+// free, the connection is dead, the call is already bound, or it is in flight or
+// waiting for an id (binding looks at every waiter: it is for set-up, not for every
+// call).
+bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call);
+// Gives a bound call's id back to the pool (to the first call waiting for one, if any):
+// the call is unbound again. False, and nothing changes, when the call is not bound or
+// is in flight (its reply still to come).
+bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call);
 
 // --- The server ---
 
@@ -362,16 +382,25 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
 // The connection is dead: every call in flight or waiting ends with EBROKEN.
 void al4_aipc_client_fail(struct al4_aipc_client *c);
 
-// Sends `call` under a free id (the caller made sure there is one).
-static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_aipc_client *c,
-                                                                    struct al4_aipc_call *call)
+// Sends `call` under id `id` (free, or the call's own).
+static inline __attribute__((always_inline)) void al4_aipc_send_id(struct al4_aipc_client *c,
+                                                                   struct al4_aipc_call *call,
+                                                                   size_t id)
 {
-    size_t id = c->free_ids[--c->n_free];
     c->slot[id] = call;
     // With at most `capacity` calls in flight the ring always has room: a full one
     // means the server moved its index wrongly.
     if (!al4_aipc_link_send(&c->link, al4_aipc_client_tag(c, id), call->info.words[0], call->mr))
         al4_aipc_client_fail(c);
+}
+// Sends an unbound `call` under a free id (the caller made sure there is one).
+static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_aipc_client *c,
+                                                                    struct al4_aipc_call *call)
+{
+    // The id recorded, so that al4_aipc_call_bind can tell the call is in flight.
+    size_t id = c->free_ids[--c->n_free];
+    call->id = (uint32_t)id;
+    al4_aipc_send_id(c, call, id);
 }
 
 static inline __attribute__((always_inline)) void
@@ -379,8 +408,17 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
 {
     call->co = co;
     call->done = false;
-    if (al4_ring_info_fits(call->info.words[0]) && !c->link.broken && c->n_free)
-        al4_aipc_send_now(c, call);
-    else
-        al4_aipc_submit_slow(c, call);
+    if (al4_ring_info_fits(call->info.words[0]) && !c->link.broken) {
+        // A bound call's id is its own and not in flight (its last reply was taken):
+        // nothing to take from the pool.
+        if (call->bound) {
+            al4_aipc_send_id(c, call, call->id);
+            return;
+        }
+        if (c->n_free) {
+            al4_aipc_send_now(c, call);
+            return;
+        }
+    }
+    al4_aipc_submit_slow(c, call);
 }
