@@ -94,6 +94,9 @@ static bool handle(struct al4_aipc_server *s, const struct al4_aipc_req *req,
     return true;
 }
 
+// The default dispatcher with the handler called directly (al4_aipc_serve_with).
+AL4_AIPC_DISPATCHER(dispatch, handle)
+
 void peer_server(const seL4_BootInfo *bi)
 {
     defer = al4_bootinfo_arg(bi, ARG_DEFER, 0);
@@ -103,7 +106,7 @@ void peer_server(const seL4_BootInfo *bi)
         return;
     co_exec_set_spin(&rt.ex, al4_bootinfo_arg(bi, ARG_SPIN, 0));
     for (unsigned c = 0; c < rt.boot.n; c++)
-        if (al4_aipc_serve(&rt, c, &srv[c], handle, NULL, 10))
+        if (al4_aipc_serve_with(&rt, c, &srv[c], dispatch, NULL, 10))
             return;
     co_exec_run(&rt.ex);
 }

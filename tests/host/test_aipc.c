@@ -182,6 +182,41 @@ static void test_batch_round_trip(void **state)
     assert_int_equal(cl.link.st.refused, 0);
 }
 
+// The same with the handler inlined into its dispatcher (AL4_AIPC_DISPATCHER), and a
+// malformed request among the calls: refused with AL4_AIPC_LABEL_REFUSED as by the
+// default dispatcher, the handler never sees it.
+AL4_AIPC_DISPATCHER(echo_dispatch, echo)
+
+static void test_inline_dispatcher(void **state)
+{
+    (void)state;
+    setup_pair(8);
+    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, echo_dispatch, NULL, 10), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_s.ex);
+    start_workers(7);
+    co_exec_run_ready(&rt_c.ex);
+    struct al4_aipc_call bad = {.co = &workers[0].co};
+    uint32_t id = cl.free_ids[--cl.n_free];
+    cl.slot[id] = &bad;
+    struct al4_ring_item it = {.co = al4_aipc_client_tag(&cl, id), .reserved = 1,
+                               .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+    assert_true(al4_aipc_link_put(&cl.link, &it));
+    al4_aipc_flush(&rt_c);
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(sv.handled, 7);
+    assert_int_equal(sv.link.st.refused, 1);
+    co_exec_run_ready(&rt_c.ex);
+    for (unsigned i = 0; i < 7; i++) {
+        assert_true(workers[i].call.done);
+        assert_int_equal(workers[i].call.status, AL4_AIPC_OK);
+        assert_int_equal(workers[i].call.mr[0], workers[i].tag + 1);
+    }
+    assert_true(bad.done);
+    assert_int_equal(bad.status, AL4_AIPC_EREFUSED);
+    assert_int_equal(cl.n_free, 8);
+}
+
 // Each end frees a slot as soon as it has copied the item out, before it answers or
 // wakes anyone: a peer on another hart that sees the answer may put its next item at
 // once, and with capacity-many items in flight a slot still held would make that
@@ -408,6 +443,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_batch_round_trip, teardown),
+        cmocka_unit_test_teardown(test_inline_dispatcher, teardown),
         cmocka_unit_test_teardown(test_slot_freed_before_answer, teardown),
         cmocka_unit_test_teardown(test_stale_reply_refused, teardown),
         cmocka_unit_test_teardown(test_reply_flood_batched, teardown),

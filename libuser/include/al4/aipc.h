@@ -18,6 +18,7 @@
 // al4_aipc_client_open or al4_aipc_serve per connection, and co_exec_run.
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <al4/co.h>
 #include <al4/co_sel4.h>
@@ -262,6 +263,12 @@ struct al4_aipc_server {
 // Serves connection `i` of rt with `handle` (the default dispatcher, at `prio`).
 seL4_Error al4_aipc_serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
                           al4_aipc_handler_fn handle, void *arg, unsigned prio);
+// The same with a dispatcher of the caller's, one AL4_AIPC_DISPATCHER defined around its
+// handler (below): the handler is then called directly, inlined where the compiler
+// sees fit, with no indirect call and no argument set-up per request. s->handle is
+// unused (NULL); `arg` is passed to the handler as with al4_aipc_serve.
+seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
+                               co_resume_fn dispatch, void *arg, unsigned prio);
 // Answers request `id` (a deferred one). False when the connection is dead or the id
 // cannot be a call of this client (the reply ring full: more calls than the capacity).
 bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
@@ -422,3 +429,103 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
     }
     al4_aipc_submit_slow(c, call);
 }
+
+// --- The server's dispatcher, inline (al4_aipc_serve's, and AL4_AIPC_DISPATCHER's) ---
+
+// A reply as the client may take it: no caps, at most AL4_RING_MRS words. Inline in
+// the dispatcher: it is on every call's path.
+static inline __attribute__((always_inline)) bool al4_aipc_send_reply(struct al4_aipc_server *s,
+                                                                      uint32_t id,
+                                                                      seL4_MessageInfo_t info,
+                                                                      const seL4_Word *mr)
+{
+    // A reply that already fits needs no new info.
+    if (!al4_ring_info_fits(info.words[0])) {
+        seL4_Word len = seL4_MessageInfo_get_length(info);
+        info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0,
+                                    len < AL4_RING_MRS ? len : AL4_RING_MRS);
+    }
+    // An honest client has at most `capacity` calls in flight, so replies always fit:
+    // a full reply ring means it sent more than that (or stopped reading): drop it.
+    if (!al4_aipc_link_send(&s->link, id, info.words[0], mr)) {
+        s->link.broken = true;
+        return false;
+    }
+    return true;
+}
+
+// One request, read in place (al4_aipc_link_peek_seen): its header and payload copied
+// into a private request and its slot freed before anything is answered (the client may
+// reuse the slot for its next call as soon as it sees the reply, from another hart: a
+// slot still held would make the honest client find the ring full); then checked and
+// handed to `handle` (a constant where this is inlined: called directly).
+static inline __attribute__((always_inline)) void
+al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
+                      al4_aipc_handler_fn handle)
+{
+    // The header in locals: the release below orders memory, not registers, so they
+    // are checked without being read back.
+    uint64_t w0 = slot[0], info = slot[1];
+    // Not zero-filled: only the words the lengths name are ever read.
+    struct al4_aipc_req req, out;
+    al4_ring_copy_out_all(req.mr, slot + 2);
+    al4_aipc_link_release(&s->link);
+    // al4_ring_header_check's tests in two steps: reserved 0 and a coroutine id other
+    // than AL4_RING_CO_ANY is word 0 below UINT32_MAX; no caps and at most AL4_RING_MRS
+    // words is an info that fits.
+    if (w0 >= UINT32_MAX || !al4_ring_info_fits(info)) {
+        s->link.st.refused++;
+        // Answer it, so the call ends instead of hanging; an id the check refused
+        // (the one reserved value) names no call and gets nothing.
+        if ((uint32_t)w0 != UINT32_MAX)
+            al4_aipc_send_reply(s, (uint32_t)w0,
+                                seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
+        return;
+    }
+    req.info.words[0] = info;
+    req.id = out.id = (uint32_t)w0;
+    out.info = seL4_MessageInfo_new(0, 0, 0, 0);
+    s->handled++;
+    if (handle(s, &req, &out, s->arg))
+        al4_aipc_send_reply(s, out.id, out.info, out.mr);
+}
+
+// The dispatcher's body: drains the connection a batch per resume, each request to
+// `handle`.
+static inline __attribute__((always_inline)) enum co_status
+al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle)
+{
+    struct al4_aipc_server *s =
+        (struct al4_aipc_server *)((char *)co - offsetof(struct al4_aipc_server, dispatcher));
+    const volatile uint64_t *slot;
+    unsigned n;
+    CO_BEGIN(co);
+    while (!s->link.broken) {
+        // At most a batch per resume, so that one busy client cannot keep the other
+        // connections' dispatchers (same priority) from running.
+        al4_aipc_link_look(&s->link);
+        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&s->link)); n++) {
+            al4_aipc_take_request(s, slot, handle);  // frees the slot
+        }
+        if (n == AL4_AIPC_BATCH) {
+            CO_YIELD(co);  // still marked running: producers do not signal meanwhile
+            continue;
+        }
+        if (!al4_aipc_link_idle(&s->link))
+            continue;
+        CO_SUSPEND(co);
+        al4_aipc_link_running(&s->link);
+    }
+    CO_END(co);
+}
+
+// Defines `static enum co_status name(struct co *)`, a dispatcher that calls `handler`
+// (an al4_aipc_handler_fn, usually static in the same file) directly: pass `name` to
+// al4_aipc_serve_with. The same dispatcher, checks and replies as al4_aipc_serve's,
+// without its indirect call per request. One definition serves any number of
+// connections (each has its own al4_aipc_server).
+#define AL4_AIPC_DISPATCHER(name, handler) \
+    static enum co_status name(struct co *co) \
+    { \
+        return al4_aipc_dispatch(co, (handler)); \
+    }
