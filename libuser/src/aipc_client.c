@@ -128,7 +128,8 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     al4_ring_copy_out_all(call->mr, slot + 2);
     al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
-    c->tag[id] = al4_aipc_next_tag(c->tag[id]);
+    // Stepped from word 0, which the check found equal to the tag: no second load.
+    c->tag[id] = al4_aipc_next_tag((uint32_t)w0);
     call->info.words[0] = info;
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
