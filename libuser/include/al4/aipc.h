@@ -434,24 +434,35 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
 
 // A reply as the client may take it: no caps, at most AL4_RING_MRS words. Inline in
 // the dispatcher: it is on every call's path.
+static inline __attribute__((always_inline)) bool al4_aipc_send_reply_w0(struct al4_aipc_server *s,
+                                                                         uint64_t w0,
+                                                                         seL4_MessageInfo_t info,
+                                                                         const seL4_Word *mr)
+{
+    // A reply that already fits (al4_ring_info_fits) needs no new info; its low twelve
+    // bits are then the payload length, computed once for the check and the copy.
+    unsigned n = (unsigned)(info.words[0] & 0xfff);
+    if (n > AL4_RING_MRS) {
+        seL4_Word len = seL4_MessageInfo_get_length(info);
+        n = len < AL4_RING_MRS ? (unsigned)len : AL4_RING_MRS;
+        info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, n);
+    }
+    // An honest client has at most `capacity` calls in flight, so replies always fit:
+    // a full reply ring means it sent more than that (or stopped reading): drop it.
+    if (!al4_aipc_link_send_n(&s->link, w0, info.words[0], mr, n)) {
+        s->link.broken = true;
+        return false;
+    }
+    return true;
+}
+
+// The same for reply id `id` (word 0 is the id, its reserved half 0).
 static inline __attribute__((always_inline)) bool al4_aipc_send_reply(struct al4_aipc_server *s,
                                                                       uint32_t id,
                                                                       seL4_MessageInfo_t info,
                                                                       const seL4_Word *mr)
 {
-    // A reply that already fits needs no new info.
-    if (!al4_ring_info_fits(info.words[0])) {
-        seL4_Word len = seL4_MessageInfo_get_length(info);
-        info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0,
-                                    len < AL4_RING_MRS ? len : AL4_RING_MRS);
-    }
-    // An honest client has at most `capacity` calls in flight, so replies always fit:
-    // a full reply ring means it sent more than that (or stopped reading): drop it.
-    if (!al4_aipc_link_send(&s->link, id, info.words[0], mr)) {
-        s->link.broken = true;
-        return false;
-    }
-    return true;
+    return al4_aipc_send_reply_w0(s, id, info, mr);
 }
 
 // One request, read in place (al4_aipc_link_peek_seen): its header and payload copied
@@ -486,8 +497,11 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
     req.id = out.id = (uint32_t)w0;
     out.info = seL4_MessageInfo_new(0, 0, 0, 0);
     s->handled++;
+    // The request's own word 0 (checked below UINT32_MAX: the id, zero-extended) when
+    // the handler left the id as it was, which an inlined handler lets the compiler see:
+    // no zero-extension of out.id then.
     if (handle(s, &req, &out, s->arg))
-        al4_aipc_send_reply(s, out.id, out.info, out.mr);
+        al4_aipc_send_reply_w0(s, out.id == (uint32_t)w0 ? w0 : out.id, out.info, out.mr);
 }
 
 // The dispatcher's body: drains the connection a batch per resume, each request to
