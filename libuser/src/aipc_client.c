@@ -41,7 +41,7 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
         return;
     }
     if (call->bound) {
-        al4_aipc_send_id(c, call, call->id);
+        al4_aipc_send_id(c, call, call->id, call->tag);
         return;
     }
     if (c->n_free) {
@@ -87,6 +87,7 @@ bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call)
     if (call->bound || c->link.broken || !c->n_free || call_pending(c, call))
         return false;
     call->id = c->free_ids[--c->n_free];
+    call->tag = c->tag[call->id];  // the id's tag lives in the call while bound
     call->bound = true;
     return true;
 }
@@ -96,6 +97,7 @@ bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call)
     if (!call->bound || c->slot[call->id] == call)
         return false;
     call->bound = false;
+    c->tag[call->id] = call->tag;  // the id's generation goes on where the call left it
     // A dead connection sends nothing more: the id only goes back to the pool.
     if (c->link.broken)
         c->free_ids[c->n_free++] = call->id;
@@ -119,8 +121,10 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     struct al4_aipc_call *call;
     // al4_ring_header_check's tests, in fewer steps: an info that fits has no caps and
     // at most AL4_RING_MRS words; word 0 equal to a tag in flight has reserved 0 and a
-    // coroutine id that names a call.
-    if (!al4_ring_info_fits(info) || !(call = c->slot[id]) || w0 != al4_aipc_client_tag(c, id)) {
+    // coroutine id that names a call. The tag in flight is the call's own copy
+    // (call->tag: the id's tag at the send, or a bound call's), in private memory as
+    // the table is, and one load where the table takes an index computation.
+    if (!al4_ring_info_fits(info) || !(call = c->slot[id]) || w0 != call->tag) {
         al4_aipc_link_release(&c->link);
         c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
         return;
@@ -129,14 +133,19 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
     // Stepped from word 0, which the check found equal to the tag: no second load.
-    c->tag[id] = al4_aipc_next_tag((uint32_t)w0);
+    uint32_t next = al4_aipc_next_tag((uint32_t)w0);
     call->info.words[0] = info;
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
     call->done = true;
-    // A bound call keeps its id (nothing freed, so nobody waiting can take it).
-    if (!call->bound)
+    // A bound call keeps its id and its tag (nothing freed, so nobody waiting can take
+    // it); an unbound one's id goes back with the next generation's tag.
+    if (call->bound) {
+        call->tag = next;
+    } else {
+        c->tag[id] = next;
         give_id(c, id);
+    }
     co_wake_run(call->co);
 }
 

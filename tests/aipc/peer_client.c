@@ -161,9 +161,12 @@ static void malformed(void)
     for (unsigned i = 0; i < MALFORMED_REQUESTS; i++) {
         if (i < 3) {
             uint32_t id = cl.free_ids[--cl.n_free];
-            refused[i] = (struct al4_aipc_call){.co = &workers[0].co};
+            // In flight as al4_aipc_send_now leaves a call: in its id's slot, with the
+            // tag its reply is checked against.
+            refused[i] = (struct al4_aipc_call){.co = &workers[0].co, .id = id,
+                                                .tag = al4_aipc_client_tag(&cl, id)};
             cl.slot[id] = &refused[i];
-            bad[i].co = al4_aipc_client_tag(&cl, id);
+            bad[i].co = refused[i].tag;
         }
         al4_aipc_link_put(&cl.link, &bad[i]);
     }

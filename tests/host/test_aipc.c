@@ -196,8 +196,10 @@ static void test_inline_dispatcher(void **state)
     co_exec_run_ready(&rt_s.ex);
     start_workers(7);
     co_exec_run_ready(&rt_c.ex);
-    struct al4_aipc_call bad = {.co = &workers[0].co};
     uint32_t id = cl.free_ids[--cl.n_free];
+    // In flight as al4_aipc_send_now leaves a call: in its id's slot, with its tag.
+    struct al4_aipc_call bad = {.co = &workers[0].co, .id = id,
+                                .tag = al4_aipc_client_tag(&cl, id)};
     cl.slot[id] = &bad;
     struct al4_ring_item it = {.co = al4_aipc_client_tag(&cl, id), .reserved = 1,
                                .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};

@@ -176,6 +176,10 @@ struct al4_aipc_call {
     // flight).
     bool bound;
     uint32_t id;
+    // The tag the call went out under while in flight (its id's, al4_aipc_client_tag),
+    // and a bound call's own from one call to the next: the reply is checked against
+    // it and the send reads it without indexing the client's table.
+    uint32_t tag;
 };
 
 enum {
@@ -199,7 +203,9 @@ struct al4_aipc_client {
 // slot in the low 16 bits, the slot's generation (the calls it has answered, mod 2^15)
 // above, so that a reply meant for an earlier call of a reused slot (a stale or
 // duplicated one) names no call in flight. Never AL4_RING_CO_ANY (bit 31 is 0). Kept
-// whole per id, so that neither the send nor the check composes it.
+// whole per id, so that neither the send nor the check composes it. An id bound to a
+// call (al4_aipc_call_bind) keeps its tag in the call instead (call->tag) until it is
+// unbound; c->tag is then the id's for the next unbound call.
 static inline uint32_t al4_aipc_client_tag(const struct al4_aipc_client *c, uint32_t id)
 {
     return c->tag[id];
@@ -389,25 +395,27 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
 // The connection is dead: every call in flight or waiting ends with EBROKEN.
 void al4_aipc_client_fail(struct al4_aipc_client *c);
 
-// Sends `call` under id `id` (free, or the call's own).
-static inline __attribute__((always_inline)) void al4_aipc_send_id(struct al4_aipc_client *c,
-                                                                   struct al4_aipc_call *call,
-                                                                   size_t id)
+// Sends `call` under id `id` (free, or the call's own) and tag `tag` (the id's).
+static inline __attribute__((always_inline)) void
+al4_aipc_send_id(struct al4_aipc_client *c, struct al4_aipc_call *call, size_t id, uint32_t tag)
 {
     c->slot[id] = call;
     // With at most `capacity` calls in flight the ring always has room: a full one
     // means the server moved its index wrongly.
-    if (!al4_aipc_link_send(&c->link, al4_aipc_client_tag(c, id), call->info.words[0], call->mr))
+    if (!al4_aipc_link_send(&c->link, tag, call->info.words[0], call->mr))
         al4_aipc_client_fail(c);
 }
 // Sends an unbound `call` under a free id (the caller made sure there is one).
 static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_aipc_client *c,
                                                                     struct al4_aipc_call *call)
 {
-    // The id recorded, so that al4_aipc_call_bind can tell the call is in flight.
+    // The id recorded, so that al4_aipc_call_bind can tell the call is in flight, and
+    // its tag, which the reply is checked against.
     size_t id = c->free_ids[--c->n_free];
+    uint32_t tag = al4_aipc_client_tag(c, (uint32_t)id);
     call->id = (uint32_t)id;
-    al4_aipc_send_id(c, call, id);
+    call->tag = tag;
+    al4_aipc_send_id(c, call, id, tag);
 }
 
 static inline __attribute__((always_inline)) void
@@ -419,7 +427,7 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
         // A bound call's id is its own and not in flight (its last reply was taken):
         // nothing to take from the pool.
         if (call->bound) {
-            al4_aipc_send_id(c, call, call->id);
+            al4_aipc_send_id(c, call, call->id, call->tag);
             return;
         }
         if (c->n_free) {
