@@ -97,7 +97,7 @@ bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call)
     if (!call->bound || c->slot[call->id] == call)
         return false;
     call->bound = false;
-    c->tag[call->id] = call->tag;  // the id's generation goes on where the call left it
+    c->tag[call->id] = (uint32_t)call->tag;  // the id's generation goes on where the call left it
     // A dead connection sends nothing more: the id only goes back to the pool.
     if (c->link.broken)
         c->free_ids[c->n_free++] = call->id;
@@ -133,7 +133,9 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
     // Stepped from word 0, which the check found equal to the tag: no second load.
-    uint32_t next = al4_aipc_next_tag((uint32_t)w0);
+    // al4_aipc_next_tag in 64 bits (word 0's high half is 0): the result is the tag
+    // zero-extended, as call->tag keeps it, with no widening step.
+    uint64_t next = (w0 + (1u << 16)) & 0x7fffffffu;
     call->info.words[0] = info;
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
@@ -143,7 +145,7 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     if (call->bound) {
         call->tag = next;
     } else {
-        c->tag[id] = next;
+        c->tag[id] = (uint32_t)next;
         give_id(c, id);
     }
     co_wake_run(call->co);

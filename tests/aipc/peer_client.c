@@ -166,7 +166,7 @@ static void malformed(void)
             refused[i] = (struct al4_aipc_call){.co = &workers[0].co, .id = id,
                                                 .tag = al4_aipc_client_tag(&cl, id)};
             cl.slot[id] = &refused[i];
-            bad[i].co = refused[i].tag;
+            bad[i].co = (uint32_t)refused[i].tag;
         }
         al4_aipc_link_put(&cl.link, &bad[i]);
     }

@@ -178,8 +178,9 @@ struct al4_aipc_call {
     uint32_t id;
     // The tag the call went out under while in flight (its id's, al4_aipc_client_tag),
     // and a bound call's own from one call to the next: the reply is checked against
-    // it and the send reads it without indexing the client's table.
-    uint32_t tag;
+    // it and the send reads it without indexing the client's table. A word, as the
+    // item's word 0 is (reserved half 0): neither the send nor the compare widens it.
+    uint64_t tag;
 };
 
 enum {
@@ -397,7 +398,7 @@ void al4_aipc_client_fail(struct al4_aipc_client *c);
 
 // Sends `call` under id `id` (free, or the call's own) and tag `tag` (the id's).
 static inline __attribute__((always_inline)) void
-al4_aipc_send_id(struct al4_aipc_client *c, struct al4_aipc_call *call, size_t id, uint32_t tag)
+al4_aipc_send_id(struct al4_aipc_client *c, struct al4_aipc_call *call, size_t id, uint64_t tag)
 {
     c->slot[id] = call;
     // With at most `capacity` calls in flight the ring always has room: a full one
