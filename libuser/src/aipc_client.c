@@ -88,15 +88,17 @@ bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call)
         return false;
     call->id = c->free_ids[--c->n_free];
     call->tag = c->tag[call->id];  // the id's tag lives in the call while bound
+    call->owner = c;
     call->bound = true;
     return true;
 }
 
 bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
-    if (!call->bound || c->slot[call->id] == call)
+    if (!call->bound || call->owner != c || c->slot[call->id] == call)
         return false;
     call->bound = false;
+    call->owner = NULL;
     c->tag[call->id] = (uint32_t)call->tag;  // the id's generation goes on where the call left it
     // A dead connection sends nothing more: the id only goes back to the pool.
     if (c->link.broken)

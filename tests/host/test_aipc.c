@@ -410,6 +410,8 @@ static void test_bound_call(void **state)
     al4_aipc_flush(&rt_s);
     co_exec_run_ready(&rt_c.ex);
     assert_true(co_done(&workers[0].co));
+    static struct al4_aipc_client other;  // never opened: refused before it is looked at
+    assert_false(al4_aipc_call_unbind(&other, &workers[0].call));  // another client's
     assert_true(al4_aipc_call_unbind(&cl, &workers[0].call));
     assert_false(al4_aipc_call_unbind(&cl, &workers[0].call));  // not bound
     assert_int_equal(cl.n_free, 4);

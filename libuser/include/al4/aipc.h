@@ -176,6 +176,7 @@ struct al4_aipc_call {
     // flight).
     bool bound;
     uint32_t id;
+    const struct al4_aipc_client *owner;  // the client a bound call's id belongs to
     // The tag the call went out under while in flight (its id's, al4_aipc_client_tag),
     // and a bound call's own from one call to the next: the reply is checked against
     // it and the send reads it without indexing the client's table. A word, as the
@@ -241,8 +242,8 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
 // call).
 bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call);
 // Gives a bound call's id back to the pool (to the first call waiting for one, if any):
-// the call is unbound again. False, and nothing changes, when the call is not bound or
-// is in flight (its reply still to come).
+// the call is unbound again. False, and nothing changes, when the call is not bound (to
+// this client) or is in flight (its reply still to come).
 bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call);
 
 // --- The server ---
@@ -422,6 +423,14 @@ static inline __attribute__((always_inline)) void al4_aipc_send_now(struct al4_a
 static inline __attribute__((always_inline)) void
 al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *call)
 {
+#ifdef CONFIG_DEBUG_BUILD
+    // A call object makes one call at a time, and a bound one only through its own
+    // client: submitted again while in flight it would lose its first reply and an id
+    // (or, bound, overfill the ring and kill the connection); through another client it
+    // would take that client's slot. The caller's bug: caught here, not in the peer.
+    if (c->slot[call->id & c->link.rx.mask] == call || (call->bound && call->owner != c))
+        __builtin_trap();
+#endif
     call->co = co;
     call->done = false;
     if (al4_ring_info_fits(call->info.words[0]) && !c->link.broken) {

@@ -50,7 +50,8 @@
 // A peer that writes garbage can only hurt the connection it is part of:
 //   - an index that moves by more than C (tail - head > C, including a tail behind the
 //     consumer's head or a head ahead of the producer's tail) is AL4_RING_ECORRUPT, and
-//     the handle stays broken from then on (sticky: a peer cannot flip back);
+//     the handle stays broken from then on (sticky: a peer cannot flip back; aipc's
+//     link keeps its own sticky flag over it, al4_ring_put_msg_live);
 //   - an item is copied out of shared memory, one volatile 64-bit load per word, and
 //     only the copy is checked (al4_ring_item_check) and used. Checking in place would
 //     be a TOCTOU hole: the producer could rewrite the length or the coroutine id
