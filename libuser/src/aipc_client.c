@@ -40,7 +40,7 @@ void al4_aipc_submit_slow(struct al4_aipc_client *c, struct al4_aipc_call *call)
         call->done = true;
         return;
     }
-    if (call->bound) {
+    if (call->owner) {
         al4_aipc_send_id(c, call, call->id, call->tag);
         return;
     }
@@ -84,20 +84,18 @@ static bool call_pending(const struct al4_aipc_client *c, const struct al4_aipc_
 
 bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
-    if (call->bound || c->link.broken || !c->n_free || call_pending(c, call))
+    if (call->owner || c->link.broken || !c->n_free || call_pending(c, call))
         return false;
     call->id = c->free_ids[--c->n_free];
     call->tag = c->tag[call->id];  // the id's tag lives in the call while bound
     call->owner = c;
-    call->bound = true;
     return true;
 }
 
 bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call)
 {
-    if (!call->bound || call->owner != c || c->slot[call->id] == call)
+    if (call->owner != c || c->slot[call->id] == call)
         return false;
-    call->bound = false;
     call->owner = NULL;
     c->tag[call->id] = (uint32_t)call->tag;  // the id's generation goes on where the call left it
     // A dead connection sends nothing more: the id only goes back to the pool.
@@ -135,16 +133,14 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
     // Stepped from word 0, which the check found equal to the tag: no second load.
-    // al4_aipc_next_tag in 64 bits (word 0's high half is 0): the result is the tag
-    // zero-extended, as call->tag keeps it, with no widening step.
-    uint64_t next = (w0 + (1u << 16)) & 0x7fffffffu;
+    uint64_t next = al4_aipc_next_tag(w0);
     call->info.words[0] = info;
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
     call->done = true;
     // A bound call keeps its id and its tag (nothing freed, so nobody waiting can take
     // it); an unbound one's id goes back with the next generation's tag.
-    if (call->bound) {
+    if (call->owner) {
         call->tag = next;
     } else {
         c->tag[id] = (uint32_t)next;

@@ -170,13 +170,12 @@ struct al4_aipc_call {
     seL4_Word mr[AL4_RING_MRS];  // the request's payload; the reply's when done
     int status;                  // AL4_AIPC_OK or an error (enum below)
     bool done;
-    // Set by al4_aipc_call_bind: the call owns client id `id` for good, and in flight
-    // uses it without taking an id from the free list and giving it back. A zeroed
-    // call is unbound (the usual path: an id per call, recorded in `id` while it is in
-    // flight).
-    bool bound;
+    // Set by al4_aipc_call_bind: the client whose id `id` the call owns for good (in
+    // flight it uses it without taking an id from the free list and giving it back).
+    // NULL: unbound, as a zeroed call is (the usual path: an id per call, recorded in
+    // `id` while it is in flight).
+    const struct al4_aipc_client *owner;
     uint32_t id;
-    const struct al4_aipc_client *owner;  // the client a bound call's id belongs to
     // The tag the call went out under while in flight (its id's, al4_aipc_client_tag),
     // and a bound call's own from one call to the next: the reply is checked against
     // it and the send reads it without indexing the client's table. A word, as the
@@ -212,8 +211,9 @@ static inline uint32_t al4_aipc_client_tag(const struct al4_aipc_client *c, uint
 {
     return c->tag[id];
 }
-// The next generation's tag: the id kept, the generation one up, mod 2^15.
-static inline uint32_t al4_aipc_next_tag(uint32_t tag)
+// The next generation's tag: the id kept, the generation one up, mod 2^15. In the
+// word form call->tag and an item's word 0 have (high half 0), so no step widens it.
+static inline uint64_t al4_aipc_next_tag(uint64_t tag)
 {
     return (tag + (1u << 16)) & 0x7fffffffu;
 }
@@ -428,7 +428,7 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
     // client: submitted again while in flight it would lose its first reply and an id
     // (or, bound, overfill the ring and kill the connection); through another client it
     // would take that client's slot. The caller's bug: caught here, not in the peer.
-    if (c->slot[call->id & c->link.rx.mask] == call || (call->bound && call->owner != c))
+    if (c->slot[call->id & c->link.rx.mask] == call || (call->owner && call->owner != c))
         __builtin_trap();
 #endif
     call->co = co;
@@ -436,7 +436,7 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
     if (al4_ring_info_fits(call->info.words[0]) && !c->link.broken) {
         // A bound call's id is its own and not in flight (its last reply was taken):
         // nothing to take from the pool.
-        if (call->bound) {
+        if (call->owner) {
             al4_aipc_send_id(c, call, call->id, call->tag);
             return;
         }

@@ -269,15 +269,6 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
 // own dead flag already covers it (it is set whenever a put returns AL4_RING_ECORRUPT,
 // and nothing else puts into tx): aipc's link, which looks at its own flag first.
 static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
-                                        const uint64_t *mr, unsigned n);
-static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
-                                     const uint64_t *mr, unsigned n)
-{
-    if (tx->broken)
-        return AL4_RING_ECORRUPT;
-    return al4_ring_put_msg_live(tx, w0, info, mr, n);
-}
-static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
                                         const uint64_t *mr, unsigned n)
 {
     // The cached head is a checked value <= tail, so the items it implies are an upper
@@ -297,6 +288,13 @@ static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uin
     tx->tail++;
     __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
     return AL4_RING_OK;
+}
+static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                     const uint64_t *mr, unsigned n)
+{
+    if (tx->broken)
+        return AL4_RING_ECORRUPT;
+    return al4_ring_put_msg_live(tx, w0, info, mr, n);
 }
 static inline int al4_ring_put_msg(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
                                    const uint64_t *mr)
