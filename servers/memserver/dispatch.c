@@ -73,6 +73,13 @@ static enum mem_err stats(seL4_Word group, seL4_Word *out)
         out[MS_MODE] = srv.mode;
         out[MS_CONCURRENCY] = srv.concurrency;
         return MEM_OK;
+    case MEM_STATS_EXEC:
+        out[MS_SLEEPS] = srv.rt.ex.sleeps;
+        out[MS_SPINS] = srv.rt.ex.spins;
+        out[MS_SPIN_WAKES] = srv.rt.ex.spin_wakes;
+        out[MS_UINTR] = srv.rt.uintr;
+        out[MS_POLLED] = srv.rt.polled;
+        return MEM_OK;
     default:
         return MEM_EINVAL;
     }

@@ -40,10 +40,15 @@ enum mem_mode {
 };
 
 // STATS groups, MR1..MR5 of the reply.
-enum { MEM_STATS_POOLS = 0, MEM_STATS_CALLS = 1, MEM_STATS_REQUESTS = 2, MEM_STATS_GROUPS };
+enum { MEM_STATS_POOLS = 0, MEM_STATS_CALLS = 1, MEM_STATS_REQUESTS = 2, MEM_STATS_EXEC = 3,
+       MEM_STATS_GROUPS };
 enum { MS_FRAMES_FREE, MS_FRAMES, MS_PTS_FREE, MS_PTS };               // POOLS
 enum { MS_MAPS, MS_UNMAPS, MS_PT_MAPS, MS_WAKES, MS_FAILED };          // CALLS
 enum { MS_ALLOCS, MS_FREES, MS_REFUSED, MS_MODE, MS_CONCURRENCY };     // REQUESTS
+// EXEC: the server's executor (al4/co.h): sleeps in the kernel, idle-path polls that
+// found nothing, spins a poll ended with signal bits, user interrupts taken, and
+// signal bits read by aipc's flush instead.
+enum { MS_SLEEPS, MS_SPINS, MS_SPIN_WAKES, MS_UINTR, MS_POLLED };
 #define MEM_STATS_WORDS 5
 
 #define MEM_MAX_CLIENTS 8
