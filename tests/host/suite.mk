@@ -21,8 +21,9 @@ host-tests: $(HOST_TSAN_TESTS)
 
 # test_aipc includes the aipc sources it tests (so that the U-notification's send, RISC-V
 # code, can be stood in for): they are its prerequisites but not compiled on their own.
+# A debug build, as the in-QEMU suite's: the submit's traps for caller misuse are in.
 build/host/test_aipc: tests/host/test_aipc.c libuser/src/aipc_link.c libuser/src/aipc_client.c \
   libuser/src/aipc_server.c libuser/src/co_exec.c libuser/src/co_timer.c \
   $(wildcard libuser/include/al4/*.h) $(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $< libuser/src/co_exec.c libuser/src/co_timer.c -o $@ -lcmocka
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) -DCONFIG_DEBUG_BUILD $< libuser/src/co_exec.c libuser/src/co_timer.c -o $@ -lcmocka

@@ -443,6 +443,69 @@ static void test_owing_list_bounded(void **state)
     assert_int_equal(signals[TO_SERVER], AL4_AIPC_MAX_CONN + 1);
 }
 
+// --- Caller misuse: debug builds trap (this file is built with CONFIG_DEBUG_BUILD, as
+// the in-QEMU suite's images are, so every test above runs with these checks too) ---
+
+static bool trapped(int status)
+{
+    return status == 128 + SIGILL || status == 128 + SIGTRAP;  // __builtin_trap's signal
+}
+
+// A coroutine that submits its call again while the first is in flight.
+static enum co_status resubmit_run(struct co *co)
+{
+    struct worker *w = (struct worker *)co;
+    CO_BEGIN(co);
+    w->call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+    al4_aipc_submit(&cl, co, &w->call);
+    al4_aipc_submit(&cl, co, &w->call);  // would lose the first reply and its id
+    CO_END(co);
+}
+
+static int resubmit_child(void *arg)
+{
+    bool bind = arg != NULL;
+    setup_pair(4);
+    if (al4_aipc_client_open(&rt_c, 0, &cl, 20))
+        return 1;
+    workers[0] = (struct worker){0};
+    co_init(&workers[0].co, &rt_c.ex, resubmit_run, 5);
+    if (bind && !al4_aipc_call_bind(&cl, &workers[0].call))
+        return 1;
+    co_wake(&workers[0].co);
+    co_exec_run_ready(&rt_c.ex);
+    return 0;  // not trapped
+}
+
+// A bound call submitted through a client other than its own (a zeroed one: the check
+// comes before anything of it is used).
+static int foreign_child(void *arg)
+{
+    (void)arg;
+    static struct al4_aipc_client other;
+    setup_pair(4);
+    if (al4_aipc_client_open(&rt_c, 0, &cl, 20))
+        return 1;
+    workers[0] = (struct worker){0};
+    co_init(&workers[0].co, &rt_c.ex, worker_run, 5);
+    if (!al4_aipc_call_bind(&cl, &workers[0].call))
+        return 1;
+    workers[0].call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+    al4_aipc_submit(&other, &workers[0].co, &workers[0].call);
+    return 0;
+}
+
+// One call object submitted twice while in flight (unbound, then bound: the bound one
+// would overfill the ring), and a bound call through another client: each traps in
+// the submit, in a child process.
+static void test_misuse_traps(void **state)
+{
+    (void)state;
+    assert_true(trapped(run_in_child(resubmit_child, NULL)));
+    assert_true(trapped(run_in_child(resubmit_child, &cl)));
+    assert_true(trapped(run_in_child(foreign_child, NULL)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +517,7 @@ int main(void)
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),
         cmocka_unit_test_teardown(test_bound_call, teardown),
         cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
+        cmocka_unit_test_teardown(test_misuse_traps, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
