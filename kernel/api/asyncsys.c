@@ -265,15 +265,13 @@ static enum drain_result serve_requests(struct hart *h, struct asyncsys_handler 
     word_t head = hd->req_head, tail = hd->rep_tail, end = head + n;
     while (head != end) {
         const struct al4_asyncsys_req *slot = &reqs[head & mask];
-        const volatile struct al4_asyncsys_req *rq = slot;
-        word_t tag = rq->tag, info = rq->info;
-        word_t rinfo;
-        if (!al4_asyncsys_info_ok(info)) {
+        word_t tag, info, cptr, rinfo;
+        if (!al4_asyncsys_req_head(slot, &tag, &info, &cptr)) {
             user_error("Asynchronous request: bad message info %lx.", info);
             rinfo = reply_info(seL4_InvalidArgument, 1);
             reply[0] = AL4_ASYNCSYS_BAD_INFO;
         } else {
-            inv.cptr = rq->cptr;
+            inv.cptr = cptr;
             inv.label = seL4_MessageInfo_get_label((seL4_MessageInfo_t){{info}});
             inv.length = seL4_MessageInfo_get_length((seL4_MessageInfo_t){{info}});
             word_t n_caps = seL4_MessageInfo_get_extraCaps((seL4_MessageInfo_t){{info}});

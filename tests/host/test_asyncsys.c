@@ -108,13 +108,15 @@ static void test_copy(void **state)
         assert_int_equal(c.info, info);
         src->info = info;
     }
-    // An info word naming more than an item holds: refused after the header, no more.
+    // An info word naming more than an item holds: refused after tag and info, no more
+    // (al4_asyncsys_req_head, the kernel's own read of every request).
     struct al4_asyncsys_req *bad = al4_asyncsys_req_slot(sh, AL4_ASYNCSYS_SLOTS, 3);
     bad->info = AL4_ASYNCSYS_MRS + 1;
     struct al4_asyncsys_req c;
     memset(&c, 0xee, sizeof(c));
     assert_false(al4_asyncsys_req_copy(&c, bad));
     assert_int_equal(c.info, AL4_ASYNCSYS_MRS + 1);
+    assert_int_equal(c.cptr, 0xeeeeeeeeeeeeeeeeull);  // not even the cptr is read
     assert_int_equal(c.mr[0], 0xeeeeeeeeeeeeeeeeull);
     bad->info = 1u << 9;  // an unwrapped cap
     assert_false(al4_asyncsys_req_copy(&c, bad));

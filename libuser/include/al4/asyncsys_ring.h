@@ -144,10 +144,26 @@ al4_asyncsys_copy_words(uint64_t *dst, const volatile uint64_t *src, uint64_t n,
     }
 }
 
+// Reads a request's header out of shared memory, one volatile load per word: its tag
+// and info word, and, only when that info is sound (al4_asyncsys_info_ok), its cptr;
+// false otherwise. The kernel's handler reads every request this way, then the body
+// (al4_asyncsys_req_body); al4_asyncsys_req_copy below is the two together.
+static inline __attribute__((always_inline)) bool
+al4_asyncsys_req_head(const struct al4_asyncsys_req *src, uint64_t *tag, uint64_t *info,
+                      uint64_t *cptr)
+{
+    const volatile struct al4_asyncsys_req *s = src;
+    *tag = s->tag;
+    *info = s->info;
+    if (!al4_asyncsys_info_ok(*info))
+        return false;
+    *cptr = s->cptr;
+    return true;
+}
+
 // Copies the caps and message registers that a request's info word names, the info
-// word being the one already copied out of `src` and found sound (al4_asyncsys_info_ok):
-// the rest of the item is never read. The kernel reads the header words itself, straight
-// to where it uses them, then calls this.
+// word being the one already copied out of `src` and found sound (al4_asyncsys_req_head):
+// the rest of the item is never read.
 static inline void al4_asyncsys_req_body(uint64_t caps[AL4_ASYNCSYS_CAPS],
                                          uint64_t mr[AL4_ASYNCSYS_MRS],
                                          const struct al4_asyncsys_req *src, uint64_t info)
@@ -166,11 +182,7 @@ static inline void al4_asyncsys_req_body(uint64_t caps[AL4_ASYNCSYS_CAPS],
 static inline bool al4_asyncsys_req_copy(struct al4_asyncsys_req *dst,
                                          const struct al4_asyncsys_req *src)
 {
-    const volatile uint64_t *s = (const volatile uint64_t *)src;
-    dst->tag = s[0];
-    dst->info = s[1];
-    dst->cptr = s[2];
-    if (!al4_asyncsys_info_ok(dst->info))
+    if (!al4_asyncsys_req_head(src, &dst->tag, &dst->info, &dst->cptr))
         return false;
     al4_asyncsys_req_body(dst->caps, dst->mr, src, dst->info);
     return true;
