@@ -103,6 +103,10 @@ __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
     struct tcb *next = sched_best(h->index);
     if (unlikely(!next || next->state != THREAD_RUNNING || !vs_cache_valid_any(next)))
         wait_slow_schedule();
+    // Asynchronous system calls queued on this hart run on the way out ahead of a
+    // thread of their level or below (serve_async): the slow path decides.
+    if (unlikely(h->async.ready))
+        wait_slow_schedule();
     assert(!h->candidate);
     h->fastpath_wait++;
     fastpath_enter(h, next, true);

@@ -49,11 +49,17 @@ static void handle_interrupt(word_t cause)
 // priority, so not ahead of a thread of a higher level (one that the interrupt it
 // stopped for has just woken, say). A queued candidate is never above the top
 // priority (schedule), so the best thread's level is the next one's.
+// An idle hart has its tick off (handle_timer) and takes no device interrupts, so
+// nothing would become pending there to stop a long drain at its preemption points:
+// it ticks while it serves, and so holds the kernel lock for at most a tick at a time,
+// as a hart running a thread does.
 static void serve_async(struct hart *h)
 {
     if (likely(!h->async.ready))
         return;
     struct tcb *next = sched_best(h->index);
+    if (!next)
+        timer_arm_if_idle();
     asyncsys_run(h, next ? asyncsys_level(next->prio) : 0, !next);
 }
 
