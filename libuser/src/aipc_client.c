@@ -153,18 +153,22 @@ static enum co_status reply_dispatcher(struct co *co)
 {
     struct al4_aipc_client *c = (struct al4_aipc_client *)((char *)co - offsetof(struct al4_aipc_client, dispatcher));
     const volatile uint64_t *slot;
-    unsigned n;
+    // What is left of the resume's batch (a local starts again at each resume), across
+    // its rounds: a server that keeps the recheck finding items cannot hold the thread
+    // past a batch. (The server's dispatcher counts up instead; each form is the
+    // cheaper one where it is.)
+    unsigned n, budget = AL4_AIPC_BATCH;
     CO_BEGIN(co);
     for (;;) {
         // A batch per resume: a server that refills the ring as fast as it is drained
         // would otherwise keep this resume from ever returning.
         al4_aipc_link_look(&c->link);
-        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&c->link)); n++) {
+        for (n = 0; n < budget && (slot = al4_aipc_link_peek_seen(&c->link)); n++) {
             take_reply(c, slot);  // frees the slot
         }
         if (c->link.broken)
             break;
-        if (n == AL4_AIPC_BATCH) {
+        if (!(budget -= n)) {
             CO_YIELD(co);  // still marked running: the server does not signal meanwhile
             continue;
         }

@@ -26,4 +26,4 @@ build/host/test_aipc: tests/host/test_aipc.c libuser/src/aipc_link.c libuser/src
   libuser/src/aipc_server.c libuser/src/co_exec.c libuser/src/co_timer.c \
   $(wildcard libuser/include/al4/*.h) $(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) -DCONFIG_DEBUG_BUILD $< libuser/src/co_exec.c libuser/src/co_timer.c -o $@ -lcmocka
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) -DCONFIG_DEBUG_BUILD $< libuser/src/co_exec.c libuser/src/co_timer.c -o $@ -lcmocka -pthread

@@ -7,6 +7,7 @@
 // executor, then the other.
 #include "host_test.h"
 #include <al4/aipc.h>
+#include <pthread.h>
 
 static bool host_signal(const struct al4_unotify_tx *tx);
 #define al4_unotify_signal(tx) host_signal(tx)
@@ -443,6 +444,116 @@ static void test_owing_list_bounded(void **state)
     assert_int_equal(signals[TO_SERVER], AL4_AIPC_MAX_CONN + 1);
 }
 
+// --- A peer that keeps the ring topped up: at most a batch per resume ---
+
+// A peer on another hart can keep a ring from ever looking empty to the dispatcher's
+// recheck, a few items at a time; each dispatcher must still hand the thread back to
+// its executor after AL4_AIPC_BATCH items in a resume (counted across its rounds, not
+// per look), so that the process's other coroutines of the same priority run. Here the
+// "other hart" acts from inside the resume: the server's client in its handler, the
+// client's server in its caller.
+static struct al4_aipc_link peer_end;
+static struct co other;
+static unsigned flood_left, items, items_when_other_ran;
+static bool other_ran;
+
+static enum co_status other_run(struct co *co)
+{
+    (void)co;
+    other_ran = true;
+    items_when_other_ran = items;
+    return CO_DONE;
+}
+
+// The server's handler: wakes the other coroutine at the first request, then takes the
+// replies so far and publishes one more request, as the client would meanwhile.
+static bool refilling_echo(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                           struct al4_aipc_req *reply, void *arg)
+{
+    if (++items == 1)
+        co_wake(&other);
+    struct al4_ring_item it;
+    while (al4_aipc_link_get(&peer_end, &it))
+        ;
+    if (flood_left) {
+        flood_left--;
+        struct al4_ring_item rq = {.co = 1, .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+        assert_true(al4_aipc_link_put(&peer_end, &rq));
+    }
+    return echo(s, req, reply, arg);
+}
+
+static void test_server_batch_per_resume(void **state)
+{
+    (void)state;
+    setup_pair(8);
+    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, refilling_echo, NULL, 10), seL4_NoError);
+    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
+    co_init(&other, &rt_s.ex, other_run, 10);
+    co_exec_run_ready(&rt_s.ex);  // the dispatcher goes idle
+    flood_left = 1000;
+    items = 0;
+    other_ran = false;
+    struct al4_ring_item rq = {.co = 1, .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+    assert_true(al4_aipc_link_put(&peer_end, &rq));
+    al4_aipc_flush(&rt_c);
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(sv.handled, 1001);  // all served in the end
+    assert_true(other_ran);
+    assert_true(items_when_other_ran <= AL4_AIPC_BATCH);  // 1000 before the fix
+}
+
+// The client's side: a server on another hart (a thread here) that keeps the reply ring
+// topped up with replies nobody asked for, below a batch per look, while the client
+// drains it; each reply dispatcher resume must refuse at most a batch (before the fix,
+// hundreds of thousands went in one resume).
+static volatile bool flood_done;
+
+static void *junk_server(void *arg)
+{
+    unsigned total = (unsigned)(uintptr_t)arg, sent = 0;
+    struct al4_ring_tx *tx = &peer_end.tx;
+    while (sent < total) {
+        uint32_t h = __atomic_load_n(&tx->sh->cons.head, __ATOMIC_ACQUIRE);
+        while (sent < total && tx->tail - h < AL4_AIPC_BATCH / 2) {
+            volatile uint64_t *slot = al4_ring_slot(tx->sh, tx->tail, tx->mask);
+            slot[0] = 0x7fff0000u;  // a tag never in flight
+            slot[1] = seL4_MessageInfo_new(1, 0, 0, 0).words[0];
+            tx->tail++;
+            __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
+            sent++;
+        }
+    }
+    __atomic_store_n(&flood_done, true, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_reply_batch_per_resume(void **state)
+{
+    (void)state;
+    setup_pair(AL4_AIPC_BATCH);
+    assert_int_equal(al4_aipc_link_open(&rt_s, 0, AL4_AIPC_SERVER, &peer_end), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_c.ex);  // the reply dispatcher goes idle
+    const unsigned total = 200000;
+    flood_done = false;
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, junk_server, (void *)(uintptr_t)total), 0);
+    uint64_t most = 0;
+    while (!__atomic_load_n(&flood_done, __ATOMIC_ACQUIRE) || cl.link.st.refused < total) {
+        uint64_t before = cl.link.st.refused;
+        co_exec_signal(&rt_c.ex, 1ull << CLIENT_BIT);
+        // The dispatcher alone runs: the refusals of its resumes, on average per resume.
+        uint64_t resumes = co_exec_run_ready(&rt_c.ex);
+        uint64_t per = (cl.link.st.refused - before) / (resumes ? resumes : 1);
+        if (per > most)
+            most = per;
+    }
+    assert_int_equal(pthread_join(th, NULL), 0);
+    print_message("at most %llu replies refused a resume\n", (unsigned long long)most);
+    assert_true(most <= AL4_AIPC_BATCH);
+}
+
 // --- Caller misuse: debug builds trap (this file is built with CONFIG_DEBUG_BUILD, as
 // the in-QEMU suite's images are, so every test above runs with these checks too) ---
 
@@ -517,6 +628,8 @@ int main(void)
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),
         cmocka_unit_test_teardown(test_bound_call, teardown),
         cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
+        cmocka_unit_test_teardown(test_server_batch_per_resume, teardown),
+        cmocka_unit_test_teardown(test_reply_batch_per_resume, teardown),
         cmocka_unit_test_teardown(test_misuse_traps, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -530,13 +530,15 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle)
     struct al4_aipc_server *s =
         (struct al4_aipc_server *)((char *)co - offsetof(struct al4_aipc_server, dispatcher));
     const volatile uint64_t *slot;
-    unsigned n;
+    // Counted per resume (a local starts again at each), across the rounds of one:
+    // a peer that keeps the recheck finding items cannot hold the thread past a batch.
+    unsigned n = 0;
     CO_BEGIN(co);
     while (!s->link.broken) {
         // At most a batch per resume, so that one busy client cannot keep the other
         // connections' dispatchers (same priority) from running.
         al4_aipc_link_look(&s->link);
-        for (n = 0; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&s->link)); n++) {
+        for (; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&s->link)); n++) {
             al4_aipc_take_request(s, slot, handle);  // frees the slot
         }
         if (n == AL4_AIPC_BATCH) {
