@@ -23,6 +23,7 @@ void al4_aipc_client_fail(struct al4_aipc_client *c)
     while (c->wait_head) {
         struct al4_aipc_call *w = c->wait_head;
         c->wait_head = w->next;
+        w->next = NULL;  // not waiting: what the submit's debug check looks at
         finish(w, AL4_AIPC_EBROKEN);
     }
     c->wait_tail = NULL;
@@ -64,6 +65,7 @@ static inline void give_id(struct al4_aipc_client *c, size_t id)
         struct al4_aipc_call *w = c->wait_head;
         if (!(c->wait_head = w->next))
             c->wait_tail = NULL;
+        w->next = NULL;  // not waiting: what the submit's debug check looks at
         al4_aipc_send_now(c, w);
     }
 }

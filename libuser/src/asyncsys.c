@@ -127,6 +127,8 @@ void al4_asyncsys_busy(struct al4_asyncsys *as)
 
 bool al4_asyncsys_idle(struct al4_asyncsys *as)
 {
+    if (as->broken)
+        return true;  // nothing more can be taken: not "poll again" for ever
     __atomic_store_n(&as->sh->user.client_running, 0, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&as->sh->kern.rep_tail, __ATOMIC_ACQUIRE) != as->rep_head) {

@@ -588,6 +588,36 @@ static int resubmit_child(void *arg)
     return 0;  // not trapped
 }
 
+// A call submitted again while it waits for an id (all 4 in flight: the fifth waits),
+// the last waiter (arg NULL) or one with another behind it.
+static enum co_status rewait_run(struct co *co)
+{
+    struct worker *w = (struct worker *)co;
+    CO_BEGIN(co);
+    w->call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+    al4_aipc_submit(&cl, co, &w->call);
+    CO_SUSPEND(co);
+    al4_aipc_submit(&cl, co, &w->call);  // would link it to itself: ids leak
+    CO_END(co);
+}
+
+static int rewait_child(void *arg)
+{
+    unsigned n = arg ? 6 : 5;
+    setup_pair(4);
+    if (al4_aipc_client_open(&rt_c, 0, &cl, 20))
+        return 1;
+    for (unsigned i = 0; i < n; i++) {
+        workers[i] = (struct worker){0};
+        co_init(&workers[i].co, &rt_c.ex, rewait_run, 5);
+        co_wake(&workers[i].co);
+    }
+    co_exec_run_ready(&rt_c.ex);
+    co_wake(&workers[4].co);  // the first waiter
+    co_exec_run_ready(&rt_c.ex);
+    return 0;
+}
+
 // A bound call submitted through a client other than its own (a zeroed one: the check
 // comes before anything of it is used).
 static int foreign_child(void *arg)
@@ -607,14 +637,16 @@ static int foreign_child(void *arg)
 }
 
 // One call object submitted twice while in flight (unbound, then bound: the bound one
-// would overfill the ring), and a bound call through another client: each traps in
-// the submit, in a child process.
+// would overfill the ring) or while it waits for an id, and a bound call through
+// another client: each traps in the submit, in a child process.
 static void test_misuse_traps(void **state)
 {
     (void)state;
     assert_true(trapped(run_in_child(resubmit_child, NULL)));
     assert_true(trapped(run_in_child(resubmit_child, &cl)));
     assert_true(trapped(run_in_child(foreign_child, NULL)));
+    assert_true(trapped(run_in_child(rewait_child, NULL)));
+    assert_true(trapped(run_in_child(rewait_child, &cl)));
 }
 
 int main(void)

@@ -165,7 +165,7 @@ struct al4_aipc_link {
 // One call, in the calling coroutine's struct (it lives across the suspension).
 struct al4_aipc_call {
     struct co *co;
-    struct al4_aipc_call *next;  // waiting for a free slot
+    struct al4_aipc_call *next;  // waiting for a free slot (NULL when not waiting)
     seL4_MessageInfo_t info;     // the request's; the reply's when done
     seL4_Word mr[AL4_RING_MRS];  // the request's payload; the reply's when done
     int status;                  // AL4_AIPC_OK or an error (enum below)
@@ -428,7 +428,9 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
     // client: submitted again while in flight it would lose its first reply and an id
     // (or, bound, overfill the ring and kill the connection); through another client it
     // would take that client's slot. The caller's bug: caught here, not in the peer.
-    if (c->slot[call->id & c->link.rx.mask] == call || (call->owner && call->owner != c))
+    // (Waiting for an id: linked to a next waiter, or the last one.)
+    if (c->slot[call->id & c->link.rx.mask] == call || call->next || c->wait_tail == call ||
+        (call->owner && call->owner != c))
         __builtin_trap();
 #endif
     call->co = co;

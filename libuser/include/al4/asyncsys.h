@@ -152,7 +152,8 @@ void al4_asyncsys_wait_room(struct al4_async *c);
 // again if requests wait behind a reply ring it found full. Returns how many.
 unsigned al4_asyncsys_poll(struct al4_asyncsys *as);
 // The reply dispatcher's mark: running (the kernel need not signal) or about to sleep.
-// al4_asyncsys_idle returns false when replies arrived meanwhile: poll, don't sleep.
+// al4_asyncsys_idle returns false when replies arrived meanwhile: poll, don't sleep
+// (and true on a broken ring, where polling takes nothing more).
 void al4_asyncsys_busy(struct al4_asyncsys *as);
 bool al4_asyncsys_idle(struct al4_asyncsys *as);
 
