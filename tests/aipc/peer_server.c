@@ -16,7 +16,8 @@ static unsigned n_deferred, defer;
 static void lie(struct al4_aipc_server *s, uint32_t id)
 {
     struct al4_ring_item bad[REFUSED_LIES] = {
-        {.co = AL4_AIPC_MAX_CAPACITY + 7, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, 0).words[0]},
+        // A tag no call has (bit 31 set), the slot it names perhaps in flight.
+        {.co = 0x80000000u | 7, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, 0).words[0]},
         {.co = id, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, AL4_RING_MRS + 1).words[0]},
         {.co = id, .reserved = 1, .info = seL4_MessageInfo_new(OP_LIE, 0, 0, 0).words[0]},
     };

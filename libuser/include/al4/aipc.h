@@ -201,9 +201,11 @@ struct al4_aipc_client {
 };
 
 // The coroutine id a request of slot `id` carries and its reply must carry back: the
-// slot in the low 16 bits, the slot's generation (the calls it has answered, mod 2^15)
-// above, so that a reply meant for an earlier call of a reused slot (a stale or
-// duplicated one) names no call in flight. Never AL4_RING_CO_ANY (bit 31 is 0). Kept
+// slot in the low 8 bits (AL4_AIPC_TAG_ID_BITS), the slot's generation (the calls it
+// has answered, mod 2^23) above, so that a reply meant for an earlier call of a reused
+// slot (a stale or duplicated one) names no call in flight. (Ids are reused last in
+// first out, so at one call in flight an id's generation wraps only after 2^23 calls:
+// a duplicate delayed by exactly that many is the only one it would not tell apart.) Never AL4_RING_CO_ANY (bit 31 is 0). Kept
 // whole per id, so that neither the send nor the check composes it. An id bound to a
 // call (al4_aipc_call_bind) keeps its tag in the call instead (call->tag) until it is
 // unbound; c->tag is then the id's for the next unbound call.
@@ -211,11 +213,13 @@ static inline uint32_t al4_aipc_client_tag(const struct al4_aipc_client *c, uint
 {
     return c->tag[id];
 }
-// The next generation's tag: the id kept, the generation one up, mod 2^15. In the
+#define AL4_AIPC_TAG_ID_BITS 8
+_Static_assert(AL4_AIPC_MAX_CAPACITY <= 1u << AL4_AIPC_TAG_ID_BITS, "every id fits below the generation");
+// The next generation's tag: the id kept, the generation one up, mod 2^23. In the
 // word form call->tag and an item's word 0 have (high half 0), so no step widens it.
 static inline uint64_t al4_aipc_next_tag(uint64_t tag)
 {
-    return (tag + (1u << 16)) & 0x7fffffffu;
+    return (tag + (1u << AL4_AIPC_TAG_ID_BITS)) & 0x7fffffffu;
 }
 
 // Opens connection `i` (a client end) of rt; the reply dispatcher runs at `prio`.
