@@ -103,9 +103,9 @@ __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
     struct tcb *next = sched_best(h->index);
     if (unlikely(!next || next->state != THREAD_RUNNING || !vs_cache_valid_any(next)))
         wait_slow_schedule();
-    // Asynchronous system calls queued on this hart run on the way out ahead of a
-    // thread of their level or below (serve_async): the slow path decides.
-    if (unlikely(h->async.ready))
+    // Asynchronous system calls queued on this hart at the next thread's level or above
+    // run on the way out before it (serve_async): the slow path does that.
+    if (unlikely(h->async.ready) && msb(h->async.ready) >= asyncsys_level(next->prio))
         wait_slow_schedule();
     assert(!h->candidate);
     h->fastpath_wait++;

@@ -49,10 +49,11 @@ static void handle_interrupt(word_t cause)
 // priority, so not ahead of a thread of a higher level (one that the interrupt it
 // stopped for has just woken, say). A queued candidate is never above the top
 // priority (schedule), so the best thread's level is the next one's.
-// An idle hart has its tick off (handle_timer) and takes no device interrupts, so
-// nothing would become pending there to stop a long drain at its preemption points:
-// it ticks while it serves, and so holds the kernel lock for at most a tick at a time,
-// as a hart running a thread does.
+// An idle hart has its tick off (handle_timer), and one other than the boot hart takes
+// no device interrupts, so nothing would become pending there to stop a long drain at
+// its preemption points: it ticks while it serves, and so stops at the first
+// preemption point after a tick (of the handler, after each request, or of a long
+// request itself), as a hart running a thread does.
 static void serve_async(struct hart *h)
 {
     if (likely(!h->async.ready))
