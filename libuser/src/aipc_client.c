@@ -17,7 +17,8 @@ void al4_aipc_client_fail(struct al4_aipc_client *c)
     c->link.broken = true;
     for (uint32_t id = 0; id < c->link.capacity; id++)
         if (c->slot[id]) {
-            finish(c->slot[id], AL4_AIPC_EBROKEN);
+            if (c->slot[id] != &c->gone)  // an abandoned call has ended already
+                finish(c->slot[id], AL4_AIPC_EBROKEN);
             c->slot[id] = NULL;
         }
     while (c->wait_head) {
@@ -108,6 +109,48 @@ bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call)
     return true;
 }
 
+bool al4_aipc_call_abandon(struct al4_aipc_client *c, struct al4_aipc_call *call)
+{
+    size_t id = call->id & (c->link.capacity - 1);
+    if (c->slot[id] == call) {
+        // In flight: the placeholder takes the slot; the reply is checked against the
+        // id's tag, which for a bound call was the call's own until now.
+        if (call->owner) {
+            c->tag[id] = (uint32_t)call->tag;
+            call->owner = NULL;
+        }
+        c->slot[id] = &c->gone;
+    } else {
+        struct al4_aipc_call **p = &c->wait_head, *prev = NULL;
+        while (*p && *p != call)
+            p = &(prev = *p)->next;
+        if (!*p)
+            return false;
+        *p = call->next;
+        if (c->wait_tail == call)
+            c->wait_tail = prev;
+        call->next = NULL;
+    }
+    call->status = AL4_AIPC_EABANDONED;
+    call->done = true;
+    return true;
+}
+
+// A reply that names no call in flight: an abandoned call's (its id is free again), or
+// one refused. Out of line, off the path of every reply.
+__attribute__((noinline)) static void not_in_flight(struct al4_aipc_client *c, size_t id,
+                                                    uint64_t w0, uint64_t info)
+{
+    // The abandoned call's tag is the id's (c->tag), not the placeholder's.
+    if (c->slot[id] == &c->gone && w0 == c->tag[id] && al4_ring_info_fits(info)) {
+        c->slot[id] = NULL;
+        c->tag[id] = (uint32_t)al4_aipc_next_tag(w0);
+        give_id(c, id);
+        return;
+    }
+    c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
+}
+
 // One reply, read in place (al4_aipc_link_peek_seen): its header copied and checked, matched to
 // its call, its payload copied into the call, and its slot freed before anything else
 // (the caller's next call may bring the server's next reply at once, from another
@@ -128,7 +171,7 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     // the table is, and one load where the table takes an index computation.
     if (!al4_ring_info_fits(info) || !(call = c->slot[id]) || w0 != call->tag) {
         al4_aipc_link_release(&c->link);
-        c->link.st.refused++;  // malformed, or a tag not in flight: not trusted
+        not_in_flight(c, id, w0, info);
         return;
     }
     al4_ring_copy_out_all(call->mr, slot + 2);
@@ -196,6 +239,10 @@ seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_a
     }
     c->n_free = c->link.capacity;
     c->wait_head = c->wait_tail = NULL;
+    // Its tag is no id's: only a lying server's word 0 can equal it, which then spoils
+    // that id's tag for its own connection; the call's coroutine is the dispatcher,
+    // which such a reply wakes while it runs, harmlessly.
+    c->gone = (struct al4_aipc_call){.co = &c->dispatcher, .tag = UINT64_MAX};
     co_init(&c->dispatcher, &rt->ex, reply_dispatcher, prio);
     co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &c->dispatcher);
     co_wake(&c->dispatcher);

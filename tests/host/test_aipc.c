@@ -445,6 +445,99 @@ static void test_owing_list_bounded(void **state)
     assert_int_equal(signals[TO_SERVER], AL4_AIPC_MAX_CONN + 1);
 }
 
+// --- Abandoned calls ---
+
+// A coroutine that makes a call and gives up on it at once (a timeout, say).
+struct reused {
+    struct co co;
+    struct al4_aipc_call call;
+    unsigned resumed;
+};
+static struct reused ru[2];
+
+static enum co_status gives_up(struct co *co)
+{
+    struct reused *r = (struct reused *)co;
+    CO_BEGIN(co);
+    r->call.info = seL4_MessageInfo_new(1, 0, 0, 1);
+    r->call.mr[0] = 41;
+    al4_aipc_submit(&cl, co, &r->call);
+    assert_true(al4_aipc_call_abandon(&cl, &r->call));
+    assert_true(r->call.done);
+    assert_int_equal(r->call.status, AL4_AIPC_EABANDONED);
+    assert_false(al4_aipc_call_abandon(&cl, &r->call));  // not pending any more
+    CO_END(co);
+}
+
+// What takes its struct over: a coroutine waiting for something else.
+static enum co_status waits_for_something_else(struct co *co)
+{
+    struct reused *r = (struct reused *)co;
+    CO_BEGIN(co);
+    r->call.mr[0] = 1234;
+    CO_SUSPEND(co);
+    r->resumed++;
+    CO_END(co);
+}
+
+// A call abandoned in flight (unbound, and bound) and one abandoned while it waits for
+// an id: the late replies touch neither the call objects nor their coroutines, which
+// were reused meanwhile, and every id goes back to the pool.
+static void test_abandoned_calls(void **state)
+{
+    (void)state;
+    setup_pair(2);
+    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, echo, NULL, 10), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_s.ex);
+    memset(ru, 0, sizeof(ru));
+    co_init(&ru[0].co, &rt_c.ex, gives_up, 5);
+    ru[1].call = (struct al4_aipc_call){0};
+    co_init(&ru[1].co, &rt_c.ex, gives_up, 5);
+    assert_true(al4_aipc_call_bind(&cl, &ru[1].call));
+    co_wake(&ru[0].co);
+    co_wake(&ru[1].co);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(co_done(&ru[0].co) && co_done(&ru[1].co));
+    assert_null(ru[1].call.owner);  // unbound by the abandon
+    assert_int_equal(cl.n_free, 0);  // both ids wait for their replies
+    // Both structs taken over by coroutines that wait for something else.
+    for (unsigned i = 0; i < 2; i++) {
+        co_init(&ru[i].co, &rt_c.ex, waits_for_something_else, 5);
+        co_wake(&ru[i].co);
+    }
+    // A third call waits for an id, and is abandoned there.
+    workers[0] = (struct worker){.tag = 7};
+    co_init(&workers[0].co, &rt_c.ex, worker_run, 5);
+    co_wake(&workers[0].co);
+    co_exec_run_ready(&rt_c.ex);
+    assert_ptr_equal(cl.wait_head, &workers[0].call);
+    assert_true(al4_aipc_call_abandon(&cl, &workers[0].call));
+    assert_null(cl.wait_head);
+    assert_null(cl.wait_tail);
+    // The server answers the two calls in flight.
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(sv.handled, 2);
+    co_exec_run_ready(&rt_c.ex);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(ru[i].resumed, 0);
+        assert_int_equal(ru[i].call.mr[0], 1234);
+    }
+    assert_int_equal(cl.link.st.refused, 0);
+    assert_int_equal(cl.n_free, 2);  // both ids back, the waiter not sent
+    assert_int_equal(sv.handled, 2);
+    // The ids work again (under their next generations).
+    workers[1] = (struct worker){.tag = 9};
+    co_init(&workers[1].co, &rt_c.ex, worker_run, 5);
+    co_wake(&workers[1].co);
+    co_exec_run_ready(&rt_c.ex);
+    co_exec_run_ready(&rt_s.ex);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(workers[1].call.done);
+    assert_int_equal(workers[1].call.status, AL4_AIPC_OK);
+    assert_int_equal(workers[1].call.mr[0], 10);
+}
+
 // --- A peer that keeps the ring topped up: at most a batch per resume ---
 
 // A peer on another hart can keep a ring from ever looking empty to the dispatcher's
@@ -678,6 +771,7 @@ int main(void)
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),
         cmocka_unit_test_teardown(test_bound_call, teardown),
         cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
+        cmocka_unit_test_teardown(test_abandoned_calls, teardown),
         cmocka_unit_test_teardown(test_server_batch_per_resume, teardown),
         cmocka_unit_test_teardown(test_reply_batch_per_resume, teardown),
         cmocka_unit_test_teardown(test_misuse_traps, teardown),

@@ -188,6 +188,7 @@ enum {
     AL4_AIPC_EBROKEN = 1,   // the connection is dead (corrupt ring, refused protocol)
     AL4_AIPC_ELENGTH = 2,   // request length > AL4_RING_MRS or names caps: not sent
     AL4_AIPC_EREFUSED = 3,  // the server refused the request as malformed
+    AL4_AIPC_EABANDONED = 4,  // given up by al4_aipc_call_abandon
 };
 
 struct al4_aipc_client {
@@ -198,6 +199,10 @@ struct al4_aipc_client {
     uint32_t free_ids[AL4_AIPC_MAX_CAPACITY];
     size_t n_free;  // a word, as it indexes free_ids on every call
     struct al4_aipc_call *wait_head, *wait_tail;   // calls waiting for an id
+    // Stands in the slot of an abandoned call (al4_aipc_call_abandon) until its reply
+    // comes: its tag is no tag in flight, so the reply takes the refusal path, which
+    // frees the id.
+    struct al4_aipc_call gone;
 };
 
 // The coroutine id a request of slot `id` carries and its reply must carry back: the
@@ -249,6 +254,14 @@ bool al4_aipc_call_bind(struct al4_aipc_client *c, struct al4_aipc_call *call);
 // the call is unbound again. False, and nothing changes, when the call is not bound (to
 // this client) or is in flight (its reply still to come).
 bool al4_aipc_call_unbind(struct al4_aipc_client *c, struct al4_aipc_call *call);
+// Gives up on a call in flight or waiting for an id (a caller with a timeout, say): the
+// call ends with AL4_AIPC_EABANDONED and its object and coroutine are not touched again,
+// so both may be reused at once. A call in flight keeps its id until its reply comes
+// (then dropped, and the id goes back to the pool); one waiting for an id just leaves
+// the queue. A bound call is unbound by it (its id goes back with the reply). False,
+// and nothing changes, when the call is neither in flight nor waiting on this client.
+// Does not wake the call's coroutine (the caller is usually that coroutine).
+bool al4_aipc_call_abandon(struct al4_aipc_client *c, struct al4_aipc_call *call);
 
 // --- The server ---
 
