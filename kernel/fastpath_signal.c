@@ -105,7 +105,7 @@ __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
         wait_slow_schedule();
     // Asynchronous system calls queued on this hart at the next thread's level or above
     // run on the way out before it (serve_async): the slow path does that.
-    if (unlikely(h->async.ready) && msb(h->async.ready) >= asyncsys_level(next->prio))
+    if (unlikely(h->async.ready) && asyncsys_ahead_of(&h->async, asyncsys_level(next->prio)))
         wait_slow_schedule();
     assert(!h->candidate);
     h->fastpath_wait++;

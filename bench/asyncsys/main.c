@@ -71,11 +71,9 @@ static seL4_Word ask(seL4_Word label, seL4_Word a0, seL4_Word a1)
     return r[R_MR];
 }
 
+// The memory server, its client and the report endpoint (after main's allocator).
 static seL4_Error set_up(void)
 {
-    seL4_BootInfo *bi = platsupport_get_bootinfo();
-    al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
-    harts = bi->numNodes > 1 ? 2 : 1;
     seL4_Error e = memsrv_create(&m, &alloc, CLIENT_CONC, 2, MEM_SYNC, 1, HZ);
     m.boot.spin = harts > 1 ? SERVER_SPIN : 0;
     size_t size = (uintptr_t)memclient_elf_end - (uintptr_t)memclient_elf;
@@ -135,13 +133,12 @@ static bool measure(unsigned mode, unsigned c)
 
 int main(void)
 {
-    // asys_raw=1 on the command line: the raw series alone (tools/bench/profile).
     seL4_BootInfo *bi = platsupport_get_bootinfo();
-    if (al4_bootarg_word(al4_bootargs(bi), "asys_raw", 0)) {
-        al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
-        harts = bi->numNodes > 1 ? 2 : 1;
+    al4_alloc_init_bootinfo(&alloc, bi, SCRATCH);
+    harts = bi->numNodes > 1 ? 2 : 1;
+    // asys_raw=1 on the command line: the raw series alone (tools/bench/profile).
+    if (al4_bootarg_word(al4_bootargs(bi), "asys_raw", 0))
         return raw_series(&alloc, harts) ? 0 : 1;
-    }
     seL4_Error e = set_up();
     if (e) {
         printf("bench-asyncsys: set-up failed (%d)\n", e);

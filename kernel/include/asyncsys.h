@@ -54,6 +54,15 @@ static inline unsigned asyncsys_level(unsigned prio)
     return prio * ASYNCSYS_LEVELS / 256;
 }
 
+// Whether a handler queued on ex (ex->ready not 0: the caller's cheap first look)
+// comes before a thread of executor level `level` on the way out to user mode: one of
+// that level or above does (asyncsys_run's rule, which serve_async applies and the
+// notification fastpath's Wait looks at).
+static inline bool asyncsys_ahead_of(const struct asyncsys_exec *ex, unsigned level)
+{
+    return msb(ex->ready) >= level;
+}
+
 // Executor (kernel/asyncsys_exec.c).
 void asyncsys_enqueue(struct hart *h, struct asyncsys_handler *hd, unsigned prio);
 struct asyncsys_handler *asyncsys_next(struct hart *h);

@@ -19,10 +19,7 @@ static inline __attribute__((always_inline)) bool call_handler(struct al4_aipc_s
     return s->handle(s, req, reply, arg);
 }
 
-static enum co_status dispatcher(struct co *co)
-{
-    return al4_aipc_dispatch(co, call_handler);
-}
+AL4_AIPC_DISPATCHER(dispatcher, call_handler)
 
 static seL4_Error serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
                         co_resume_fn dispatch, al4_aipc_handler_fn handle, void *arg,

@@ -492,7 +492,6 @@ static void test_abandoned_calls(void **state)
     co_exec_run_ready(&rt_s.ex);
     memset(ru, 0, sizeof(ru));
     co_init(&ru[0].co, &rt_c.ex, gives_up, 5);
-    ru[1].call = (struct al4_aipc_call){0};
     co_init(&ru[1].co, &rt_c.ex, gives_up, 5);
     assert_true(al4_aipc_call_bind(&cl, &ru[1].call));
     co_wake(&ru[0].co);
@@ -543,9 +542,9 @@ static void test_abandoned_calls(void **state)
 // A peer on another hart can keep a ring from ever looking empty to the dispatcher's
 // recheck, a few items at a time; each dispatcher must still hand the thread back to
 // its executor after AL4_AIPC_BATCH items in a resume (counted across its rounds, not
-// per look), so that the process's other coroutines of the same priority run. Here the
-// "other hart" acts from inside the resume: the server's client in its handler, the
-// client's server in its caller.
+// per look), so that the process's other coroutines of the same priority run. For the
+// server the "other hart" acts from inside the resume, in its handler; for the client
+// it is a thread (below).
 static struct al4_aipc_link peer_end;
 static struct co other;
 static unsigned flood_left, items, items_when_other_ran;

@@ -23,11 +23,6 @@ static struct {
     volatile uint32_t seen_low, seen_b;
 } fw;
 
-static uint32_t answered(void)
-{
-    return __atomic_load_n(&fw.sh->kern.rep_tail, __ATOMIC_ACQUIRE);
-}
-
 static void h_thread(struct test_thread *t)
 {
     (void)t;
@@ -45,7 +40,7 @@ static void l_thread(struct test_thread *t)
     __atomic_store_n(&fw.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     al4_asyncsys_wake();
-    fw.seen_low = answered();
+    fw.seen_low = answered(fw.sh);
     fw.low_waiting = true;
     seL4_Wait(fw.park, NULL);  // the fastpath Wait: next is B
 }
@@ -56,10 +51,10 @@ static void b_thread(struct test_thread *t)
     seL4_Signal(fw.b_started);
     while (!fw.low_waiting)
         ;
-    fw.seen_b = answered();
+    fw.seen_b = answered(fw.sh);
     // Before the fix the ring was served at the next tick: B waits for that here, so
     // that the test ends either way.
-    for (unsigned long i = 0; answered() != 1 + REST && i < SPIN_LIMIT; i++)
+    for (unsigned long i = 0; answered(fw.sh) != 1 + REST && i < SPIN_LIMIT; i++)
         ;
     seL4_Signal(fw.done);
     seL4_Wait(fw.park, NULL);

@@ -35,6 +35,12 @@ static inline struct al4_asyncsys_rep *rep_at(struct al4_asyncsys_shared *sh, ui
     return al4_asyncsys_rep_slot(sh, AL4_ASYNCSYS_SLOTS, i);
 }
 
+// Replies the kernel has published in sh (its rep_tail, read once).
+static inline uint32_t answered(const struct al4_asyncsys_shared *sh)
+{
+    return __atomic_load_n(&sh->kern.rep_tail, __ATOMIC_ACQUIRE);
+}
+
 // After a wake: waits until the handler stopped (its mark cleared) or the registration
 // is no longer servable. With several harts the handler may run on another one.
 void settle(const struct al4_asyncsys_shared *sh);

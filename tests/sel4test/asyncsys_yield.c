@@ -34,22 +34,17 @@ static struct {
     volatile uint32_t seen_first, seen_spun;
 } st;
 
-static uint32_t answered(void)
-{
-    return __atomic_load_n(&st.sh->kern.rep_tail, __ATOMIC_ACQUIRE);
-}
-
 static void high_thread(struct test_thread *t)
 {
     (void)t;
     seL4_Wait(st.wake_high, NULL);
-    st.seen_first = answered();
+    st.seen_first = answered(st.sh);
     if (st.several) {
         // Keep hart 1 at this level and let the other harts go idle.
         st.release = true;
-        for (unsigned long i = 0; i < SPIN_LIMIT && answered() != 1 + REST; i++)
+        for (unsigned long i = 0; i < SPIN_LIMIT && answered(st.sh) != 1 + REST; i++)
             ;
-        st.seen_spun = answered();
+        st.seen_spun = answered(st.sh);
     }
     st.high_ran = true;
     seL4_Signal(st.high_done);
@@ -66,7 +61,7 @@ static void low_thread(struct test_thread *t)
     __atomic_store_n(&st.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     al4_asyncsys_wake();
-    while (answered() != 1 + REST)
+    while (answered(st.sh) != 1 + REST)
         seL4_Yield();
     seL4_Signal(st.low_done);
     seL4_Wait(st.park, NULL);
@@ -133,7 +128,7 @@ static void yield_to_higher(struct env *env)
     test_eq(env, st.seen_first, 1);
     if (st.several)
         test_eq(env, st.seen_spun, 1 + REST);
-    test_eq(env, answered(), 1 + REST);
+    test_eq(env, answered(st.sh), 1 + REST);
     for (uint32_t i = 0; i <= REST; i++)
         test_eq(env, rep_at(st.sh, i)->info, seL4_MessageInfo_new(seL4_NoError, 0, 0, 0).words[0]);
     seL4_TCB_Suspend(low.tcb);
@@ -165,9 +160,9 @@ static void raiser_thread(struct test_thread *t)
     __atomic_store_n(&rs.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     al4_asyncsys_wake();
-    for (unsigned i = 0; i < 200000 && __atomic_load_n(&rs.sh->kern.rep_tail, __ATOMIC_ACQUIRE) != 1 + REST; i++)
+    for (unsigned i = 0; i < 200000 && answered(rs.sh) != 1 + REST; i++)
         seL4_Yield();
-    rs.answered = __atomic_load_n(&rs.sh->kern.rep_tail, __ATOMIC_ACQUIRE);
+    rs.answered = answered(rs.sh);
     seL4_Signal(rs.done);
     seL4_Wait(rs.park, NULL);
 }

@@ -217,8 +217,8 @@ static void clients(struct env *env, enum mem_mode mode, unsigned conc, unsigned
            (unsigned long)x[MS_SPIN_WAKES], (unsigned long)x[MS_UINTR], (unsigned long)x[MS_POLLED]);
     // The server polls before a sleep only with a spin budget and system calls in
     // flight. On several harts the kernel's handler serves them on another hart, so the
-    // server runs out of work with calls in flight and spins (a few hundred times in
-    // 3 x 60 allocations and frees, some of them ended by a completion). On one hart the
+    // server runs out of work with calls in flight and spins (about 4,000 empty polls
+    // in 3 x 60 allocations and frees, some spins ended by a completion). On one hart the
     // wake itself serves the batch before it returns, so there is rarely anything in
     // flight when the server idles: not checked there.
     if (!spin || mode != MEM_ASYNC)

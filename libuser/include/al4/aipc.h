@@ -210,10 +210,11 @@ struct al4_aipc_client {
 // has answered, mod 2^23) above, so that a reply meant for an earlier call of a reused
 // slot (a stale or duplicated one) names no call in flight. (Ids are reused last in
 // first out, so at one call in flight an id's generation wraps only after 2^23 calls:
-// a duplicate delayed by exactly that many is the only one it would not tell apart.) Never AL4_RING_CO_ANY (bit 31 is 0). Kept
-// whole per id, so that neither the send nor the check composes it. An id bound to a
-// call (al4_aipc_call_bind) keeps its tag in the call instead (call->tag) until it is
-// unbound; c->tag is then the id's for the next unbound call.
+// a duplicate delayed by exactly that many is the only one it would not tell apart.)
+// Never AL4_RING_CO_ANY (bit 31 is 0). Kept whole per id, so that neither the send nor
+// the check composes it. An id bound to a call (al4_aipc_call_bind) keeps its tag in
+// the call instead (call->tag) until it is unbound; c->tag is then the id's for the
+// next unbound call.
 static inline uint32_t al4_aipc_client_tag(const struct al4_aipc_client *c, uint32_t id)
 {
     return c->tag[id];

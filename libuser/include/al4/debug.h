@@ -15,7 +15,7 @@ typedef struct al4_counters {
     seL4_Word fastpath_reply_recv;
     seL4_Word hart;            // index of the hart the caller runs on
     seL4_Word preemptions;     // long operations stopped at a preemption point (this hart)
-    seL4_Word hartid;          // the hart's id, as the loader handed it over (a5)
+    seL4_Word hartid;          // the hart's id, as the loader handed it over (a6)
     seL4_Word boot_entries;    // times the loader entered the kernel as this core
 } al4_counters_t;
 
