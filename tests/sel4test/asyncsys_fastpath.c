@@ -34,12 +34,8 @@ static void l_thread(struct test_thread *t)
 {
     (void)t;
     const seL4_Word signal = seL4_MessageInfo_new(0, 0, 0, 0).words[0];
-    raw_put(fw.sh, 0, (struct al4_asyncsys_req){.tag = 0, .info = signal, .cptr = fw.wake_high});
-    for (unsigned k = 1; k <= REST; k++)
-        raw_put(fw.sh, k, (struct al4_asyncsys_req){.tag = k, .info = signal, .cptr = fw.sink});
-    __atomic_store_n(&fw.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    al4_asyncsys_wake();
+    put_then_signals(fw.sh, (struct al4_asyncsys_req){.info = signal, .cptr = fw.wake_high},
+                     fw.sink, REST);
     fw.seen_low = answered(fw.sh);
     fw.low_waiting = true;
     seL4_Wait(fw.park, NULL);  // the fastpath Wait: next is B

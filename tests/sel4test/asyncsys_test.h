@@ -29,6 +29,10 @@ bool call_async(struct async_env *a, const struct request *r, struct outcome *o)
 
 // Raw ring access, as a process that does not use libuser's client would.
 void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req r);
+// A fresh ring's first requests: `first` as item 0, then `rest` Signals of `sink` (tags
+// 1..rest), published at once and the handler woken.
+void put_then_signals(struct al4_asyncsys_shared *sh, struct al4_asyncsys_req first,
+                      seL4_CPtr sink, unsigned rest);
 // Reply slot of item i in the tests' 4 KiB frames.
 static inline struct al4_asyncsys_rep *rep_at(struct al4_asyncsys_shared *sh, uint32_t i)
 {

@@ -37,6 +37,18 @@ void raw_put(struct al4_asyncsys_shared *sh, uint32_t i, struct al4_asyncsys_req
     *al4_asyncsys_req_slot(sh, AL4_ASYNCSYS_SLOTS, i) = r;
 }
 
+void put_then_signals(struct al4_asyncsys_shared *sh, struct al4_asyncsys_req first,
+                      seL4_CPtr sink, unsigned rest)
+{
+    const seL4_Word signal = seL4_MessageInfo_new(0, 0, 0, 0).words[0];
+    raw_put(sh, 0, first);
+    for (unsigned k = 1; k <= rest; k++)
+        raw_put(sh, k, (struct al4_asyncsys_req){.tag = k, .info = signal, .cptr = sink});
+    __atomic_store_n(&sh->user.req_tail, 1 + rest, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    al4_asyncsys_wake();
+}
+
 void settle(const struct al4_asyncsys_shared *sh)
 {
     for (unsigned i = 0; i < 1000000; i++) {

@@ -55,12 +55,8 @@ static void low_thread(struct test_thread *t)
 {
     (void)t;
     const seL4_Word signal = seL4_MessageInfo_new(0, 0, 0, 0).words[0];
-    raw_put(st.sh, 0, (struct al4_asyncsys_req){.tag = 0, .info = signal, .cptr = st.wake_high});
-    for (unsigned k = 1; k <= REST; k++)
-        raw_put(st.sh, k, (struct al4_asyncsys_req){.tag = k, .info = signal, .cptr = st.sink});
-    __atomic_store_n(&st.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    al4_asyncsys_wake();
+    put_then_signals(st.sh, (struct al4_asyncsys_req){.info = signal, .cptr = st.wake_high},
+                     st.sink, REST);
     while (answered(st.sh) != 1 + REST)
         seL4_Yield();
     seL4_Signal(st.low_done);
@@ -151,15 +147,10 @@ static struct {
 static void raiser_thread(struct test_thread *t)
 {
     (void)t;
-    raw_put(rs.sh, 0, (struct al4_asyncsys_req){
-                          .tag = 0, .info = seL4_MessageInfo_new(TCBSetPriority, 0, 1, 1).words[0],
-                          .cptr = rs.self, .caps = {seL4_CapInitThreadTCB}, .mr = {HIGH_PRIO}});
-    const seL4_Word signal = seL4_MessageInfo_new(0, 0, 0, 0).words[0];
-    for (unsigned k = 1; k <= REST; k++)
-        raw_put(rs.sh, k, (struct al4_asyncsys_req){.tag = k, .info = signal, .cptr = rs.sink});
-    __atomic_store_n(&rs.sh->user.req_tail, 1 + REST, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    al4_asyncsys_wake();
+    put_then_signals(rs.sh, (struct al4_asyncsys_req){
+                         .info = seL4_MessageInfo_new(TCBSetPriority, 0, 1, 1).words[0],
+                         .cptr = rs.self, .caps = {seL4_CapInitThreadTCB}, .mr = {HIGH_PRIO}},
+                     rs.sink, REST);
     for (unsigned i = 0; i < 200000 && answered(rs.sh) != 1 + REST; i++)
         seL4_Yield();
     rs.answered = answered(rs.sh);
