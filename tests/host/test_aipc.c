@@ -149,6 +149,16 @@ static bool echo(struct al4_aipc_server *s, const struct al4_aipc_req *req,
     return true;
 }
 
+// Both ends on a fresh region: the server's default dispatcher with `handle` (run once:
+// it finds nothing and goes idle) and the client's.
+static void serve_pair(uint32_t capacity, al4_aipc_handler_fn handle)
+{
+    setup_pair(capacity);
+    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, handle, NULL, 10), seL4_NoError);
+    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
+    co_exec_run_ready(&rt_s.ex);
+}
+
 // A reply written by a raw server end (a peer that does what it likes).
 static void raw_reply(struct al4_aipc_link *l, uint32_t co, seL4_Word mr0)
 {
@@ -164,10 +174,7 @@ static void raw_reply(struct al4_aipc_link *l, uint32_t co, seL4_Word mr0)
 static void test_batch_round_trip(void **state)
 {
     (void)state;
-    setup_pair(8);
-    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, echo, NULL, 10), seL4_NoError);
-    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
-    co_exec_run_ready(&rt_s.ex);  // the server's dispatcher finds nothing: idle
+    serve_pair(8, echo);
     start_workers(8);
     co_exec_run_ready(&rt_c.ex);
     assert_int_equal(signals[TO_SERVER], 1);  // owed at the first put, flushed once
@@ -253,10 +260,7 @@ static enum co_status caller_checks_slot(struct co *co)
 static void test_slot_freed_before_answer(void **state)
 {
     (void)state;
-    setup_pair(1);
-    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, echo_checks_slot, NULL, 10), seL4_NoError);
-    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
-    co_exec_run_ready(&rt_s.ex);
+    serve_pair(1, echo_checks_slot);
     workers[0] = (struct worker){.tag = 7};
     co_init(&workers[0].co, &rt_c.ex, caller_checks_slot, 5);
     co_wake(&workers[0].co);
@@ -486,10 +490,7 @@ static enum co_status waits_for_something_else(struct co *co)
 static void test_abandoned_calls(void **state)
 {
     (void)state;
-    setup_pair(2);
-    assert_int_equal(al4_aipc_serve(&rt_s, 0, &sv, echo, NULL, 10), seL4_NoError);
-    assert_int_equal(al4_aipc_client_open(&rt_c, 0, &cl, 20), seL4_NoError);
-    co_exec_run_ready(&rt_s.ex);
+    serve_pair(2, echo);
     memset(ru, 0, sizeof(ru));
     co_init(&ru[0].co, &rt_c.ex, gives_up, 5);
     co_init(&ru[1].co, &rt_c.ex, gives_up, 5);
