@@ -32,6 +32,9 @@ static seL4_Error serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_serv
     s->arg = arg;
     s->handled = 0;
     co_init(&s->dispatcher, &rt->ex, dispatch, prio);
+    s->prio = s->yield_prio = s->dispatcher.prio;
+    s->streak_base = 0;
+    s->streak_empties = rt->ex.empties;
     co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &s->dispatcher);
     co_wake(&s->dispatcher);
     return seL4_NoError;
@@ -43,9 +46,20 @@ seL4_Error al4_aipc_serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_se
     return serve(rt, i, s, dispatcher, handle, arg, prio);
 }
 
+void al4_aipc_serve_yield(struct al4_aipc_server *s, unsigned prio)
+{
+    s->yield_prio = (uint8_t)(prio < s->prio ? prio : s->prio);
+}
+
+void al4_aipc_serve_step_down(struct al4_aipc_server *s)
+{
+    co_exec_flush(&s->link.rt->ex);
+}
+
 seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
                                co_resume_fn dispatch, void *arg, unsigned prio)
 {
-    // No handler pointer: the dispatcher calls its own (AL4_AIPC_DISPATCHER).
+    // No handler pointer: the dispatcher calls its own (AL4_AIPC_DISPATCHER or
+    // AL4_AIPC_STEPPING_DISPATCHER).
     return serve(rt, i, s, dispatch, NULL, arg, prio);
 }

@@ -186,6 +186,11 @@ static inline uint64_t flush(struct co_exec *ex)
     return ex->flush(ex->flush_arg);
 }
 
+void co_exec_flush(struct co_exec *ex)
+{
+    wake_bits(ex, flush(ex));
+}
+
 // The bits the thread read itself after a flush or a sleep, with the run queue empty:
 // when they name one idle coroutine and nothing else is runnable (no other bit, nothing
 // a handler left, no timer armed), that coroutine is returned to be resumed at once,
@@ -221,6 +226,7 @@ static inline __attribute__((always_inline)) uint64_t run_ready(struct co_exec *
             co = dequeue(ex);
         }
         if (!co) {
+            ex->empties++;
             // The flush may wake coroutines: the answers its signals brought.
             co = wake_bits_next(ex, flush(ex));
             if (!co) {

@@ -18,7 +18,7 @@ static enum mem_err page_of(const struct space *sp, seL4_Word va, uint16_t *page
 
 static enum mem_err begin(struct space *sp, unsigned op, seL4_Word va, uint32_t id)
 {
-    struct job j = {.sp = sp, .id = id, .op = (uint16_t)op};
+    struct job j = {.sp = sp, .id = id, .op = (uint16_t)op, .intake = srv.intake};
     enum mem_err e = page_of(sp, va, &j.page);
     if (e)
         return e;
@@ -80,6 +80,12 @@ static enum mem_err stats(seL4_Word group, seL4_Word *out)
         out[MS_UINTR] = srv.rt.uintr;
         out[MS_POLLED] = srv.rt.polled;
         return MEM_OK;
+    case MEM_STATS_QUEUE:
+        out[MS_INTAKE] = srv.intake;
+        out[MS_WAIT_MAX] = srv.wait_max;
+        for (unsigned i = MS_WAIT_MAX + 1; i < MEM_STATS_WORDS; i++)
+            out[i] = 0;
+        return MEM_OK;
     default:
         return MEM_EINVAL;
     }
@@ -100,14 +106,15 @@ static enum mem_err config(const struct space *sp, seL4_Word len, const seL4_Wor
     return MEM_OK;
 }
 
-bool dispatch(struct al4_aipc_server *s, const struct al4_aipc_req *req,
-              struct al4_aipc_req *reply, void *arg)
+static bool dispatch(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                     struct al4_aipc_req *reply, void *arg)
 {
     (void)s;
     struct space *sp = arg;
     seL4_Word label = seL4_MessageInfo_get_label(req->info);
     seL4_Word len = seL4_MessageInfo_get_length(req->info);
     enum mem_err e;
+    srv.intake++;
     reply->info = seL4_MessageInfo_new(label, 0, 0, 2);
     reply->mr[1] = 0;
     switch (label) {
@@ -132,4 +139,16 @@ bool dispatch(struct al4_aipc_server *s, const struct al4_aipc_req *req,
         srv.requests[MS_REFUSED]++;
     reply->mr[0] = e;
     return true;
+}
+
+// The connections' dispatcher: aipc's, with dispatch called directly, and stepping down
+// to the workers' priority when a client floods it (docs/memserver.md, "Priorities").
+AL4_AIPC_STEPPING_DISPATCHER(intake, dispatch)
+
+seL4_Error serve_client(struct space *sp)
+{
+    seL4_Error e = al4_aipc_serve_with(&srv.rt, sp->index, &sp->conn, intake, sp, DISPATCH_PRIO);
+    if (e == seL4_NoError)
+        al4_aipc_serve_yield(&sp->conn, WORK_PRIO);
+    return e;
 }

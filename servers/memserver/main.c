@@ -54,7 +54,7 @@ static seL4_Error start(const seL4_BootInfo *bi)
         struct space *sp = &srv.sp[i];
         sp->d = srv.boot.client[i];
         sp->index = i;
-        if ((e = al4_aipc_serve(&srv.rt, i, &sp->conn, dispatch, sp, 10)))
+        if ((e = serve_client(sp)))
             return e;
     }
     return seL4_NoError;

@@ -41,7 +41,7 @@ enum mem_mode {
 
 // STATS groups, MR1..MR5 of the reply.
 enum { MEM_STATS_POOLS = 0, MEM_STATS_CALLS = 1, MEM_STATS_REQUESTS = 2, MEM_STATS_EXEC = 3,
-       MEM_STATS_GROUPS };
+       MEM_STATS_QUEUE = 4, MEM_STATS_GROUPS };
 enum { MS_FRAMES_FREE, MS_FRAMES, MS_PTS_FREE, MS_PTS };               // POOLS
 enum { MS_MAPS, MS_UNMAPS, MS_PT_MAPS, MS_WAKES, MS_FAILED };          // CALLS
 enum { MS_ALLOCS, MS_FREES, MS_REFUSED, MS_MODE, MS_CONCURRENCY };     // REQUESTS
@@ -49,6 +49,10 @@ enum { MS_ALLOCS, MS_FREES, MS_REFUSED, MS_MODE, MS_CONCURRENCY };     // REQUES
 // found nothing, spins a poll ended with signal bits, user interrupts taken, and
 // signal bits read by aipc's flush instead.
 enum { MS_SLEEPS, MS_SPINS, MS_SPIN_WAKES, MS_UINTR, MS_POLLED };
+// QUEUE: requests taken in (every well-formed one, of every client), and the most of
+// them taken in while one ALLOC or FREE waited for its worker to start it: how long
+// intake held up work (docs/memserver.md, "Priorities").
+enum { MS_INTAKE, MS_WAIT_MAX };
 #define MEM_STATS_WORDS 5
 
 #define MEM_MAX_CLIENTS 8

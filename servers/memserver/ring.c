@@ -57,7 +57,7 @@ seL4_Error ring_init(const seL4_BootInfo *bi)
         return seL4_InvalidArgument;
     al4_asyncsys_batch(&srv.as, true);
     co_exec_set_flush(&srv.rt.ex, flush, NULL, AL4_AIPC_FLUSH_EVERY);
-    co_init(&replies, &srv.rt.ex, replies_run, 10);
+    co_init(&replies, &srv.rt.ex, replies_run, DISPATCH_PRIO);
     co_exec_bind(&srv.rt.ex, RING_BIT, &replies);
     co_wake(&replies);
     return seL4_NoError;

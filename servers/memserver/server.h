@@ -7,6 +7,11 @@
 #include <al4/asyncsys.h>
 #include "memserver.h"
 
+// Coroutine priorities (docs/memserver.md, "Priorities"): intake (the connections'
+// dispatchers, and the system calls' reply dispatcher) above the workers.
+#define DISPATCH_PRIO 10
+#define WORK_PRIO 5
+
 // A run of caps handed out and taken back, last in first out.
 struct pool {
     seL4_CPtr *stack;
@@ -41,9 +46,12 @@ struct job {
     uint32_t id;  // the client's call id (al4_aipc_reply)
     uint16_t op;  // MEM_ALLOC or MEM_FREE
     uint16_t page;
+    uint32_t intake;  // srv.intake when it was submitted (MS_WAIT_MAX)
 };
 
 struct memserver {
+    // First, within an immediate offset of srv: every request touches them.
+    uint32_t intake, wait_max;            // MEM_STATS_QUEUE
     struct mem_boot boot;
     struct al4_aipc_rt rt;
     struct al4_asyncsys as;
@@ -60,10 +68,9 @@ static inline seL4_Word page_va(const struct job *j)
     return j->sp->d.base + ((seL4_Word)j->page << seL4_PageBits);
 }
 
-// dispatch.c: the handler of every connection's dispatcher (al4/aipc.h): answers at
-// once what needs no system call, hands ALLOC and FREE to a worker.
-bool dispatch(struct al4_aipc_server *s, const struct al4_aipc_req *req,
-              struct al4_aipc_req *reply, void *arg);
+// dispatch.c: serves sp's connection (sp->index) with a dispatcher whose handler answers
+// at once what needs no system call and hands ALLOC and FREE to a worker.
+seL4_Error serve_client(struct space *sp);
 // A worker is done with j: the page's bookkeeping and the reply (err: enum mem_err,
 // sel4: the kernel's error for MEM_ESYSCALL).
 void job_finish(const struct job *j, enum mem_err err, seL4_Error sel4);

@@ -67,6 +67,9 @@ static enum co_status worker_run(struct co *co)
     struct job *j = &w->job;
     CO_BEGIN(co);
     for (;;) {
+        // Wraps as the counter does: the difference is right below 2^32 requests.
+        if (srv.intake - j->intake > srv.wait_max)
+            srv.wait_max = srv.intake - j->intake;
         w->result = MEM_OK;
         w->err = seL4_NoError;
         if (srv.mode == MEM_NONE) {
@@ -117,7 +120,7 @@ static enum co_status worker_run(struct co *co)
 void work_init(unsigned concurrency)
 {
     for (unsigned i = 0; i < MEM_MAX_CONCURRENCY; i++) {
-        co_init(&workers[i].co, &srv.rt.ex, worker_run, 5);
+        co_init(&workers[i].co, &srv.rt.ex, worker_run, WORK_PRIO);
         al4_async_init(&workers[i].call, &srv.as, &workers[i].co);
     }
     work_set_concurrency(concurrency);

@@ -597,6 +597,87 @@ static void test_server_batch_per_resume(void **state)
     assert_true(items_when_other_ran <= AL4_AIPC_BATCH);  // 1000 before the fix
 }
 
+// A stepping server (al4_aipc_serve_yield), flooded past its ring (8 here), lets
+// the coroutines below it down to the step run before its next batch, and sends what
+// the process owes each time: the same flood with the other coroutine at 5, under the
+// dispatcher at 10, would otherwise wait for all 1001 requests, and the flush for the
+// ring to empty.
+static unsigned flushes;
+
+static uint64_t counting_flush(void *rt)
+{
+    flushes++;
+    return al4_aipc_flush(rt);
+}
+
+AL4_AIPC_STEPPING_DISPATCHER(stepping_refill, refilling_echo)
+
+static void test_server_steps_down(void **state)
+{
+    (void)state;
+    setup_pair(8);
+    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, stepping_refill, NULL, 10), seL4_NoError);
+    al4_aipc_serve_yield(&sv, 5);
+    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
+    co_init(&other, &rt_s.ex, other_run, 5);
+    co_exec_run_ready(&rt_s.ex);  // the dispatcher goes idle
+    co_exec_set_flush(&rt_s.ex, counting_flush, &rt_s, AL4_AIPC_FLUSH_EVERY);
+    flood_left = 1000;
+    items = flushes = 0;
+    other_ran = false;
+    struct al4_ring_item rq = {.co = 1, .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+    assert_true(al4_aipc_link_put(&peer_end, &rq));
+    al4_aipc_flush(&rt_c);
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(sv.handled, 1001);
+    assert_true(other_ran);
+    // Flooded past the ring (8) in its first resume: it stepped down after that round.
+    print_message("the other ran after %u requests, %u flushes\n", items_when_other_ran, flushes);
+    assert_true(items_when_other_ran > 8 && items_when_other_ran <= 8 + AL4_AIPC_BATCH);
+    assert_true(flushes >= (1001 - 8 - AL4_AIPC_BATCH) / AL4_AIPC_BATCH);
+    assert_int_equal(sv.dispatcher.prio, 10);  // its own again
+}
+
+// An honest client's round, a full ring of 256 at once: taken in whole before the
+// coroutine below runs, and one flush, when the ring is empty, as without the step.
+static bool counting_echo(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                          struct al4_aipc_req *reply, void *arg)
+{
+    if (++items == 1)
+        co_wake(&other);
+    return echo(s, req, reply, arg);
+}
+
+AL4_AIPC_STEPPING_DISPATCHER(stepping_count, counting_echo)
+
+static void test_server_step_down_round(void **state)
+{
+    (void)state;
+    setup_pair(AL4_AIPC_MAX_CAPACITY);
+    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, stepping_count, NULL, 10), seL4_NoError);
+    al4_aipc_serve_yield(&sv, 5);
+    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
+    co_init(&other, &rt_s.ex, other_run, 5);
+    co_exec_run_ready(&rt_s.ex);
+    co_exec_set_flush(&rt_s.ex, counting_flush, &rt_s, AL4_AIPC_FLUSH_EVERY);
+    for (unsigned round = 0; round < 2; round++) {
+        items = flushes = 0;
+        other_ran = false;
+        struct al4_ring_item rq = {.co = 1, .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+        for (unsigned i = 0; i < AL4_AIPC_MAX_CAPACITY; i++)
+            assert_true(al4_aipc_link_put(&peer_end, &rq));
+        al4_aipc_flush(&rt_c);
+        co_exec_run_ready(&rt_s.ex);
+        assert_int_equal(items, AL4_AIPC_MAX_CAPACITY);
+        assert_int_equal(items_when_other_ran, AL4_AIPC_MAX_CAPACITY);
+        assert_int_equal(flushes, 1);
+        struct al4_ring_item it;
+        for (unsigned i = 0; i < AL4_AIPC_MAX_CAPACITY; i++)
+            assert_true(al4_aipc_link_get(&peer_end, &it));
+        co_init(&other, &rt_s.ex, other_run, 5);
+    }
+}
+
 // The client's side: a server on another hart (a thread here) that keeps the reply ring
 // topped up with replies nobody asked for, below a batch per look, while the client
 // drains it; each reply dispatcher resume must refuse at most a batch (before the fix,
@@ -773,6 +854,8 @@ int main(void)
         cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
         cmocka_unit_test_teardown(test_abandoned_calls, teardown),
         cmocka_unit_test_teardown(test_server_batch_per_resume, teardown),
+        cmocka_unit_test_teardown(test_server_steps_down, teardown),
+        cmocka_unit_test_teardown(test_server_step_down_round, teardown),
         cmocka_unit_test_teardown(test_reply_batch_per_resume, teardown),
         cmocka_unit_test_teardown(test_misuse_traps, teardown),
     };

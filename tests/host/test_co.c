@@ -701,6 +701,47 @@ static void test_yield_round_robin(void **state)
     assert_true(co_done(&a.co) && co_done(&b.co));
 }
 
+// CO_YIELD_AT: queued at the lower priority, behind what waits there, above what is
+// below it; resumed, at its own again (a plain yield then goes before the middle one).
+static struct tco *yield_at_middle[2];
+
+static enum co_status yield_at_run(struct co *co)
+{
+    struct tco *t = (struct tco *)co;
+    CO_BEGIN(co);
+    logged(t);
+    co_wake(&yield_at_middle[0]->co);
+    CO_YIELD_AT(co, 1, 5);
+    assert_int_equal(co->prio, 5);
+    logged(t);
+    co_wake(&yield_at_middle[1]->co);
+    CO_YIELD(co);
+    logged(t);
+    CO_END(co);
+}
+
+static void test_yield_at(void **state)
+{
+    (void)state;
+    struct co_exec ex;
+    struct fake f;
+    fake_init(&f, &ex, 0);
+    struct tco a, b1, b2, c, d;
+    tco_init(&a, &ex, yield_at_run, 5, 1);
+    tco_init(&b1, &ex, once_run, 3, 2);
+    tco_init(&b2, &ex, once_run, 3, 2);
+    tco_init(&c, &ex, once_run, 1, 3);
+    tco_init(&d, &ex, once_run, 0, 4);
+    yield_at_middle[0] = &b1;
+    yield_at_middle[1] = &b2;
+    co_wake(&a.co);
+    co_wake(&c.co);
+    co_wake(&d.co);
+    co_exec_run_ready(&ex);
+    EXPECT_ORDER(1, 2, 3, 1, 1, 2, 4);
+    assert_true(co_done(&a.co) && co_done(&d.co));
+}
+
 // --- Timers ---
 
 static int sleepers_left;
@@ -1205,6 +1246,7 @@ int main(void)
         cmocka_unit_test_setup(test_wake_bits, setup),
         cmocka_unit_test_setup(test_await_chain, setup),
         cmocka_unit_test_setup(test_yield_round_robin, setup),
+        cmocka_unit_test_setup(test_yield_at, setup),
         cmocka_unit_test_setup(test_timer_order, setup),
         cmocka_unit_test_setup(test_timer_same_deadline_fifo, setup),
         cmocka_unit_test_setup(test_timer_cancel_and_full, setup),

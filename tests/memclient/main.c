@@ -145,6 +145,37 @@ __attribute__((noinline)) static void run(void)
     report[R_CYCLES] = t1 - t0;
 }
 
+// MC_FLOOD as a hostile client floods: STATS requests written straight into the ring
+// whenever it has room, each reply taken as soon as it is there and only looked at for
+// the allocation count; no coroutine, no call id. This thread does nothing else, so on
+// another hart it refills the ring faster than the server drains it. A broken link (the
+// server gave up on it) ends the flood too, reported as R_BAD.
+static void flood(void)
+{
+    struct al4_ring_item ask = {.info = seL4_MessageInfo_new(MEM_STATS, 0, 0, 1).words[0],
+                                .mr = {MEM_STATS_REQUESTS}};
+    struct al4_ring_item got;
+    seL4_Word sent = 0, answered = 0;
+    bool seen = false;
+    while (!cl.link.broken && (answered < sent || (!seen && sent < n))) {
+        // At most `capacity` in flight, as for any client: the server drops one whose
+        // replies overfill their ring.
+        if (!seen && sent < n && sent - answered < cl.link.capacity &&
+            al4_aipc_link_put(&cl.link, &ask)) {
+            sent++;
+            if (cl.link.owed)
+                co_exec_wake_bits(&rt.ex, al4_aipc_flush(&rt));
+        }
+        if (al4_aipc_link_get(&cl.link, &got)) {
+            answered++;
+            seen |= seL4_MessageInfo_get_label((seL4_MessageInfo_t){{got.info}}) == MEM_STATS &&
+                    got.mr[0] == MEM_OK && got.mr[1 + MS_ALLOCS] >= seed;
+        }
+    }
+    report[R_OK] = sent;
+    report[R_BAD] = !seen || cl.link.broken;
+}
+
 static void raw(seL4_Word label, seL4_Word nargs, const seL4_Word *args)
 {
     workers[0].call.info = seL4_MessageInfo_new(label, 0, 0, nargs < 3 ? nargs : 3);
@@ -174,7 +205,7 @@ int main(void)
         conc = (unsigned)seL4_GetMR(MC_CONC);
         if (conc == 0 || conc > AL4_AIPC_MAX_CAPACITY)
             conc = AL4_AIPC_MAX_CAPACITY;
-        if (cmd != MC_BENCH && n > MEM_MAX_PAGES)
+        if ((cmd == MC_FILL || cmd == MC_CHECK_FREE) && n > MEM_MAX_PAGES)
             n = MEM_MAX_PAGES;
         memset(report, 0, sizeof(report));
         if (e) {
@@ -185,6 +216,8 @@ int main(void)
             raw(seL4_GetMR(MC_LABEL), seL4_GetMR(MC_NARGS), args);
         else if (cmd == MC_FILL || cmd == MC_CHECK_FREE || cmd == MC_BENCH)
             run();
+        else if (cmd == MC_FLOOD)
+            flood();
         else
             break;
     }

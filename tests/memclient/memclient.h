@@ -16,6 +16,9 @@ enum {
     MC_CHECK_FREE = 2,  // the same pages: the pattern still there, then FREE each
     MC_BENCH = 3,       // CONC coroutines, N rounds each: ALLOC and FREE a page of its own
     MC_RAW = 4,         // one request: label LABEL, MR0..2 = ARGS (NARGS of them)
+    MC_FLOOD = 5,       // the ring kept full of STATS requests (answered at once) until
+                        // a reply counts SEED allocations, N requests at most: R_OK
+                        // the requests sent, R_BAD 1 when N ran out first
 };
 enum { MC_N, MC_SEED, MC_CONC, MC_LABEL, MC_NARGS, MC_ARGS, MC_WORDS = MC_ARGS + 3 };
 

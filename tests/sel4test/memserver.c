@@ -356,3 +356,57 @@ static void no_mixing(struct env *env)
 }
 DEFINE_TEST(ASYNCSYS0021, "memory server: the requests of two processes at the same addresses do not mix",
             no_mixing);
+
+// A client that keeps its ring full of requests the server answers at once (STATS,
+// written straight into the ring from another hart) while another allocates: the allocations go ahead during
+// the flood, which stops as soon as it sees them counted (docs/memserver.md,
+// "Priorities"). Before the dispatchers stepped down under a flood, the workers below
+// them did not run while the flood kept the ring full: a job waited while the server
+// took in thousands of the flood's requests.
+#define FLOOD_PAGES 16
+#define FLOOD_ASKS 500000
+static void flood(struct env *env, enum mem_mode mode)
+{
+    ms_start(env, 2, mode, 4, FRAMES, PTS);
+    seL4_Word q[MEM_STATS_WORDS];
+    stats(env, MEM_STATS_REQUESTS, q);
+    send_cmd(1, MC_FLOOD, FLOOD_ASKS, q[MS_ALLOCS] + FLOOD_PAGES, 0);
+    send_cmd(0, MC_FILL, FLOOD_PAGES, 100, 4);
+    take(env);
+    take(env);
+    test_eq(env, ms.r[0][R_OK], 2 * FLOOD_PAGES);
+    test_eq(env, ms.r[0][R_BAD], 0);
+    seL4_Word w[MEM_STATS_WORDS];
+    stats(env, MEM_STATS_QUEUE, w);
+    printf("# mode %u: the flood sent %lu requests; %lu taken in at most while a job waited\n",
+           mode, (unsigned long)ms.r[1][R_OK], (unsigned long)w[MS_WAIT_MAX]);
+    test_eq(env, ms.r[1][R_BAD], 0);
+    test_check(env, ms.r[1][R_OK] > 0 && ms.r[1][R_OK] < FLOOD_ASKS);
+    test_check(env, w[MS_INTAKE] >= ms.r[1][R_OK]);
+    // A job's worker starts at the latest after the flood's dispatcher has taken in
+    // more than a ring since the executor last ran out of work (it steps down only
+    // then: at most a round past the ring), after the round in which it saw that
+    // the executor had (it counts from there), and the victim's own few requests
+    // (4 in flight): 256 + 64 + 64 + 4. Nothing like the flood's thousands.
+    test_check(env, w[MS_WAIT_MAX] <= AL4_AIPC_MAX_CAPACITY + 2 * AL4_AIPC_BATCH + 8);
+    send_cmd(0, MC_CHECK_FREE, FLOOD_PAGES, 100, 4);
+    take(env);
+    test_eq(env, ms.r[0][R_OK], 2 * FLOOD_PAGES);
+    test_eq(env, ms.r[0][R_BAD], 0);
+    pools_full(env, FRAMES);
+    ms_stop();
+}
+
+static void flood_sync(struct env *env)
+{
+    flood(env, MEM_SYNC);
+}
+DEFINE_TEST(ASYNCSYS0027, "memory server, sync: a client flooding it with requests answered at once "
+            "does not hold up another's allocations", flood_sync);
+
+static void flood_async(struct env *env)
+{
+    flood(env, MEM_ASYNC);
+}
+DEFINE_TEST(ASYNCSYS0028, "memory server, async: a client flooding it with requests answered at once "
+            "does not hold up another's allocations", flood_async);

@@ -284,6 +284,10 @@ struct al4_aipc_server {
     al4_aipc_handler_fn handle;
     void *arg;
     uint64_t handled;
+    uint8_t prio, yield_prio;  // the dispatcher's, and the one it steps down to
+    // al4_aipc_serve_flooded's: `handled` and the executor's `empties` when the
+    // executor last ran out of work (as far as this dispatcher has seen).
+    uint64_t streak_base, streak_empties;
 };
 
 // Serves connection `i` of rt with `handle` (the default dispatcher, at `prio`).
@@ -295,6 +299,22 @@ seL4_Error al4_aipc_serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_se
 // unused (NULL); `arg` is passed to the handler as with al4_aipc_serve.
 seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
                                co_resume_fn dispatch, void *arg, unsigned prio);
+// A stepping dispatcher (AL4_AIPC_STEPPING_DISPATCHER, below) steps down to `prio`
+// (below its own) when a client floods it: once it has taken in more requests than its
+// ring holds since the executor last ran out of work, each of its resumes takes at most
+// one round (a batch at most), runs the executor's flush and yields queued at `prio`,
+// not its own (which it has again when it resumes). Every coroutine down to `prio`
+// queued meanwhile then runs before its next round, and the notifications of what they
+// did go out (a busy executor flushes only every AL4_AIPC_FLUSH_EVERY resumes, however
+// much each did). For a server whose handlers hand work to coroutines below the
+// dispatcher: it sets their priority here, so that a client that keeps its ring full of
+// requests answered at once cannot hold up that work, its own or other clients' (the
+// memory server: docs/memserver.md, "Priorities"). An honest client's round, at most
+// its ring, is still taken in whole before that work runs: that is what batches it.
+// The default dispatcher does not step (its hot path stays as it is).
+void al4_aipc_serve_yield(struct al4_aipc_server *s, unsigned prio);
+// The step's flush (out of line: flooded stepping dispatchers only).
+void al4_aipc_serve_step_down(struct al4_aipc_server *s);
 // Answers request `id` (a deferred one). False when the connection is dead or the id
 // cannot be a call of this client (the reply ring full: more calls than the capacity).
 bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
@@ -542,10 +562,23 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
         al4_aipc_send_reply_w0(s, out.id == (uint32_t)w0 ? w0 : out.id, out.info, out.mr);
 }
 
+// Whether s has taken in more than its ring holds since its executor last ran out of
+// work (al4_aipc_serve_yield): `handled` counts every request taken in.
+static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s)
+{
+    uint64_t empties = s->link.rt->ex.empties;
+    if (empties != s->streak_empties) {
+        s->streak_empties = empties;
+        s->streak_base = s->handled;
+        return false;
+    }
+    return s->handled - s->streak_base > s->link.capacity;
+}
+
 // The dispatcher's body: drains the connection a batch per resume, each request to
-// `handle`.
+// `handle`; `steps` (a constant): al4_aipc_serve_yield's step down when flooded.
 static inline __attribute__((always_inline)) enum co_status
-al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle)
+al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle, bool steps)
 {
     struct al4_aipc_server *s =
         (struct al4_aipc_server *)((char *)co - offsetof(struct al4_aipc_server, dispatcher));
@@ -561,8 +594,14 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle)
         for (; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&s->link)); n++) {
             al4_aipc_take_request(s, slot, handle);  // frees the slot
         }
+        // Still marked running across both yields: producers do not signal meanwhile.
+        if (steps && n && al4_aipc_serve_flooded(s)) {
+            al4_aipc_serve_step_down(s);
+            CO_YIELD_AT(co, s->yield_prio, s->prio);
+            continue;
+        }
         if (n == AL4_AIPC_BATCH) {
-            CO_YIELD(co);  // still marked running: producers do not signal meanwhile
+            CO_YIELD(co);
             continue;
         }
         if (!al4_aipc_link_idle(&s->link))
@@ -581,5 +620,11 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle)
 #define AL4_AIPC_DISPATCHER(name, handler) \
     static enum co_status name(struct co *co) \
     { \
-        return al4_aipc_dispatch(co, (handler)); \
+        return al4_aipc_dispatch(co, (handler), false); \
+    }
+// The same dispatcher stepping down under a flood (al4_aipc_serve_yield).
+#define AL4_AIPC_STEPPING_DISPATCHER(name, handler) \
+    static enum co_status name(struct co *co) \
+    { \
+        return al4_aipc_dispatch(co, (handler), true); \
     }

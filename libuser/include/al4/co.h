@@ -103,6 +103,8 @@ struct co_exec {
     // Counters (for tests and tuning): resumes, idle sleeps, loop iterations, and
     // resumes of a coroutine a sleep's or a flush's bits woke that skipped the queue.
     uint64_t resumes, sleeps, loops, direct;
+    // Times the loop found nothing runnable (every coroutine woken so far has run).
+    uint64_t empties;
     // The idle path's polls that found nothing, and its spins that ended with bits.
     uint64_t spins, spin_wakes;
 };
@@ -129,6 +131,10 @@ uint64_t co_exec_run_ready(struct co_exec *ex);
 // It returns the signal bits it read itself (0: none), which the executor wakes as
 // co_exec_wake_bits would; a flush that woke nobody's peer returns 0.
 void co_exec_set_flush(struct co_exec *ex, uint64_t (*flush)(void *arg), void *arg, uint32_t every);
+// Runs the flush now (and counts `every` from here), waking the bits it returns: for a
+// coroutine that keeps the executor busy past a batch of its own and would otherwise
+// hold back, until `every` resumes have passed, what the others owe the outside world.
+void co_exec_flush(struct co_exec *ex);
 // Before it sleeps, the idle path polls (ops->poll) up to `polls` times for signal bits,
 // still masked; bits found are taken as a sleep's (0: never spin, the default; so with
 // no ops->poll). For a
@@ -282,6 +288,17 @@ void co_timer_expire(struct co_exec *ex, uint64_t now);
     do { \
         co_wake(co); \
         CO_SUSPEND(co); \
+    } while (0)
+
+// CO_YIELD queued at priority `p` instead of its own, `own`, which it has again once
+// resumed: everything queued at p and above runs first. For a coroutine that keeps
+// finding work and must not hold up the lower-priority ones its work feeds (aipc's
+// stepping dispatcher under a flood, al4_aipc_serve_yield).
+#define CO_YIELD_AT(co, p, own) \
+    do { \
+        (co)->prio = (uint8_t)(p); \
+        CO_YIELD(co); \
+        (co)->prio = (uint8_t)(own); \
     } while (0)
 
 // Until `cond` holds, suspends; whoever makes it true must co_wake this coroutine.
