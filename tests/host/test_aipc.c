@@ -538,6 +538,73 @@ static void test_abandoned_calls(void **state)
     assert_int_equal(workers[1].call.mr[0], 10);
 }
 
+// A lying server answers an abandoned call's placeholder (word 0 UINT64_MAX, the
+// placeholder's tag, naming the last id) before the real reply: only that connection's
+// bookkeeping suffers. The id is freed early and reused, under a tag (the lie's next)
+// that the real reply does not carry: that reply names no call in flight and is
+// refused, and the call that reused the id gets its own reply. The abandoned calls'
+// structs and coroutines are not touched. (The server here answers later, so that the
+// lie can come first.)
+static uint32_t deferred[4];
+static unsigned n_deferred;
+
+static bool defer(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                  struct al4_aipc_req *reply, void *arg)
+{
+    (void)s, (void)reply, (void)arg;
+    deferred[n_deferred++ % 4] = req->id;
+    return false;
+}
+
+static void test_lie_to_abandoned(void **state)
+{
+    (void)state;
+    serve_pair(2, defer);
+    n_deferred = 0;
+    memset(ru, 0, sizeof(ru));
+    for (unsigned i = 0; i < 2; i++) {
+        co_init(&ru[i].co, &rt_c.ex, gives_up, 5);
+        co_wake(&ru[i].co);
+    }
+    co_exec_run_ready(&rt_c.ex);
+    assert_ptr_equal(cl.slot[1], &cl.gone);
+    for (unsigned i = 0; i < 2; i++) {
+        co_init(&ru[i].co, &rt_c.ex, waits_for_something_else, 5);
+        co_wake(&ru[i].co);
+    }
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(n_deferred, 2);
+    struct al4_ring_item lie = {.co = UINT32_MAX, .reserved = UINT32_MAX,
+                                .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0], .mr = {666}};
+    assert_true(al4_aipc_link_put(&sv.link, &lie));
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    assert_int_equal(cl.n_free, 1);  // id 1, early
+    // A new call takes it; the server answers the three in order.
+    workers[1] = (struct worker){.tag = 9};
+    co_init(&workers[1].co, &rt_c.ex, worker_run, 5);
+    co_wake(&workers[1].co);
+    co_exec_run_ready(&rt_c.ex);
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(n_deferred, 3);
+    for (unsigned k = 0; k < 3; k++) {
+        seL4_Word mr = 100 + k;
+        assert_true(al4_aipc_reply(&sv, deferred[k], seL4_MessageInfo_new(1, 0, 0, 1), &mr));
+        al4_aipc_flush(&rt_s);
+        co_exec_run_ready(&rt_c.ex);
+    }
+    assert_true(workers[1].call.done);
+    assert_int_equal(workers[1].call.status, AL4_AIPC_OK);
+    assert_int_equal(workers[1].call.mr[0], 102);  // its own reply, the third
+    assert_int_equal(cl.link.st.refused, 1);  // the abandoned call's real reply on id 1
+    assert_false(cl.link.broken);
+    assert_int_equal(cl.n_free, 2);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(ru[i].resumed, 0);
+        assert_int_equal(ru[i].call.mr[0], 1234);
+    }
+}
+
 // --- A peer that keeps the ring topped up: at most a batch per resume ---
 
 // A peer on another hart can keep a ring from ever looking empty to the dispatcher's
@@ -853,6 +920,7 @@ int main(void)
         cmocka_unit_test_teardown(test_bound_call, teardown),
         cmocka_unit_test_teardown(test_owing_list_bounded, teardown),
         cmocka_unit_test_teardown(test_abandoned_calls, teardown),
+        cmocka_unit_test_teardown(test_lie_to_abandoned, teardown),
         cmocka_unit_test_teardown(test_server_batch_per_resume, teardown),
         cmocka_unit_test_teardown(test_server_steps_down, teardown),
         cmocka_unit_test_teardown(test_server_step_down_round, teardown),
