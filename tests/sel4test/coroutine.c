@@ -54,10 +54,13 @@ static enum co_status timed_run(struct co *co)
 {
     struct timed *t = (struct timed *)co;
     CO_BEGIN(co);
-    t->deadline = co_now(co->ex) + co_us(co->ex, TIMER_US);
-    CO_SLEEP_UNTIL(co, &t->timer, t->deadline);
-    t->woke = co_now(co->ex);
-    __atomic_store_n(&t->done, t->timer.fired, __ATOMIC_RELEASE);
+    for (;;) {
+        t->deadline = co_now(co->ex) + co_us(co->ex, TIMER_US);
+        CO_SLEEP_UNTIL(co, &t->timer, t->deadline);
+        t->woke = co_now(co->ex);
+        __atomic_store_n(&t->done, t->timer.fired, __ATOMIC_RELEASE);
+        CO_SUSPEND(co);  // the next BIT_TIMER arms it again
+    }
     CO_END(co);
 }
 
@@ -191,18 +194,28 @@ static void executor_smoke(struct env *env)
     check_asleep(env, "after the signals");
 
     // A timer: the executor waits for the deadline (polling, docs/coroutines.md) and
-    // then sleeps again.
-    test_assert(env, send(env, BIT_TIMER));
-    seL4_Word end = un_deadline(env, 5000);
-    while (!__atomic_load_n(&cs.t.done, __ATOMIC_ACQUIRE) && un_rdtime() < end)
-        seL4_Yield();
-    test_assert(env, cs.t.done);
-    uint64_t late = cs.t.woke - cs.t.deadline;
-    printf("# timer of %u us: woken %lu us after its deadline, %lu polls\n", TIMER_US,
-           (unsigned long)(late * 1000000 / cs.hz), (unsigned long)cs.plat.polls);
-    test_check(env, cs.t.woke >= cs.t.deadline);
-    test_check(env, late < un_ticks(env, 50));  // 100 ms: a loaded host may stop a hart a while
-    test_check(env, cs.plat.polls > 0);
+    // then sleeps again. A host that stops the hart until past the deadline leaves
+    // nothing to poll for (seen once under load: woken 5.3 ms late, no poll): up to
+    // three timers, for one the executor met within a tick.
+    seL4_Word polls = 0;
+    for (unsigned round = 0; round < 3; round++) {
+        seL4_Word polls_before = cs.plat.polls;
+        __atomic_store_n(&cs.t.done, false, __ATOMIC_RELEASE);
+        test_assert(env, send(env, BIT_TIMER));
+        seL4_Word end = un_deadline(env, 5000);
+        while (!__atomic_load_n(&cs.t.done, __ATOMIC_ACQUIRE) && un_rdtime() < end)
+            seL4_Yield();
+        test_assert(env, cs.t.done);
+        uint64_t late = cs.t.woke - cs.t.deadline;
+        polls = cs.plat.polls - polls_before;
+        printf("# timer of %u us: woken %lu us after its deadline, %lu polls\n", TIMER_US,
+               (unsigned long)(late * 1000000 / cs.hz), (unsigned long)polls);
+        test_check(env, cs.t.woke >= cs.t.deadline);
+        test_check(env, late < un_ticks(env, 50));  // 100 ms: a loaded host may stop a hart a while
+        if (late < un_ticks(env, 1))
+            break;
+    }
+    test_check(env, polls > 0);
     check_asleep(env, "after the timer");
 
     printf("# %lu resumes, %lu sleeps (%lu in the kernel), %lu handler runs, stray 0x%lx\n",

@@ -285,8 +285,9 @@ struct al4_aipc_server {
     void *arg;
     uint64_t handled;
     uint8_t prio, yield_prio;  // the dispatcher's, and the one it steps down to
-    // al4_aipc_serve_flooded's: `handled` and the executor's `empties` when the
-    // executor last ran out of work (as far as this dispatcher has seen).
+    // al4_aipc_serve_flooded's: the items taken in (handled and refused) and the
+    // executor's `empties` when the executor last ran out of work (as far as this
+    // dispatcher has seen).
     uint64_t streak_base, streak_empties;
 };
 
@@ -311,7 +312,8 @@ seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_ai
 // requests answered at once cannot hold up that work, its own or other clients' (the
 // memory server: docs/memserver.md, "Priorities"). An honest client's round, at most
 // its ring, is still taken in whole before that work runs: that is what batches it.
-// The default dispatcher does not step (its hot path stays as it is).
+// The default dispatcher does not step (its hot path stays as it is). Called after
+// al4_aipc_serve_with, which sets the dispatcher's priorities (the step's off).
 void al4_aipc_serve_yield(struct al4_aipc_server *s, unsigned prio);
 // The step's flush (out of line: flooded stepping dispatchers only).
 void al4_aipc_serve_step_down(struct al4_aipc_server *s);
@@ -563,16 +565,17 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
 }
 
 // Whether s has taken in more than its ring holds since its executor last ran out of
-// work (al4_aipc_serve_yield): `handled` counts every request taken in.
+// work (al4_aipc_serve_yield). Every item taken in counts: those handled and those
+// refused (a flood of malformed items holds the thread as well).
 static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s)
 {
-    uint64_t empties = s->link.rt->ex.empties;
+    uint64_t empties = s->link.rt->ex.empties, taken = s->handled + s->link.st.refused;
     if (empties != s->streak_empties) {
         s->streak_empties = empties;
-        s->streak_base = s->handled;
+        s->streak_base = taken;
         return false;
     }
-    return s->handled - s->streak_base > s->link.capacity;
+    return taken - s->streak_base > s->link.capacity;
 }
 
 // The dispatcher's body: drains the connection a batch per resume, each request to
