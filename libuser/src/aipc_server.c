@@ -34,7 +34,7 @@ static seL4_Error serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_serv
     co_init(&s->dispatcher, &rt->ex, dispatch, prio);
     s->prio = s->yield_prio = s->dispatcher.prio;
     s->streak_base = s->handled + s->link.st.refused;
-    s->streak_empties = rt->ex.empties;
+    s->streak_empty_at = rt->ex.empty_at;
     co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &s->dispatcher);
     co_wake(&s->dispatcher);
     return seL4_NoError;

@@ -226,7 +226,7 @@ static inline __attribute__((always_inline)) uint64_t run_ready(struct co_exec *
             co = dequeue(ex);
         }
         if (!co) {
-            ex->empties++;
+            ex->empty_at = ex->loops;
             // The flush may wake coroutines: the answers its signals brought.
             co = wake_bits_next(ex, flush(ex));
             if (!co) {

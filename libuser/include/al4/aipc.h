@@ -286,9 +286,9 @@ struct al4_aipc_server {
     uint64_t handled;
     uint8_t prio, yield_prio;  // the dispatcher's, and the one it steps down to
     // al4_aipc_serve_flooded's: the items taken in (handled and refused) and the
-    // executor's `empties` when the executor last ran out of work (as far as this
+    // executor's `empty_at` when the executor last ran out of work (as far as this
     // dispatcher has seen).
-    uint64_t streak_base, streak_empties;
+    uint64_t streak_base, streak_empty_at;
 };
 
 // Serves connection `i` of rt with `handle` (the default dispatcher, at `prio`).
@@ -569,9 +569,9 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
 // refused (a flood of malformed items holds the thread as well).
 static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s)
 {
-    uint64_t empties = s->link.rt->ex.empties, taken = s->handled + s->link.st.refused;
-    if (empties != s->streak_empties) {
-        s->streak_empties = empties;
+    uint64_t empty_at = s->link.rt->ex.empty_at, taken = s->handled + s->link.st.refused;
+    if (empty_at != s->streak_empty_at) {
+        s->streak_empty_at = empty_at;
         s->streak_base = taken;
         return false;
     }

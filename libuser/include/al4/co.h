@@ -103,8 +103,10 @@ struct co_exec {
     // Counters (for tests and tuning): resumes, idle sleeps, loop iterations, and
     // resumes of a coroutine a sleep's or a flush's bits woke that skipped the queue.
     uint64_t resumes, sleeps, loops, direct;
-    // Times the loop found nothing runnable (every coroutine woken so far has run).
-    uint64_t empties;
+    // The loop iteration (`loops`) at which it last found nothing runnable: it changes
+    // each time every coroutine woken so far has run (one store, off any counter's
+    // read-modify-write: the loop passes there once per call at low load).
+    uint64_t empty_at;
     // The idle path's polls that found nothing, and its spins that ended with bits.
     uint64_t spins, spin_wakes;
 };
