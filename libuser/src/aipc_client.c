@@ -177,8 +177,6 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     al4_ring_copy_out_all(call->mr, slot + 2);
     al4_aipc_link_release(&c->link);
     c->slot[id] = NULL;
-    // Stepped from word 0, which the check found equal to the tag: no second load.
-    uint64_t next = al4_aipc_next_tag(w0);
     call->info.words[0] = info;
     call->status = seL4_MessageInfo_get_label(call->info) == AL4_AIPC_LABEL_REFUSED
                        ? AL4_AIPC_EREFUSED : AL4_AIPC_OK;
@@ -186,9 +184,16 @@ static inline void take_reply(struct al4_aipc_client *c, const volatile uint64_t
     // A bound call keeps its id and its tag (nothing freed, so nobody waiting can take
     // it); an unbound one's id goes back with the next generation's tag.
     if (call->owner) {
-        call->tag = next;
+        // Stepped from word 0, which the check found equal to its tag: no second load.
+        call->tag = al4_aipc_next_tag(w0);
     } else {
-        c->tag[id] = (uint32_t)next;
+        // From the id's own tag, not from word 0: equal for a call (its tag is the
+        // id's), but an abandoned call's placeholder can be answered by a lying
+        // server, whose word 0 (all ones) would step to a tag the abandoned call's
+        // real reply may carry (the last id's first one), handing that reply to the
+        // call that reuses the id. The id's tag is the abandoned call's: its real
+        // reply names nothing in flight after this step.
+        c->tag[id] = (uint32_t)al4_aipc_next_tag(c->tag[id]);
         give_id(c, id);
     }
     co_wake_run(call->co);

@@ -540,69 +540,72 @@ static void test_abandoned_calls(void **state)
 
 // A lying server answers an abandoned call's placeholder (word 0 UINT64_MAX, the
 // placeholder's tag, naming the last id) before the real reply: only that connection's
-// bookkeeping suffers. The id is freed early and reused, under a tag (the lie's next)
-// that the real reply does not carry: that reply names no call in flight and is
-// refused, and the call that reused the id gets its own reply. The abandoned calls'
-// structs and coroutines are not touched. (The server here answers later, so that the
-// lie can come first.)
-static uint32_t deferred[4];
+// bookkeeping suffers. The id is freed early and reused under its next generation's
+// tag, which the real reply does not carry: that reply names no call in flight and is
+// refused, and the call that reused the id gets its own reply. The abandoned call's
+// struct and coroutine are not touched. At the full capacity, with the abandoned call
+// on the last id in its first generation: its tag (255) is what the lie's word 0 would
+// step to (before the fix the reusing call got the abandoned call's reply). The server
+// here answers later, so that the lie can come first.
+static uint32_t deferred[AL4_AIPC_MAX_CAPACITY + 1];
 static unsigned n_deferred;
 
 static bool defer(struct al4_aipc_server *s, const struct al4_aipc_req *req,
                   struct al4_aipc_req *reply, void *arg)
 {
     (void)s, (void)reply, (void)arg;
-    deferred[n_deferred++ % 4] = req->id;
+    if (n_deferred < AL4_AIPC_MAX_CAPACITY + 1)
+        deferred[n_deferred++] = req->id;
     return false;
 }
 
 static void test_lie_to_abandoned(void **state)
 {
     (void)state;
-    serve_pair(2, defer);
+    const unsigned last = AL4_AIPC_MAX_CAPACITY - 1;
+    serve_pair(AL4_AIPC_MAX_CAPACITY, defer);
     n_deferred = 0;
-    memset(ru, 0, sizeof(ru));
-    for (unsigned i = 0; i < 2; i++) {
-        co_init(&ru[i].co, &rt_c.ex, gives_up, 5);
-        co_wake(&ru[i].co);
-    }
+    start_workers(last);  // ids 0 .. last - 1, in flight throughout
     co_exec_run_ready(&rt_c.ex);
-    assert_ptr_equal(cl.slot[1], &cl.gone);
-    for (unsigned i = 0; i < 2; i++) {
-        co_init(&ru[i].co, &rt_c.ex, waits_for_something_else, 5);
-        co_wake(&ru[i].co);
-    }
+    memset(ru, 0, sizeof(ru));
+    co_init(&ru[0].co, &rt_c.ex, gives_up, 5);  // id `last`, abandoned
+    co_wake(&ru[0].co);
+    co_exec_run_ready(&rt_c.ex);
+    assert_ptr_equal(cl.slot[last], &cl.gone);
+    assert_int_equal(cl.tag[last], last);  // its first generation
+    co_init(&ru[0].co, &rt_c.ex, waits_for_something_else, 5);
+    co_wake(&ru[0].co);
     co_exec_run_ready(&rt_s.ex);
-    assert_int_equal(n_deferred, 2);
+    assert_int_equal(n_deferred, AL4_AIPC_MAX_CAPACITY);
     struct al4_ring_item lie = {.co = UINT32_MAX, .reserved = UINT32_MAX,
                                 .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0], .mr = {666}};
     assert_true(al4_aipc_link_put(&sv.link, &lie));
     al4_aipc_flush(&rt_s);
     co_exec_run_ready(&rt_c.ex);
-    assert_int_equal(cl.n_free, 1);  // id 1, early
-    // A new call takes it; the server answers the three in order.
-    workers[1] = (struct worker){.tag = 9};
-    co_init(&workers[1].co, &rt_c.ex, worker_run, 5);
-    co_wake(&workers[1].co);
+    assert_int_equal(cl.n_free, 1);  // id `last`, early
+    // A new call takes it; the server answers the abandoned call, then the new one.
+    workers[last] = (struct worker){.tag = 9};
+    co_init(&workers[last].co, &rt_c.ex, worker_run, 5);
+    co_wake(&workers[last].co);
     co_exec_run_ready(&rt_c.ex);
+    assert_int_equal(workers[last].call.id, last);
     co_exec_run_ready(&rt_s.ex);
-    assert_int_equal(n_deferred, 3);
-    for (unsigned k = 0; k < 3; k++) {
-        seL4_Word mr = 100 + k;
-        assert_true(al4_aipc_reply(&sv, deferred[k], seL4_MessageInfo_new(1, 0, 0, 1), &mr));
-        al4_aipc_flush(&rt_s);
-        co_exec_run_ready(&rt_c.ex);
-    }
-    assert_true(workers[1].call.done);
-    assert_int_equal(workers[1].call.status, AL4_AIPC_OK);
-    assert_int_equal(workers[1].call.mr[0], 102);  // its own reply, the third
-    assert_int_equal(cl.link.st.refused, 1);  // the abandoned call's real reply on id 1
+    assert_int_equal(n_deferred, AL4_AIPC_MAX_CAPACITY + 1);
+    seL4_Word abandoned = 7777, own = 8888;
+    assert_true(al4_aipc_reply(&sv, deferred[last], seL4_MessageInfo_new(1, 0, 0, 1), &abandoned));
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    assert_false(workers[last].call.done);
+    assert_int_equal(cl.link.st.refused, 1);  // the abandoned call's real reply
+    assert_true(al4_aipc_reply(&sv, deferred[last + 1], seL4_MessageInfo_new(1, 0, 0, 1), &own));
+    al4_aipc_flush(&rt_s);
+    co_exec_run_ready(&rt_c.ex);
+    assert_true(workers[last].call.done);
+    assert_int_equal(workers[last].call.status, AL4_AIPC_OK);
+    assert_int_equal(workers[last].call.mr[0], own);
     assert_false(cl.link.broken);
-    assert_int_equal(cl.n_free, 2);
-    for (unsigned i = 0; i < 2; i++) {
-        assert_int_equal(ru[i].resumed, 0);
-        assert_int_equal(ru[i].call.mr[0], 1234);
-    }
+    assert_int_equal(ru[0].resumed, 0);
+    assert_int_equal(ru[0].call.mr[0], 1234);
 }
 
 // --- A peer that keeps the ring topped up: at most a batch per resume ---
@@ -700,7 +703,8 @@ static void test_server_steps_down(void **state)
     assert_true(other_ran);
     // Flooded past the ring (8) in its first resume: it stepped down after that round.
     print_message("the other ran after %u requests, %u flushes\n", items_when_other_ran, flushes);
-    assert_true(items_when_other_ran > 8 && items_when_other_ran <= 8 + AL4_AIPC_BATCH);
+    // One request a round here: past the ring (8) at the ninth.
+    assert_int_equal(items_when_other_ran, 9);
     // A flush every round from then on (a round is an item here: the handler publishes
     // the next request one at a time).
     assert_true(flushes >= 1001 - items_when_other_ran - AL4_AIPC_BATCH);
@@ -749,7 +753,9 @@ static void test_server_steps_down_refusing(void **state)
     assert_int_equal(sv.handled, 0);
     assert_true(other_ran);
     print_message("the other ran after %llu refusals\n", (unsigned long long)refused_when_other_ran);
-    assert_true(refused_when_other_ran <= 8 + AL4_AIPC_BATCH);  // 1000 counting only handled
+    // Rounds of 8 (the refill between resumes): past the ring after the second; 1000
+    // when only handled requests counted.
+    assert_int_equal(refused_when_other_ran, 16);
 }
 
 // An honest client's round, a full ring of 256 at once: taken in whole before the

@@ -313,7 +313,9 @@ seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_ai
 // memory server: docs/memserver.md, "Priorities"). An honest client's round, at most
 // its ring, is still taken in whole before that work runs: that is what batches it.
 // The default dispatcher does not step (its hot path stays as it is). Called after
-// al4_aipc_serve_with, which sets the dispatcher's priorities (the step's off).
+// al4_aipc_serve_with, which sets the yield priority to the dispatcher's own: a flooded
+// stepping dispatcher then still takes a round per resume and flushes, but yields at
+// its own priority.
 void al4_aipc_serve_yield(struct al4_aipc_server *s, unsigned prio);
 // The step's flush (out of line: flooded stepping dispatchers only).
 void al4_aipc_serve_step_down(struct al4_aipc_server *s);
@@ -565,15 +567,16 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
 }
 
 // Whether s has taken in more than its ring holds since its executor last ran out of
-// work (al4_aipc_serve_yield). Every item taken in counts: those handled and those
-// refused (a flood of malformed items holds the thread as well).
-static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s)
+// work (al4_aipc_serve_yield); n: the items this resume took. Every item taken in
+// counts: those handled and those refused (a flood of malformed items holds the thread
+// as well).
+static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s, unsigned n)
 {
     uint64_t empty_at = s->link.rt->ex.empty_at, taken = s->handled + s->link.st.refused;
     if (empty_at != s->streak_empty_at) {
+        // It ran out before this resume began: all of this resume's items came after.
         s->streak_empty_at = empty_at;
-        s->streak_base = taken;
-        return false;
+        s->streak_base = taken - n;
     }
     return taken - s->streak_base > s->link.capacity;
 }
@@ -598,7 +601,7 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle, bool steps)
             al4_aipc_take_request(s, slot, handle);  // frees the slot
         }
         // Still marked running across both yields: producers do not signal meanwhile.
-        if (steps && n && al4_aipc_serve_flooded(s)) {
+        if (steps && n && al4_aipc_serve_flooded(s, n)) {
             al4_aipc_serve_step_down(s);
             CO_YIELD_AT(co, s->yield_prio, s->prio);
             continue;
