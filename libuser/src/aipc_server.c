@@ -33,8 +33,7 @@ static seL4_Error serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_serv
     s->handled = 0;
     co_init(&s->dispatcher, &rt->ex, dispatch, prio);
     s->prio = s->yield_prio = s->dispatcher.prio;
-    s->streak_base = s->handled + s->link.st.refused;
-    s->streak_empty_at = rt->ex.empty_at;
+    s->taken_seen = s->handled + s->link.st.refused;
     co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &s->dispatcher);
     co_wake(&s->dispatcher);
     return seL4_NoError;

@@ -116,6 +116,10 @@ struct al4_aipc_rt {
     struct co_timer *timer_heap[16];
     uint64_t uintr;   // user interrupts taken (the handler's calls)
     uint64_t polled;  // wakes read by the flush instead (al4_aipc_flush)
+    // al4_aipc_serve_flooded's, counted across this process's stepping dispatchers: the
+    // items they took in, the count when the executor last ran out of work, and the
+    // executor's `empty_at` then.
+    uint64_t step_taken, step_base, step_empty_at;
 };
 
 // Sends every notification owed (the executor's flush hook; attach installs it), and
@@ -285,10 +289,8 @@ struct al4_aipc_server {
     void *arg;
     uint64_t handled;
     uint8_t prio, yield_prio;  // the dispatcher's, and the one it steps down to
-    // al4_aipc_serve_flooded's: the items taken in (handled and refused) and the
-    // executor's `empty_at` when the executor last ran out of work (as far as this
-    // dispatcher has seen).
-    uint64_t streak_base, streak_empty_at;
+    // Its items taken in (handled and refused) that rt->step_taken counts already.
+    uint64_t taken_seen;
 };
 
 // Serves connection `i` of rt with `handle` (the default dispatcher, at `prio`).
@@ -301,9 +303,10 @@ seL4_Error al4_aipc_serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_se
 seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
                                co_resume_fn dispatch, void *arg, unsigned prio);
 // A stepping dispatcher (AL4_AIPC_STEPPING_DISPATCHER, below) steps down to `prio`
-// (below its own) when a client floods it: once it has taken in more requests than its
-// ring holds since the executor last ran out of work, each of its resumes takes at most
-// one round (a batch at most), runs the executor's flush and yields queued at `prio`,
+// (below its own) when clients flood it: once the process's stepping dispatchers have
+// together taken in more requests than its ring holds since the executor last ran out
+// of work, each of its resumes takes at most one round (a batch at most), runs the
+// executor's flush and yields queued at `prio`,
 // not its own (which it has again when it resumes). Every coroutine down to `prio`
 // queued meanwhile then runs before its next round, and the notifications of what they
 // did go out (a busy executor flushes only every AL4_AIPC_FLUSH_EVERY resumes, however
@@ -566,19 +569,24 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
         al4_aipc_send_reply_w0(s, out.id == (uint32_t)w0 ? w0 : out.id, out.info, out.mr);
 }
 
-// Whether s has taken in more than its ring holds since its executor last ran out of
-// work (al4_aipc_serve_yield); n: the items this resume took. Every item taken in
-// counts: those handled and those refused (a flood of malformed items holds the thread
-// as well).
+// Whether the process's stepping dispatchers together have taken in more than s's ring
+// holds since the executor last ran out of work (al4_aipc_serve_yield); n: the items
+// this resume of s took. Counted together, so that several flooding clients hold the
+// work below for a ring and a round each, not a ring each. Every item taken in counts:
+// those handled and those refused (a flood of malformed items holds the thread as well).
 static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s, unsigned n)
 {
-    uint64_t empty_at = s->link.rt->ex.empty_at, taken = s->handled + s->link.st.refused;
-    if (empty_at != s->streak_empty_at) {
-        // It ran out before this resume began: all of this resume's items came after.
-        s->streak_empty_at = empty_at;
-        s->streak_base = taken - n;
+    struct al4_aipc_rt *rt = s->link.rt;
+    uint64_t taken = s->handled + s->link.st.refused;
+    rt->step_taken += taken - s->taken_seen;  // its rounds since its last look
+    s->taken_seen = taken;
+    if (rt->ex.empty_at != rt->step_empty_at) {
+        // It ran out before this resume began: all of this resume's items came after,
+        // and nobody else's (whoever ran since would have seen it first).
+        rt->step_empty_at = rt->ex.empty_at;
+        rt->step_base = rt->step_taken - n;
     }
-    return taken - s->streak_base > s->link.capacity;
+    return rt->step_taken - rt->step_base > s->link.capacity;
 }
 
 // The dispatcher's body: drains the connection a batch per resume, each request to
