@@ -682,16 +682,25 @@ static uint64_t counting_flush(void *rt)
 
 AL4_AIPC_STEPPING_DISPATCHER(stepping_refill, refilling_echo)
 
+// A stepping server (dispatcher `dispatch`, at 10, stepping down to 5) on a fresh
+// region, idle; the client's end a raw link (peer_end); `other` made at 5; the
+// server's executor flushing through `flush` every `every` resumes.
+static void serve_stepping(uint32_t capacity, co_resume_fn dispatch, co_resume_fn other_fn,
+                           uint64_t (*flush)(void *), uint32_t every)
+{
+    setup_pair(capacity);
+    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, dispatch, NULL, 10), seL4_NoError);
+    al4_aipc_serve_yield(&sv, 5);
+    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
+    co_init(&other, &rt_s.ex, other_fn, 5);
+    co_exec_run_ready(&rt_s.ex);  // the dispatcher goes idle
+    co_exec_set_flush(&rt_s.ex, flush, &rt_s, every);
+}
+
 static void test_server_steps_down(void **state)
 {
     (void)state;
-    setup_pair(8);
-    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, stepping_refill, NULL, 10), seL4_NoError);
-    al4_aipc_serve_yield(&sv, 5);
-    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
-    co_init(&other, &rt_s.ex, other_run, 5);
-    co_exec_run_ready(&rt_s.ex);  // the dispatcher goes idle
-    co_exec_set_flush(&rt_s.ex, counting_flush, &rt_s, AL4_AIPC_FLUSH_EVERY);
+    serve_stepping(8, stepping_refill, other_run, counting_flush, AL4_AIPC_FLUSH_EVERY);
     flood_left = 1000;
     items = flushes = 0;
     other_ran = false;
@@ -737,13 +746,7 @@ static uint64_t refill_junk(void *rt)
 static void test_server_steps_down_refusing(void **state)
 {
     (void)state;
-    setup_pair(8);
-    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, stepping_refill, NULL, 10), seL4_NoError);
-    al4_aipc_serve_yield(&sv, 5);
-    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
-    co_init(&other, &rt_s.ex, other_counts_refused, 5);
-    co_exec_run_ready(&rt_s.ex);  // the dispatcher goes idle
-    co_exec_set_flush(&rt_s.ex, refill_junk, &rt_s, 1);
+    serve_stepping(8, stepping_refill, other_counts_refused, refill_junk, 1);
     junk_left = 1000;
     other_ran = false;
     refill_junk(&rt_s);
@@ -773,13 +776,7 @@ AL4_AIPC_STEPPING_DISPATCHER(stepping_count, counting_echo)
 static void test_server_step_down_round(void **state)
 {
     (void)state;
-    setup_pair(AL4_AIPC_MAX_CAPACITY);
-    assert_int_equal(al4_aipc_serve_with(&rt_s, 0, &sv, stepping_count, NULL, 10), seL4_NoError);
-    al4_aipc_serve_yield(&sv, 5);
-    assert_int_equal(al4_aipc_link_open(&rt_c, 0, AL4_AIPC_CLIENT, &peer_end), seL4_NoError);
-    co_init(&other, &rt_s.ex, other_run, 5);
-    co_exec_run_ready(&rt_s.ex);
-    co_exec_set_flush(&rt_s.ex, counting_flush, &rt_s, AL4_AIPC_FLUSH_EVERY);
+    serve_stepping(AL4_AIPC_MAX_CAPACITY, stepping_count, other_run, counting_flush, AL4_AIPC_FLUSH_EVERY);
     for (unsigned round = 0; round < 2; round++) {
         items = flushes = 0;
         other_ran = false;
