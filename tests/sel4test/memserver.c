@@ -419,7 +419,7 @@ DEFINE_TEST(ASYNCSYS0028, "memory server, async: a client flooding it with reque
             "does not hold up another's allocations", flood_async);
 
 // Two clients flooding at once (on two other harts): counted together, they hold the
-// job for a ring and a round each, not a ring and a round each.
+// job for a ring in all and a round each, not a ring and a round each.
 static void flood_two(struct env *env)
 {
     flood(env, MEM_SYNC, 2);

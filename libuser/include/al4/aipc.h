@@ -304,17 +304,19 @@ seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_ai
                                co_resume_fn dispatch, void *arg, unsigned prio);
 // A stepping dispatcher (AL4_AIPC_STEPPING_DISPATCHER, below) steps down to `prio`
 // (below its own) when clients flood it: once the process's stepping dispatchers have
-// together taken in more requests than its ring holds since the executor last ran out
+// together taken in more items than its ring holds since the executor last ran out
 // of work, each of its resumes takes at most one round (a batch at most), runs the
-// executor's flush and yields queued at `prio`,
-// not its own (which it has again when it resumes). Every coroutine down to `prio`
+// executor's flush and yields queued at `prio`, not its own (which it has again when
+// it resumes). Every coroutine down to `prio`
 // queued meanwhile then runs before its next round, and the notifications of what they
 // did go out (a busy executor flushes only every AL4_AIPC_FLUSH_EVERY resumes, however
 // much each did). For a server whose handlers hand work to coroutines below the
 // dispatcher: it sets their priority here, so that a client that keeps its ring full of
 // requests answered at once cannot hold up that work, its own or other clients' (the
 // memory server: docs/memserver.md, "Priorities"). An honest client's round, at most
-// its ring, is still taken in whole before that work runs: that is what batches it.
+// its ring, is still taken in whole before that work runs (that is what batches it)
+// when no other client's items were taken in since the executor last ran out of work:
+// always on one hart; on several, two clients' full rounds at once count together.
 // The default dispatcher does not step (its hot path stays as it is). Called after
 // al4_aipc_serve_with, which sets the yield priority to the dispatcher's own: a flooded
 // stepping dispatcher then still takes a round per resume and flushes, but yields at
@@ -572,7 +574,7 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
 // Whether the process's stepping dispatchers together have taken in more than s's ring
 // holds since the executor last ran out of work (al4_aipc_serve_yield); n: the items
 // this resume of s took. Counted together, so that several flooding clients hold the
-// work below for a ring and a round each, not a ring each. Every item taken in counts:
+// work below for a ring in all and a round each, not a ring and a round each. Every item taken in counts:
 // those handled and those refused (a flood of malformed items holds the thread as well).
 static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s, unsigned n)
 {
@@ -582,7 +584,8 @@ static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s, unsigned n)
     s->taken_seen = taken;
     if (rt->ex.empty_at != rt->step_empty_at) {
         // It ran out before this resume began: all of this resume's items came after,
-        // and nobody else's (whoever ran since would have seen it first).
+        // and nobody else's (any stepping dispatcher that took items since would have
+        // seen it first).
         rt->step_empty_at = rt->ex.empty_at;
         rt->step_base = rt->step_taken - n;
     }
