@@ -795,6 +795,52 @@ static void test_server_step_down_round(void **state)
     }
 }
 
+// Two clients' full rounds at once in one process (on several harts they can come
+// together): its stepping dispatchers count together, so the work below runs once they
+// have taken in more than a ring in all, each at most a round past it; counted per
+// connection, neither would pass its ring and the work would wait for both rounds.
+// The second connection of the same two processes has its own region.
+static struct al4_aipc_server sv2;
+static struct al4_aipc_link peer_end2;
+
+static void test_server_steps_down_together(void **state)
+{
+    (void)state;
+    const uint32_t cap = AL4_AIPC_MAX_CAPACITY;
+    serve_stepping(cap, stepping_count, other_run, counting_flush, AL4_AIPC_FLUSH_EVERY);
+    void *region2 = aligned_alloc(PAGE_SIZE, al4_aipc_region_bytes(cap));
+    assert_non_null(region2);
+    memset(region2, 0, al4_aipc_region_bytes(cap));
+    struct al4_aipc_rt *rts[2] = {&rt_s, &rt_c};
+    for (unsigned k = 0; k < 2; k++) {
+        rts[k]->boot.n = 2;
+        rts[k]->boot.conn[1] = rts[k]->boot.conn[0];
+        rts[k]->boot.conn[1].base = (seL4_Word)region2;
+        rts[k]->boot.conn[1].own_bit++;  // not woken by signals here: woken below
+        rts[k]->sender_index[1] = 1;
+    }
+    assert_int_equal(al4_aipc_serve_with(&rt_s, 1, &sv2, stepping_count, NULL, 10), seL4_NoError);
+    al4_aipc_serve_yield(&sv2, 5);
+    assert_int_equal(al4_aipc_link_open(&rt_c, 1, AL4_AIPC_CLIENT, &peer_end2), seL4_NoError);
+    co_exec_run_ready(&rt_s.ex);  // the second dispatcher goes idle
+    items = 0;
+    other_ran = false;
+    struct al4_ring_item rq = {.co = 1, .info = seL4_MessageInfo_new(1, 0, 0, 1).words[0]};
+    for (unsigned i = 0; i < cap; i++) {
+        assert_true(al4_aipc_link_put(&peer_end, &rq));
+        assert_true(al4_aipc_link_put(&peer_end2, &rq));
+    }
+    co_wake(&sv.dispatcher);
+    co_wake(&sv2.dispatcher);
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(items, 2 * cap);
+    assert_true(other_ran);
+    print_message("the other ran after %u of the two rounds' %u requests\n", items_when_other_ran,
+                  2 * cap);
+    assert_true(items_when_other_ran > cap && items_when_other_ran <= cap + 2 * AL4_AIPC_BATCH);
+    free(region2);
+}
+
 // The client's side: a server on another hart (a thread here) that keeps the reply ring
 // topped up with replies nobody asked for, below a batch per look, while the client
 // drains it; each reply dispatcher resume must refuse at most a batch (before the fix,
@@ -975,6 +1021,7 @@ int main(void)
         cmocka_unit_test_teardown(test_server_steps_down, teardown),
         cmocka_unit_test_teardown(test_server_steps_down_refusing, teardown),
         cmocka_unit_test_teardown(test_server_step_down_round, teardown),
+        cmocka_unit_test_teardown(test_server_steps_down_together, teardown),
         cmocka_unit_test_teardown(test_reply_batch_per_resume, teardown),
         cmocka_unit_test_teardown(test_misuse_traps, teardown),
     };
