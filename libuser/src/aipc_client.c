@@ -244,9 +244,10 @@ seL4_Error al4_aipc_client_open(struct al4_aipc_rt *rt, unsigned i, struct al4_a
     }
     c->n_free = c->link.capacity;
     c->wait_head = c->wait_tail = NULL;
-    // Its tag is no id's: only a lying server's word 0 can equal it, which then spoils
-    // that id's tag for its own connection; the call's coroutine is the dispatcher,
-    // which such a reply wakes while it runs, harmlessly.
+    // Its tag is no id's: only a lying server's word 0 can equal it, which then frees
+    // that id early (its tag stepped from the id's own, so the abandoned call's real
+    // reply is refused: take_reply); the call's coroutine is the dispatcher, which such
+    // a reply wakes while it runs, harmlessly.
     c->gone = (struct al4_aipc_call){.co = &c->dispatcher, .tag = UINT64_MAX};
     co_init(&c->dispatcher, &rt->ex, reply_dispatcher, prio);
     co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &c->dispatcher);

@@ -33,7 +33,7 @@ static seL4_Error serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_serv
     s->handled = 0;
     co_init(&s->dispatcher, &rt->ex, dispatch, prio);
     s->prio = s->yield_prio = s->dispatcher.prio;
-    s->taken_seen = s->handled + s->link.st.refused;
+    s->taken_seen = 0;  // nothing handled or refused yet (the link is new)
     co_exec_bind(&rt->ex, rt->boot.conn[i].own_bit, &s->dispatcher);
     co_wake(&s->dispatcher);
     return seL4_NoError;
@@ -48,11 +48,6 @@ seL4_Error al4_aipc_serve(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_se
 void al4_aipc_serve_yield(struct al4_aipc_server *s, unsigned prio)
 {
     s->yield_prio = (uint8_t)(prio < s->prio ? prio : s->prio);
-}
-
-void al4_aipc_serve_step_down(struct al4_aipc_server *s)
-{
-    co_exec_flush(&s->link.rt->ex);
 }
 
 seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,

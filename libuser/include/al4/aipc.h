@@ -304,26 +304,24 @@ seL4_Error al4_aipc_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_ai
                                co_resume_fn dispatch, void *arg, unsigned prio);
 // A stepping dispatcher (AL4_AIPC_STEPPING_DISPATCHER, below) steps down to `prio`
 // (below its own) when clients flood it: once the process's stepping dispatchers have
-// together taken in more items than its ring holds since the executor last ran out
-// of work, each of its resumes takes at most one round (a batch at most), runs the
-// executor's flush and yields queued at `prio`, not its own (which it has again when
-// it resumes). Every coroutine down to `prio`
-// queued meanwhile then runs before its next round, and the notifications of what they
-// did go out (a busy executor flushes only every AL4_AIPC_FLUSH_EVERY resumes, however
-// much each did). For a server whose handlers hand work to coroutines below the
-// dispatcher: it sets their priority here, so that a client that keeps its ring full of
-// requests answered at once cannot hold up that work, its own or other clients' (the
-// memory server: docs/memserver.md, "Priorities"). An honest client's round, at most
-// its ring, is still taken in whole before that work runs (that is what batches it)
-// when no other client's items were taken in since the executor last ran out of work:
-// always on one hart; on several, two clients' full rounds at once count together.
+// together taken in more items than its ring holds since the executor last ran out of
+// work, each of its resumes takes at most one round (a batch at most), runs the
+// executor's flush (co_exec_flush) and yields queued at `prio`, not its own (which it
+// has again when it resumes). Every coroutine down to `prio` queued meanwhile then runs
+// before its next round, and the notifications of what they did go out (a busy
+// executor flushes only every AL4_AIPC_FLUSH_EVERY resumes, however much each did).
+// For a server whose handlers hand work to coroutines below the dispatcher: it sets
+// their priority here, so that a client that keeps its ring full of requests answered
+// at once cannot hold up that work, its own or other clients' (the memory server:
+// docs/memserver.md, "Priorities"). An honest client's round, at most its ring, is
+// still taken in whole before that work runs (that is what batches it) when no other
+// client's items were taken in since the executor last ran out of work: always on one
+// hart; on several, two clients' full rounds at once count together.
 // The default dispatcher does not step (its hot path stays as it is). Called after
 // al4_aipc_serve_with, which sets the yield priority to the dispatcher's own: a flooded
 // stepping dispatcher then still takes a round per resume and flushes, but yields at
 // its own priority.
 void al4_aipc_serve_yield(struct al4_aipc_server *s, unsigned prio);
-// The step's flush (out of line: flooded stepping dispatchers only).
-void al4_aipc_serve_step_down(struct al4_aipc_server *s);
 // Answers request `id` (a deferred one). False when the connection is dead or the id
 // cannot be a call of this client (the reply ring full: more calls than the capacity).
 bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
@@ -574,8 +572,9 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
 // Whether the process's stepping dispatchers together have taken in more than s's ring
 // holds since the executor last ran out of work (al4_aipc_serve_yield); n: the items
 // this resume of s took. Counted together, so that several flooding clients hold the
-// work below for a ring in all and a round each, not a ring and a round each. Every item taken in counts:
-// those handled and those refused (a flood of malformed items holds the thread as well).
+// work below for a ring in all and a round each, not a ring and a round each. Every
+// item taken in counts: those handled and those refused (a flood of malformed items
+// holds the thread as well).
 static inline bool al4_aipc_serve_flooded(struct al4_aipc_server *s, unsigned n)
 {
     struct al4_aipc_rt *rt = s->link.rt;
@@ -613,7 +612,7 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle, bool steps)
         }
         // Still marked running across both yields: producers do not signal meanwhile.
         if (steps && n && al4_aipc_serve_flooded(s, n)) {
-            al4_aipc_serve_step_down(s);
+            co_exec_flush(&s->link.rt->ex);
             CO_YIELD_AT(co, s->yield_prio, s->prio);
             continue;
         }
