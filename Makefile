@@ -218,6 +218,11 @@ NETROOT_SRCS := $(wildcard servers/netroot/*.c servers/netroot/*.S)
 $(eval $(call user_prog,netroot,$(NETROOT_SRCS)))
 $(B)/u/servers/netroot/net_image.S.o: $(B)/net-server.stripped Makefile
 $(B)/u/servers/netroot/net_image.S.o: UCFLAGS += -DNET_SERVER_ELF='"$(B)/net-server.stripped"'
+# The TCP application server (servers/tcpapp, docs/sockets.md), started beside it.
+TCPAPP_SRCS := $(wildcard servers/tcpapp/*.c)
+$(eval $(call user_prog,tcpapp,$(TCPAPP_SRCS)))
+$(B)/u/servers/netroot/app_image.S.o: $(B)/tcpapp.stripped Makefile
+$(B)/u/servers/netroot/app_image.S.o: UCFLAGS += -DTCPAPP_ELF='"$(B)/tcpapp.stripped"'
 
 BENCH_COMMON_SRCS := bench/common/twin.c bench/common/measure.c
 BENCH_IPC_SRCS := $(wildcard bench/ipc/*.c) $(BENCH_COMMON_SRCS)
@@ -299,6 +304,10 @@ build/host/test_netstack: $(wildcard netstack/include/*.h netstack/include/arch/
 HOST_SRCS_netapps := $(HOST_SRCS_netstack) servers/net/echo.c servers/net/listen.c
 build/host/test_netapps: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
 build/host/test_netapps: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
+# The socket service (its source included by the test, with the aipc link's).
+HOST_SRCS_sock := $(HOST_SRCS_netstack) servers/net/listen.c
+build/host/test_sock: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
+build/host/test_sock: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
 build/host/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(wildcard netstack/include/*.h netstack/include/arch/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(LWIP_CFLAGS) -c $< -o $@

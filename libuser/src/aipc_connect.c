@@ -24,6 +24,14 @@ void al4_aipc_proc_init(struct al4_aipc_proc *ap, struct al4_process *p, seL4_Wo
     ap->next_va = va;
 }
 
+void al4_aipc_proc_use_ntfn(struct al4_aipc_proc *ap, seL4_CPtr ntfn, seL4_CPtr slot,
+                            seL4_Word bits_used)
+{
+    ap->ntfn = ntfn;
+    ap->boot.ntfn = slot;
+    ap->bits_used = bits_used;
+}
+
 // The process's notification, made on its first connection, bound to its thread and
 // registered as its receiver here, before either process runs: a peer that starts
 // first registers its sender at once, which needs the receiver in place.

@@ -28,7 +28,7 @@ static void on_uintr(seL4_Word bits, void *arg)
     co_exec_signal(&rt->ex, bits);
 }
 
-seL4_Error al4_aipc_attach(struct al4_aipc_rt *rt, const seL4_BootInfo *bi, uint64_t hz)
+seL4_Error al4_aipc_attach_rx(struct al4_aipc_rt *rt, const seL4_BootInfo *bi)
 {
     memset(rt, 0, sizeof(*rt));
     size_t size = 0;
@@ -56,12 +56,25 @@ seL4_Error al4_aipc_attach(struct al4_aipc_rt *rt, const seL4_BootInfo *bi, uint
     }
     rt->rx = (struct al4_unotify_rx){
         .ntfn = rt->boot.ntfn, .also = rt->sleeping_copies, .n_also = rt->boot.n};
-    co_sel4_init(&rt->plat, &rt->rx);
-    co_exec_init(&rt->ex, &rt->plat.ops, hz, rt->timer_heap,
+    return seL4_NoError;
+}
+
+void al4_aipc_attach_exec(struct al4_aipc_rt *rt, const struct co_ops *ops, uint64_t hz)
+{
+    co_exec_init(&rt->ex, ops, hz, rt->timer_heap,
                  sizeof(rt->timer_heap) / sizeof(rt->timer_heap[0]));
     co_exec_set_flush(&rt->ex, al4_aipc_flush, rt, AL4_AIPC_FLUSH_EVERY);
     rt->handler = (struct al4_unotify_handler){on_uintr, rt};
     al4_unotify_install(&rt->handler);
+}
+
+seL4_Error al4_aipc_attach(struct al4_aipc_rt *rt, const seL4_BootInfo *bi, uint64_t hz)
+{
+    seL4_Error e = al4_aipc_attach_rx(rt, bi);
+    if (e)
+        return e;
+    co_sel4_init(&rt->plat, &rt->rx);
+    al4_aipc_attach_exec(rt, &rt->plat.ops, hz);
     return seL4_NoError;
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netstack.h>
+#include <sel4/sel4.h>
 
 // What the services count, reported by the control port.
 struct app_stats {
@@ -29,10 +30,30 @@ extern struct app_stats app_stats;
 // on pcb. True once the peer has been silent for APP_IDLE_S (listen.c).
 bool app_silent(const struct tcp_pcb *pcb);
 
+// The socket service's counters (sock.c), on the control line as sock_*.
+struct sock_stats {
+    uint64_t accepted, bytes_in, bytes_out, reset, refused, bad;
+    uint32_t open;  // sockets the application holds
+};
+extern struct sock_stats sock_stats;
+
 // Each opens its listening PCB: false if lwIP refused.
 bool echo_start(struct netstack *ns, uint16_t port);
 bool discard_start(struct netstack *ns, uint16_t port);
 bool control_start(struct netstack *ns, uint16_t port);
+
+// Received data a service keeps: p itself, or, when it is small (below APP_COPY_BELOW
+// bytes) or more than half the receive pool is in use, a heap pbuf of its exact size
+// with p freed, so that peers which keep their windows shut cannot pin the pool the
+// driver receives into (docs/netserver.md, "The services"). NULL, p kept, when the heap
+// has no room: refuse the data (ERR_MEM) and lwIP offers it again later.
+#define APP_COPY_BELOW 512
+struct pbuf *app_hold(struct pbuf *p);
+
+// The socket service (sock.h, docs/sockets.md) for the application at the client end
+// of connection `conn` of rt, whose data region is mapped at `region`.
+struct al4_aipc_rt;
+seL4_Error sock_start(struct netstack *ns, struct al4_aipc_rt *rt, unsigned conn, void *region);
 
 // A PCB listening on `port` (any local address) whose connections go to `accept`;
 // NULL if lwIP refused (listen.c).

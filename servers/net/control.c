@@ -41,7 +41,8 @@ static int stats_line(char *buf, size_t size)
         "ip_recv=%lu ip_drop=%lu ip_chkerr=%lu ip_lenerr=%lu ip_opterr=%lu ip_proterr=%lu "
         "tcp_recv=%lu tcp_drop=%lu tcp_chkerr=%lu tcp_proterr=%lu tcp_lenerr=%lu "
         "echo_open=%lu echo_accepted=%lu echo_reset=%lu echo_refused=%lu echo_bytes=%lu "
-        "discard_bytes=%lu idle_aborts=%lu ",
+        "discard_bytes=%lu idle_aborts=%lu sock_open=%lu sock_accepted=%lu sock_reset=%lu "
+        "sock_refused=%lu sock_bad=%lu sock_in=%lu sock_out=%lu ",
         MEMP_USED(MEMP_PBUF_POOL), MEMP_USED(MEMP_PBUF), MEMP_USED(MEMP_TCP_PCB),
         MEMP_USED(MEMP_TCP_PCB_LISTEN), MEMP_USED(MEMP_TCP_SEG), MEMP_USED(MEMP_REASSDATA),
         MEMP_USED(MEMP_FRAG_PBUF), MEMP_USED(MEMP_ARP_QUEUE),
@@ -53,7 +54,11 @@ static int stats_line(char *buf, size_t size)
         (unsigned long)t->proterr, (unsigned long)t->lenerr, (unsigned long)app_stats.echo_open,
         (unsigned long)app_stats.echo_accepted, (unsigned long)app_stats.echo_reset,
         (unsigned long)app_stats.echo_refused, (unsigned long)app_stats.echo_bytes,
-        (unsigned long)app_stats.discard_bytes, (unsigned long)app_stats.idle_aborts);
+        (unsigned long)app_stats.discard_bytes, (unsigned long)app_stats.idle_aborts,
+        (unsigned long)sock_stats.open, (unsigned long)sock_stats.accepted,
+        (unsigned long)sock_stats.reset, (unsigned long)sock_stats.refused,
+        (unsigned long)sock_stats.bad, (unsigned long)sock_stats.bytes_in,
+        (unsigned long)sock_stats.bytes_out);
 }
 
 // "busy N": a budget of 0 to 1,000,000 microseconds in decimal.
@@ -73,7 +78,7 @@ static bool busy_arg(const char *s, uint32_t *us)
 
 static void answer(struct tcp_pcb *pcb, const char *line)
 {
-    static char buf[1024];
+    static char buf[1536];
     uint32_t us;
     const char *out = "error unknown command\n";
     if (strcmp(line, "stats") == 0) {

@@ -10,9 +10,10 @@
 // sends one-byte segments would pin the whole receive pool with a window's worth of
 // them, and the driver would then drop every frame, for everyone. A connection
 // therefore keeps at most ECHO_MAX_PBUFS pbufs pending, small ones copied out of the
-// pool into the heap at their exact size; beyond that echo_recv refuses the data and
-// lwIP keeps it (one segment, as refused_data), drops further data from that peer
-// and still processes its ACKs. Past half the pool, everything kept goes to the heap.
+// pool into the heap at their exact size (app_hold, listen.c); beyond that echo_recv
+// refuses the data and lwIP keeps it (one segment, as refused_data), drops further data
+// from that peer and still processes its ACKs. Past half the pool, everything kept goes
+// to the heap.
 #include "apps.h"
 #include "lwip/priv/tcp_priv.h"  // TCP_SLOW_INTERVAL, for APP_IDLE_POLLS
 #include <string.h>
@@ -21,7 +22,6 @@
 
 #define ECHO_CONNS (NETSTACK_TCP_PCBS)
 #define ECHO_MAX_PBUFS 16  // pbufs pending per connection (the window is 8 full segments)
-#define ECHO_COPY_BELOW 512  // data this small leaves its pool pbuf for the heap
 
 struct echo_conn {
     struct tcp_pcb *pcb;
@@ -84,25 +84,6 @@ static void conn_send(struct echo_conn *c)
         conn_close(c);
 }
 
-// More than half the receive pool in use. A window's worth per connection is 8 full
-// pool pbufs: 64 peers that keep their windows shut would hold the whole pool, so past
-// half echo keeps what it holds in the heap, whatever its size.
-static bool pool_short(void)
-{
-    return lwip_stats.memp[MEMP_PBUF_POOL]->used > PBUF_POOL_SIZE / 2;
-}
-
-// p's data in a heap pbuf of its exact size, p freed; NULL (p kept) without heap.
-static struct pbuf *copy_out(struct pbuf *p)
-{
-    struct pbuf *q = pbuf_alloc(PBUF_RAW, p->tot_len, PBUF_RAM);
-    if (!q)
-        return NULL;
-    pbuf_copy_partial(p, q->payload, p->tot_len, 0);
-    pbuf_free(p);
-    return q;
-}
-
 static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct echo_conn *c = arg;
@@ -110,12 +91,8 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
     (void)err;  // always ERR_OK in lwIP 2.1
     if (p && c->pending && pbuf_clen(c->pending) + pbuf_clen(p) > ECHO_MAX_PBUFS)
         return ERR_MEM;  // lwIP offers it again from its fast timer (250 ms)
-    if (p && (p->tot_len < ECHO_COPY_BELOW || pool_short()) && pbuf_match_allocsrc(p, PBUF_POOL)) {
-        struct pbuf *q = copy_out(p);
-        if (!q)
-            return ERR_MEM;
-        p = q;
-    }
+    if (p && !(p = app_hold(p)))
+        return ERR_MEM;
     c->idle = 0;
     if (!p)
         c->peer_closed = true;

@@ -8,6 +8,7 @@
 #include "rtc.h"
 #include "bench.h"
 #include <al4/bootinfo.h>
+#include <al4/aipc.h>
 #include <al4/co_sel4.h>
 #include <netstack_vnet.h>
 #include <stdio.h>
@@ -17,7 +18,9 @@ static struct {
     struct al4_unotify_rx rx;
     struct co_sel4 plat;
     struct rtc_sleep rtc;
-    struct co_exec ex;
+    struct co_exec own_ex;
+    struct co_exec *ex;  // own_ex, or with an application the aipc runtime's
+    struct al4_aipc_rt rt;
     struct co_timer *heap[8];
     struct netstack ns;
     struct netstack_if nif;
@@ -44,7 +47,7 @@ int server_counters(char *buf, size_t size)
                     (unsigned long)s.rtc.irqs, (unsigned long)s.busy_us,
                     (unsigned long)b->windows, (unsigned long)b->rounds, (unsigned long)b->hits,
                     (unsigned long)n->busy_drains, (unsigned long)b->ticks,
-                    (unsigned long)s.ex.hz);
+                    (unsigned long)s.ex->hz);
 }
 
 void server_busy_poll(uint32_t us)
@@ -83,29 +86,49 @@ static const char *start(const seL4_BootInfo *bi)
     unsigned irq = (unsigned)al4_bootinfo_arg(bi, NA_IRQ, 0);
     s.handler = al4_bootinfo_arg(bi, NA_HANDLER, 0);
     seL4_CPtr ntfn = al4_bootinfo_arg(bi, NA_NTFN, 0);
+    // The root task bound the notification to this thread and registered it as the
+    // receiver, before an application could register as its sender; this finds that.
     seL4_Word idx;
-    if (irq >= 64 || seL4_TCB_BindNotification(seL4_CapInitThreadTCB, ntfn) != seL4_NoError ||
-        al4_unotify_register_receiver(ntfn, seL4_CapInitThreadTCB, &idx) != seL4_NoError)
+    if (irq >= 64 || al4_unotify_register_receiver(ntfn, seL4_CapInitThreadTCB, &idx) != seL4_NoError)
         return "cannot receive the device's interrupt as a U-notification";
     (void)al4_uipi_read();
 
-    s.rx = (struct al4_unotify_rx){.ntfn = ntfn, .sleeping = &s.sleeping};
+    // With an application (docs/sockets.md) the executor is the aipc runtime's, and its
+    // receiver carries the connection's "asleep" word; its notification is this one.
+    seL4_Word sock = al4_bootinfo_arg(bi, NA_SOCK, 0);
+    const struct al4_unotify_rx *rx = &s.rx;
+    if (sock) {
+        if (al4_aipc_attach_rx(&s.rt, bi) != seL4_NoError || s.rt.rx.ntfn != ntfn)
+            return "boot info: a bad connection to the application";
+        rx = &s.rt.rx;
+    } else {
+        s.rx = (struct al4_unotify_rx){.ntfn = ntfn, .sleeping = &s.sleeping};
+    }
     seL4_Word hz = al4_bootinfo_arg(bi, NA_HZ, 10000000);
     enum netstack_mode mode = al4_bootinfo_arg(bi, NA_MODE, 0) ? NETSTACK_CLASSIC : NETSTACK_WAKERS;
     // With a timer device the executor sleeps in the kernel until lwIP's next deadline;
     // without one it polls with seL4_Yield while a timer is armed (co_sel4).
     seL4_Word rtc = al4_bootinfo_arg(bi, NA_RTC, 0);
     unsigned rtc_irq = (unsigned)al4_bootinfo_arg(bi, NA_RTC_IRQ, 0);
+    const struct co_ops *ops;
     if (rtc && rtc_irq < 64 && rtc_irq != irq) {
-        rtc_sleep_init(&s.rtc, &s.rx, (volatile void *)rtc, al4_bootinfo_arg(bi, NA_RTC_HANDLER, 0), hz);
-        co_exec_init(&s.ex, &s.rtc.ops, hz, s.heap, 8);
-        rtc_sleep_bind(&s.rtc, &s.ex, rtc_irq);
+        rtc_sleep_init(&s.rtc, rx, (volatile void *)rtc, al4_bootinfo_arg(bi, NA_RTC_HANDLER, 0), hz);
+        ops = &s.rtc.ops;
     } else {
         rtc = 0;
-        co_sel4_init(&s.plat, &s.rx);
-        co_exec_init(&s.ex, &s.plat.ops, hz, s.heap, 8);
+        co_sel4_init(&s.plat, rx);
+        ops = &s.plat.ops;
     }
-    netstack_init(&s.ns, &s.ex, mode);
+    if (sock) {
+        al4_aipc_attach_exec(&s.rt, ops, hz);  // installs its user-interrupt handler
+        s.ex = &s.rt.ex;
+    } else {
+        co_exec_init(&s.own_ex, ops, hz, s.heap, 8);
+        s.ex = &s.own_ex;
+    }
+    if (rtc)
+        rtc_sleep_bind(&s.rtc, s.ex, rtc_irq);
+    netstack_init(&s.ns, s.ex, mode);
     server_busy_poll((uint32_t)al4_bootinfo_arg(bi, NA_BUSY_US, 0));
     s.v = (struct netstack_vnet){&s.dev, s.handler ? irq_ack : NULL, &s.handler};
     ip4_addr_t ip, mask, gw;
@@ -116,17 +139,20 @@ static const char *start(const seL4_BootInfo *bi)
         return "lwIP refused the interface";
     seL4_Word bench = al4_bootinfo_arg(bi, NA_BENCH, 0);
     if (bench)
-        bench_init((volatile struct net_bench *)bench, &s.ex, hz);
+        bench_init((volatile struct net_bench *)bench, s.ex, hz);
     if (!echo_start(&s.ns, NET_PORT_ECHO) || !discard_start(&s.ns, NET_PORT_DISCARD) ||
         !control_start(&s.ns, NET_PORT_CONTROL))
         return "lwIP refused a listening port";
+    if (sock && sock_start(&s.ns, &s.rt, 0, (void *)sock) != seL4_NoError)
+        return "cannot serve the application's connection";
     const uint8_t *m = s.dev.mac;
     printf("net: up at %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s%s; tcp echo %d, discard %d, "
-           "control %d\n",
+           "control %d%s\n",
            ip4addr_ntoa(&ip), m[0], m[1], m[2], m[3], m[4], m[5],
            mode == NETSTACK_WAKERS ? "wakers" : "classic loop",
            mode == NETSTACK_CLASSIC ? "" : rtc ? ", timed sleep on the RTC" : ", yield-polling timers",
-           NET_PORT_ECHO, NET_PORT_DISCARD, NET_PORT_CONTROL);
+           NET_PORT_ECHO, NET_PORT_DISCARD, NET_PORT_CONTROL,
+           sock ? "; sockets for the application over async IPC" : "");
     return NULL;
 }
 
@@ -138,8 +164,9 @@ int main(void)
         printf("net: not serving: %s\n", why);
     } else {
         static struct al4_unotify_handler h;
-        h = (struct al4_unotify_handler){co_exec_handler, &s.ex};
-        al4_unotify_install(&h);
+        h = (struct al4_unotify_handler){co_exec_handler, s.ex};
+        if (s.ex == &s.own_ex)
+            al4_unotify_install(&h);
         netstack_run(&s.ns);  // serves until a handover stops it (make bench-net)
         if (bench_handing_over()) {
             // The next server re-initialises the device; this one must stop using it.

@@ -25,6 +25,8 @@ enum net_arg {
     NA_BENCH,    // make bench-net: where the shared struct net_bench is mapped, 0: none
     NA_REPORT,   // make bench-net: slot of the notification signalled on handover
     NA_BUSY_US,  // busy polling's budget in microseconds, 0: off (docs/netserver.md)
+    NA_SOCK,     // where the socket service's data region is mapped, 0: no application
+                 // (docs/sockets.md; the aipc connection comes in the boot info)
     NA_PADDR,    // NA_PAGES words: each page's physical address
 };
 #define NET_ARGS_MAX (NA_PADDR + 2 + 128)  // vnet_pages(VIRTQ_MAX)
@@ -35,6 +37,8 @@ enum net_arg {
 #define NET_DMA_VA 0x30100000ul
 #define NET_RTC_VA 0x30010000ul
 #define NET_BENCH_VA 0x30020000ul
+#define NET_SOCK_VA 0x31000000ul  // the socket service's data region (sock.h)
+#define NET_AIPC_VA 0x32000000ul  // the application's aipc connection
 
 // make bench-net (docs/netserver.md, "Benchmark"): the root task's spinner, a thread
 // below the server's priority that runs whenever the server does not, counts its loops

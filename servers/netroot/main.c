@@ -20,7 +20,7 @@
 #define SCRATCH 0x40000000ul
 
 static struct al4_alloc alloc;
-static struct al4_process server;
+static struct al4_process server, app;
 static struct fdt_info fdt;
 
 int main(void)
@@ -49,6 +49,7 @@ int main(void)
     if (c.bench)
         return net_bench_run(&alloc, &s);
     s.fault_ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);
+    s.app = &app;  // the TCP application server beside it (docs/sockets.md)
     seL4_Error e = s.fault_ep ? net_server_start(&server, &alloc, &s) : seL4_NotEnoughMemory;
     if (e) {
         printf("netroot: cannot start the network server (error %d)\n", e);
@@ -56,7 +57,8 @@ int main(void)
     }
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(s.fault_ep, &badge);
-    printf("netroot: the network server faulted (fault label %lu, pc/addr %lx %lx); halting\n",
+    printf("netroot: %s faulted (fault label %lu, pc/addr %lx %lx); halting\n",
+           badge == 2 ? "the application server" : "the network server",
            (unsigned long)seL4_MessageInfo_get_label(info), (unsigned long)seL4_GetMR(0),
            (unsigned long)seL4_GetMR(1));
     return 1;

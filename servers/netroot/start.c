@@ -3,6 +3,8 @@
 #include "start.h"
 #include <net/virtio_net.h>
 #include "../net/net.h"
+#include "app.h"
+#include <al4/unotify.h>
 
 // QEMU virt's second virtio-mmio transport's line (the Makefile puts the NIC there)
 // and the goldfish RTC's (the DTB's rtc@101000).
@@ -70,6 +72,12 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     seL4_CPtr ntfn = al4_alloc_object(a, seL4_NotificationObject, 0);
     if (!ntfn)
         return seL4_NotEnoughMemory;
+    // Bound and registered here, before anyone runs: an application registers as its
+    // sender when it starts, which needs the receiver in place.
+    seL4_Word idx;
+    if ((e = seL4_TCB_BindNotification(p->tcb, ntfn)) ||
+        (e = al4_unotify_register_receiver(ntfn, p->tcb, &idx)))
+        return e;
     // The classic loop polls the device and never sleeps: no interrupt, no timer.
     seL4_CPtr handler = s->classic ? 0 : irq_handler(a, ntfn, NET_DEV_IRQ);
     seL4_CPtr rtc_handler = timer ? irq_handler(a, ntfn, RTC_IRQ) : 0;
@@ -100,6 +108,16 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     if (!args[NA_NTFN] || (s->fault_ep && !fault) || (handler && !args[NA_HANDLER]) ||
         (timer && !args[NA_RTC_HANDLER]) || (s->report && !args[NA_REPORT]))
         return seL4_NotEnoughMemory;
+    args[NA_SOCK] = 0;
+    if (s->app && !s->classic) {
+        struct app_start as = {.alloc = a, .server = p, .app = s->app, .ntfn = ntfn,
+                               .ntfn_slot = args[NA_NTFN],
+                               .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ,
+                               .fault_ep = s->fault_ep, .hz = s->hz};
+        if ((e = app_connect(&as)))
+            return e;
+        args[NA_SOCK] = NET_SOCK_VA;
+    }
     if ((e = al4_process_set_args(p, args, NA_PADDR + pages)))
         return e;
     return al4_process_start(p, fault, SERVER_PRIO, seL4_CapInitThreadTCB);

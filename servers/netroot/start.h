@@ -12,6 +12,8 @@ struct net_start {
     seL4_CPtr fault_ep;     // 0: none
     seL4_CPtr bench, report;  // make bench-net: the shared page's frame, the handover notification
     seL4_Word hz;
+    struct al4_process *app;  // the TCP application server to start beside it, NULL: none
+                              // (not in classic mode: docs/sockets.md)
 };
 
 seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const struct net_start *s);

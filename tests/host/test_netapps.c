@@ -4,72 +4,7 @@
 // bounded, and a peer that goes quiet gives its PCB back.
 #include "net_wire.h"
 #include "apps.h"
-
-#define ECHO_PORT 7
-
-struct peer {
-    struct tcp_pcb *pcb;
-    bool connected, failed, reads;  // reads: tcp_recved what arrives (else the window closes)
-    size_t got;
-};
-
-static err_t peer_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
-{
-    struct peer *pe = arg;
-    (void)err;
-    if (!p)
-        return ERR_OK;
-    pe->got += p->tot_len;
-    if (pe->reads)
-        tcp_recved(pcb, p->tot_len);
-    pbuf_free(p);
-    return ERR_OK;
-}
-
-static err_t peer_connected(void *arg, struct tcp_pcb *pcb, err_t err)
-{
-    (void)pcb;
-    (void)err;
-    ((struct peer *)arg)->connected = true;
-    return ERR_OK;
-}
-
-static void peer_err(void *arg, err_t err)
-{
-    struct peer *pe = arg;
-    (void)err;
-    pe->failed = true;
-    pe->pcb = NULL;  // lwIP freed it
-}
-
-// A connection from A to B's echo port; false if A has no PCB left.
-static bool peer_open(struct peer *pe, bool reads)
-{
-    *pe = (struct peer){.reads = reads};
-    pe->pcb = tcp_new();
-    if (!pe->pcb)
-        return false;
-    tcp_bind_netif(pe->pcb, &ifa.netif);
-    assert_int_equal(tcp_bind(pe->pcb, netif_ip_addr4(&ifa.netif), 0), ERR_OK);
-    tcp_nagle_disable(pe->pcb);
-    tcp_arg(pe->pcb, pe);
-    tcp_recv(pe->pcb, peer_recv);
-    tcp_err(pe->pcb, peer_err);
-    assert_int_equal(netstack_connect(&ns, pe->pcb, netif_ip_addr4(&ifb.netif), ECHO_PORT,
-                                      peer_connected), ERR_OK);
-    return true;
-}
-
-// Gone without a word to the server: the PCB is freed, nothing is sent.
-static void peer_vanish(struct peer *pe)
-{
-    tcp_arg(pe->pcb, NULL);
-    tcp_err(pe->pcb, NULL);
-    tcp_recv(pe->pcb, NULL);
-    tcp_pcb_remove(&tcp_active_pcbs, pe->pcb);
-    tcp_free(pe->pcb);
-    pe->pcb = NULL;
-}
+#include "net_peer.h"
 
 // The hostile client's sender, a coroutine outside lwIP's callbacks: first a full
 // window of data (echoed into A's window, which A never opens again), then one-byte
@@ -103,7 +38,7 @@ static void echo_check(size_t n)
 {
     static struct peer pe;
     static const uint8_t data[1000];
-    assert_true(peer_open(&pe, true));
+    assert_true(peer_open(&pe, true, ECHO_PORT));
     for (int i = 0; i < 20 && !pe.connected; i++)
         run_for(1);
     assert_true(pe.connected);
@@ -149,7 +84,7 @@ static void test_zero_window_pin(void **state)
     struct usage before = usage_now();
     uint64_t nobuf = ifa.stats.rx_nobuf + ifb.stats.rx_nobuf;
     static struct peer pe;
-    assert_true(peer_open(&pe, false));
+    assert_true(peer_open(&pe, false, ECHO_PORT));
     pinner.pe = &pe;
     pinner.bulk = TCP_WND;
     pinner.singles = 2 * NETSTACK_PBUFS;
@@ -193,7 +128,7 @@ static void test_idle_timeout(void **state)
     // A few at a time, so that B's side of each takes its PCB as A's does, and well
     // within the idle timeout.
     for (bool more = true; more;) {
-        for (int i = 0; i < 4 && (more = n < NETSTACK_TCP_PCBS && peer_open(&idle[n], true)); i++)
+        for (int i = 0; i < 4 && (more = n < NETSTACK_TCP_PCBS && peer_open(&idle[n], true, ECHO_PORT)); i++)
             n++;
         run_for(1);
     }
@@ -228,7 +163,7 @@ static void test_pool_headroom(void **state)
     struct usage before = usage_now();
     uint64_t nobuf = ifa.stats.rx_nobuf + ifb.stats.rx_nobuf;
     for (unsigned i = 0; i < PEERS; i++)
-        assert_true(peer_open(&pe[i], false));
+        assert_true(peer_open(&pe[i], false, ECHO_PORT));
     run_for(1);
     unsigned n = 0;
     while (n < NETSTACK_PBUFS / 2 + 1 && lwip_stats.memp[MEMP_PBUF_POOL]->used <= NETSTACK_PBUFS / 2)

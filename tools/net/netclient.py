@@ -16,14 +16,17 @@ import sys
 import time
 
 ECHO, DISCARD, CONTROL = 7, 9, 7070
+# Echo served by the TCP application server in a process of its own, over the network
+# server's socket service (servers/tcpapp, docs/sockets.md).
+APP_ECHO = 7007
 # make run-net's forwards on QEMU's user network (tools/net/run-net).
-USER_PORTS = {ECHO: 10007, DISCARD: 10009, CONTROL: 17070}
+USER_PORTS = {ECHO: 10007, DISCARD: 10009, CONTROL: 17070, APP_ECHO: 17007}
 
 
 class Target:
     def __init__(self, host, user_ports=False):
         self.host = host
-        self.ports = USER_PORTS if user_ports else {p: p for p in (ECHO, DISCARD, CONTROL)}
+        self.ports = USER_PORTS if user_ports else {p: p for p in (ECHO, DISCARD, CONTROL, APP_ECHO)}
 
     def addr(self, service):
         return (self.host, self.ports[service])
@@ -81,14 +84,15 @@ def round_trips(t, n, size=64, timeout=10.0):
     return out
 
 
-def echo_many(t, payloads, timeout=60.0):
+def echo_many(t, payloads, timeout=60.0, service=ECHO):
     """Sends each payload on a connection of its own, all at once, each side closing
     its sending half when done; returns what came back on each (until the server's
-    FIN). Raises TimeoutError when the transfers stall for `timeout` seconds."""
+    FIN). Raises TimeoutError when the transfers stall for `timeout` seconds. `service`:
+    ECHO or APP_ECHO."""
     sel = selectors.DefaultSelector()
     conns = []
     for i, data in enumerate(payloads):
-        s = socket.create_connection(t.addr(ECHO), timeout=timeout)
+        s = socket.create_connection(t.addr(service), timeout=timeout)
         s.setblocking(False)
         c = {"s": s, "data": memoryview(data), "sent": 0, "got": bytearray(), "eof": False,
              "i": i}
@@ -135,13 +139,13 @@ def echo_many(t, payloads, timeout=60.0):
     return [bytes(c["got"]) for c in conns]
 
 
-def open_close(t, n, rng, timeout=5.0):
+def open_close(t, n, rng, timeout=5.0, service=ECHO):
     """n connections one after the other, each echoing 1..64 random bytes and closed by
     us first; returns how many came back wrong."""
     bad = 0
     for _ in range(n):
         data = rng.randbytes(rng.randint(1, 64))
-        with socket.create_connection(t.addr(ECHO), timeout=timeout) as s:
+        with socket.create_connection(t.addr(service), timeout=timeout) as s:
             s.sendall(data)
             got = b""
             while len(got) < len(data):
@@ -153,11 +157,11 @@ def open_close(t, n, rng, timeout=5.0):
     return bad
 
 
-def reset_midway(t, rng, seconds=1.0):
+def reset_midway(t, rng, seconds=1.0, service=ECHO):
     """Sends to the echo port without reading back until the server's window closes
     (or `seconds` pass), then vanishes: a close with SO_LINGER 0 sends RST, no FIN.
     Returns the bytes it got out."""
-    s = socket.create_connection(t.addr(ECHO), timeout=5)
+    s = socket.create_connection(t.addr(service), timeout=5)
     s.setblocking(False)
     data = rng.randbytes(1 << 20)
     sent, end = 0, time.monotonic() + seconds

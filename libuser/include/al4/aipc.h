@@ -85,6 +85,12 @@ struct al4_aipc_proc {
 
 // Regions of process p are mapped from `va` on (page aligned, free in its VSpace).
 void al4_aipc_proc_init(struct al4_aipc_proc *ap, struct al4_process *p, seL4_Word va);
+// Before its first connection: the process's notification is `ntfn` (in the root
+// task's CSpace; `slot`: the process's cap to it), already bound to the process's
+// thread and registered as its receiver, with the badge bits in `bits_used` taken by
+// other signallers (interrupts). Otherwise the first connection makes one.
+void al4_aipc_proc_use_ntfn(struct al4_aipc_proc *ap, seL4_CPtr ntfn, seL4_CPtr slot,
+                            seL4_Word bits_used);
 // Connects client and server (created, not yet started) with rings of `capacity`
 // items. Returns the connection's index on the server's side in *server_conn (the
 // client's is its own count of connections). seL4_RangeError: capacity not a power of
@@ -137,6 +143,14 @@ uint64_t al4_aipc_flush(void *rt);
 // (hz: the timebase frequency). The U-notification's errors (al4/unotify.h), or
 // seL4_InvalidArgument when the boot info has no (or a malformed) aipc chunk.
 seL4_Error al4_aipc_attach(struct al4_aipc_rt *rt, const seL4_BootInfo *bi, uint64_t hz);
+// The same in two steps, for a process whose executor sleeps its own way (the network
+// server's RTC alarm): attach_rx reads the chunk and registers (the errors above) and
+// fills rt->rx, which the caller's platform then sleeps through (it carries every
+// connection's "asleep" word); attach_exec sets up rt->ex on the caller's `ops` (which
+// must outlive it) with the flush and the user-interrupt handler. Everything the
+// process runs then runs on rt->ex.
+seL4_Error al4_aipc_attach_rx(struct al4_aipc_rt *rt, const seL4_BootInfo *bi);
+void al4_aipc_attach_exec(struct al4_aipc_rt *rt, const struct co_ops *ops, uint64_t hz);
 // Connection i's description, or NULL.
 const struct al4_aipc_desc *al4_aipc_conn(const struct al4_aipc_rt *rt, unsigned i);
 

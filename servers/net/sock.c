@@ -1,0 +1,446 @@
+// The socket service (sock.h, docs/sockets.md): TCP connections on lwIP's raw API for
+// an application in another process, whose requests come over an aipc connection and
+// whose bytes sit in the data region the two share. Requests that must wait (ACCEPT
+// before a connection came, RECV before bytes did, SEND while lwIP's send buffer is
+// full) are answered later from lwIP's callbacks, all on the executor's thread.
+//
+// Everything the application sends is input: decode() checks the operation, the word
+// count and every index and length before anything is done, and each socket takes one
+// waiting call of each kind. A received segment is kept as echo keeps it (app_hold,
+// at most SOCK_MAX_PBUFS pbufs a socket) and acknowledged to the peer (tcp_recved) only
+// once the application took it, so a slow application holds its peer back by TCP's
+// window, not by the server's memory.
+#include "apps.h"
+#include "sock.h"
+#include "lwip/priv/tcp_priv.h"  // TCP_SLOW_INTERVAL, for APP_IDLE_POLLS
+#include <al4/aipc.h>
+#include <string.h>
+
+#define SOCK_MAX_PBUFS 16
+#define SOCK_PRIO 20  // below ingress and egress: the stack's own work first
+#define NONE UINT32_MAX
+
+enum { FREE, QUEUED, OPEN };  // QUEUED: accepted by lwIP, not yet handed out by ACCEPT
+
+struct sock {
+    struct tcp_pcb *pcb;  // NULL once lwIP dropped it (reset, abort)
+    struct pbuf *rx;      // received, not yet handed to the application
+    struct sock *next;    // the free list, or its listener's queue
+    uint32_t recv_id, send_id;  // the waiting calls' ids, NONE: none
+    uint16_t send_len, send_off;
+    uint8_t state, listener;
+    bool peer_closed, reset;
+    unsigned idle;  // polls without progress (apps.h: APP_IDLE_S)
+};
+
+struct listener {
+    struct tcp_pcb *pcb;  // NULL: the slot is free
+    struct sock *head, *tail;
+    uint32_t accept_id;
+};
+
+static struct {
+    struct netstack *ns;
+    struct al4_aipc_server server;
+    uint8_t *region;
+    struct sock socks[SOCK_MAX];
+    struct sock *free;
+    struct listener ls[SOCK_LISTENERS];
+} svc;
+
+struct sock_stats sock_stats;
+
+static unsigned index_of(const struct sock *s)
+{
+    return (unsigned)(s - svc.socks);
+}
+
+static void answer(uint32_t id, unsigned err, seL4_Word w0)
+{
+    seL4_Word mr[1] = {w0};
+    al4_aipc_reply(&svc.server, id, seL4_MessageInfo_new(err, 0, 0, 1), mr);
+}
+
+static bool set(struct al4_aipc_req *reply, unsigned err, seL4_Word w0)
+{
+    reply->info = seL4_MessageInfo_new(err, 0, 0, 1);
+    reply->mr[0] = w0;
+    return true;
+}
+
+// --- Sockets and lwIP's callbacks ---
+
+static void sock_free(struct sock *s)
+{
+    if (s->rx)
+        pbuf_free(s->rx);
+    if (s->state == OPEN)
+        sock_stats.open--;
+    memset(s, 0, sizeof(*s));
+    s->recv_id = s->send_id = NONE;
+    s->next = svc.free;
+    svc.free = s;
+}
+
+static void detach(struct tcp_pcb *pcb)
+{
+    tcp_arg(pcb, NULL);
+    tcp_recv(pcb, NULL);
+    tcp_sent(pcb, NULL);
+    tcp_err(pcb, NULL);
+    tcp_poll(pcb, NULL, 0);
+}
+
+// What a waiting RECV is answered with now, or false: it waits on.
+static bool recv_ready(struct sock *s, unsigned *err, seL4_Word *w0)
+{
+    if (s->rx) {
+        u16_t n = pbuf_copy_partial(s->rx, svc.region + SOCK_RX(index_of(s)), SOCK_BUF, 0);
+        s->rx = pbuf_free_header(s->rx, n);
+        netstack_recved(svc.ns, s->pcb, n);  // the window opens for what was taken
+        sock_stats.bytes_in += n;
+        *err = SOCK_OK;
+        *w0 = n;
+        return true;
+    }
+    if (s->reset || s->peer_closed) {
+        *err = s->reset ? SOCK_ERESET : SOCK_OK;
+        *w0 = 0;
+        return true;
+    }
+    return false;
+}
+
+static void recv_answer(struct sock *s)
+{
+    unsigned err;
+    seL4_Word w0;
+    if (s->recv_id != NONE && recv_ready(s, &err, &w0)) {
+        answer(s->recv_id, err, w0);
+        s->recv_id = NONE;
+    }
+}
+
+// Puts as much of the pending SEND into lwIP's send queue as it takes; true when all
+// of it is in.
+static bool push(struct sock *s)
+{
+    const uint8_t *buf = svc.region + SOCK_TX(index_of(s));
+    while (s->send_off < s->send_len) {
+        u16_t room = tcp_sndbuf(s->pcb), n = (u16_t)(s->send_len - s->send_off);
+        if (room < n)
+            n = room;
+        if (n == 0 || netstack_write(svc.ns, s->pcb, buf + s->send_off, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+            return false;
+        s->send_off += n;
+        s->idle = 0;
+        sock_stats.bytes_out += n;
+    }
+    return true;
+}
+
+static void send_answer(struct sock *s)
+{
+    if (s->send_id != NONE && push(s)) {
+        answer(s->send_id, SOCK_OK, s->send_len);
+        s->send_id = NONE;
+    }
+}
+
+// The waiting calls end with `err` (the socket is reset or closed).
+static void end_calls(struct sock *s, unsigned err)
+{
+    if (s->recv_id != NONE)
+        answer(s->recv_id, err, 0);
+    if (s->send_id != NONE)
+        answer(s->send_id, err, 0);
+    s->recv_id = s->send_id = NONE;
+}
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    struct sock *s = arg;
+    (void)pcb;
+    (void)err;  // always ERR_OK in lwIP 2.1
+    if (p && s->rx && pbuf_clen(s->rx) + pbuf_clen(p) > SOCK_MAX_PBUFS)
+        return ERR_MEM;  // lwIP offers it again from its fast timer
+    if (p && !(p = app_hold(p)))
+        return ERR_MEM;
+    s->idle = 0;
+    if (!p)
+        s->peer_closed = true;
+    else if (s->rx)
+        pbuf_cat(s->rx, p);
+    else
+        s->rx = p;
+    recv_answer(s);
+    return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+    struct sock *s = arg;
+    (void)pcb;
+    (void)len;
+    s->idle = 0;
+    send_answer(s);
+    return ERR_OK;
+}
+
+static void unqueue(struct sock *s)
+{
+    struct listener *l = &svc.ls[s->listener];
+    struct sock **p = &l->head, *prev = NULL;
+    while (*p != s)
+        p = &(prev = *p)->next;
+    *p = s->next;
+    if (l->tail == s)
+        l->tail = prev;
+}
+
+// The PCB is gone (a reset, or lwIP aborted it). A socket not yet handed out goes at
+// once; one the application holds stays until its CLOSE, answering what waits with
+// SOCK_ERESET (so an index it holds is never reused under it).
+static void on_err(void *arg, err_t err)
+{
+    struct sock *s = arg;
+    (void)err;
+    s->pcb = NULL;
+    sock_stats.reset++;
+    if (s->state == QUEUED) {
+        unqueue(s);
+        sock_free(s);
+        return;
+    }
+    s->reset = true;
+    if (s->rx)
+        pbuf_free(s->rx);
+    s->rx = NULL;
+    end_calls(s, SOCK_ERESET);
+}
+
+// The application's connection broke (it corrupted its ring, or died): no CLOSE will
+// come, so every socket is aborted and freed, reset ones too, and the listeners are
+// closed (their ports refuse from now on).
+static void drop_all(void)
+{
+    for (unsigned i = 0; i < SOCK_MAX; i++) {
+        struct sock *s = &svc.socks[i];
+        if (s->state == FREE)
+            continue;
+        if (s->pcb) {
+            detach(s->pcb);
+            tcp_abort(s->pcb);
+        }
+        sock_free(s);
+    }
+    for (unsigned i = 0; i < SOCK_LISTENERS; i++) {
+        struct listener *l = &svc.ls[i];
+        if (l->pcb)
+            tcp_close(l->pcb);  // a listening PCB closes at once
+        *l = (struct listener){.accept_id = NONE};
+    }
+}
+
+// Once a second: a peer silent for APP_IDLE_S is aborted, as the in-process services
+// do; a SEND waiting for room tries again; a broken connection drops everything.
+static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+{
+    struct sock *s = arg;
+    if (svc.server.link.broken) {
+        drop_all();  // pcb among them
+        return ERR_ABRT;
+    }
+    if (++s->idle >= APP_IDLE_POLLS) {
+        app_stats.idle_aborts++;
+        tcp_abort(pcb);  // on_err
+        return ERR_ABRT;
+    }
+    send_answer(s);
+    return ERR_OK;
+}
+
+// The next queued connection to the ACCEPT waiting on l.
+static void hand_out(struct listener *l)
+{
+    struct sock *s = l->head;
+    if (!s || l->accept_id == NONE)
+        return;
+    l->head = s->next;
+    if (!l->head)
+        l->tail = NULL;
+    s->next = NULL;
+    s->state = OPEN;
+    sock_stats.open++;
+    answer(l->accept_id, SOCK_OK, index_of(s));
+    l->accept_id = NONE;
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    struct listener *l = arg;
+    if (err != ERR_OK || !pcb)
+        return ERR_VAL;
+    struct sock *s = svc.free;
+    if (!s) {
+        sock_stats.refused++;
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    svc.free = s->next;
+    s->next = NULL;
+    s->pcb = pcb;
+    s->state = QUEUED;
+    s->listener = (uint8_t)(l - svc.ls);
+    if (l->tail)
+        l->tail->next = s;
+    else
+        l->head = s;
+    l->tail = s;
+    sock_stats.accepted++;
+    tcp_nagle_disable(pcb);  // request/response: no waiting for a full segment
+    tcp_arg(pcb, s);
+    tcp_recv(pcb, on_recv);
+    tcp_sent(pcb, on_sent);
+    tcp_err(pcb, on_err);
+    tcp_poll(pcb, on_poll, APP_POLL);
+    hand_out(l);
+    return ERR_OK;
+}
+
+// --- The requests ---
+
+struct sock_args {
+    unsigned op;
+    seL4_Word w0, w1;
+    struct sock *s;
+    struct listener *l;
+};
+
+// Checks a request before anything is done: SOCK_OK with *a filled, or the error.
+static unsigned decode(const struct al4_aipc_req *req, struct sock_args *a)
+{
+    a->op = (unsigned)seL4_MessageInfo_get_label(req->info);
+    seL4_Word len = seL4_MessageInfo_get_length(req->info);
+    if (a->op < SOCK_LISTEN || a->op > SOCK_CLOSE || len != (a->op == SOCK_SEND ? 2u : 1u))
+        return SOCK_EINVAL;
+    a->w0 = req->mr[0];
+    a->w1 = len > 1 ? req->mr[1] : 0;
+    switch (a->op) {
+    case SOCK_LISTEN:
+        return a->w0 >= 1 && a->w0 <= 0xffff ? SOCK_OK : SOCK_EINVAL;
+    case SOCK_ACCEPT:
+        if (a->w0 >= SOCK_LISTENERS)
+            return SOCK_EINVAL;
+        a->l = &svc.ls[a->w0];
+        return a->l->pcb ? SOCK_OK : SOCK_EBADF;
+    default:
+        if (a->w0 >= SOCK_MAX || (a->op == SOCK_SEND && (a->w1 == 0 || a->w1 > SOCK_BUF)))
+            return SOCK_EINVAL;
+        a->s = &svc.socks[a->w0];
+        return a->s->state == OPEN ? SOCK_OK : SOCK_EBADF;
+    }
+}
+
+static bool do_listen(const struct sock_args *a, struct al4_aipc_req *reply)
+{
+    for (unsigned i = 0; i < SOCK_LISTENERS; i++) {
+        struct listener *l = &svc.ls[i];
+        if (l->pcb)
+            continue;
+        if (!(l->pcb = app_listen((uint16_t)a->w0, on_accept)))
+            return set(reply, SOCK_ENOMEM, 0);
+        tcp_arg(l->pcb, l);
+        l->accept_id = NONE;
+        return set(reply, SOCK_OK, i);
+    }
+    return set(reply, SOCK_ENOMEM, 0);
+}
+
+static bool do_accept(struct listener *l, uint32_t id, struct al4_aipc_req *reply)
+{
+    if (l->accept_id != NONE)
+        return set(reply, SOCK_EBUSY, 0);
+    l->accept_id = id;
+    hand_out(l);  // answers at once when a connection is queued
+    return false;
+}
+
+static bool do_recv(struct sock *s, uint32_t id, struct al4_aipc_req *reply)
+{
+    unsigned err;
+    seL4_Word w0;
+    if (s->recv_id != NONE)
+        return set(reply, SOCK_EBUSY, 0);
+    if (recv_ready(s, &err, &w0))
+        return set(reply, err, w0);
+    s->recv_id = id;
+    return false;
+}
+
+static bool do_send(struct sock *s, seL4_Word len, uint32_t id, struct al4_aipc_req *reply)
+{
+    if (s->send_id != NONE)
+        return set(reply, SOCK_EBUSY, 0);
+    if (s->reset)
+        return set(reply, SOCK_ERESET, 0);
+    s->send_len = (uint16_t)len;
+    s->send_off = 0;
+    if (push(s))
+        return set(reply, SOCK_OK, len);
+    s->send_id = id;
+    return false;
+}
+
+// lwIP may refuse a close for lack of memory; the connection is then aborted (RST)
+// rather than left half-owned.
+static bool do_close(struct sock *s, struct al4_aipc_req *reply)
+{
+    end_calls(s, SOCK_ECLOSED);
+    if (s->pcb) {
+        detach(s->pcb);
+        if (netstack_close(svc.ns, s->pcb) != ERR_OK)
+            tcp_abort(s->pcb);
+    }
+    sock_free(s);
+    return set(reply, SOCK_OK, 0);
+}
+
+static bool handle(struct al4_aipc_server *srv, const struct al4_aipc_req *req,
+                   struct al4_aipc_req *reply, void *arg)
+{
+    (void)srv;
+    (void)arg;
+    struct sock_args a;
+    unsigned err = decode(req, &a);
+    if (err) {
+        sock_stats.bad++;
+        return set(reply, err, 0);
+    }
+    switch (a.op) {
+    case SOCK_LISTEN:
+        return do_listen(&a, reply);
+    case SOCK_ACCEPT:
+        return do_accept(a.l, req->id, reply);
+    case SOCK_RECV:
+        return do_recv(a.s, req->id, reply);
+    case SOCK_SEND:
+        return do_send(a.s, a.w1, req->id, reply);
+    default:
+        return do_close(a.s, reply);
+    }
+}
+
+AL4_AIPC_DISPATCHER(dispatcher, handle)
+
+seL4_Error sock_start(struct netstack *ns, struct al4_aipc_rt *rt, unsigned conn, void *region)
+{
+    svc.ns = ns;
+    svc.region = region;
+    svc.free = NULL;
+    for (unsigned i = SOCK_MAX; i-- > 0;) {
+        svc.socks[i].state = FREE;
+        sock_free(&svc.socks[i]);
+    }
+    return al4_aipc_serve_with(rt, conn, &svc.server, dispatcher, NULL, SOCK_PRIO);
+}

@@ -1,0 +1,315 @@
+// Host unit tests for the network server's socket service (servers/net/sock.c,
+// docs/sockets.md) on the simulated wire of net_wire.h: the real service on B, its
+// requests handed to its handler as the aipc dispatcher hands them, the answers it
+// gives later captured in place of al4_aipc_reply; peers on A. Bad requests are
+// refused with their documented errors and change nothing; a slow application holds
+// its peer back by TCP's window; resets, closes and a broken connection give every
+// socket back. The aipc dispatcher itself is test_aipc's; here it is not run.
+#include "net_peer.h"
+#include "apps.h"
+#include <al4/aipc.h>
+
+// The answers given later (deferred calls), in order.
+static struct answer {
+    uint32_t id;
+    unsigned err;
+    seL4_Word w0;
+} answers[64];
+static unsigned n_answers;
+
+static bool test_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
+                       const seL4_Word *mr)
+{
+    (void)s;
+    assert_true(n_answers < 64);
+    assert_int_equal(seL4_MessageInfo_get_length(info), 1);
+    answers[n_answers++] = (struct answer){id, (unsigned)seL4_MessageInfo_get_label(info), mr[0]};
+    return true;
+}
+static seL4_Error test_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4_aipc_server *s,
+                                  co_resume_fn dispatch, void *arg, unsigned prio)
+{
+    (void)rt, (void)i, (void)s, (void)dispatch, (void)arg, (void)prio;
+    return seL4_NoError;
+}
+#define al4_aipc_reply test_reply
+#define al4_aipc_serve_with test_serve_with
+#include "../../servers/net/sock.c"
+
+#define APP_PORT 7007
+
+static uint8_t region[SOCK_REGION_BYTES];
+static uint32_t next_id;
+
+// One request; true with *out filled when answered at once. *id: the call's id.
+static bool call(unsigned op, unsigned words, seL4_Word w0, seL4_Word w1,
+                 struct al4_aipc_req *out, uint32_t *id)
+{
+    struct al4_aipc_req req = {.id = ++next_id, .info = seL4_MessageInfo_new(op, 0, 0, words),
+                               .mr = {w0, w1}};
+    *out = (struct al4_aipc_req){.id = req.id};
+    if (id)
+        *id = req.id;
+    return handle(&svc.server, &req, out, NULL);
+}
+
+// A request answered at once with `err`; returns its word 0.
+static seL4_Word now(unsigned op, unsigned words, seL4_Word w0, seL4_Word w1, unsigned err)
+{
+    struct al4_aipc_req out;
+    assert_true(call(op, words, w0, w1, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), err);
+    assert_int_equal(seL4_MessageInfo_get_length(out.info), 1);
+    return out.mr[0];
+}
+
+// A request left waiting; returns its id.
+static uint32_t later(unsigned op, seL4_Word w0)
+{
+    struct al4_aipc_req out;
+    uint32_t id;
+    assert_false(call(op, 1, w0, 0, &out, &id));
+    return id;
+}
+
+// The one answer given since the last look: that of call `id`.
+static seL4_Word answered(uint32_t id, unsigned err)
+{
+    assert_int_equal(n_answers, 1);
+    n_answers = 0;
+    assert_int_equal(answers[0].id, id);
+    assert_int_equal(answers[0].err, err);
+    return answers[0].w0;
+}
+
+// The stack, once for the group (lwIP adds an interface once).
+static int group_setup(void **state)
+{
+    (void)state;
+    wire_setup();
+    return 0;
+}
+
+// The service afresh for each test (the last one's teardown dropped what it held).
+static int setup(void **state)
+{
+    (void)state;
+    memset(&sock_stats, 0, sizeof(sock_stats));
+    n_answers = 0;
+    assert_int_equal(sock_start(&ns, NULL, 0, region), seL4_NoError);
+    return 0;
+}
+
+// A peer connected to the application's port and the socket ACCEPT gave for it.
+static unsigned accept_one(unsigned listener, struct peer *pe, bool reads)
+{
+    uint32_t id = later(SOCK_ACCEPT, listener);
+    assert_true(peer_open(pe, reads, APP_PORT));
+    for (int i = 0; i < 20 && !n_answers; i++)
+        run_for(1);
+    assert_true(pe->connected);
+    seL4_Word s = answered(id, SOCK_OK);
+    assert_true(s < SOCK_MAX);
+    return (unsigned)s;
+}
+
+static void send_from_peer(struct peer *pe, const void *data, u16_t n)
+{
+    assert_int_equal(netstack_write(&ns, pe->pcb, data, n, TCP_WRITE_FLAG_COPY), ERR_OK);
+}
+
+// Every bad request is refused with its error before anything is done, and counted.
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    now(0, 1, 0, 0, SOCK_EINVAL);
+    now(SOCK_CLOSE + 1, 1, 0, 0, SOCK_EINVAL);
+    now(0xfffff, 1, 0, 0, SOCK_EINVAL);
+    now(SOCK_LISTEN, 0, APP_PORT, 0, SOCK_EINVAL);  // words
+    now(SOCK_LISTEN, 2, APP_PORT, 0, SOCK_EINVAL);
+    now(SOCK_SEND, 1, 0, 0, SOCK_EINVAL);
+    now(SOCK_LISTEN, 1, 0, 0, SOCK_EINVAL);         // ports
+    now(SOCK_LISTEN, 1, 0x10000, 0, SOCK_EINVAL);
+    now(SOCK_ACCEPT, 1, SOCK_LISTENERS, 0, SOCK_EINVAL);
+    now(SOCK_ACCEPT, 1, 0, 0, SOCK_EBADF);          // no listener yet
+    now(SOCK_RECV, 1, SOCK_MAX, 0, SOCK_EINVAL);
+    now(SOCK_RECV, 1, UINT64_MAX, 0, SOCK_EINVAL);
+    now(SOCK_RECV, 1, 0, 0, SOCK_EBADF);            // no socket open
+    now(SOCK_SEND, 2, 0, 0, SOCK_EINVAL);           // lengths, checked before the socket
+    now(SOCK_SEND, 2, 0, SOCK_BUF + 1, SOCK_EINVAL);
+    now(SOCK_SEND, 2, 0, 1, SOCK_EBADF);
+    now(SOCK_CLOSE, 1, 5, 0, SOCK_EBADF);
+    assert_int_equal(sock_stats.bad, 17);
+    // Listeners: four, then no slot; a port in use is refused by lwIP.
+    for (unsigned i = 0; i < SOCK_LISTENERS; i++)
+        assert_int_equal(now(SOCK_LISTEN, 1, APP_PORT + i, 0, SOCK_OK), i);
+    now(SOCK_LISTEN, 1, APP_PORT + 10, 0, SOCK_ENOMEM);
+    // One ACCEPT at a time per listener.
+    uint32_t id = later(SOCK_ACCEPT, 0);
+    now(SOCK_ACCEPT, 1, 0, 0, SOCK_EBUSY);
+    assert_int_equal(n_answers, 0);
+    // One RECV and one SEND at a time per socket.
+    struct peer pe;
+    assert_true(peer_open(&pe, true, APP_PORT));
+    for (int i = 0; i < 20 && !n_answers; i++)
+        run_for(1);
+    unsigned s = (unsigned)answered(id, SOCK_OK);
+    uint32_t r = later(SOCK_RECV, s);
+    now(SOCK_RECV, 1, s, 0, SOCK_EBUSY);
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_int_equal(answered(r, SOCK_ECLOSED), 0);
+    now(SOCK_RECV, 1, s, 0, SOCK_EBADF);
+    assert_int_equal(sock_stats.bad, 18);  // the EBADF after the close
+    assert_int_equal(sock_stats.open, 0);
+    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+}
+
+// Bytes both ways: RECV answers with what came, in the receive buffer; SEND's bytes
+// reach the peer; the peer's FIN answers RECV with 0; CLOSE frees the socket.
+static void test_echo_flow(void **state)
+{
+    (void)state;
+    struct usage before = usage_now();
+    static const char msg[] = "hello, socket service";
+    const u16_t n = sizeof(msg) - 1;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    struct peer pe;
+    unsigned s = accept_one(0, &pe, true);
+    assert_int_equal(sock_stats.open, 1);
+    uint32_t r = later(SOCK_RECV, s);
+    send_from_peer(&pe, msg, n);
+    run_for(1);
+    assert_int_equal(answered(r, SOCK_OK), n);
+    assert_memory_equal(region + SOCK_RX(s), msg, n);
+    memcpy(region + SOCK_TX(s), msg, n);
+    assert_int_equal(now(SOCK_SEND, 2, s, n, SOCK_OK), n);
+    run_for(1);
+    assert_int_equal(pe.got, n);
+    r = later(SOCK_RECV, s);
+    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+    run_for(1);
+    assert_int_equal(answered(r, SOCK_OK), 0);
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_int_equal(sock_stats.open, 0);
+    for (int i = 0; i < 400 && (tcp_active_pcbs || tcp_tw_pcbs); i++)
+        run_for(1);
+    assert_null(tcp_active_pcbs);
+    assert_null(tcp_tw_pcbs);
+    assert_usage(usage_now(), before);
+    assert_int_equal(sock_stats.bytes_in, n);
+    assert_int_equal(sock_stats.bytes_out, n);
+}
+
+// An application that does not read: the service keeps at most SOCK_MAX_PBUFS pbufs of
+// the socket and acknowledges nothing, so the peer's window closes with most of its
+// data unsent; RECVs then take all of it, in order.
+static void test_slow_reader(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    struct peer pe;
+    unsigned s = accept_one(0, &pe, true);
+    enum { TOTAL = 64 * 1024 };
+    static uint8_t data[TOTAL];
+    for (size_t i = 0; i < TOTAL; i++)
+        data[i] = (uint8_t)(i * 7 + i / 256);
+    size_t sent = 0;
+    for (int round = 0; round < 40; round++) {
+        while (sent < TOTAL) {
+            u16_t k = TOTAL - sent < 1000 ? (u16_t)(TOTAL - sent) : 1000;
+            if (k > tcp_sndbuf(pe.pcb) ||
+                netstack_write(&ns, pe.pcb, data + sent, k, TCP_WRITE_FLAG_COPY) != ERR_OK)
+                break;
+            sent += k;
+        }
+        run_for(1);
+    }
+    struct sock *so = &svc.socks[s];
+    assert_non_null(so->rx);
+    assert_true(pbuf_clen(so->rx) <= SOCK_MAX_PBUFS);
+    assert_true(so->rx->tot_len <= TCP_WND);  // what the window let through
+    assert_true(sent < TOTAL);
+    size_t got = 0;
+    for (int i = 0; i < 2000 && got < TOTAL; i++) {
+        struct al4_aipc_req out;
+        uint32_t id;
+        if (call(SOCK_RECV, 1, s, 0, &out, &id)) {
+            assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
+        } else {
+            while (sent < TOTAL) {
+                u16_t k = TOTAL - sent < 1000 ? (u16_t)(TOTAL - sent) : 1000;
+                if (k > tcp_sndbuf(pe.pcb) ||
+                    netstack_write(&ns, pe.pcb, data + sent, k, TCP_WRITE_FLAG_COPY) != ERR_OK)
+                    break;
+                sent += k;
+            }
+            for (int j = 0; j < 20 && !n_answers; j++)
+                run_for(1);
+            out.mr[0] = answered(id, SOCK_OK);
+        }
+        assert_true(out.mr[0] >= 1 && out.mr[0] <= SOCK_BUF);
+        assert_memory_equal(region + SOCK_RX(s), data + got, out.mr[0]);
+        got += out.mr[0];
+    }
+    assert_int_equal(got, TOTAL);
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+}
+
+// A reset answers what waits with SOCK_ERESET and keeps the socket the application's
+// until its CLOSE; a broken connection then drops every socket and closes the port.
+static void test_reset_and_broken(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    struct peer a, b;
+    unsigned sa_ = accept_one(0, &a, true), sb_ = accept_one(0, &b, true);
+    uint32_t r = later(SOCK_RECV, sa_);
+    tcp_abort(a.pcb);  // RST to the server
+    a.pcb = NULL;
+    run_for(1);
+    assert_int_equal(answered(r, SOCK_ERESET), 0);
+    assert_int_equal(sock_stats.reset, 1);
+    assert_int_equal(sock_stats.open, 2);  // still the application's
+    now(SOCK_RECV, 1, sa_, 0, SOCK_ERESET);
+    memcpy(region + SOCK_TX(sa_), "x", 1);
+    now(SOCK_SEND, 2, sa_, 1, SOCK_ERESET);
+    // The application's connection breaks: nobody will close sa_ or sb_.
+    r = later(SOCK_RECV, sb_);
+    svc.server.link.broken = true;
+    run_for(2);
+    assert_int_equal(n_answers, 0);  // nothing written into the broken ring
+    (void)r;
+    assert_int_equal(sock_stats.open, 0);
+    for (unsigned i = 0; i < SOCK_MAX; i++)
+        assert_int_equal(svc.socks[i].state, FREE);
+    assert_true(b.failed);
+    assert_null(svc.ls[0].pcb);
+    struct peer c;
+    assert_true(peer_open(&c, true, APP_PORT));
+    run_for(2);
+    assert_false(c.connected);  // refused: the port is closed
+    assert_true(c.failed);
+}
+
+// Whatever a test left open goes, listeners too, and the stack runs until every
+// connection is gone, so that the next test starts from nothing.
+static int teardown(void **state)
+{
+    (void)state;
+    drop_all();
+    for (int i = 0; i < 400 && (tcp_active_pcbs || tcp_tw_pcbs); i++)
+        run_for(1);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_echo_flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_and_broken, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, NULL);
+}
