@@ -22,9 +22,15 @@ seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
         asm volatile("fence iorw, iorw" : : : "memory");
         // seL4_Wait without its copy of the four message registers into the IPC
         // buffer: a notification's Wait returns none.
-        seL4_Word info, m0, m1, m2, m3;
-        riscv_sys_recv(seL4_SysRecv, rx->ntfn, &bits, &info, &m0, &m1, &m2, &m3);
+        struct al4_unotify_msg m;
+        riscv_sys_recv(seL4_SysRecv, rx->ep ? rx->ep : rx->ntfn, &bits, &m.info.words[0],
+                       &m.mr[0], &m.mr[1], &m.mr[2], &m.mr[3]);
         set_sleeping(rx, 0);
+        if (rx->ep && (bits & rx->ep_mark)) {
+            m.badge = bits;
+            rx->on_msg(rx->msg_arg, &m);
+            bits = rx->ep_bits;
+        }
     }
     al4_unotify_unmask(was);
     return bits;

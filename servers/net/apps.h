@@ -50,10 +50,39 @@ bool control_start(struct netstack *ns, uint16_t port);
 #define APP_COPY_BELOW 512
 struct pbuf *app_hold(struct pbuf *p);
 
-// The socket service (sock.h, docs/sockets.md) for the application at the client end
-// of connection `conn` of rt, whose data region is mapped at `region`.
+// The socket service (sock.c, sock.h, docs/sockets.md). Its clients: an application
+// over aipc and one over synchronous IPC (sock_sync.c), each with its own data region;
+// a socket or listener is its opener's only.
+enum sock_via { SOCK_VIA_AIPC, SOCK_VIA_SYNC, SOCK_CLIENTS };
 struct al4_aipc_rt;
-seL4_Error sock_start(struct netstack *ns, struct al4_aipc_rt *rt, unsigned conn, void *region);
+struct al4_aipc_req;
+void sock_init(struct netstack *ns);
+// The aipc application at the client end of connection `conn` of rt, its data region
+// mapped at `region`.
+seL4_Error sock_serve_aipc(struct al4_aipc_rt *rt, unsigned conn, void *region);
+// The synchronous application's data region (its calls come through sock_sync.c).
+void sock_serve_sync(void *region);
+// One request of client `via` (req->id: an aipc tag, or SOCK_SYNC_ID | the front's
+// slot): true with *reply filled to answer at once, false when it is answered later.
+#define SOCK_SYNC_ID 0x80000000u
+bool sock_request(enum sock_via via, const struct al4_aipc_req *req, struct al4_aipc_req *reply);
+// Aborts and frees every socket of `owner` and closes its listeners.
+void sock_drop(enum sock_via owner);
+
+// The synchronous front (sock_sync.c): the server's executor sleeps in seL4_Recv on
+// `ep` (its notification bound to its thread still wakes it); calls carry `mark` in
+// their badge and wake the front's coroutine with that same bit. `slot0`: the first of
+// `slots` empty slots of the server's CNode, where callers' reply caps wait.
+struct al4_unotify_rx;
+struct co_exec;
+void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep, unsigned bit,
+                     seL4_CPtr slot0, unsigned slots);
+struct sync_stats {
+    uint64_t calls, busy;  // calls taken; calls answered SOCK_EBUSY for want of a slot
+};
+extern struct sync_stats sync_stats;
+// Answers the call of front id `id` (SOCK_SYNC_ID | slot) through its reply cap.
+void sock_sync_answer(uint32_t id, unsigned err, seL4_Word w0);
 
 // A PCB listening on `port` (any local address) whose connections go to `accept`;
 // NULL if lwIP refused (listen.c).

@@ -96,7 +96,7 @@ static const char *start(const seL4_BootInfo *bi)
     // With an application (docs/sockets.md) the executor is the aipc runtime's, and its
     // receiver carries the connection's "asleep" word; its notification is this one.
     seL4_Word sock = al4_bootinfo_arg(bi, NA_SOCK, 0);
-    const struct al4_unotify_rx *rx = &s.rx;
+    struct al4_unotify_rx *rx = &s.rx;
     if (sock) {
         if (al4_aipc_attach_rx(&s.rt, bi) != seL4_NoError || s.rt.rx.ntfn != ntfn)
             return "boot info: a bad connection to the application";
@@ -143,16 +143,26 @@ static const char *start(const seL4_BootInfo *bi)
     if (!echo_start(&s.ns, NET_PORT_ECHO) || !discard_start(&s.ns, NET_PORT_DISCARD) ||
         !control_start(&s.ns, NET_PORT_CONTROL))
         return "lwIP refused a listening port";
-    if (sock && sock_start(&s.ns, &s.rt, 0, (void *)sock) != seL4_NoError)
+    // The applications beside the server (docs/sockets.md): over aipc, over seL4_Call.
+    seL4_Word sync_sock = al4_bootinfo_arg(bi, NA_SYNC_SOCK, 0);
+    if (sock || sync_sock)
+        sock_init(&s.ns);
+    if (sock && sock_serve_aipc(&s.rt, 0, (void *)sock) != seL4_NoError)
         return "cannot serve the application's connection";
+    if (sync_sock) {
+        sock_serve_sync((void *)sync_sock);
+        sock_sync_start(rx, s.ex, al4_bootinfo_arg(bi, NA_SYNC_EP, 0), SOCK_SYNC_BIT,
+                        bi->empty.start, (unsigned)(bi->empty.end - bi->empty.start));
+    }
     const uint8_t *m = s.dev.mac;
     printf("net: up at %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s%s; tcp echo %d, discard %d, "
-           "control %d%s\n",
+           "control %d%s%s\n",
            ip4addr_ntoa(&ip), m[0], m[1], m[2], m[3], m[4], m[5],
            mode == NETSTACK_WAKERS ? "wakers" : "classic loop",
            mode == NETSTACK_CLASSIC ? "" : rtc ? ", timed sleep on the RTC" : ", yield-polling timers",
            NET_PORT_ECHO, NET_PORT_DISCARD, NET_PORT_CONTROL,
-           sock ? "; sockets for the application over async IPC" : "");
+           sock ? "; sockets for the application over async IPC" : "",
+           sync_sock ? "; sockets over sync IPC" : "");
     return NULL;
 }
 

@@ -27,6 +27,8 @@ enum net_arg {
     NA_BUSY_US,  // busy polling's budget in microseconds, 0: off (docs/netserver.md)
     NA_SOCK,     // where the socket service's data region is mapped, 0: no application
                  // (docs/sockets.md; the aipc connection comes in the boot info)
+    NA_SYNC_SOCK,  // where the synchronous application's data region is mapped, 0: none
+    NA_SYNC_EP,    // slot of the endpoint it calls (its badge has SOCK_SYNC_BIT)
     NA_PADDR,    // NA_PAGES words: each page's physical address
 };
 #define NET_ARGS_MAX (NA_PADDR + 2 + 128)  // vnet_pages(VIRTQ_MAX)
@@ -39,6 +41,9 @@ enum net_arg {
 #define NET_BENCH_VA 0x30020000ul
 #define NET_SOCK_VA 0x31000000ul  // the socket service's data region (sock.h)
 #define NET_AIPC_VA 0x32000000ul  // the application's aipc connection
+#define NET_SYNC_SOCK_VA 0x31100000ul  // the synchronous application's data region
+// The bit of a synchronous call's badge, and of the front's wake (no signal uses it).
+#define SOCK_SYNC_BIT 62
 
 // make bench-net (docs/netserver.md, "Benchmark"): the root task's spinner, a thread
 // below the server's priority that runs whenever the server does not, counts its loops

@@ -24,6 +24,7 @@ enum { FREE, QUEUED, OPEN };  // QUEUED: accepted by lwIP, not yet handed out by
 
 struct sock {
     struct tcp_pcb *pcb;  // NULL once lwIP dropped it (reset, abort)
+    uint8_t owner;        // the client (enum sock_via) whose listener accepted it
     struct pbuf *rx;      // received, not yet handed to the application
     struct sock *next;    // the free list, or its listener's queue
     uint32_t recv_id, send_id;  // the waiting calls' ids, NONE: none
@@ -37,12 +38,13 @@ struct listener {
     struct tcp_pcb *pcb;  // NULL: the slot is free
     struct sock *head, *tail;
     uint32_t accept_id;
+    uint8_t owner;
 };
 
 static struct {
     struct netstack *ns;
     struct al4_aipc_server server;
-    uint8_t *region;
+    uint8_t *region[SOCK_CLIENTS];  // each client's data region, NULL: no such client
     struct sock socks[SOCK_MAX];
     struct sock *free;
     struct listener ls[SOCK_LISTENERS];
@@ -55,10 +57,20 @@ static unsigned index_of(const struct sock *s)
     return (unsigned)(s - svc.socks);
 }
 
+// A call's id: the aipc client's (its tag, bit 31 clear), or SOCK_SYNC_ID with the
+// synchronous front's slot (sock_sync.c).
 static void answer(uint32_t id, unsigned err, seL4_Word w0)
 {
     seL4_Word mr[1] = {w0};
-    al4_aipc_reply(&svc.server, id, seL4_MessageInfo_new(err, 0, 0, 1), mr);
+    if (id & SOCK_SYNC_ID)
+        sock_sync_answer(id, err, w0);
+    else
+        al4_aipc_reply(&svc.server, id, seL4_MessageInfo_new(err, 0, 0, 1), mr);
+}
+
+static uint8_t *buffer(const struct sock *s, unsigned long offset)
+{
+    return svc.region[s->owner] + offset;
 }
 
 static bool set(struct al4_aipc_req *reply, unsigned err, seL4_Word w0)
@@ -95,7 +107,7 @@ static void detach(struct tcp_pcb *pcb)
 static bool recv_ready(struct sock *s, unsigned *err, seL4_Word *w0)
 {
     if (s->rx) {
-        u16_t n = pbuf_copy_partial(s->rx, svc.region + SOCK_RX(index_of(s)), SOCK_BUF, 0);
+        u16_t n = pbuf_copy_partial(s->rx, buffer(s, SOCK_RX(index_of(s))), SOCK_BUF, 0);
         s->rx = pbuf_free_header(s->rx, n);
         netstack_recved(svc.ns, s->pcb, n);  // the window opens for what was taken
         sock_stats.bytes_in += n;
@@ -125,7 +137,7 @@ static void recv_answer(struct sock *s)
 // of it is in.
 static bool push(struct sock *s)
 {
-    const uint8_t *buf = svc.region + SOCK_TX(index_of(s));
+    const uint8_t *buf = buffer(s, SOCK_TX(index_of(s)));
     while (s->send_off < s->send_len) {
         u16_t room = tcp_sndbuf(s->pcb), n = (u16_t)(s->send_len - s->send_off);
         if (room < n)
@@ -219,14 +231,14 @@ static void on_err(void *arg, err_t err)
     end_calls(s, SOCK_ERESET);
 }
 
-// The application's connection broke (it corrupted its ring, or died): no CLOSE will
-// come, so every socket is aborted and freed, reset ones too, and the listeners are
-// closed (their ports refuse from now on).
-static void drop_all(void)
+// The aipc application's connection broke (it corrupted its ring, or died): no CLOSE
+// will come, so every socket of that client is aborted and freed, reset ones too, and
+// its listeners are closed (their ports refuse from now on).
+void sock_drop(enum sock_via owner)
 {
     for (unsigned i = 0; i < SOCK_MAX; i++) {
         struct sock *s = &svc.socks[i];
-        if (s->state == FREE)
+        if (s->state == FREE || s->owner != owner)
             continue;
         if (s->pcb) {
             detach(s->pcb);
@@ -236,8 +248,9 @@ static void drop_all(void)
     }
     for (unsigned i = 0; i < SOCK_LISTENERS; i++) {
         struct listener *l = &svc.ls[i];
-        if (l->pcb)
-            tcp_close(l->pcb);  // a listening PCB closes at once
+        if (!l->pcb || l->owner != owner)
+            continue;
+        tcp_close(l->pcb);  // a listening PCB closes at once
         *l = (struct listener){.accept_id = NONE};
     }
 }
@@ -247,8 +260,8 @@ static void drop_all(void)
 static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 {
     struct sock *s = arg;
-    if (svc.server.link.broken) {
-        drop_all();  // pcb among them
+    if (s->owner == SOCK_VIA_AIPC && svc.server.link.broken) {
+        sock_drop(SOCK_VIA_AIPC);  // pcb among them
         return ERR_ABRT;
     }
     if (++s->idle >= APP_IDLE_POLLS) {
@@ -291,6 +304,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     s->next = NULL;
     s->pcb = pcb;
     s->state = QUEUED;
+    s->owner = l->owner;
     s->listener = (uint8_t)(l - svc.ls);
     if (l->tail)
         l->tail->next = s;
@@ -317,8 +331,9 @@ struct sock_args {
     struct listener *l;
 };
 
-// Checks a request before anything is done: SOCK_OK with *a filled, or the error.
-static unsigned decode(const struct al4_aipc_req *req, struct sock_args *a)
+// Checks a request of client `via` before anything is done: SOCK_OK with *a filled,
+// or the error. A socket or listener of the other client is not open for this one.
+static unsigned decode(enum sock_via via, const struct al4_aipc_req *req, struct sock_args *a)
 {
     a->op = (unsigned)seL4_MessageInfo_get_label(req->info);
     seL4_Word len = seL4_MessageInfo_get_length(req->info);
@@ -333,16 +348,16 @@ static unsigned decode(const struct al4_aipc_req *req, struct sock_args *a)
         if (a->w0 >= SOCK_LISTENERS)
             return SOCK_EINVAL;
         a->l = &svc.ls[a->w0];
-        return a->l->pcb ? SOCK_OK : SOCK_EBADF;
+        return a->l->pcb && a->l->owner == via ? SOCK_OK : SOCK_EBADF;
     default:
         if (a->w0 >= SOCK_MAX || (a->op == SOCK_SEND && (a->w1 == 0 || a->w1 > SOCK_BUF)))
             return SOCK_EINVAL;
         a->s = &svc.socks[a->w0];
-        return a->s->state == OPEN ? SOCK_OK : SOCK_EBADF;
+        return a->s->state == OPEN && a->s->owner == via ? SOCK_OK : SOCK_EBADF;
     }
 }
 
-static bool do_listen(const struct sock_args *a, struct al4_aipc_req *reply)
+static bool do_listen(enum sock_via via, const struct sock_args *a, struct al4_aipc_req *reply)
 {
     for (unsigned i = 0; i < SOCK_LISTENERS; i++) {
         struct listener *l = &svc.ls[i];
@@ -352,6 +367,7 @@ static bool do_listen(const struct sock_args *a, struct al4_aipc_req *reply)
             return set(reply, SOCK_ENOMEM, 0);
         tcp_arg(l->pcb, l);
         l->accept_id = NONE;
+        l->owner = (uint8_t)via;
         return set(reply, SOCK_OK, i);
     }
     return set(reply, SOCK_ENOMEM, 0);
@@ -406,20 +422,17 @@ static bool do_close(struct sock *s, struct al4_aipc_req *reply)
     return set(reply, SOCK_OK, 0);
 }
 
-static bool handle(struct al4_aipc_server *srv, const struct al4_aipc_req *req,
-                   struct al4_aipc_req *reply, void *arg)
+bool sock_request(enum sock_via via, const struct al4_aipc_req *req, struct al4_aipc_req *reply)
 {
-    (void)srv;
-    (void)arg;
     struct sock_args a;
-    unsigned err = decode(req, &a);
+    unsigned err = decode(via, req, &a);
     if (err) {
         sock_stats.bad++;
         return set(reply, err, 0);
     }
     switch (a.op) {
     case SOCK_LISTEN:
-        return do_listen(&a, reply);
+        return do_listen(via, &a, reply);
     case SOCK_ACCEPT:
         return do_accept(a.l, req->id, reply);
     case SOCK_RECV:
@@ -431,16 +444,33 @@ static bool handle(struct al4_aipc_server *srv, const struct al4_aipc_req *req,
     }
 }
 
+static bool handle(struct al4_aipc_server *srv, const struct al4_aipc_req *req,
+                   struct al4_aipc_req *reply, void *arg)
+{
+    (void)srv;
+    (void)arg;
+    return sock_request(SOCK_VIA_AIPC, req, reply);
+}
+
 AL4_AIPC_DISPATCHER(dispatcher, handle)
 
-seL4_Error sock_start(struct netstack *ns, struct al4_aipc_rt *rt, unsigned conn, void *region)
+void sock_init(struct netstack *ns)
 {
+    memset(&svc, 0, sizeof(svc));
     svc.ns = ns;
-    svc.region = region;
-    svc.free = NULL;
-    for (unsigned i = SOCK_MAX; i-- > 0;) {
-        svc.socks[i].state = FREE;
+    for (unsigned i = SOCK_MAX; i-- > 0;)
         sock_free(&svc.socks[i]);
-    }
+    for (unsigned i = 0; i < SOCK_LISTENERS; i++)
+        svc.ls[i].accept_id = NONE;
+}
+
+seL4_Error sock_serve_aipc(struct al4_aipc_rt *rt, unsigned conn, void *region)
+{
+    svc.region[SOCK_VIA_AIPC] = region;
     return al4_aipc_serve_with(rt, conn, &svc.server, dispatcher, NULL, SOCK_PRIO);
+}
+
+void sock_serve_sync(void *region)
+{
+    svc.region[SOCK_VIA_SYNC] = region;
 }

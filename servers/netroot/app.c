@@ -1,14 +1,15 @@
-// Starting the TCP application server (servers/tcpapp) beside the network server: its
-// process, the aipc connection between the two, and the socket service's data region
-// mapped into both (docs/sockets.md).
+// Starting the TCP application servers (servers/tcpapp) beside the network server: one
+// over aipc, one over synchronous IPC, each a process with its data region mapped into
+// it and into the server, and its way to call the server (docs/sockets.md).
 #include "app.h"
 #include <al4/aipc.h>
 #include "../net/net.h"
 #include "../net/sock.h"
 #include "../tcpapp/tcpapp.h"
 
-#define APP_CNODE_BITS 8
-#define APP_PRIO 199  // below the network server: the stack's work comes first
+#define APP_CNODE_BITS 10  // the synchronous one makes 64 threads: 193 objects
+#define APP_PRIO 199       // below the network server: the stack's work comes first
+#define APP_UNTYPED_BITS 21  // 64 threads: a TCB and two pages each, page tables
 #define PAGE 4096ul
 
 extern const char tcpapp_elf[], tcpapp_elf_end[];
@@ -28,12 +29,33 @@ static seL4_Error share(struct al4_alloc *a, struct al4_process *server, struct 
     return e ? e : al4_map_frame(a, app->vspace, c, ava, seL4_ReadWrite, seL4_RISCV_ExecuteNever);
 }
 
+// The process and its data region, at sva in the server.
+static seL4_Error make(const struct app_start *as, struct al4_process *app, seL4_Word sva)
+{
+    size_t size = (uintptr_t)tcpapp_elf_end - (uintptr_t)tcpapp_elf;
+    seL4_Error e = al4_process_create(app, as->alloc, tcpapp_elf, size, seL4_CapInitThreadASIDPool,
+                                      APP_CNODE_BITS);
+    for (seL4_Word off = 0; !e && off < SOCK_REGION_BYTES; off += PAGE)
+        e = share(as->alloc, as->server, app, sva + off, TCPAPP_REGION_VA + off);
+    return e;
+}
+
+static seL4_Error start(const struct app_start *as, struct al4_process *app, seL4_Word *args,
+                        seL4_Word badge)
+{
+    seL4_Error e = al4_process_set_args(app, args, TA_COUNT);
+    if (e)
+        return e;
+    // Its faults badged (the server's are 1): the root task says whose it was.
+    seL4_CPtr fault = as->fault_ep ? al4_process_give(app, as->fault_ep, seL4_AllRights, badge) : 0;
+    if (as->fault_ep && !fault)
+        return seL4_NotEnoughMemory;
+    return al4_process_start(app, fault, APP_PRIO, seL4_CapInitThreadTCB);
+}
+
 seL4_Error app_connect(struct app_start *as)
 {
-    struct al4_alloc *a = as->alloc;
-    size_t size = (uintptr_t)tcpapp_elf_end - (uintptr_t)tcpapp_elf;
-    seL4_Error e = al4_process_create(as->app, a, tcpapp_elf, size, seL4_CapInitThreadASIDPool,
-                                      APP_CNODE_BITS);
+    seL4_Error e = make(as, as->app, NET_SOCK_VA);
     if (e)
         return e;
     al4_aipc_proc_init(&server_ap, as->server, NET_AIPC_VA);
@@ -44,16 +66,34 @@ seL4_Error app_connect(struct app_start *as)
         return e;
     if (conn != 0)
         return seL4_IllegalOperation;  // the server serves its first connection
-    for (seL4_Word off = 0; off < SOCK_REGION_BYTES; off += PAGE)
-        if ((e = share(a, as->server, as->app, NET_SOCK_VA + off, TCPAPP_REGION_VA + off)))
-            return e;
     seL4_Word args[TA_COUNT] = {[TA_HZ] = as->hz, [TA_PORT] = TCPAPP_PORT,
                                 [TA_REGION] = TCPAPP_REGION_VA};
-    if ((e = al4_process_set_args(as->app, args, TA_COUNT)))
+    return start(as, as->app, args, APP_FAULT_BADGE);
+}
+
+seL4_Error app_connect_sync(struct app_start *as, seL4_CPtr *server_ep)
+{
+    struct al4_alloc *a = as->alloc;
+    seL4_Error e = make(as, as->sync_app, NET_SYNC_SOCK_VA);
+    if (e)
         return e;
-    // Badge 2 on its faults (the server's are 1): the root task says whose it was.
-    seL4_CPtr fault = as->fault_ep ? al4_process_give(as->app, as->fault_ep, seL4_AllRights, 2) : 0;
-    if (as->fault_ep && !fault)
+    seL4_CPtr ep = al4_alloc_object(a, seL4_EndpointObject, 0);
+    seL4_CPtr ut = al4_alloc_object(a, seL4_UntypedObject, APP_UNTYPED_BITS);
+    if (!ep || !ut)
         return seL4_NotEnoughMemory;
-    return al4_process_start(as->app, fault, APP_PRIO, seL4_CapInitThreadTCB);
+    // The application may Call (Write, GrantReply) and nothing else: no caps travel to
+    // the server. Its badge carries SOCK_SYNC_BIT, which no signal of the server's
+    // notification uses, so the server tells a call from a signal.
+    seL4_Word args[TA_COUNT] = {
+        [TA_HZ] = as->hz, [TA_PORT] = TCPAPP_SYNC_PORT, [TA_REGION] = TCPAPP_REGION_VA,
+        [TA_SYNC_EP] = al4_process_give(as->sync_app, ep, seL4_CapRights_new(1, 0, 0, 1),
+                                        1ul << SOCK_SYNC_BIT),
+        [TA_UNTYPED] = al4_process_give(as->sync_app, ut, seL4_AllRights, 0)};
+    *server_ep = al4_process_give(as->server, ep, seL4_AllRights, 0);
+    if (!args[TA_SYNC_EP] || !args[TA_UNTYPED] || !*server_ep)
+        return seL4_NotEnoughMemory;
+    // Its threads run at its own priority, which its MCP must allow.
+    if ((e = seL4_TCB_SetMCPriority(as->sync_app->tcb, seL4_CapInitThreadTCB, APP_PRIO)))
+        return e;
+    return start(as, as->sync_app, args, APP_SYNC_FAULT_BADGE);
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "devmem.h"
 #include "start.h"
+#include "app.h"
 #include "bench.h"
 #include "fdt.h"
 
@@ -20,7 +21,7 @@
 #define SCRATCH 0x40000000ul
 
 static struct al4_alloc alloc;
-static struct al4_process server, app;
+static struct al4_process server, app, sync_app;
 static struct fdt_info fdt;
 
 int main(void)
@@ -46,10 +47,12 @@ int main(void)
         printf("netroot: no frame for the NIC's registers\n");
         return 1;
     }
+    // The TCP application servers beside it (docs/sockets.md), for make bench-tcp too.
+    s.app = &app;
+    s.sync_app = &sync_app;
     if (c.bench)
         return net_bench_run(&alloc, &s);
     s.fault_ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);
-    s.app = &app;  // the TCP application server beside it (docs/sockets.md)
     seL4_Error e = s.fault_ep ? net_server_start(&server, &alloc, &s) : seL4_NotEnoughMemory;
     if (e) {
         printf("netroot: cannot start the network server (error %d)\n", e);
@@ -58,7 +61,9 @@ int main(void)
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(s.fault_ep, &badge);
     printf("netroot: %s faulted (fault label %lu, pc/addr %lx %lx); halting\n",
-           badge == 2 ? "the application server" : "the network server",
+           badge == APP_FAULT_BADGE        ? "the application server (async IPC)"
+           : badge == APP_SYNC_FAULT_BADGE ? "the application server (sync IPC)"
+                                           : "the network server",
            (unsigned long)seL4_MessageInfo_get_label(info), (unsigned long)seL4_GetMR(0),
            (unsigned long)seL4_GetMR(1));
     return 1;

@@ -108,15 +108,16 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     if (!args[NA_NTFN] || (s->fault_ep && !fault) || (handler && !args[NA_HANDLER]) ||
         (timer && !args[NA_RTC_HANDLER]) || (s->report && !args[NA_REPORT]))
         return seL4_NotEnoughMemory;
-    args[NA_SOCK] = 0;
+    args[NA_SOCK] = args[NA_SYNC_SOCK] = args[NA_SYNC_EP] = 0;
     if (s->app && !s->classic) {
-        struct app_start as = {.alloc = a, .server = p, .app = s->app, .ntfn = ntfn,
-                               .ntfn_slot = args[NA_NTFN],
-                               .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ,
+        struct app_start as = {.alloc = a, .server = p, .app = s->app, .sync_app = s->sync_app,
+                               .ntfn = ntfn, .ntfn_slot = args[NA_NTFN],
+                               .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ | 1ul << SOCK_SYNC_BIT,
                                .fault_ep = s->fault_ep, .hz = s->hz};
-        if ((e = app_connect(&as)))
+        if ((e = app_connect(&as)) || (e = app_connect_sync(&as, &args[NA_SYNC_EP])))
             return e;
         args[NA_SOCK] = NET_SOCK_VA;
+        args[NA_SYNC_SOCK] = NET_SYNC_SOCK_VA;
     }
     if ((e = al4_process_set_args(p, args, NA_PADDR + pages)))
         return e;

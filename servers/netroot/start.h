@@ -12,8 +12,9 @@ struct net_start {
     seL4_CPtr fault_ep;     // 0: none
     seL4_CPtr bench, report;  // make bench-net: the shared page's frame, the handover notification
     seL4_Word hz;
-    struct al4_process *app;  // the TCP application server to start beside it, NULL: none
-                              // (not in classic mode: docs/sockets.md)
+    // The TCP application servers to start beside it, over aipc and over synchronous
+    // IPC; NULL: none (not in classic mode: docs/sockets.md).
+    struct al4_process *app, *sync_app;
 };
 
 seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const struct net_start *s);

@@ -5,6 +5,7 @@
 #include "peer.h"
 #include <al4/bootinfo.h>
 #include <al4/process.h>
+#include <al4/thread.h>
 // The peer runs on debug and benchmark kernels only (its reports use their counters).
 #include <al4/debug.h>
 #include <string.h>
@@ -28,10 +29,9 @@ void peer_sync_server(const seL4_BootInfo *bi)
 #define SYNC_THREADS 256
 // Each thread has two pages from the untyped, mapped on demand (not in the image, which
 // every process of the peer loads): its IPC buffer, and its stack with its TLS block
-// at the bottom; a gap page between threads catches a stack overflow.
+// at the bottom (al4_thread_make); a gap page between threads catches a stack overflow.
 #define SYNC_IPC_VA 0x60000000ul
 #define SYNC_STACK_VA 0x61000000ul
-#define SYNC_TLS_BYTES 512
 #define SYNC_SCRATCH 0x5ff00000ul  // the allocator's page for filling frames
 
 static seL4_CPtr threads[SYNC_THREADS];
@@ -40,8 +40,6 @@ static struct al4_alloc alloc;
 static seL4_CPtr server_ep, start_ep, done_ntfn;
 static unsigned round_threads, round_calls, done_count;
 static seL4_Word round_work, ok, bad, thread_prio;
-
-extern char __tdata_start[], __tdata_end[], __tbss_end[];
 
 // Each thread: wait for a start, make the round's calls, the last one done signals.
 static void sync_worker(seL4_Word idx)
@@ -70,34 +68,13 @@ static void sync_worker(seL4_Word idx)
     }
 }
 
-// Makes thread i: a TCB in this process's CSpace and VSpace, an IPC buffer from the
-// untyped, its own TLS block and stack; it waits for starts from then on.
+// Thread i: waits for starts from then on. Each thread's stack page has a gap page
+// below it (al4_thread_make).
 static bool make_thread(unsigned i)
 {
-    seL4_CPtr ipc = al4_alloc_object(&alloc, seL4_RISCV_4K_Page, 0);
-    seL4_CPtr stack = al4_alloc_object(&alloc, seL4_RISCV_4K_Page, 0);
-    seL4_CPtr tcb = threads[i] = al4_alloc_object(&alloc, seL4_TCBObject, 0);
-    seL4_Word ipc_va = SYNC_IPC_VA + i * 4096, stack_va = SYNC_STACK_VA + i * 8192;
-    if (!ipc || !stack || !tcb ||
-        al4_map_frame(&alloc, seL4_CapInitThreadVSpace, ipc, ipc_va, seL4_ReadWrite,
-                      seL4_RISCV_ExecuteNever) ||
-        al4_map_frame(&alloc, seL4_CapInitThreadVSpace, stack, stack_va, seL4_ReadWrite,
-                      seL4_RISCV_ExecuteNever) ||
-        seL4_TCB_Configure(tcb, 0, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace, 0,
-                           ipc_va, ipc) ||
-        seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, thread_prio))
-        return false;
-    // RISC-V TLS variant I: tp points at the copy of .tdata, .tbss (zero) follows.
-    char *tls = (char *)stack_va;
-    size_t tdata = __tdata_end - __tdata_start;
-    memcpy(tls, __tdata_start, tdata);
-    memset(tls + tdata, 0, SYNC_TLS_BYTES - tdata);
-    seL4_Word gp;
-    asm("mv %0, gp" : "=r"(gp));
-    seL4_UserContext regs = {.pc = (seL4_Word)sync_worker, .sp = stack_va + 4096, .a0 = i,
-                             .gp = gp, .tp = (seL4_Word)tls};
-    return seL4_TCB_WriteRegisters(tcb, true, 0, sizeof(regs) / sizeof(seL4_Word), &regs) ==
-           seL4_NoError;
+    threads[i] = al4_thread_make(&alloc, SYNC_IPC_VA + i * 4096, SYNC_STACK_VA + i * 8192,
+                                 sync_worker, i, thread_prio);
+    return threads[i] != 0;
 }
 
 static bool sync_setup(const seL4_BootInfo *bi)
@@ -106,7 +83,7 @@ static bool sync_setup(const seL4_BootInfo *bi)
         return true;
     seL4_CPtr ut = al4_bootinfo_arg(bi, ARG_UNTYPED, 0);
     server_ep = al4_bootinfo_arg(bi, ARG_SYNC_EP, 0);
-    if (!ut || !server_ep || __tbss_end - __tdata_start > SYNC_TLS_BYTES)
+    if (!ut || !server_ep)
         return false;
     // The server's priority, set by the root task, for the fastpath (seL4's, too, takes
     // a reply only to a caller of at least the replier's priority).

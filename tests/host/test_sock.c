@@ -36,21 +36,40 @@ static seL4_Error test_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4
 #define al4_aipc_serve_with test_serve_with
 #include "../../servers/net/sock.c"
 
+// The synchronous front's answers (sock_sync.c needs the kernel): captured the same way.
+void sock_sync_answer(uint32_t id, unsigned err, seL4_Word w0)
+{
+    assert_true(id & SOCK_SYNC_ID);
+    assert_true(n_answers < 64);
+    answers[n_answers++] = (struct answer){id, err, w0};
+}
+
 #define APP_PORT 7007
 
-static uint8_t region[SOCK_REGION_BYTES];
+static uint8_t region[SOCK_REGION_BYTES], sync_region[SOCK_REGION_BYTES];
 static uint32_t next_id;
 
-// One request; true with *out filled when answered at once. *id: the call's id.
-static bool call(unsigned op, unsigned words, seL4_Word w0, seL4_Word w1,
-                 struct al4_aipc_req *out, uint32_t *id)
+// One request of client `via`, as the aipc dispatcher (through the handler) or the
+// synchronous front (an id with SOCK_SYNC_ID) hands it over; true with *out filled
+// when answered at once. *id: the call's id.
+static bool call_via(enum sock_via via, unsigned op, unsigned words, seL4_Word w0, seL4_Word w1,
+                     struct al4_aipc_req *out, uint32_t *id)
 {
     struct al4_aipc_req req = {.id = ++next_id, .info = seL4_MessageInfo_new(op, 0, 0, words),
                                .mr = {w0, w1}};
+    if (via == SOCK_VIA_SYNC)
+        req.id |= SOCK_SYNC_ID;
     *out = (struct al4_aipc_req){.id = req.id};
     if (id)
         *id = req.id;
-    return handle(&svc.server, &req, out, NULL);
+    return via == SOCK_VIA_AIPC ? handle(&svc.server, &req, out, NULL)
+                                : sock_request(via, &req, out);
+}
+
+static bool call(unsigned op, unsigned words, seL4_Word w0, seL4_Word w1,
+                 struct al4_aipc_req *out, uint32_t *id)
+{
+    return call_via(SOCK_VIA_AIPC, op, words, w0, w1, out, id);
 }
 
 // A request answered at once with `err`; returns its word 0.
@@ -96,7 +115,9 @@ static int setup(void **state)
     (void)state;
     memset(&sock_stats, 0, sizeof(sock_stats));
     n_answers = 0;
-    assert_int_equal(sock_start(&ns, NULL, 0, region), seL4_NoError);
+    sock_init(&ns);
+    assert_int_equal(sock_serve_aipc(NULL, 0, region), seL4_NoError);
+    sock_serve_sync(sync_region);
     return 0;
 }
 
@@ -292,12 +313,58 @@ static void test_reset_and_broken(void **state)
     assert_true(c.failed);
 }
 
+// Each client sees only its own listeners and sockets, its bytes go to its own region,
+// and a broken aipc connection drops the aipc client's sockets only.
+static void test_owners(void **state)
+{
+    (void)state;
+    struct al4_aipc_req out;
+    uint32_t id;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    struct peer a, b;
+    unsigned sa_ = accept_one(0, &a, true);
+    // The synchronous client: the aipc client's listener and socket are not open for it.
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_ACCEPT, 1, 0, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_EBADF);
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_RECV, 1, sa_, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_EBADF);
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_CLOSE, 1, sa_, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_EBADF);
+    // Its own port and connection.
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT + 1, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
+    seL4_Word l = out.mr[0];
+    assert_false(call_via(SOCK_VIA_SYNC, SOCK_ACCEPT, 1, l, 0, &out, &id));
+    assert_true(peer_open(&b, true, APP_PORT + 1));
+    for (int i = 0; i < 20 && !n_answers; i++)
+        run_for(1);
+    seL4_Word sb_ = answered(id, SOCK_OK);
+    now(SOCK_RECV, 1, sb_, 0, SOCK_EBADF);  // not the aipc client's
+    assert_false(call_via(SOCK_VIA_SYNC, SOCK_RECV, 1, sb_, 0, &out, &id));
+    send_from_peer(&b, "sync", 4);
+    run_for(1);
+    assert_int_equal(answered(id, SOCK_OK), 4);
+    assert_memory_equal(sync_region + SOCK_RX(sb_), "sync", 4);
+    assert_memory_not_equal(region + SOCK_RX(sb_), "sync", 4);
+    // The aipc connection breaks: its socket goes, the synchronous client's stays.
+    svc.server.link.broken = true;
+    run_for(2);
+    assert_int_equal(svc.socks[sa_].state, FREE);
+    assert_int_equal(svc.socks[sb_].state, OPEN);
+    assert_false(b.failed);
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_CLOSE, 1, sb_, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
+    assert_int_equal(sock_stats.open, 0);
+    assert_int_equal(netstack_close(&ns, b.pcb), ERR_OK);
+}
+
 // Whatever a test left open goes, listeners too, and the stack runs until every
 // connection is gone, so that the next test starts from nothing.
 static int teardown(void **state)
 {
     (void)state;
-    drop_all();
+    sock_drop(SOCK_VIA_AIPC);
+    sock_drop(SOCK_VIA_SYNC);
     for (int i = 0; i < 400 && (tcp_active_pcbs || tcp_tw_pcbs); i++)
         run_for(1);
     return 0;
@@ -310,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_echo_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_broken, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

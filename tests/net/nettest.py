@@ -184,48 +184,58 @@ def echo_test(conns):
 
 
 def app_up(c):
-    """The application server prints its line once it listens (it starts beside the
-    network server and needs a round of async IPC first)."""
+    """The application servers print their lines once they listen (they start beside
+    the network server and need a round of IPC first)."""
     if "net_poll=classic" in c.args.append:
         raise Skip("the classic loop starts no application server (docs/sockets.md)")
-    check(c.guest.wait_for(r"^tcpapp: tcp echo", 20), "the application server did not come up")
+    check(c.guest.wait_for(r"^tcpapp: tcp echo 7007", 20) and
+          c.guest.wait_for(r"^tcpapp: tcp echo 7008", 20),
+          "the application servers did not come up")
 
 
-def app_echo_test(c):
-    app_up(c)
-    s0 = c.stats()
-    total = 0
-    start = time.monotonic()
-    for batch in [[c.rng.randbytes(n)] for n in [1, MiB] + sizes(c.rng, 2)] + \
-            [[c.rng.randbytes(n) for n in sizes(c.rng, 64)]]:
-        got = netclient.echo_many(c.t, batch, timeout=30, service=netclient.APP_ECHO)
-        for i, (want, have) in enumerate(zip(batch, got)):
-            check(want == have, f"connection {i}: sent {len(want)} bytes, got {len(have)} back")
-        total += sum(map(len, batch))
-    dt = time.monotonic() - start
-    print(f"# through the application server: {total} bytes each way in {dt:.2f} s "
-          f"({total * 16 / dt / 1e6:.1f} Mbit/s both ways)")
-    s1 = c.settle()
-    check(s1["sock_accepted"] - s0["sock_accepted"] == 68,
-          f"the socket service accepted {s1['sock_accepted'] - s0['sock_accepted']} connections")
-    check(s1["sock_in"] - s0["sock_in"] == total and s1["sock_out"] - s0["sock_out"] == total,
-          f"the socket service moved {s1['sock_in'] - s0['sock_in']} bytes in and "
-          f"{s1['sock_out'] - s0['sock_out']} out, not {total}")
-    check(s1["sock_bad"] == s0["sock_bad"], "the application's requests were refused")
+def app_echo_test(port, how):
+    def run(c):
+        app_up(c)
+        s0 = c.stats()
+        total = 0
+        start = time.monotonic()
+        for batch in [[c.rng.randbytes(n)] for n in [1, MiB] + sizes(c.rng, 2)] + \
+                [[c.rng.randbytes(n) for n in sizes(c.rng, 64)]]:
+            got = netclient.echo_many(c.t, batch, timeout=30, service=port)
+            for i, (want, have) in enumerate(zip(batch, got)):
+                check(want == have, f"connection {i}: sent {len(want)} bytes, got {len(have)} back")
+            total += sum(map(len, batch))
+        dt = time.monotonic() - start
+        print(f"# through the application server over {how}: {total} bytes each way in "
+              f"{dt:.2f} s ({total * 16 / dt / 1e6:.1f} Mbit/s both ways)")
+        s1 = c.settle()
+        check(s1["sock_accepted"] - s0["sock_accepted"] == 68,
+              f"the socket service accepted {s1['sock_accepted'] - s0['sock_accepted']} connections")
+        check(s1["sock_in"] - s0["sock_in"] == total and s1["sock_out"] - s0["sock_out"] == total,
+              f"the socket service moved {s1['sock_in'] - s0['sock_in']} bytes in and "
+              f"{s1['sock_out'] - s0['sock_out']} out, not {total}")
+        check(s1["sock_bad"] == s0["sock_bad"], "the application's requests were refused")
+        calls = s1["sync_calls"] - s0["sync_calls"]
+        check((calls > 0) == (port == netclient.APP_SYNC_ECHO),
+              f"{calls} calls came over sync IPC")
+        check(s1["sync_busy"] == s0["sync_busy"], "sync calls were refused for want of a slot")
+    return run
 
 
-def t_app_open_close(c):
-    app_up(c)
-    s0 = c.stats()
-    bad = netclient.open_close(c.t, 300, c.rng, service=netclient.APP_ECHO)
-    check(bad == 0, f"{bad} cycles echoed wrong")
-    sent = netclient.reset_midway(c.t, c.rng, service=netclient.APP_ECHO)
-    s1 = c.settle()
-    print(f"# 300 open/echo/close cycles and a reset peer ({sent} bytes unread) through the "
-          f"application server; {s1['sock_reset'] - s0['sock_reset']} reset(s)")
-    check(s1["sock_accepted"] - s0["sock_accepted"] == 301,
-          f"the socket service accepted {s1['sock_accepted'] - s0['sock_accepted']} connections")
-    check(s1["sock_reset"] - s0["sock_reset"] == 1, "the socket did not see the reset")
+def app_open_close(port, how):
+    def run(c):
+        app_up(c)
+        s0 = c.stats()
+        bad = netclient.open_close(c.t, 300, c.rng, service=port)
+        check(bad == 0, f"{bad} cycles echoed wrong")
+        sent = netclient.reset_midway(c.t, c.rng, service=port)
+        s1 = c.settle()
+        print(f"# 300 open/echo/close cycles and a reset peer ({sent} bytes unread) through the "
+              f"application server over {how}; {s1['sock_reset'] - s0['sock_reset']} reset(s)")
+        check(s1["sock_accepted"] - s0["sock_accepted"] == 301,
+              f"the socket service accepted {s1['sock_accepted'] - s0['sock_accepted']} connections")
+        check(s1["sock_reset"] - s0["sock_reset"] == 1, "the socket did not see the reset")
+    return run
 
 
 def t_open_close(c):
@@ -398,7 +408,7 @@ def t_busy(c):
 def t_alive(c):
     check(c.guest.proc.poll() is None, "QEMU stopped")
     bad = [l for l in c.guest.text.splitlines()
-           if re.search(r"fault|panic|net: stopped|halting|assert|tcpapp: (not|the connection)", l, re.I)]
+           if re.search(r"fault|panic|net: stopped|halting|assert|tcpapp: (not|the connection|ACCEPT failed)", l, re.I)]
     check(not bad, f"console: {bad[:3]}")
     c.stats()
 
@@ -414,8 +424,10 @@ TESTS = [
     ("NET0107", "100,000 malformed frames: the server still echoes and leaks nothing", t_garbage),
     ("NET0109", "idle, the server sleeps in the kernel between lwIP's timer deadlines (no polling)", t_idle),
     ("NET0111", "busy polling opens windows under traffic and none with its budget 0", t_busy),
-    ("NET0112", "TCP echo through the application server (another process, async IPC): 1 and 64 connections, 1 byte to 1 MiB, byte-exact", app_echo_test),
-    ("NET0113", "300 open/close cycles and a reset peer through the application server leave its sockets and lwIP's memory as they were", t_app_open_close),
+    ("NET0112", "TCP echo through the application server over async IPC (another process): 1 and 64 connections, 1 byte to 1 MiB, byte-exact", app_echo_test(netclient.APP_ECHO, "async IPC")),
+    ("NET0113", "300 open/close cycles and a reset peer through the application server over async IPC leave its sockets and lwIP's memory as they were", app_open_close(netclient.APP_ECHO, "async IPC")),
+    ("NET0114", "TCP echo through the application server over sync IPC (a thread per connection): 1 and 64 connections, 1 byte to 1 MiB, byte-exact", app_echo_test(netclient.APP_SYNC_ECHO, "sync IPC")),
+    ("NET0115", "300 open/close cycles and a reset peer through the application server over sync IPC leave its sockets and lwIP's memory as they were", app_open_close(netclient.APP_SYNC_ECHO, "sync IPC")),
     ("NET0108", "the server ran the group without a fault, an assertion or a restart", t_alive),
 ]
 
@@ -452,7 +464,7 @@ def main():
     else:
         target = netclient.Target("127.0.0.1")
         target.ports = {p: free_port() for p in (netclient.ECHO, netclient.DISCARD, netclient.CONTROL,
-                                                 netclient.APP_ECHO)}
+                                                 netclient.APP_ECHO, netclient.APP_SYNC_ECHO)}
         netdev = "user,id=net0,ipv6=off," + ",".join(
             f"hostfwd=tcp:127.0.0.1:{h}-:{g}" for g, h in target.ports.items())
         append = ""
@@ -465,7 +477,7 @@ def main():
         if up and "net_poll=classic" not in args.append:
             # The application's LISTEN comes after the server's line: the baseline counts
             # its listening PCB (NET0112 fails should it not come).
-            guest.wait_for(r"^tcpapp: ", 20)
+            guest.wait_for(r"^tcpapp: tcp echo 7007", 20) and guest.wait_for(r"^tcpapp: tcp echo 7008", 20)
         if up:
             try:
                 ctx.base = ctx.stats()

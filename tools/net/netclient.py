@@ -16,17 +16,19 @@ import sys
 import time
 
 ECHO, DISCARD, CONTROL = 7, 9, 7070
-# Echo served by the TCP application server in a process of its own, over the network
-# server's socket service (servers/tcpapp, docs/sockets.md).
-APP_ECHO = 7007
+# Echo served by the TCP application servers in processes of their own, over the
+# network server's socket service (servers/tcpapp, docs/sockets.md): over async IPC and
+# over sync IPC.
+APP_ECHO, APP_SYNC_ECHO = 7007, 7008
 # make run-net's forwards on QEMU's user network (tools/net/run-net).
-USER_PORTS = {ECHO: 10007, DISCARD: 10009, CONTROL: 17070, APP_ECHO: 17007}
+USER_PORTS = {ECHO: 10007, DISCARD: 10009, CONTROL: 17070, APP_ECHO: 17007, APP_SYNC_ECHO: 17008}
 
 
 class Target:
     def __init__(self, host, user_ports=False):
         self.host = host
-        self.ports = USER_PORTS if user_ports else {p: p for p in (ECHO, DISCARD, CONTROL, APP_ECHO)}
+        self.ports = USER_PORTS if user_ports else {
+            p: p for p in (ECHO, DISCARD, CONTROL, APP_ECHO, APP_SYNC_ECHO)}
 
     def addr(self, service):
         return (self.host, self.ports[service])
@@ -88,7 +90,7 @@ def echo_many(t, payloads, timeout=60.0, service=ECHO):
     """Sends each payload on a connection of its own, all at once, each side closing
     its sending half when done; returns what came back on each (until the server's
     FIN). Raises TimeoutError when the transfers stall for `timeout` seconds. `service`:
-    ECHO or APP_ECHO."""
+    ECHO, APP_ECHO or APP_SYNC_ECHO."""
     sel = selectors.DefaultSelector()
     conns = []
     for i, data in enumerate(payloads):

@@ -104,11 +104,28 @@ static inline void al4_unotify_unmask(seL4_Word was)
 // one connection per client) keeps a copy of the word in each: `also` lists the extra
 // copies. The protocol holds per word, so every copy is set before the sleep and
 // cleared after it, and a sender only ever swaps the copy it maps.
+//
+// A receiver that also serves synchronous IPC (a seL4 server with its notification
+// bound to its thread) sleeps in seL4_Recv on that endpoint instead, `ep`: the bound
+// notification still wakes it, and the kernel rechecks the receiver's entry there too.
+// A message (its badge has `ep_mark`, which no signal bit may use) goes to `on_msg`,
+// called at once, before anything else can reach the kernel (a caller's reply cap
+// lasts only until the thread's next Recv: on_msg saves it); the wait then returns
+// `ep_bits`, for the executor to wake whatever takes the message.
+struct al4_unotify_msg {
+    seL4_Word badge;
+    seL4_MessageInfo_t info;
+    seL4_Word mr[4];  // the message registers passed in registers
+};
 struct al4_unotify_rx {
     seL4_CPtr ntfn;
     volatile seL4_Word *sleeping;  // 1: the receiver is asleep or about to be; or NULL
     volatile seL4_Word *const *also;  // n_also more copies of that word (or NULL)
     unsigned n_also;
+    seL4_CPtr ep;  // 0: sleep in the notification's Wait
+    seL4_Word ep_mark, ep_bits;
+    void (*on_msg)(void *arg, const struct al4_unotify_msg *m);
+    void *msg_arg;
 };
 
 // What has been signalled, without waiting and without entering the kernel (the bits

@@ -1,0 +1,103 @@
+// The socket service's synchronous front (docs/sockets.md, "Over synchronous IPC"): the
+// application calls seL4_Call on an endpoint, one call per thread, as a seL4 client of
+// a seL4 server would, with the same protocol as over aipc (sock.h). The server's
+// executor sleeps in seL4_Recv on that endpoint (al4_unotify_rx.ep) with its
+// notification bound to its thread, so a call and a signal wake it alike. A call is
+// taken at once: its reply cap saved into a free slot of the server's CNode (the
+// thread's next Recv would delete it), the request queued for the front's coroutine,
+// which runs it through sock_request like an aipc request; the answer goes back
+// through the saved reply cap, at once or when lwIP's callbacks answer it later.
+//
+// Calls come only while the executor sleeps: the application runs on the server's hart
+// below its priority, so it can only call when the server is asleep (docs/sockets.md).
+#include "apps.h"
+#include "sock.h"
+#include <al4/aipc.h>
+#include <al4/unotify.h>
+
+#define SYNC_SLOTS 96  // calls waiting at once: a thread per socket and an acceptor
+#define SYNC_PRIO 20   // as the aipc dispatcher (sock.c)
+
+struct sync_call {
+    uint32_t slot;
+    seL4_MessageInfo_t info;
+    seL4_Word mr[2];
+};
+
+static struct {
+    struct co co;
+    seL4_CPtr slot0;
+    uint32_t free[SYNC_SLOTS];  // slots without a reply cap
+    unsigned n_free;
+    struct sync_call fifo[SYNC_SLOTS];  // calls taken, not yet run
+    unsigned head, len;
+} sy;
+
+struct sync_stats sync_stats;
+
+static void reply_now(seL4_CPtr cap, unsigned err, seL4_Word w0)
+{
+    seL4_SetMR(0, w0);
+    // NBSend: a slot left empty (a Send, not a Call, brought no reply cap) is then
+    // ignored, where a blocking Send would fault this thread.
+    seL4_NBSend(cap, seL4_MessageInfo_new(err, 0, 0, 1));
+}
+
+// From the executor's sleep (unotify.c), right after the Recv returned a call.
+static void on_msg(void *arg, const struct al4_unotify_msg *m)
+{
+    (void)arg;
+    if (!sy.n_free) {
+        // More calls than slots: only a client that sends without waiting for answers
+        // gets here. Answered through the thread's own reply cap, still in place.
+        sync_stats.busy++;
+        seL4_SetMR(0, 0);
+        seL4_Reply(seL4_MessageInfo_new(SOCK_EBUSY, 0, 0, 1));
+        return;
+    }
+    uint32_t slot = sy.free[--sy.n_free];
+    seL4_CNode_SaveCaller(seL4_CapInitThreadCNode, sy.slot0 + slot, seL4_WordBits);
+    sy.fifo[(sy.head + sy.len++) % SYNC_SLOTS] =
+        (struct sync_call){slot, m->info, {m->mr[0], m->mr[1]}};
+    sync_stats.calls++;
+}
+
+void sock_sync_answer(uint32_t id, unsigned err, seL4_Word w0)
+{
+    uint32_t slot = id & ~SOCK_SYNC_ID;
+    reply_now(sy.slot0 + slot, err, w0);
+    sy.free[sy.n_free++] = slot;
+}
+
+// Runs every call taken, each through sock_request as the aipc dispatcher does.
+static enum co_status front_run(struct co *co)
+{
+    (void)co;
+    while (sy.len) {
+        struct sync_call c = sy.fifo[sy.head];
+        sy.head = (sy.head + 1) % SYNC_SLOTS;
+        sy.len--;
+        struct al4_aipc_req req = {.id = SOCK_SYNC_ID | c.slot, .info = c.info,
+                                   .mr = {c.mr[0], c.mr[1]}}, reply;
+        // Words past the two passed in registers are never read: decode refuses any
+        // length above two.
+        if (sock_request(SOCK_VIA_SYNC, &req, &reply))
+            sock_sync_answer(req.id, (unsigned)seL4_MessageInfo_get_label(reply.info), reply.mr[0]);
+    }
+    return CO_PENDING;
+}
+
+void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep, unsigned bit,
+                     seL4_CPtr slot0, unsigned slots)
+{
+    sy.slot0 = slot0;
+    sy.n_free = 0;
+    for (unsigned i = slots < SYNC_SLOTS ? slots : SYNC_SLOTS; i-- > 0;)
+        sy.free[sy.n_free++] = i;
+    co_init(&sy.co, ex, front_run, SYNC_PRIO);
+    co_exec_bind(ex, bit, &sy.co);
+    rx->ep = ep;
+    rx->ep_mark = rx->ep_bits = 1ul << bit;
+    rx->on_msg = on_msg;
+    rx->msg_arg = NULL;
+}
