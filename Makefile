@@ -251,7 +251,7 @@ run: $(B)/images/init.elf
 
 # The network server with a network attached, left running (tools/net/run-net: a TAP
 # device in a private namespace as root, else QEMU's user network; docs/netserver.md).
-.PHONY: run-net
+.PHONY: run-net bench-tcp
 run-net: $(B)/images/netroot.elf
 	APPEND="$(APPEND)$(if $(filter classic,$(NETSTACK_POLL)), net_poll=classic)" \
 	  tools/net/run-net "$(QEMU)" "$(QEMU_ARGS) -cpu rv64,n=on -smp $(SMP)" $<
@@ -378,7 +378,7 @@ endef
 # Benchmarks run release builds under -icount shift=0: the cycle counter then counts
 # guest instructions and every run gives the same numbers.
 .PHONY: bench bench-ipc bench-unotify bench-aipc bench-net bench-asyncsys profile-aipc profile-asyncsys
-bench: bench-ipc bench-unotify bench-aipc bench-asyncsys bench-net
+bench: bench-ipc bench-unotify bench-aipc bench-asyncsys bench-net bench-tcp
 bench-ipc:
 	$(call bench_1_2,bench-ipc,ipc,,ipc-sync)
 # U-notification against seL4_Signal/seL4_Wait, same hart and other hart, on harts
@@ -430,6 +430,14 @@ bench-net:
 	tools/bench/net --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
 	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/net.csv \
 	  $(if $(SWEEP),--sweep $(SWEEP) --runs 1)
+
+# The paper's Fig. 8 (docs/sockets.md, "Benchmark"): TCP echo from the host over 1..64
+# connections through the application server over async IPC and over sync IPC, in one
+# boot of the benchmark image (both applications beside the waker-driven server).
+bench-tcp:
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/netroot.elf
+	tools/bench/tcp --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
+	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/tcp.csv
 
 clean:
 	rm -rf build
