@@ -281,9 +281,11 @@ build/host/fixtures/%.dtb: tests/host/fixtures/%.dts
 # changed inline function in a header must rebuild the tests that exercise it.
 HOST_HEADERS := $(wildcard tests/host/*.h libuser/include/al4/*.h libuser/include/sel4/*.h \
   kernel/include/*.h drivers/*/*.h)
-build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(HOST_HEADERS) $(HOST_FIXTURES)
+# HOST_INCLUDED_x: sources test_x #includes (to reach their static functions): they
+# rebuild it when they change and are not compiled on their own.
+build/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $$(HOST_INCLUDED_$$*) $(HOST_HEADERS) $(HOST_FIXTURES)
 	@mkdir -p $(dir $@)
-	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter %.c %.o,$^) -o $@ -lcmocka
+	$(Q)echo "  BUILD $@"; $(HOSTCC) $(HOST_CFLAGS) $(filter-out $(HOST_INCLUDED_$*),$(filter %.c %.o,$^)) -o $@ -lcmocka
 
 HOST_SRCS_fdt := kernel/fdt.c
 HOST_SRCS_regions := kernel/boot/regions.c
@@ -304,8 +306,10 @@ build/host/test_netstack: $(wildcard netstack/include/*.h netstack/include/arch/
 HOST_SRCS_netapps := $(HOST_SRCS_netstack) servers/net/echo.c servers/net/listen.c
 build/host/test_netapps: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
 build/host/test_netapps: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
-# The socket service (its source included by the test, with the aipc link's).
+# The socket service (its source included by the test).
 HOST_SRCS_sock := $(HOST_SRCS_netstack) servers/net/listen.c
+HOST_INCLUDED_sock := servers/net/sock.c
+HOST_INCLUDED_aipc := libuser/src/aipc_link.c libuser/src/aipc_client.c libuser/src/aipc_server.c
 build/host/test_sock: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
 build/host/test_sock: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
 build/host/lwip/%.c.o: $(LWIP_SRC)/src/%.c $(wildcard netstack/include/*.h netstack/include/arch/*.h)

@@ -32,7 +32,7 @@ bool app_silent(const struct tcp_pcb *pcb);
 
 // The socket service's counters (sock.c), on the control line as sock_*.
 struct sock_stats {
-    uint64_t accepted, bytes_in, bytes_out, reset, refused, bad;
+    uint64_t accepted, bytes_in, bytes_out, reset, refused, bad, gone;
     uint32_t open;  // sockets the application holds
 };
 extern struct sock_stats sock_stats;
@@ -68,13 +68,17 @@ void sock_serve_sync(void *region);
 bool sock_request(enum sock_via via, const struct al4_aipc_req *req, struct al4_aipc_req *reply);
 // Aborts and frees every socket of `owner` and closes its listeners.
 void sock_drop(enum sock_via owner);
+// Binds SOCK_GONE_BIT(via) of the server's notification (net.h): the root task's word
+// that the client's application is gone, upon which its sockets, ports and whatever
+// its front holds are dropped.
+struct co_exec;
+void sock_watch_gone(struct co_exec *ex);
 
 // The synchronous front (sock_sync.c): the server's executor sleeps in seL4_Recv on
 // `ep` (its notification bound to its thread still wakes it); calls carry `mark` in
 // their badge and wake the front's coroutine with that same bit. `slot0`: the first of
 // `slots` empty slots of the server's CNode, where callers' reply caps wait.
 struct al4_unotify_rx;
-struct co_exec;
 void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep, unsigned bit,
                      seL4_CPtr slot0, unsigned slots);
 struct sync_stats {
@@ -83,6 +87,9 @@ struct sync_stats {
 extern struct sync_stats sync_stats;
 // Answers the call of front id `id` (SOCK_SYNC_ID | slot) through its reply cap.
 void sock_sync_answer(uint32_t id, unsigned err, seL4_Word w0);
+// The application is gone: every saved reply cap deleted, every slot free, the queue
+// emptied.
+void sock_sync_reset(void);
 
 // A PCB listening on `port` (any local address) whose connections go to `accept`;
 // NULL if lwIP refused (listen.c).

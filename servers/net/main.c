@@ -145,8 +145,10 @@ static const char *start(const seL4_BootInfo *bi)
         return "lwIP refused a listening port";
     // The applications beside the server (docs/sockets.md): over aipc, over seL4_Call.
     seL4_Word sync_sock = al4_bootinfo_arg(bi, NA_SYNC_SOCK, 0);
-    if (sock || sync_sock)
+    if (sock || sync_sock) {
         sock_init(&s.ns);
+        sock_watch_gone(s.ex);
+    }
     if (sock && sock_serve_aipc(&s.rt, 0, (void *)sock) != seL4_NoError)
         return "cannot serve the application's connection";
     if (sync_sock) {

@@ -44,6 +44,9 @@ enum net_arg {
 #define NET_SYNC_SOCK_VA 0x31100000ul  // the synchronous application's data region
 // The bit of a synchronous call's badge, and of the front's wake (no signal uses it).
 #define SOCK_SYNC_BIT 62
+// The root task's signal that client `via`'s application is gone (it faulted and was
+// stopped): the server drops its sockets and ports (docs/sockets.md).
+#define SOCK_GONE_BIT(via) (60 + (via))
 
 // make bench-net (docs/netserver.md, "Benchmark"): the root task's spinner, a thread
 // below the server's priority that runs whenever the server does not, counts its loops

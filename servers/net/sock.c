@@ -1,6 +1,7 @@
 // The socket service (sock.h, docs/sockets.md): TCP connections on lwIP's raw API for
-// an application in another process, whose requests come over an aipc connection and
-// whose bytes sit in the data region the two share. Requests that must wait (ACCEPT
+// applications in other processes, whose requests come over an aipc connection (the
+// dispatcher below) or as synchronous calls (sock_sync.c), and whose bytes sit in a
+// data region each shares with the server. Requests that must wait (ACCEPT
 // before a connection came, RECV before bytes did, SEND while lwIP's send buffer is
 // full) are answered later from lwIP's callbacks, all on the executor's thread.
 //
@@ -11,6 +12,7 @@
 // once the application took it, so a slow application holds its peer back by TCP's
 // window, not by the server's memory.
 #include "apps.h"
+#include "net.h"
 #include "sock.h"
 #include "lwip/priv/tcp_priv.h"  // TCP_SLOW_INTERVAL, for APP_IDLE_POLLS
 #include <al4/aipc.h>
@@ -48,6 +50,8 @@ static struct {
     struct sock socks[SOCK_MAX];
     struct sock *free;
     struct listener ls[SOCK_LISTENERS];
+    bool gone[SOCK_CLIENTS];            // the root task stopped that client's application
+    struct co gone_co[SOCK_CLIENTS];    // woken by its SOCK_GONE_BIT
 } svc;
 
 struct sock_stats sock_stats;
@@ -123,6 +127,16 @@ static bool recv_ready(struct sock *s, unsigned *err, seL4_Word *w0)
     return false;
 }
 
+// Data lwIP kept because on_recv refused it (the socket held SOCK_MAX_PBUFS) is
+// offered again once a RECV made room, instead of at lwIP's next fast timer (up to
+// 250 ms, while the peer's further segments are dropped). Called with no RECV waiting
+// or one already answered: the offer may come straight back into on_recv.
+static void take_refused(struct sock *s)
+{
+    if (s->pcb && s->pcb->refused_data)
+        tcp_process_refused_data(s->pcb);
+}
+
 static void recv_answer(struct sock *s)
 {
     unsigned err;
@@ -130,6 +144,7 @@ static void recv_answer(struct sock *s)
     if (s->recv_id != NONE && recv_ready(s, &err, &w0)) {
         answer(s->recv_id, err, w0);
         s->recv_id = NONE;
+        take_refused(s);
     }
 }
 
@@ -335,10 +350,14 @@ struct sock_args {
 // or the error. A socket or listener of the other client is not open for this one.
 static unsigned decode(enum sock_via via, const struct al4_aipc_req *req, struct sock_args *a)
 {
-    a->op = (unsigned)seL4_MessageInfo_get_label(req->info);
+    // The whole label checked before it is narrowed: 2^32 + SOCK_LISTEN is no LISTEN.
+    if (svc.gone[via] || !svc.region[via])
+        return SOCK_EBADF;  // a client stopped, or none at all
+    seL4_Word label = seL4_MessageInfo_get_label(req->info);
     seL4_Word len = seL4_MessageInfo_get_length(req->info);
-    if (a->op < SOCK_LISTEN || a->op > SOCK_CLOSE || len != (a->op == SOCK_SEND ? 2u : 1u))
+    if (label < SOCK_LISTEN || label > SOCK_CLOSE || len != (label == SOCK_SEND ? 2u : 1u))
         return SOCK_EINVAL;
+    a->op = (unsigned)label;
     a->w0 = req->mr[0];
     a->w1 = len > 1 ? req->mr[1] : 0;
     switch (a->op) {
@@ -388,8 +407,11 @@ static bool do_recv(struct sock *s, uint32_t id, struct al4_aipc_req *reply)
     seL4_Word w0;
     if (s->recv_id != NONE)
         return set(reply, SOCK_EBUSY, 0);
-    if (recv_ready(s, &err, &w0))
-        return set(reply, err, w0);
+    if (recv_ready(s, &err, &w0)) {
+        set(reply, err, w0);
+        take_refused(s);  // may queue more for the next RECV; this one is answered
+        return true;
+    }
     s->recv_id = id;
     return false;
 }
@@ -462,6 +484,32 @@ void sock_init(struct netstack *ns)
         sock_free(&svc.socks[i]);
     for (unsigned i = 0; i < SOCK_LISTENERS; i++)
         svc.ls[i].accept_id = NONE;
+}
+
+// The root task stopped client via's application (it faulted, or sent on its fault
+// cap): nothing more will come from it, so its sockets and ports go now, not at their
+// idle timeouts, and whatever of it the fronts hold (the ring, the saved reply caps).
+static enum co_status gone_run(struct co *co)
+{
+    enum sock_via via = (enum sock_via)(co - svc.gone_co);
+    if (!svc.gone[via]) {
+        svc.gone[via] = true;
+        sock_stats.gone++;
+        if (via == SOCK_VIA_AIPC)
+            svc.server.link.broken = true;
+        else
+            sock_sync_reset();
+        sock_drop(via);
+    }
+    return CO_PENDING;
+}
+
+void sock_watch_gone(struct co_exec *ex)
+{
+    for (unsigned via = 0; via < SOCK_CLIENTS; via++) {
+        co_init(&svc.gone_co[via], ex, gone_run, SOCK_PRIO);
+        co_exec_bind(ex, SOCK_GONE_BIT(via), &svc.gone_co[via]);
+    }
 }
 
 seL4_Error sock_serve_aipc(struct al4_aipc_rt *rt, unsigned conn, void *region)

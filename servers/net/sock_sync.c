@@ -27,6 +27,7 @@ struct sync_call {
 static struct {
     struct co co;
     seL4_CPtr slot0;
+    unsigned n_slots;
     uint32_t free[SYNC_SLOTS];  // slots without a reply cap
     unsigned n_free;
     struct sync_call fifo[SYNC_SLOTS];  // calls taken, not yet run
@@ -87,13 +88,30 @@ static enum co_status front_run(struct co *co)
     return CO_PENDING;
 }
 
+static void all_free(void)
+{
+    sy.n_free = sy.head = sy.len = 0;
+    for (unsigned i = sy.n_slots; i-- > 0;)
+        sy.free[sy.n_free++] = i;
+}
+
+void sock_sync_reset(void)
+{
+    bool is_free[SYNC_SLOTS] = {false};
+    for (unsigned i = 0; i < sy.n_free; i++)
+        is_free[sy.free[i]] = true;
+    for (unsigned i = 0; i < sy.n_slots; i++)
+        if (!is_free[i])
+            seL4_CNode_Delete(seL4_CapInitThreadCNode, sy.slot0 + i, seL4_WordBits);
+    all_free();
+}
+
 void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep, unsigned bit,
                      seL4_CPtr slot0, unsigned slots)
 {
     sy.slot0 = slot0;
-    sy.n_free = 0;
-    for (unsigned i = slots < SYNC_SLOTS ? slots : SYNC_SLOTS; i-- > 0;)
-        sy.free[sy.n_free++] = i;
+    sy.n_slots = slots < SYNC_SLOTS ? slots : SYNC_SLOTS;
+    all_free();
     co_init(&sy.co, ex, front_run, SYNC_PRIO);
     co_exec_bind(ex, bit, &sy.co);
     rx->ep = ep;

@@ -16,6 +16,14 @@ extern const char tcpapp_elf[], tcpapp_elf_end[];
 
 static struct al4_aipc_proc server_ap, app_ap;
 
+// What app_stop needs of each: the process, the untyped its threads came from (0: none),
+// and a cap signalling the server's notification with the client's "gone" bit.
+static struct {
+    struct al4_process *p;
+    seL4_CPtr fault;  // its slot of its fault cap, 0: none
+    seL4_CPtr ut, gone;
+} apps[2];
+
 // One frame, two caps (a frame cap maps once): the server's copy at sva, the app's at ava.
 static seL4_Error share(struct al4_alloc *a, struct al4_process *server, struct al4_process *app,
                         seL4_Word sva, seL4_Word ava)
@@ -40,17 +48,53 @@ static seL4_Error make(const struct app_start *as, struct al4_process *app, seL4
     return e;
 }
 
-static seL4_Error start(const struct app_start *as, struct al4_process *app, seL4_Word *args,
-                        seL4_Word badge)
+// Its args, its fault cap and what app_stop needs; it starts in app_start_all.
+static seL4_Error prepare(const struct app_start *as, struct al4_process *app, seL4_Word *args,
+                          unsigned via, seL4_CPtr ut)
 {
     seL4_Error e = al4_process_set_args(app, args, TA_COUNT);
     if (e)
         return e;
-    // Its faults badged (the server's are 1): the root task says whose it was.
-    seL4_CPtr fault = as->fault_ep ? al4_process_give(app, as->fault_ep, seL4_AllRights, badge) : 0;
-    if (as->fault_ep && !fault)
+    // Its faults badged (the server's are 1), so that the root task knows whose they
+    // are. Write and GrantReply only, what a fault handler cap needs: the application
+    // can send on it (its own end: the root task stops it for any message), not wait.
+    seL4_CPtr gone = al4_alloc_slot(as->alloc);
+    if (!gone || seL4_CNode_Mint(seL4_CapInitThreadCNode, gone, seL4_WordBits,
+                                 seL4_CapInitThreadCNode, as->ntfn, seL4_WordBits,
+                                 seL4_CanWrite, 1ul << SOCK_GONE_BIT(via)))
         return seL4_NotEnoughMemory;
-    return al4_process_start(app, fault, APP_PRIO, seL4_CapInitThreadTCB);
+    apps[via].p = app;
+    apps[via].ut = ut;
+    apps[via].gone = gone;
+    if (!as->fault_ep)
+        return seL4_NoError;
+    apps[via].fault = al4_process_give(app, as->fault_ep, seL4_CapRights_new(1, 0, 0, 1),
+                                       via == 0 ? APP_FAULT_BADGE : APP_SYNC_FAULT_BADGE);
+    return apps[via].fault ? seL4_NoError : seL4_NotEnoughMemory;
+}
+
+seL4_Error app_start_all(void)
+{
+    for (unsigned via = 0; via < 2; via++) {
+        struct al4_process *p = apps[via].p;
+        seL4_Error e = p ? al4_process_start(p, apps[via].fault, APP_PRIO, seL4_CapInitThreadTCB)
+                         : seL4_NoError;
+        if (e)
+            return e;
+    }
+    return seL4_NoError;
+}
+
+void app_stop(unsigned via)
+{
+    if (via >= 2 || !apps[via].p)
+        return;
+    seL4_TCB_Suspend(apps[via].p->tcb);
+    // Its threads, made from its untyped: revoking the root task's cap deletes them.
+    if (apps[via].ut)
+        seL4_CNode_Revoke(seL4_CapInitThreadCNode, apps[via].ut, seL4_WordBits);
+    seL4_Signal(apps[via].gone);
+    apps[via].p = NULL;
 }
 
 seL4_Error app_connect(struct app_start *as)
@@ -68,7 +112,7 @@ seL4_Error app_connect(struct app_start *as)
         return seL4_IllegalOperation;  // the server serves its first connection
     seL4_Word args[TA_COUNT] = {[TA_HZ] = as->hz, [TA_PORT] = TCPAPP_PORT,
                                 [TA_REGION] = TCPAPP_REGION_VA};
-    return start(as, as->app, args, APP_FAULT_BADGE);
+    return prepare(as, as->app, args, 0, 0);
 }
 
 seL4_Error app_connect_sync(struct app_start *as, seL4_CPtr *server_ep)
@@ -95,5 +139,5 @@ seL4_Error app_connect_sync(struct app_start *as, seL4_CPtr *server_ep)
     // Its threads run at its own priority, which its MCP must allow.
     if ((e = seL4_TCB_SetMCPriority(as->sync_app->tcb, seL4_CapInitThreadTCB, APP_PRIO)))
         return e;
-    return start(as, as->sync_app, args, APP_SYNC_FAULT_BADGE);
+    return prepare(as, as->sync_app, args, 1, ut);
 }

@@ -17,9 +17,16 @@ struct app_start {
     seL4_Word hz;
 };
 
-// Creates and starts the application over aipc, connected to the server (its
-// connection 0, the data region at NET_SOCK_VA in the server).
+// Creates the application over aipc, connected to the server (its connection 0, the
+// data region at NET_SOCK_VA in the server).
 seL4_Error app_connect(struct app_start *as);
-// Creates and starts the application over synchronous IPC (the data region at
-// NET_SYNC_SOCK_VA in the server); *server_ep: the server's slot of the endpoint.
+// Creates the application over synchronous IPC (the data region at NET_SYNC_SOCK_VA in
+// the server); *server_ep: the server's slot of the endpoint.
 seL4_Error app_connect_sync(struct app_start *as, seL4_CPtr *server_ep);
+// Starts those created, once the server runs (so that a failure before leaves no
+// application running without its server).
+seL4_Error app_start_all(void);
+// The application of client `via` (0: aipc, 1: sync) faulted or sent on its fault cap:
+// it is stopped (its thread suspended, its threads' untyped revoked) and the server
+// told (its "gone" bit), which drops its sockets and ports. The server goes on.
+void app_stop(unsigned via);

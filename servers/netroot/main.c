@@ -58,13 +58,20 @@ int main(void)
         printf("netroot: cannot start the network server (error %d)\n", e);
         return 1;
     }
-    seL4_Word badge;
-    seL4_MessageInfo_t info = seL4_Recv(s.fault_ep, &badge);
-    printf("netroot: %s faulted (fault label %lu, pc/addr %lx %lx); halting\n",
-           badge == APP_FAULT_BADGE        ? "the application server (async IPC)"
-           : badge == APP_SYNC_FAULT_BADGE ? "the application server (sync IPC)"
-                                           : "the network server",
-           (unsigned long)seL4_MessageInfo_get_label(info), (unsigned long)seL4_GetMR(0),
-           (unsigned long)seL4_GetMR(1));
-    return 1;
+    // An application's fault (or any message on its fault cap) stops that application
+    // and the server goes on without it; the server's halts the machine.
+    for (;;) {
+        seL4_Word badge;
+        seL4_MessageInfo_t info = seL4_Recv(s.fault_ep, &badge);
+        bool app_fault = badge == APP_FAULT_BADGE || badge == APP_SYNC_FAULT_BADGE;
+        printf("netroot: %s faulted (fault label %lu, pc/addr %lx %lx); %s\n",
+               badge == APP_FAULT_BADGE        ? "the application server (async IPC)"
+               : badge == APP_SYNC_FAULT_BADGE ? "the application server (sync IPC)"
+                                               : "the network server",
+               (unsigned long)seL4_MessageInfo_get_label(info), (unsigned long)seL4_GetMR(0),
+               (unsigned long)seL4_GetMR(1), app_fault ? "stopped it" : "halting");
+        if (!app_fault)
+            return 1;
+        app_stop(badge == APP_FAULT_BADGE ? 0 : 1);
+    }
 }

@@ -112,7 +112,9 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     if (s->app && !s->classic) {
         struct app_start as = {.alloc = a, .server = p, .app = s->app, .sync_app = s->sync_app,
                                .ntfn = ntfn, .ntfn_slot = args[NA_NTFN],
-                               .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ | 1ul << SOCK_SYNC_BIT,
+                               .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ |
+                                            1ul << SOCK_SYNC_BIT | 1ul << SOCK_GONE_BIT(0) |
+                                            1ul << SOCK_GONE_BIT(1),
                                .fault_ep = s->fault_ep, .hz = s->hz};
         if ((e = app_connect(&as)) || (e = app_connect_sync(&as, &args[NA_SYNC_EP])))
             return e;
@@ -121,5 +123,7 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     }
     if ((e = al4_process_set_args(p, args, NA_PADDR + pages)))
         return e;
-    return al4_process_start(p, fault, SERVER_PRIO, seL4_CapInitThreadTCB);
+    if ((e = al4_process_start(p, fault, SERVER_PRIO, seL4_CapInitThreadTCB)))
+        return e;
+    return s->app && !s->classic ? app_start_all() : seL4_NoError;
 }

@@ -36,6 +36,12 @@ static seL4_Error test_serve_with(struct al4_aipc_rt *rt, unsigned i, struct al4
 #define al4_aipc_serve_with test_serve_with
 #include "../../servers/net/sock.c"
 
+static unsigned sync_resets;
+void sock_sync_reset(void)
+{
+    sync_resets++;
+}
+
 // The synchronous front's answers (sock_sync.c needs the kernel): captured the same way.
 void sock_sync_answer(uint32_t id, unsigned err, seL4_Word w0)
 {
@@ -52,7 +58,7 @@ static uint32_t next_id;
 // One request of client `via`, as the aipc dispatcher (through the handler) or the
 // synchronous front (an id with SOCK_SYNC_ID) hands it over; true with *out filled
 // when answered at once. *id: the call's id.
-static bool call_via(enum sock_via via, unsigned op, unsigned words, seL4_Word w0, seL4_Word w1,
+static bool call_via(enum sock_via via, seL4_Word op, unsigned words, seL4_Word w0, seL4_Word w1,
                      struct al4_aipc_req *out, uint32_t *id)
 {
     struct al4_aipc_req req = {.id = ++next_id, .info = seL4_MessageInfo_new(op, 0, 0, words),
@@ -66,14 +72,14 @@ static bool call_via(enum sock_via via, unsigned op, unsigned words, seL4_Word w
                                 : sock_request(via, &req, out);
 }
 
-static bool call(unsigned op, unsigned words, seL4_Word w0, seL4_Word w1,
+static bool call(seL4_Word op, unsigned words, seL4_Word w0, seL4_Word w1,
                  struct al4_aipc_req *out, uint32_t *id)
 {
     return call_via(SOCK_VIA_AIPC, op, words, w0, w1, out, id);
 }
 
 // A request answered at once with `err`; returns its word 0.
-static seL4_Word now(unsigned op, unsigned words, seL4_Word w0, seL4_Word w1, unsigned err)
+static seL4_Word now(seL4_Word op, unsigned words, seL4_Word w0, seL4_Word w1, unsigned err)
 {
     struct al4_aipc_req out;
     assert_true(call(op, words, w0, w1, &out, NULL));
@@ -146,6 +152,8 @@ static void test_bad_requests(void **state)
     now(0, 1, 0, 0, SOCK_EINVAL);
     now(SOCK_CLOSE + 1, 1, 0, 0, SOCK_EINVAL);
     now(0xfffff, 1, 0, 0, SOCK_EINVAL);
+    now((1ul << 32) | SOCK_LISTEN, 1, APP_PORT, 0, SOCK_EINVAL);  // the whole label counts
+    now((1ul << 32) | SOCK_CLOSE, 1, 0, 0, SOCK_EINVAL);
     now(SOCK_LISTEN, 0, APP_PORT, 0, SOCK_EINVAL);  // words
     now(SOCK_LISTEN, 2, APP_PORT, 0, SOCK_EINVAL);
     now(SOCK_SEND, 1, 0, 0, SOCK_EINVAL);
@@ -160,7 +168,7 @@ static void test_bad_requests(void **state)
     now(SOCK_SEND, 2, 0, SOCK_BUF + 1, SOCK_EINVAL);
     now(SOCK_SEND, 2, 0, 1, SOCK_EBADF);
     now(SOCK_CLOSE, 1, 5, 0, SOCK_EBADF);
-    assert_int_equal(sock_stats.bad, 17);
+    assert_int_equal(sock_stats.bad, 19);
     // Listeners: four, then no slot; a port in use is refused by lwIP.
     for (unsigned i = 0; i < SOCK_LISTENERS; i++)
         assert_int_equal(now(SOCK_LISTEN, 1, APP_PORT + i, 0, SOCK_OK), i);
@@ -170,7 +178,7 @@ static void test_bad_requests(void **state)
     now(SOCK_ACCEPT, 1, 0, 0, SOCK_EBUSY);
     assert_int_equal(n_answers, 0);
     // One RECV and one SEND at a time per socket.
-    struct peer pe;
+    static struct peer pe;
     assert_true(peer_open(&pe, true, APP_PORT));
     for (int i = 0; i < 20 && !n_answers; i++)
         run_for(1);
@@ -180,7 +188,7 @@ static void test_bad_requests(void **state)
     now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
     assert_int_equal(answered(r, SOCK_ECLOSED), 0);
     now(SOCK_RECV, 1, s, 0, SOCK_EBADF);
-    assert_int_equal(sock_stats.bad, 18);  // the EBADF after the close
+    assert_int_equal(sock_stats.bad, 20);  // the EBADF after the close
     assert_int_equal(sock_stats.open, 0);
     assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
 }
@@ -194,7 +202,7 @@ static void test_echo_flow(void **state)
     static const char msg[] = "hello, socket service";
     const u16_t n = sizeof(msg) - 1;
     now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
-    struct peer pe;
+    static struct peer pe;
     unsigned s = accept_one(0, &pe, true);
     assert_int_equal(sock_stats.open, 1);
     uint32_t r = later(SOCK_RECV, s);
@@ -228,7 +236,7 @@ static void test_slow_reader(void **state)
 {
     (void)state;
     now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
-    struct peer pe;
+    static struct peer pe;
     unsigned s = accept_one(0, &pe, true);
     enum { TOTAL = 64 * 1024 };
     static uint8_t data[TOTAL];
@@ -283,7 +291,7 @@ static void test_reset_and_broken(void **state)
 {
     (void)state;
     now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
-    struct peer a, b;
+    static struct peer a, b;
     unsigned sa_ = accept_one(0, &a, true), sb_ = accept_one(0, &b, true);
     uint32_t r = later(SOCK_RECV, sa_);
     tcp_abort(a.pcb);  // RST to the server
@@ -306,7 +314,7 @@ static void test_reset_and_broken(void **state)
         assert_int_equal(svc.socks[i].state, FREE);
     assert_true(b.failed);
     assert_null(svc.ls[0].pcb);
-    struct peer c;
+    static struct peer c;
     assert_true(peer_open(&c, true, APP_PORT));
     run_for(2);
     assert_false(c.connected);  // refused: the port is closed
@@ -321,7 +329,7 @@ static void test_owners(void **state)
     struct al4_aipc_req out;
     uint32_t id;
     now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
-    struct peer a, b;
+    static struct peer a, b;
     unsigned sa_ = accept_one(0, &a, true);
     // The synchronous client: the aipc client's listener and socket are not open for it.
     assert_true(call_via(SOCK_VIA_SYNC, SOCK_ACCEPT, 1, 0, 0, &out, NULL));
@@ -358,6 +366,182 @@ static void test_owners(void **state)
     assert_int_equal(netstack_close(&ns, b.pcb), ERR_OK);
 }
 
+
+// A connection lwIP accepted that no ACCEPT took yet is nobody's: RECV, SEND and CLOSE
+// on it are SOCK_EBADF; the ACCEPT then hands it out.
+static void test_queued_is_nobodys(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    static struct peer pe;
+    assert_true(peer_open(&pe, true, APP_PORT));
+    run_for(1);
+    assert_true(pe.connected);
+    unsigned q = (unsigned)(svc.free ? svc.free - svc.socks : 0);  // not the queued one
+    for (unsigned i = 0; i < SOCK_MAX; i++)
+        if (svc.socks[i].state == QUEUED)
+            q = i;
+    assert_int_equal(svc.socks[q].state, QUEUED);
+    now(SOCK_RECV, 1, q, 0, SOCK_EBADF);
+    now(SOCK_SEND, 2, q, 1, SOCK_EBADF);
+    now(SOCK_CLOSE, 1, q, 0, SOCK_EBADF);
+    // ACCEPT finds it queued: answered at once, through the path of later answers.
+    uint32_t id = later(SOCK_ACCEPT, 0);
+    assert_int_equal(answered(id, SOCK_OK), q);
+    now(SOCK_CLOSE, 1, q, 0, SOCK_OK);
+    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+}
+
+// A SEND larger than lwIP's free send buffer waits (the peer reads nothing, so its
+// window and then the send buffer fill) and is answered once the peer reads; a CLOSE
+// while a SEND waits ends it with SOCK_ECLOSED.
+static void test_send_waits(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    static struct peer pe;
+    unsigned s = accept_one(0, &pe, false);
+    memset(region + SOCK_TX(s), 'x', SOCK_BUF);
+    uint32_t id = 0;
+    unsigned sends = 0;
+    for (; sends < 64; sends++) {
+        struct al4_aipc_req out;
+        if (!call(SOCK_SEND, 2, s, SOCK_BUF, &out, &id))
+            break;
+        assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
+        run_for(1);
+    }
+    assert_true(sends < 64);  // one waits: lwIP's send buffer is full
+    run_for(2);
+    assert_int_equal(n_answers, 0);
+    now(SOCK_SEND, 2, s, 1, SOCK_EBUSY);
+    // The peer reads what came: the window opens, lwIP sends, the SEND completes.
+    tcp_recved(pe.pcb, (u16_t)pe.got);
+    pe.reads = true;
+    for (int i = 0; i < 20 && !n_answers; i++)
+        run_for(1);
+    assert_int_equal(answered(id, SOCK_OK), SOCK_BUF);
+    // Again until one waits, then CLOSE ends it.
+    pe.reads = false;
+    for (sends = 0; sends < 64; sends++) {
+        struct al4_aipc_req out;
+        if (!call(SOCK_SEND, 2, s, SOCK_BUF, &out, &id))
+            break;
+        run_for(1);
+    }
+    assert_true(sends < 64);
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_int_equal(answered(id, SOCK_ECLOSED), 0);
+    // The peer reads the rest and closes: the server's side drains and goes.
+    tcp_recved(pe.pcb, (u16_t)(pe.got > 0xffff ? 0xffff : pe.got));
+    pe.reads = true;
+    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+}
+
+// One-byte segments from a peer while the application does not RECV: the socket keeps
+// at most SOCK_MAX_PBUFS pbufs and lwIP holds the refused one; a RECV takes what is
+// kept and the refused data at once (not at lwIP's next fast timer).
+static void test_pbuf_cap(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    static struct peer pe;
+    unsigned s = accept_one(0, &pe, true);
+    struct sock *so = &svc.socks[s];
+    unsigned sent = 0;
+    for (int i = 0; i < 40; i++) {
+        if (netstack_write(&ns, pe.pcb, "abcdefghijklmnopqrstuvwxyz0123456789ABCD" + i, 1,
+                           TCP_WRITE_FLAG_COPY) == ERR_OK)
+            sent++;
+        run_for(1);  // each its own segment (no Nagle at the peer)
+    }
+    assert_non_null(so->rx);
+    assert_int_equal(pbuf_clen(so->rx), SOCK_MAX_PBUFS);
+    assert_non_null(so->pcb->refused_data);
+    struct al4_aipc_req out;
+    assert_true(call(SOCK_RECV, 1, s, 0, &out, NULL));
+    assert_int_equal(out.mr[0], SOCK_MAX_PBUFS);
+    assert_memory_equal(region + SOCK_RX(s), "abcdefghijklmnop", SOCK_MAX_PBUFS);
+    assert_null(so->pcb->refused_data);  // taken with the RECV, no timer run
+    // The rest: the segments lwIP dropped while it held the refused one come again
+    // with the peer's retransmissions.
+    size_t got = SOCK_MAX_PBUFS;
+    for (int i = 0; i < 200 && got < sent; i++) {
+        uint32_t id;
+        if (call(SOCK_RECV, 1, s, 0, &out, &id)) {
+            got += out.mr[0];
+            continue;
+        }
+        for (int j = 0; j < 60 && !n_answers; j++)
+            run_for(1);
+        got += answered(id, SOCK_OK);
+    }
+    assert_int_equal(got, sent);
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+}
+
+// A peer silent for APP_IDLE_S is aborted: the waiting RECV gets SOCK_ERESET and the
+// socket stays the application's until its CLOSE.
+static void test_idle_abort(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    static struct peer pe;
+    unsigned s = accept_one(0, &pe, true);
+    uint64_t aborts = app_stats.idle_aborts;
+    uint32_t r = later(SOCK_RECV, s);
+    run_for(APP_IDLE_S - 5);
+    assert_int_equal(n_answers, 0);
+    run_for(10);
+    assert_int_equal(answered(r, SOCK_ERESET), 0);
+    assert_int_equal(app_stats.idle_aborts, aborts + 1);
+    assert_int_equal(sock_stats.open, 1);
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_true(pe.failed);  // the abort's RST
+}
+
+// The root task's word that an application is gone drops that client's sockets and
+// ports (and, for the synchronous one, what its front holds); the other's stay.
+static void test_gone(void **state)
+{
+    (void)state;
+    sock_watch_gone(&ex);
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    static struct peer a, b;
+    unsigned sa_ = accept_one(0, &a, true);
+    struct al4_aipc_req out;
+    uint32_t id;
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT + 1, 0, &out, NULL));
+    assert_false(call_via(SOCK_VIA_SYNC, SOCK_ACCEPT, 1, out.mr[0], 0, &out, &id));
+    assert_true(peer_open(&b, true, APP_PORT + 1));
+    for (int i = 0; i < 20 && !n_answers; i++)
+        run_for(1);
+    seL4_Word sb_ = answered(id, SOCK_OK);
+    assert_false(call_via(SOCK_VIA_SYNC, SOCK_RECV, 1, sb_, 0, &out, &id));
+    unsigned resets = sync_resets;
+    co_exec_signal(&ex, 1ul << SOCK_GONE_BIT(SOCK_VIA_SYNC));
+    run_for(1);
+    assert_int_equal(sync_resets, resets + 1);
+    assert_int_equal(sock_stats.gone, 1);
+    assert_int_equal(svc.socks[sb_].state, FREE);
+    assert_true(b.failed);
+    assert_int_equal(n_answers, 0);  // nobody to answer
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT + 2, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_EBADF);
+    // The aipc client's socket is untouched; then it goes too.
+    assert_int_equal(svc.socks[sa_].state, OPEN);
+    co_exec_signal(&ex, 1ul << SOCK_GONE_BIT(SOCK_VIA_AIPC));
+    run_for(1);
+    assert_true(svc.server.link.broken);
+    assert_int_equal(svc.socks[sa_].state, FREE);
+    assert_int_equal(sock_stats.open, 0);
+    assert_null(svc.ls[0].pcb);
+    assert_true(a.failed);
+    for (unsigned via = 0; via < SOCK_CLIENTS; via++)
+        co_exec_bind(&ex, SOCK_GONE_BIT(via), NULL);
+}
+
 // Whatever a test left open goes, listeners too, and the stack runs until every
 // connection is gone, so that the next test starts from nothing.
 static int teardown(void **state)
@@ -367,6 +551,7 @@ static int teardown(void **state)
     sock_drop(SOCK_VIA_SYNC);
     for (int i = 0; i < 400 && (tcp_active_pcbs || tcp_tw_pcbs); i++)
         run_for(1);
+    assert_null(tcp_active_pcbs);
     return 0;
 }
 
@@ -378,6 +563,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_broken, setup, teardown),
         cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queued_is_nobodys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pbuf_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_abort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -235,6 +235,9 @@ def app_open_close(port, how):
         check(s1["sock_accepted"] - s0["sock_accepted"] == 301,
               f"the socket service accepted {s1['sock_accepted'] - s0['sock_accepted']} connections")
         check(s1["sock_reset"] - s0["sock_reset"] == 1, "the socket did not see the reset")
+        # The application closes the reset socket itself (it stays its own until then):
+        # no request of its was refused, a CLOSE on a freed socket would be.
+        check(s1["sock_bad"] == s0["sock_bad"], "the application's requests were refused")
     return run
 
 
