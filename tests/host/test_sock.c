@@ -140,6 +140,20 @@ static unsigned accept_one(unsigned listener, struct peer *pe, bool reads)
     return (unsigned)s;
 }
 
+// LISTEN on the application's port, and the socket of a peer connected to it.
+static unsigned listen_accept(struct peer *pe, bool reads)
+{
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    return accept_one(0, pe, reads);
+}
+
+// The application's CLOSE, then the peer's.
+static void close_both(unsigned s, struct peer *pe)
+{
+    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
+    assert_int_equal(netstack_close(&ns, pe->pcb), ERR_OK);
+}
+
 static void send_from_peer(struct peer *pe, const void *data, u16_t n)
 {
     assert_int_equal(netstack_write(&ns, pe->pcb, data, n, TCP_WRITE_FLAG_COPY), ERR_OK);
@@ -201,9 +215,8 @@ static void test_echo_flow(void **state)
     struct usage before = usage_now();
     static const char msg[] = "hello, socket service";
     const u16_t n = sizeof(msg) - 1;
-    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
     static struct peer pe;
-    unsigned s = accept_one(0, &pe, true);
+    unsigned s = listen_accept(&pe, true);
     assert_int_equal(sock_stats.open, 1);
     uint32_t r = later(SOCK_RECV, s);
     send_from_peer(&pe, msg, n);
@@ -235,9 +248,8 @@ static void test_echo_flow(void **state)
 static void test_slow_reader(void **state)
 {
     (void)state;
-    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
     static struct peer pe;
-    unsigned s = accept_one(0, &pe, true);
+    unsigned s = listen_accept(&pe, true);
     enum { TOTAL = 64 * 1024 };
     static uint8_t data[TOTAL];
     for (size_t i = 0; i < TOTAL; i++)
@@ -281,8 +293,7 @@ static void test_slow_reader(void **state)
         got += out.mr[0];
     }
     assert_int_equal(got, TOTAL);
-    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
-    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+    close_both(s, &pe);
 }
 
 // A reset answers what waits with SOCK_ERESET and keeps the socket the application's
@@ -388,8 +399,7 @@ static void test_queued_is_nobodys(void **state)
     // ACCEPT finds it queued: answered at once, through the path of later answers.
     uint32_t id = later(SOCK_ACCEPT, 0);
     assert_int_equal(answered(id, SOCK_OK), q);
-    now(SOCK_CLOSE, 1, q, 0, SOCK_OK);
-    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+    close_both(q, &pe);
 }
 
 // A SEND larger than lwIP's free send buffer waits (the peer reads nothing, so its
@@ -398,9 +408,8 @@ static void test_queued_is_nobodys(void **state)
 static void test_send_waits(void **state)
 {
     (void)state;
-    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
     static struct peer pe;
-    unsigned s = accept_one(0, &pe, false);
+    unsigned s = listen_accept(&pe, false);
     memset(region + SOCK_TX(s), 'x', SOCK_BUF);
     uint32_t id = 0;
     unsigned sends = 0;
@@ -444,9 +453,8 @@ static void test_send_waits(void **state)
 static void test_pbuf_cap(void **state)
 {
     (void)state;
-    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
     static struct peer pe;
-    unsigned s = accept_one(0, &pe, true);
+    unsigned s = listen_accept(&pe, true);
     struct sock *so = &svc.socks[s];
     unsigned sent = 0;
     for (int i = 0; i < 40; i++) {
@@ -477,8 +485,7 @@ static void test_pbuf_cap(void **state)
         got += answered(id, SOCK_OK);
     }
     assert_int_equal(got, sent);
-    now(SOCK_CLOSE, 1, s, 0, SOCK_OK);
-    assert_int_equal(netstack_close(&ns, pe.pcb), ERR_OK);
+    close_both(s, &pe);
 }
 
 // A peer silent for APP_IDLE_S is aborted: the waiting RECV gets SOCK_ERESET and the
@@ -486,9 +493,8 @@ static void test_pbuf_cap(void **state)
 static void test_idle_abort(void **state)
 {
     (void)state;
-    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
     static struct peer pe;
-    unsigned s = accept_one(0, &pe, true);
+    unsigned s = listen_accept(&pe, true);
     uint64_t aborts = app_stats.idle_aborts;
     uint32_t r = later(SOCK_RECV, s);
     run_for(APP_IDLE_S - 5);

@@ -2,26 +2,22 @@
 address on the private namespace's TAP device, the network server's control port, its
 "mark" (the counters of the benchmark build, servers/netroot/bench.c) and what two
 marks say, and the guest's console read in the background."""
+import os
 import re
-import socket
 import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net"))
+import netclient  # noqa: E402
+
 GUEST, HOST = "10.0.3.2", "10.0.3.1"
-CONTROL = 7070
+TARGET = netclient.Target(GUEST)
 
 
 def control(cmd, timeout=30):
-    with socket.create_connection((GUEST, CONTROL), timeout=timeout) as s:
-        s.sendall(cmd.encode() + b"\n")
-        line = b""
-        while not line.endswith(b"\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            line += chunk
-    return line.decode()
+    """One line to the control port; its answer line (netclient.command)."""
+    return netclient.command(TARGET, cmd, timeout)
 
 
 def mark():
