@@ -242,6 +242,20 @@ static void test_echo_flow(void **state)
     assert_int_equal(sock_stats.bytes_out, n);
 }
 
+// The peer queues data[sent..total) in pieces of up to 1000 bytes while lwIP takes
+// them; returns how much is sent now.
+static size_t peer_send_more(struct peer *pe, const uint8_t *data, size_t sent, size_t total)
+{
+    while (sent < total) {
+        u16_t k = total - sent < 1000 ? (u16_t)(total - sent) : 1000;
+        if (k > tcp_sndbuf(pe->pcb) ||
+            netstack_write(&ns, pe->pcb, data + sent, k, TCP_WRITE_FLAG_COPY) != ERR_OK)
+            break;
+        sent += k;
+    }
+    return sent;
+}
+
 // An application that does not read: the service keeps at most SOCK_MAX_PBUFS pbufs of
 // the socket and acknowledges nothing, so the peer's window closes with most of its
 // data unsent; RECVs then take all of it, in order.
@@ -256,13 +270,7 @@ static void test_slow_reader(void **state)
         data[i] = (uint8_t)(i * 7 + i / 256);
     size_t sent = 0;
     for (int round = 0; round < 40; round++) {
-        while (sent < TOTAL) {
-            u16_t k = TOTAL - sent < 1000 ? (u16_t)(TOTAL - sent) : 1000;
-            if (k > tcp_sndbuf(pe.pcb) ||
-                netstack_write(&ns, pe.pcb, data + sent, k, TCP_WRITE_FLAG_COPY) != ERR_OK)
-                break;
-            sent += k;
-        }
+        sent = peer_send_more(&pe, data, sent, TOTAL);
         run_for(1);
     }
     struct sock *so = &svc.socks[s];
@@ -277,13 +285,7 @@ static void test_slow_reader(void **state)
         if (call(SOCK_RECV, 1, s, 0, &out, &id)) {
             assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
         } else {
-            while (sent < TOTAL) {
-                u16_t k = TOTAL - sent < 1000 ? (u16_t)(TOTAL - sent) : 1000;
-                if (k > tcp_sndbuf(pe.pcb) ||
-                    netstack_write(&ns, pe.pcb, data + sent, k, TCP_WRITE_FLAG_COPY) != ERR_OK)
-                    break;
-                sent += k;
-            }
+            sent = peer_send_more(&pe, data, sent, TOTAL);
             for (int j = 0; j < 20 && !n_answers; j++)
                 run_for(1);
             out.mr[0] = answered(id, SOCK_OK);
