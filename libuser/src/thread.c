@@ -6,7 +6,8 @@
 extern char __tdata_start[], __tdata_end[], __tbss_end[];
 
 seL4_CPtr al4_thread_make(struct al4_alloc *a, seL4_Word ipc_va, seL4_Word stack_va,
-                          void (*fn)(seL4_Word), seL4_Word arg, seL4_Word prio)
+                          void (*fn)(seL4_Word), seL4_Word arg, seL4_Word prio,
+                          seL4_CPtr fault_ep)
 {
     if (__tbss_end - __tdata_start > AL4_THREAD_TLS_BYTES)
         return 0;
@@ -18,8 +19,8 @@ seL4_CPtr al4_thread_make(struct al4_alloc *a, seL4_Word ipc_va, seL4_Word stack
                       seL4_RISCV_ExecuteNever) ||
         al4_map_frame(a, seL4_CapInitThreadVSpace, stack, stack_va, seL4_ReadWrite,
                       seL4_RISCV_ExecuteNever) ||
-        seL4_TCB_Configure(tcb, 0, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace, 0,
-                           ipc_va, ipc) ||
+        seL4_TCB_Configure(tcb, fault_ep, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace,
+                           0, ipc_va, ipc) ||
         seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, prio))
         return 0;
     // RISC-V TLS variant I: tp points at the copy of .tdata, .tbss (zero) follows.

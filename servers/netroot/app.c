@@ -48,16 +48,25 @@ static seL4_Error make(const struct app_start *as, struct al4_process *app, seL4
     return e;
 }
 
-// Its args, its fault cap and what app_stop needs; it starts in app_start_all.
+// Its fault cap, its args and what app_stop needs; it starts in app_start_all.
 static seL4_Error prepare(const struct app_start *as, struct al4_process *app, seL4_Word *args,
                           unsigned via, seL4_CPtr ut)
 {
-    seL4_Error e = al4_process_set_args(app, args, TA_COUNT);
-    if (e)
-        return e;
     // Its faults badged (the server's are 1), so that the root task knows whose they
     // are. Write and GrantReply only, what a fault handler cap needs: the application
     // can send on it (its own end: the root task stops it for any message), not wait.
+    // The synchronous one's threads fault there too (TA_FAULT_EP).
+    if (as->fault_ep) {
+        apps[via].fault = al4_process_give(app, as->fault_ep, seL4_CapRights_new(1, 0, 0, 1),
+                                           via == 0 ? APP_FAULT_BADGE : APP_SYNC_FAULT_BADGE);
+        if (!apps[via].fault)
+            return seL4_NotEnoughMemory;
+    }
+    args[TA_FAULT_EP] = via == 1 ? apps[via].fault : 0;
+    args[TA_FAULT] = as->app_fault;
+    seL4_Error e = al4_process_set_args(app, args, TA_COUNT);
+    if (e)
+        return e;
     seL4_CPtr gone = al4_alloc_slot(as->alloc);
     if (!gone || seL4_CNode_Mint(seL4_CapInitThreadCNode, gone, seL4_WordBits,
                                  seL4_CapInitThreadCNode, as->ntfn, seL4_WordBits,
@@ -66,11 +75,7 @@ static seL4_Error prepare(const struct app_start *as, struct al4_process *app, s
     apps[via].p = app;
     apps[via].ut = ut;
     apps[via].gone = gone;
-    if (!as->fault_ep)
-        return seL4_NoError;
-    apps[via].fault = al4_process_give(app, as->fault_ep, seL4_CapRights_new(1, 0, 0, 1),
-                                       via == 0 ? APP_FAULT_BADGE : APP_SYNC_FAULT_BADGE);
-    return apps[via].fault ? seL4_NoError : seL4_NotEnoughMemory;
+    return seL4_NoError;
 }
 
 seL4_Error app_start_all(void)

@@ -1,5 +1,6 @@
 // Starting the TCP application servers beside the network server (app.c).
 #pragma once
+#include <stdbool.h>
 #include <al4/process.h>
 
 // Their fault badges at the root task's endpoint (the network server's is 1).
@@ -15,6 +16,7 @@ struct app_start {
     seL4_Word bits_used;  // its badge bits the interrupts and synchronous calls take
     seL4_CPtr fault_ep;   // the root task's fault endpoint, 0: none
     seL4_Word hz;
+    bool app_fault;       // net_app_fault=1: their fault injection (config.h)
 };
 
 // Creates the application over aipc, connected to the server (its connection 0, the

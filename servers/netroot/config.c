@@ -82,7 +82,7 @@ static bool decimal(const char *args, const char *key, uint32_t max, uint32_t *o
 bool net_config_parse(struct net_config *c, const char *bootargs)
 {
     *c = (struct net_config){0x0a00020f, 0xffffff00, 0x0a000202, false, true, false,
-                             NET_BUSY_US_DEFAULT};
+                             NET_BUSY_US_DEFAULT, false};
     char v[16];
     bool ok = address(bootargs, "net_ip", &c->ip);
     ok &= address(bootargs, "net_mask", &c->mask);
@@ -94,5 +94,7 @@ bool net_config_parse(struct net_config *c, const char *bootargs)
     ok &= word(bootargs, "net_bench", v, sizeof(v));
     c->bench = strcmp(v, "1") == 0;
     ok &= decimal(bootargs, "net_busy_us", NET_BUSY_US_MAX, &c->busy_us);
+    ok &= word(bootargs, "net_app_fault", v, sizeof(v));
+    c->app_fault = strcmp(v, "1") == 0;
     return ok;
 }

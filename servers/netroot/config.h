@@ -6,6 +6,7 @@
 // then polls with seL4_Yield while a timer is armed). net_bench=1: make bench-net.
 // net_busy_us=N: busy polling's budget, N microseconds of guest time (0 to 1,000,000;
 // 0: off; docs/netserver.md, "Busy polling", for how the default was chosen).
+// net_app_fault=1: the applications' fault injection (docs/sockets.md, "Faults").
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +20,10 @@ struct net_config {
     bool timer;  // give the server the RTC for its timed sleeps
     bool bench;  // net_bench=1: make bench-net's sequence (bench.c)
     uint32_t busy_us;  // busy polling's budget in the waker-driven server, 0: off
+    // net_app_fault=1: the applications fault on purpose when a connection's first
+    // bytes are TCPAPP_FAULT_WORD (servers/tcpapp/tcpapp.h), for the NET group's test
+    // that a faulting application is stopped and the server goes on. Off by default.
+    bool app_fault;
 };
 
 // Fills c from `bootargs` (may be NULL); false, with c left at the defaults for the

@@ -115,7 +115,8 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
                                .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ |
                                             1ul << SOCK_SYNC_BIT | 1ul << SOCK_GONE_BIT(0) |
                                             1ul << SOCK_GONE_BIT(1),
-                               .fault_ep = s->fault_ep, .hz = s->hz};
+                               .fault_ep = s->fault_ep, .hz = s->hz,
+                               .app_fault = s->config->app_fault};
         if ((e = app_connect(&as)) || (e = app_connect_sync(&as, &args[NA_SYNC_EP])))
             return e;
         args[NA_SOCK] = NET_SOCK_VA;

@@ -56,6 +56,7 @@ static enum co_status conn_run(struct co *co)
         AL4_AIPC_CALL(co, &cl, &c->call);
         if (result(&c->call) != SOCK_OK || c->call.mr[0] == 0 || c->call.mr[0] > SOCK_BUF)
             break;
+        tcpapp_maybe_fault(c->sock, c->call.mr[0]);
         memcpy(tcpapp_region + SOCK_TX(c->sock), tcpapp_region + SOCK_RX(c->sock), c->call.mr[0]);
         request(&c->call, SOCK_SEND, c->sock, c->call.mr[0]);
         AL4_AIPC_CALL(co, &cl, &c->call);

@@ -17,7 +17,7 @@
 #define THREAD_PRIO 199          // the root task's priority for it (its MCP)
 
 static struct al4_alloc alloc;
-static seL4_CPtr service, hand_over;
+static seL4_CPtr service, hand_over, fault_ep;
 
 // One call: the reply's label (SOCK_OK or an error), its word 0 in *w0.
 static unsigned call(unsigned op, seL4_Word a0, seL4_Word a1, seL4_Word *w0)
@@ -38,6 +38,7 @@ static void conn_thread(seL4_Word idx)
         seL4_Recv(hand_over, NULL);
         seL4_Word sock = seL4_GetMR(0), n, sent;
         while (call(SOCK_RECV, sock, 0, &n) == SOCK_OK && n > 0 && n <= SOCK_BUF) {
+            tcpapp_maybe_fault(sock, n);
             memcpy(tcpapp_region + SOCK_TX(sock), tcpapp_region + SOCK_RX(sock), n);
             if (call(SOCK_SEND, sock, n, &sent) != SOCK_OK)
                 break;
@@ -49,6 +50,7 @@ static void conn_thread(seL4_Word idx)
 void tcpapp_sync(const seL4_BootInfo *bi, uint16_t port)
 {
     service = al4_bootinfo_arg(bi, TA_SYNC_EP, 0);
+    fault_ep = al4_bootinfo_arg(bi, TA_FAULT_EP, 0);
     seL4_CPtr ut = al4_bootinfo_arg(bi, TA_UNTYPED, 0);
     al4_alloc_init(&alloc, bi->empty.start, bi->empty.end, SCRATCH_VA);
     if (ut)
@@ -57,7 +59,7 @@ void tcpapp_sync(const seL4_BootInfo *bi, uint16_t port)
     unsigned made = 0;
     while (hand_over && made < SOCK_MAX &&
            al4_thread_make(&alloc, THREAD_IPC_VA + made * 4096ul, THREAD_STACK_VA + made * 8192ul,
-                           conn_thread, made, THREAD_PRIO))
+                           conn_thread, made, THREAD_PRIO, fault_ep))
         made++;
     if (made < SOCK_MAX) {
         printf("tcpapp: not serving: made %u of %u threads\n", made, SOCK_MAX);

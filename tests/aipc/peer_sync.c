@@ -73,7 +73,7 @@ static void sync_worker(seL4_Word idx)
 static bool make_thread(unsigned i)
 {
     threads[i] = al4_thread_make(&alloc, SYNC_IPC_VA + i * 4096, SYNC_STACK_VA + i * 8192,
-                                 sync_worker, i, thread_prio);
+                                 sync_worker, i, thread_prio, 0);
     return threads[i] != 0;
 }
 

@@ -14,6 +14,7 @@ static void check_defaults(const struct net_config *c)
     assert_true(c->timer);
     assert_false(c->bench);
     assert_int_equal(c->busy_us, NET_BUSY_US_DEFAULT);
+    assert_false(c->app_fault);
 }
 
 static void test_defaults(void **state)
@@ -33,7 +34,8 @@ static void test_tap_config(void **state)
     (void)state;
     struct net_config c;
     assert_true(net_config_parse(&c, "net_ip=10.0.3.2 net_mask=255.255.0.0 net_gw=10.0.3.1 "
-                                     "net_poll=classic net_timer=0 net_bench=1 net_busy_us=0"));
+                                     "net_poll=classic net_timer=0 net_bench=1 net_busy_us=0 "
+                                     "net_app_fault=1"));
     assert_int_equal(c.ip, IP(10, 0, 3, 2));
     assert_int_equal(c.mask, IP(255, 255, 0, 0));
     assert_int_equal(c.gw, IP(10, 0, 3, 1));
@@ -41,6 +43,9 @@ static void test_tap_config(void **state)
     assert_false(c.timer);
     assert_true(c.bench);
     assert_int_equal(c.busy_us, 0);
+    assert_true(c.app_fault);
+    assert_true(net_config_parse(&c, "net_app_fault=yes"));
+    assert_false(c.app_fault);  // only "1" turns it on
     assert_true(net_config_parse(&c, "net_busy_us=1000000"));
     assert_int_equal(c.busy_us, NET_BUSY_US_MAX);
     assert_true(net_config_parse(&c, "net_busy_us=007"));

@@ -97,6 +97,7 @@ class Ctx:
         self.seed = args.seed
         self.rng = random.Random(args.seed)
         self.base = None
+        self.stopped = 0  # applications NET0116 made fault on purpose
 
     def stats(self):
         return netclient.stats(self.t)
@@ -239,6 +240,49 @@ def app_open_close(port, how):
         # no request of its was refused, a CLOSE on a freed socket would be.
         check(s1["sock_bad"] == s0["sock_bad"], "the application's requests were refused")
     return run
+
+
+STOPPED = re.compile(r"^netroot: the application server \((a?sync) IPC\) faulted .*; stopped it$", re.M)
+
+
+def t_app_fault(c):
+    """Each application in turn gets the fault word (net_app_fault=1, tcpapp.h): it
+    faults, the root task stops it and tells the server, which resets its connections
+    and closes its port; the other application and the server's own echo go on."""
+    app_up(c)
+    for port, how in ((netclient.APP_SYNC_ECHO, "sync"), (netclient.APP_ECHO, "async")):
+        s0 = c.stats()
+        idle = socket.create_connection(c.t.addr(port), timeout=10)
+        netclient_echo_one(c, port, b"still here\n")
+        with socket.create_connection(c.t.addr(port), timeout=10) as s:
+            s.sendall(b"al4-fault-injection\n")
+            check(c.guest.wait_for(rf"^netroot: the application server \({how} IPC\) faulted .*; stopped it$", 20),
+                  f"the root task did not stop the {how} application")
+        c.stopped += 1
+        # Its connection that was idle is reset by the server, its port is closed.
+        idle.settimeout(10)
+        try:
+            got = idle.recv(16)
+        except ConnectionResetError:
+            got = b""
+        idle.close()
+        check(got == b"", f"the idle connection to the stopped {how} application got {got!r}")
+        c.base["listen"] -= 1  # its listening PCB is gone for good
+        s1 = c.settle()
+        check(s1["sock_gone"] - s0["sock_gone"] == 1, f"the server counted {s1['sock_gone'] - s0['sock_gone']} gone")
+        try:
+            socket.create_connection(c.t.addr(port), timeout=5).close()
+            check(False, f"port {port} still accepts after its application stopped")
+        except (ConnectionRefusedError, ConnectionResetError):
+            pass
+        print(f"# the {how} application faulted and was stopped; its port refuses, the rest goes on")
+    # The server's own echo still answers.
+    netclient_echo_one(c, netclient.ECHO, b"the server goes on\n")
+
+
+def netclient_echo_one(c, port, data):
+    got = netclient.echo_many(c.t, [data], timeout=10, service=port)[0]
+    check(got == data, f"echo on {port} returned {got!r}")
 
 
 def t_open_close(c):
@@ -410,8 +454,11 @@ def t_busy(c):
 
 def t_alive(c):
     check(c.guest.proc.poll() is None, "QEMU stopped")
-    bad = [l for l in c.guest.text.splitlines()
-           if re.search(r"fault|panic|net: stopped|halting|assert|tcpapp: (not|the connection|ACCEPT failed)", l, re.I)]
+    # NET0116's own faults, each answered "stopped it", are the only ones expected.
+    stopped = [l for l in c.guest.text.splitlines() if STOPPED.search(l)]
+    check(len(stopped) == c.stopped, f"applications stopped: {stopped}, expected {c.stopped}")
+    bad = [l for l in c.guest.text.splitlines() if not STOPPED.search(l) and
+           re.search(r"fault|panic|net: stopped|halting|assert|tcpapp: (not|the connection|ACCEPT failed)", l, re.I)]
     check(not bad, f"console: {bad[:3]}")
     c.stats()
 
@@ -431,6 +478,7 @@ TESTS = [
     ("NET0113", "300 open/close cycles and a reset peer through the application server over async IPC leave its sockets and lwIP's memory as they were", app_open_close(netclient.APP_ECHO, "async IPC")),
     ("NET0114", "TCP echo through the application server over sync IPC (a thread per connection): 1 and 64 connections, 1 byte to 1 MiB, byte-exact", app_echo_test(netclient.APP_SYNC_ECHO, "sync IPC")),
     ("NET0115", "300 open/close cycles and a reset peer through the application server over sync IPC leave its sockets and lwIP's memory as they were", app_open_close(netclient.APP_SYNC_ECHO, "sync IPC")),
+    ("NET0116", "an application that faults is stopped by the root task and its sockets and port dropped by the server; the other application and the server go on", t_app_fault),
     ("NET0108", "the server ran the group without a fault, an assertion or a restart", t_alive),
 ]
 
@@ -462,7 +510,7 @@ def main():
     dev = "virtio-net-device,netdev=net0,bus=virtio-mmio-bus.1,mac=" + GUEST_MAC
     if args.mode == "tap":
         netdev = f"tap,id=net0,ifname={TAP},script=no,downscript=no"
-        append = f"net_ip={GUEST_IP} net_mask=255.255.255.0 net_gw={HOST_IP}"
+        append = f"net_ip={GUEST_IP} net_mask=255.255.255.0 net_gw={HOST_IP} net_app_fault=1"
         target = netclient.Target(GUEST_IP)
     else:
         target = netclient.Target("127.0.0.1")
@@ -470,7 +518,7 @@ def main():
                                                  netclient.APP_ECHO, netclient.APP_SYNC_ECHO)}
         netdev = "user,id=net0,ipv6=off," + ",".join(
             f"hostfwd=tcp:127.0.0.1:{h}-:{g}" for g, h in target.ports.items())
-        append = ""
+        append = "net_app_fault=1"
     print(f"# mode {args.mode}, seed {args.seed} (--seed to repeat)", flush=True)
     guest = Guest(args, ["-netdev", netdev, "-device", dev, "-append", f"{append} {args.append}"])
     failed = 0
