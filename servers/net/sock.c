@@ -50,6 +50,7 @@ static struct {
     struct sock socks[SOCK_MAX];
     struct sock *free;
     struct listener ls[SOCK_LISTENERS];
+    unsigned held[SOCK_CLIENTS];        // each client's sockets (queued or open)
     bool gone[SOCK_CLIENTS];            // the root task stopped that client's application
     struct co gone_co[SOCK_CLIENTS];    // woken by its SOCK_GONE_BIT
 } svc;
@@ -92,6 +93,8 @@ static void sock_free(struct sock *s)
         pbuf_free(s->rx);
     if (s->state == OPEN)
         sock_stats.open--;
+    if (s->state != FREE)
+        svc.held[s->owner]--;
     memset(s, 0, sizeof(*s));
     s->recv_id = s->send_id = NONE;
     s->next = svc.free;
@@ -310,7 +313,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     struct sock *s = svc.free;
-    if (!s) {
+    if (!s || svc.held[l->owner] >= SOCK_PER_CLIENT) {
         sock_stats.refused++;
         tcp_abort(pcb);
         return ERR_ABRT;
@@ -320,6 +323,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     s->pcb = pcb;
     s->state = QUEUED;
     s->owner = l->owner;
+    svc.held[s->owner]++;
     s->listener = (uint8_t)(l - svc.ls);
     if (l->tail)
         l->tail->next = s;
@@ -378,6 +382,11 @@ static unsigned decode(enum sock_via via, const struct al4_aipc_req *req, struct
 
 static bool do_listen(enum sock_via via, const struct sock_args *a, struct al4_aipc_req *reply)
 {
+    unsigned mine = 0;
+    for (unsigned i = 0; i < SOCK_LISTENERS; i++)
+        mine += svc.ls[i].pcb && svc.ls[i].owner == via;
+    if (mine >= SOCK_LISTENERS_PER_CLIENT)
+        return set(reply, SOCK_ENOMEM, 0);
     for (unsigned i = 0; i < SOCK_LISTENERS; i++) {
         struct listener *l = &svc.ls[i];
         if (l->pcb)

@@ -10,13 +10,18 @@
 #pragma once
 #include <stdint.h>
 
-#define SOCK_MAX 64        // sockets (accepted connections) at once
-#define SOCK_LISTENERS 4   // listening ports
+#define SOCK_MAX 128       // sockets (accepted connections) at once, all clients
+#define SOCK_LISTENERS 4   // listening ports, all clients
+// What one client (an application) may hold of them, so that neither can lock the
+// other out: connections past its sockets are refused (RST), LISTENs past its ports
+// get SOCK_ENOMEM.
+#define SOCK_PER_CLIENT 64
+#define SOCK_LISTENERS_PER_CLIENT 2
 #define SOCK_BUF 2048      // bytes of each of a socket's two buffers
 // The data region: socket s's receive buffer at SOCK_RX(s), its send buffer at SOCK_TX(s).
 #define SOCK_RX(s) ((unsigned long)(s) * 2 * SOCK_BUF)
 #define SOCK_TX(s) (SOCK_RX(s) + SOCK_BUF)
-#define SOCK_REGION_BYTES (SOCK_MAX * 2 * SOCK_BUF)
+#define SOCK_REGION_BYTES (SOCK_MAX * 2 * SOCK_BUF)  // a client's region: 512 KiB
 
 enum sock_op {
     SOCK_LISTEN = 1,  // w0 = port. Reply w0 = listener index.
@@ -35,5 +40,6 @@ enum sock_err {
     SOCK_EBUSY = 3,    // a call of that kind is already waiting on it (one each at a time)
     SOCK_ERESET = 4,   // the connection was reset or aborted (idle); only CLOSE is left
     SOCK_ECLOSED = 5,  // closed by CLOSE while the call waited
-    SOCK_ENOMEM = 6,   // no listener slot, or lwIP refused (LISTEN)
+    SOCK_ENOMEM = 6,   // no listener slot (the client's two, or all four taken), or lwIP
+                       // refused the port (LISTEN)
 };

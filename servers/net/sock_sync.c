@@ -8,8 +8,11 @@
 // which runs it through sock_request like an aipc request; the answer goes back
 // through the saved reply cap, at once or when lwIP's callbacks answer it later.
 //
-// Calls come only while the executor sleeps: the application runs on the server's hart
-// below its priority, so it can only call when the server is asleep (docs/sockets.md).
+// Calls are taken only when the executor sleeps. The honest application runs on the
+// server's hart below its priority, so it can only call while the server is asleep;
+// one whose threads move to other harts (it holds their TCB caps) has its calls wait
+// for the server's next sleep, and by calling without pause it keeps the server busy
+// and takes the hart from the other application (docs/sockets.md, "Limits").
 #include "apps.h"
 #include "sock.h"
 #include <al4/aipc.h>
@@ -48,16 +51,18 @@ static void reply_now(seL4_CPtr cap, unsigned err, seL4_Word w0)
 static void on_msg(void *arg, const struct al4_unotify_msg *m)
 {
     (void)arg;
-    if (!sy.n_free) {
-        // More calls than slots: only a client that sends without waiting for answers
-        // gets here. Answered through the thread's own reply cap, still in place.
+    // More calls than slots (only a client with more threads than it needs gets here),
+    // or a slot the kernel refused: answered at once through the thread's own reply
+    // cap, still in place.
+    if (!sy.n_free ||
+        seL4_CNode_SaveCaller(seL4_CapInitThreadCNode, sy.slot0 + sy.free[sy.n_free - 1],
+                              seL4_WordBits) != seL4_NoError) {
         sync_stats.busy++;
         seL4_SetMR(0, 0);
         seL4_Reply(seL4_MessageInfo_new(SOCK_EBUSY, 0, 0, 1));
         return;
     }
     uint32_t slot = sy.free[--sy.n_free];
-    seL4_CNode_SaveCaller(seL4_CapInitThreadCNode, sy.slot0 + slot, seL4_WordBits);
     sy.fifo[(sy.head + sy.len++) % SYNC_SLOTS] =
         (struct sync_call){slot, m->info, {m->mr[0], m->mr[1]}};
     sync_stats.calls++;

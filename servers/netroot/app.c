@@ -96,8 +96,12 @@ void app_stop(unsigned via)
         return;
     seL4_TCB_Suspend(apps[via].p->tcb);
     // Its threads, made from its untyped: revoking the root task's cap deletes them.
-    if (apps[via].ut)
+    // On several harts one not yet deleted may resume the main thread meanwhile (the
+    // application holds its own TCB cap), so it is suspended again afterwards.
+    if (apps[via].ut) {
         seL4_CNode_Revoke(seL4_CapInitThreadCNode, apps[via].ut, seL4_WordBits);
+        seL4_TCB_Suspend(apps[via].p->tcb);
+    }
     seL4_Signal(apps[via].gone);
     apps[via].p = NULL;
 }

@@ -109,7 +109,11 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
         (timer && !args[NA_RTC_HANDLER]) || (s->report && !args[NA_REPORT]))
         return seL4_NotEnoughMemory;
     args[NA_SOCK] = args[NA_SYNC_SOCK] = args[NA_SYNC_EP] = 0;
-    if (s->app && !s->classic) {
+    // No applications for the classic loop (it never sleeps on the notification) nor
+    // without the RTC (the server then yield-polls at its priority while lwIP has a
+    // timer armed, always, and the applications below it would never run).
+    bool apps = s->app && !s->classic && timer;
+    if (apps) {
         struct app_start as = {.alloc = a, .server = p, .app = s->app, .sync_app = s->sync_app,
                                .ntfn = ntfn, .ntfn_slot = args[NA_NTFN],
                                .bits_used = 1ul << NET_DEV_IRQ | 1ul << RTC_IRQ |
@@ -126,5 +130,5 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
         return e;
     if ((e = al4_process_start(p, fault, SERVER_PRIO, seL4_CapInitThreadTCB)))
         return e;
-    return s->app && !s->classic ? app_start_all() : seL4_NoError;
+    return apps ? app_start_all() : seL4_NoError;
 }

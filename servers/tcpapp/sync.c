@@ -57,12 +57,12 @@ void tcpapp_sync(const seL4_BootInfo *bi, uint16_t port)
         al4_alloc_add_untyped(&alloc, ut);
     hand_over = ut ? al4_alloc_object(&alloc, seL4_EndpointObject, 0) : 0;
     unsigned made = 0;
-    while (hand_over && made < SOCK_MAX &&
+    while (hand_over && made < SOCK_PER_CLIENT &&
            al4_thread_make(&alloc, THREAD_IPC_VA + made * 4096ul, THREAD_STACK_VA + made * 8192ul,
                            conn_thread, made, THREAD_PRIO, fault_ep))
         made++;
-    if (made < SOCK_MAX) {
-        printf("tcpapp: not serving: made %u of %u threads\n", made, SOCK_MAX);
+    if (made < SOCK_PER_CLIENT) {
+        printf("tcpapp: not serving: made %u of %u threads\n", made, SOCK_PER_CLIENT);
         return;
     }
     seL4_Word listener, sock;

@@ -183,10 +183,20 @@ static void test_bad_requests(void **state)
     now(SOCK_SEND, 2, 0, 1, SOCK_EBADF);
     now(SOCK_CLOSE, 1, 5, 0, SOCK_EBADF);
     assert_int_equal(sock_stats.bad, 19);
-    // Listeners: four, then no slot; a port in use is refused by lwIP.
-    for (unsigned i = 0; i < SOCK_LISTENERS; i++)
+    // Listeners: two a client, then SOCK_ENOMEM; the other client still has its two,
+    // and then all four are taken; a port in use is refused by lwIP.
+    struct al4_aipc_req out;
+    for (unsigned i = 0; i < SOCK_LISTENERS_PER_CLIENT; i++)
         assert_int_equal(now(SOCK_LISTEN, 1, APP_PORT + i, 0, SOCK_OK), i);
     now(SOCK_LISTEN, 1, APP_PORT + 10, 0, SOCK_ENOMEM);
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_ENOMEM);  // the port's in use
+    for (unsigned i = 0; i < SOCK_LISTENERS_PER_CLIENT; i++) {
+        assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT + 20 + i, 0, &out, NULL));
+        assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
+    }
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT + 30, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_ENOMEM);
     // One ACCEPT at a time per listener.
     uint32_t id = later(SOCK_ACCEPT, 0);
     now(SOCK_ACCEPT, 1, 0, 0, SOCK_EBUSY);
@@ -550,6 +560,36 @@ static void test_gone(void **state)
         co_exec_bind(&ex, SOCK_GONE_BIT(via), NULL);
 }
 
+// A client at its socket quota: one more connection to its port is refused (RST),
+// while the other client's port still takes one.
+static void test_socket_quota(void **state)
+{
+    (void)state;
+    now(SOCK_LISTEN, 1, APP_PORT, 0, SOCK_OK);
+    struct al4_aipc_req out;
+    assert_true(call_via(SOCK_VIA_SYNC, SOCK_LISTEN, 1, APP_PORT + 1, 0, &out, NULL));
+    assert_int_equal(seL4_MessageInfo_get_label(out.info), SOCK_OK);
+    // As if it held SOCK_PER_CLIENT - 1 already (64 real connections and their peers
+    // are more PCBs than the host's lwIP has).
+    svc.held[SOCK_VIA_AIPC] = SOCK_PER_CLIENT - 1;
+    static struct peer a, b, c;
+    assert_true(peer_open(&a, true, APP_PORT));
+    run_for(1);
+    assert_true(a.connected);
+    assert_int_equal(svc.held[SOCK_VIA_AIPC], SOCK_PER_CLIENT);
+    assert_true(peer_open(&b, true, APP_PORT));
+    run_for(1);
+    assert_true(b.failed);  // refused
+    assert_int_equal(sock_stats.refused, 1);
+    assert_true(peer_open(&c, true, APP_PORT + 1));
+    run_for(1);
+    assert_true(c.connected);
+    assert_int_equal(svc.held[SOCK_VIA_SYNC], 1);
+    svc.held[SOCK_VIA_AIPC] = 1;  // the one real one, for the teardown's count
+    assert_int_equal(netstack_close(&ns, a.pcb), ERR_OK);
+    assert_int_equal(netstack_close(&ns, c.pcb), ERR_OK);
+}
+
 // Whatever a test left open goes, listeners too, and the stack runs until every
 // connection is gone, so that the next test starts from nothing.
 static int teardown(void **state)
@@ -576,6 +616,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pbuf_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_abort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_socket_quota, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
