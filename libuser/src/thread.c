@@ -23,14 +23,16 @@ seL4_CPtr al4_thread_make(struct al4_alloc *a, seL4_Word ipc_va, seL4_Word stack
                            0, ipc_va, ipc) ||
         seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, prio))
         return 0;
-    // RISC-V TLS variant I: tp points at the copy of .tdata, .tbss (zero) follows.
-    char *tls = (char *)stack_va;
+    // RISC-V TLS variant I: tp points at the copy of .tdata, .tbss (zero) follows. At
+    // the top of the page, the stack below it: an overflow runs into the gap page
+    // below, not into the TLS block.
+    char *tls = (char *)(stack_va + 4096 - AL4_THREAD_TLS_BYTES);
     size_t tdata = __tdata_end - __tdata_start;
     memcpy(tls, __tdata_start, tdata);
     memset(tls + tdata, 0, AL4_THREAD_TLS_BYTES - tdata);
     seL4_Word gp;
     asm("mv %0, gp" : "=r"(gp));
-    seL4_UserContext regs = {.pc = (seL4_Word)fn, .sp = stack_va + 4096, .a0 = arg, .gp = gp,
+    seL4_UserContext regs = {.pc = (seL4_Word)fn, .sp = (seL4_Word)tls, .a0 = arg, .gp = gp,
                              .tp = (seL4_Word)tls};
     if (seL4_TCB_WriteRegisters(tcb, true, 0, sizeof(regs) / sizeof(seL4_Word), &regs))
         return 0;

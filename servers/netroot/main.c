@@ -55,7 +55,7 @@ int main(void)
     s.fault_ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);
     seL4_Error e = s.fault_ep ? net_server_start(&server, &alloc, &s) : seL4_NotEnoughMemory;
     if (e) {
-        printf("netroot: cannot start the network server (error %d)\n", e);
+        printf("netroot: cannot start the network server and its applications (error %d)\n", e);
         return 1;
     }
     // An application's fault (or any message on its fault cap) stops that application

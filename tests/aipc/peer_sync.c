@@ -29,7 +29,7 @@ void peer_sync_server(const seL4_BootInfo *bi)
 #define SYNC_THREADS 256
 // Each thread has two pages from the untyped, mapped on demand (not in the image, which
 // every process of the peer loads): its IPC buffer, and its stack with its TLS block
-// at the bottom (al4_thread_make); a gap page between threads catches a stack overflow.
+// at the top (al4_thread_make); a gap page between threads catches a stack overflow.
 #define SYNC_IPC_VA 0x60000000ul
 #define SYNC_STACK_VA 0x61000000ul
 #define SYNC_SCRATCH 0x5ff00000ul  // the allocator's page for filling frames
