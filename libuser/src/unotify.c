@@ -11,28 +11,41 @@ static inline __attribute__((always_inline)) void set_sleeping(const struct al4_
         __atomic_store_n(rx->also[i], v, __ATOMIC_RELAXED);
 }
 
+// A call that woke a receiver sleeping on its endpoint, to rx->on_msg; out of line, so
+// that the wait's usual path keeps no frame for it.
+__attribute__((noinline)) static seL4_Word take_call(const struct al4_unotify_rx *rx,
+                                                     seL4_Word badge, seL4_Word info, seL4_Word m0,
+                                                     seL4_Word m1, seL4_Word m2, seL4_Word m3)
+{
+    struct al4_unotify_msg m = {badge, {{info}}, {m0, m1, m2, m3}};
+    rx->on_msg(rx->msg_arg, &m);
+    return rx->ep_bits;
+}
+
 seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
 {
     // Masked, so that the handler (if any) cannot take bits between the look below and
     // the kernel's recheck: what arrives meanwhile is the kernel's to see.
     seL4_Word was = al4_unotify_mask();
     seL4_Word bits = al4_uipi_read();
-    if (!bits) {
-        set_sleeping(rx, 1);
-        asm volatile("fence iorw, iorw" : : : "memory");
-        // seL4_Wait without its copy of the four message registers into the IPC
-        // buffer: a notification's Wait returns none.
-        struct al4_unotify_msg m;
-        riscv_sys_recv(seL4_SysRecv, rx->ep ? rx->ep : rx->ntfn, &bits, &m.info.words[0],
-                       &m.mr[0], &m.mr[1], &m.mr[2], &m.mr[3]);
-        set_sleeping(rx, 0);
-        if (rx->ep && (bits & rx->ep_mark)) {
-            m.badge = bits;
-            rx->on_msg(rx->msg_arg, &m);
-            bits = rx->ep_bits;
-        }
+    if (bits) {
+        al4_unotify_unmask(was);
+        return bits;
     }
+    set_sleeping(rx, 1);
+    asm volatile("fence iorw, iorw" : : : "memory");
+    // seL4_Wait without its copy of the four message registers into the IPC buffer: a
+    // notification's Wait returns none.
+    seL4_CPtr ep = rx->ep;
+    seL4_Word info, m0, m1, m2, m3;
+    riscv_sys_recv(seL4_SysRecv, ep ? ep : rx->ntfn, &bits, &info, &m0, &m1, &m2, &m3);
+    set_sleeping(rx, 0);
     al4_unotify_unmask(was);
+    // A call is taken right after the unmask, a tail call: the handler that may run in
+    // between does not enter the kernel, so the caller's reply cap is still in place
+    // (and the usual path keeps no frame).
+    if (__builtin_expect(ep && (bits & rx->ep_mark), 0))
+        return take_call(rx, bits, info, m0, m1, m2, m3);
     return bits;
 }
 

@@ -109,9 +109,10 @@ static inline void al4_unotify_unmask(seL4_Word was)
 // bound to its thread) sleeps in seL4_Recv on that endpoint instead, `ep`: the bound
 // notification still wakes it, and the kernel rechecks the receiver's entry there too.
 // A message (its badge has `ep_mark`, which no signal bit may use) goes to `on_msg`,
-// called at once, before anything else can reach the kernel (a caller's reply cap
-// lasts only until the thread's next Recv: on_msg saves it); the wait then returns
-// `ep_bits`, for the executor to wake whatever takes the message.
+// called as the wait returns (a caller's reply cap lasts only until the thread's next
+// Recv: on_msg saves it; only a user-interrupt handler can run before it, and no
+// handler may block); the wait then returns `ep_bits`, for the executor to wake
+// whatever takes the message.
 struct al4_unotify_msg {
     seL4_Word badge;
     seL4_MessageInfo_t info;
