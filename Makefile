@@ -309,6 +309,11 @@ build/host/test_netapps: $(wildcard netstack/include/*.h netstack/include/arch/*
 # The socket service (its source included by the test).
 HOST_SRCS_sock := $(HOST_SRCS_netstack) servers/net/listen.c
 HOST_INCLUDED_sock := servers/net/sock.c
+# The socket service's synchronous front, with the kernel and sock_request stood in.
+HOST_SRCS_sock_sync := libuser/src/co_exec.c libuser/src/co_timer.c
+HOST_INCLUDED_sock_sync := servers/net/sock_sync.c
+build/host/test_sock_sync: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
+build/host/test_sock_sync: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
 HOST_INCLUDED_aipc := libuser/src/aipc_link.c libuser/src/aipc_client.c libuser/src/aipc_server.c
 build/host/test_sock: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
 build/host/test_sock: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)
