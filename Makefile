@@ -310,7 +310,7 @@ build/host/test_netapps: $(wildcard netstack/include/*.h netstack/include/arch/*
 HOST_SRCS_sock := $(HOST_SRCS_netstack) servers/net/listen.c
 HOST_INCLUDED_sock := servers/net/sock.c
 # The socket service's synchronous front, with the kernel and sock_request stood in.
-HOST_SRCS_sock_sync := libuser/src/co_exec.c libuser/src/co_timer.c
+HOST_SRCS_sock_sync := libuser/src/co_exec.c libuser/src/co_timer.c libuser/src/co_manual.c
 HOST_INCLUDED_sock_sync := servers/net/sock_sync.c
 build/host/test_sock_sync: HOST_CFLAGS += $(NETSTACK_INC) -Iservers/net
 build/host/test_sock_sync: $(wildcard netstack/include/*.h netstack/include/arch/*.h servers/net/*.h)

@@ -42,13 +42,16 @@ bool echo_start(struct netstack *ns, uint16_t port);
 bool discard_start(struct netstack *ns, uint16_t port);
 bool control_start(struct netstack *ns, uint16_t port);
 
-// Received data a service keeps: p itself, or, when it is small (below APP_COPY_BELOW
-// bytes) or more than half the receive pool is in use, a heap pbuf of its exact size
-// with p freed, so that peers which keep their windows shut cannot pin the pool the
-// driver receives into (docs/netserver.md, "The services"). NULL, p kept, when the heap
-// has no room: refuse the data (ERR_MEM) and lwIP offers it again later.
+// Received data p (not NULL) a service keeps beside `held` (what it holds of that
+// connection, or NULL): p itself, or, when it is small (below APP_COPY_BELOW bytes) or
+// more than half the receive pool is in use, a heap pbuf of its exact size with p
+// freed, so that peers which keep their windows shut cannot pin the pool the driver
+// receives into (docs/netserver.md, "The services"). NULL, p kept, when the two would
+// be more than APP_MAX_PBUFS pbufs or the heap has no room: refuse the data (ERR_MEM)
+// and lwIP offers it again later.
 #define APP_COPY_BELOW 512
-struct pbuf *app_hold(struct pbuf *p);
+#define APP_MAX_PBUFS 16  // pbufs held per connection (the window is 8 full segments)
+struct pbuf *app_hold(const struct pbuf *held, struct pbuf *p);
 
 // The socket service (sock.c, sock.h, docs/sockets.md). Its clients: an application
 // over aipc and one over synchronous IPC (sock_sync.c), each with its own data region;

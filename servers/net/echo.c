@@ -9,7 +9,7 @@
 // arrives in a pool pbuf of a full frame's size, so a peer that reads nothing and
 // sends one-byte segments would pin the whole receive pool with a window's worth of
 // them, and the driver would then drop every frame, for everyone. A connection
-// therefore keeps at most ECHO_MAX_PBUFS pbufs pending, small ones copied out of the
+// therefore keeps at most APP_MAX_PBUFS pbufs pending, small ones copied out of the
 // pool into the heap at their exact size (app_hold, listen.c); beyond that echo_recv
 // refuses the data and lwIP keeps it (one segment, as refused_data), drops further data
 // from that peer and still processes its ACKs. Past half the pool, everything kept goes
@@ -21,7 +21,6 @@
 #include "lwip/stats.h"
 
 #define ECHO_CONNS (NETSTACK_TCP_PCBS)
-#define ECHO_MAX_PBUFS 16  // pbufs pending per connection (the window is 8 full segments)
 
 struct echo_conn {
     struct tcp_pcb *pcb;
@@ -89,10 +88,8 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
     struct echo_conn *c = arg;
     (void)pcb;
     (void)err;  // always ERR_OK in lwIP 2.1
-    if (p && c->pending && pbuf_clen(c->pending) + pbuf_clen(p) > ECHO_MAX_PBUFS)
+    if (p && !(p = app_hold(c->pending, p)))
         return ERR_MEM;  // lwIP offers it again from its fast timer (250 ms)
-    if (p && !(p = app_hold(p)))
-        return ERR_MEM;
     c->idle = 0;
     if (!p)
         c->peer_closed = true;

@@ -40,8 +40,10 @@ static bool pool_short(void)
     return lwip_stats.memp[MEMP_PBUF_POOL]->used > PBUF_POOL_SIZE / 2;
 }
 
-struct pbuf *app_hold(struct pbuf *p)
+struct pbuf *app_hold(const struct pbuf *held, struct pbuf *p)
 {
+    if (held && pbuf_clen(held) + pbuf_clen(p) > APP_MAX_PBUFS)
+        return NULL;
     if ((p->tot_len >= APP_COPY_BELOW && !pool_short()) || !pbuf_match_allocsrc(p, PBUF_POOL))
         return p;
     struct pbuf *q = pbuf_alloc(PBUF_RAW, p->tot_len, PBUF_RAM);

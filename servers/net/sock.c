@@ -8,7 +8,7 @@
 // Everything the application sends is input: decode() checks the operation, the word
 // count and every index and length before anything is done, and each socket takes one
 // waiting call of each kind. A received segment is kept as echo keeps it (app_hold,
-// at most SOCK_MAX_PBUFS pbufs a socket) and acknowledged to the peer (tcp_recved) only
+// at most APP_MAX_PBUFS pbufs a socket) and acknowledged to the peer (tcp_recved) only
 // once the application took it, so a slow application holds its peer back by TCP's
 // window, not by the server's memory.
 #include "apps.h"
@@ -18,7 +18,6 @@
 #include <al4/aipc.h>
 #include <string.h>
 
-#define SOCK_MAX_PBUFS 16
 #define SOCK_PRIO 20  // below ingress and egress: the stack's own work first
 #define NONE UINT32_MAX
 
@@ -130,7 +129,7 @@ static bool recv_ready(struct sock *s, unsigned *err, seL4_Word *w0)
     return false;
 }
 
-// Data lwIP kept because on_recv refused it (the socket held SOCK_MAX_PBUFS) is
+// Data lwIP kept because on_recv refused it (the socket held APP_MAX_PBUFS) is
 // offered again once a RECV made room, instead of at lwIP's next fast timer (up to
 // 250 ms, while the peer's further segments are dropped). Called with no RECV waiting
 // or one already answered: the offer may come straight back into on_recv.
@@ -192,10 +191,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     struct sock *s = arg;
     (void)pcb;
     (void)err;  // always ERR_OK in lwIP 2.1
-    if (p && s->rx && pbuf_clen(s->rx) + pbuf_clen(p) > SOCK_MAX_PBUFS)
-        return ERR_MEM;  // lwIP offers it again from its fast timer
-    if (p && !(p = app_hold(p)))
-        return ERR_MEM;
+    if (p && !(p = app_hold(s->rx, p)))
+        return ERR_MEM;  // offered again after the next RECV (take_refused)
     s->idle = 0;
     if (!p)
         s->peer_closed = true;

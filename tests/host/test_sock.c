@@ -266,7 +266,7 @@ static size_t peer_send_more(struct peer *pe, const uint8_t *data, size_t sent, 
     return sent;
 }
 
-// An application that does not read: the service keeps at most SOCK_MAX_PBUFS pbufs of
+// An application that does not read: the service keeps at most APP_MAX_PBUFS pbufs of
 // the socket and acknowledges nothing, so the peer's window closes with most of its
 // data unsent; RECVs then take all of it, in order.
 static void test_slow_reader(void **state)
@@ -285,7 +285,7 @@ static void test_slow_reader(void **state)
     }
     struct sock *so = &svc.socks[s];
     assert_non_null(so->rx);
-    assert_true(pbuf_clen(so->rx) <= SOCK_MAX_PBUFS);
+    assert_true(pbuf_clen(so->rx) <= APP_MAX_PBUFS);
     assert_true(so->rx->tot_len <= TCP_WND);  // what the window let through
     assert_true(sent < TOTAL);
     size_t got = 0;
@@ -400,11 +400,11 @@ static void test_queued_is_nobodys(void **state)
     assert_true(peer_open(&pe, true, APP_PORT));
     run_for(1);
     assert_true(pe.connected);
-    unsigned q = (unsigned)(svc.free ? svc.free - svc.socks : 0);  // not the queued one
+    unsigned q = SOCK_MAX;
     for (unsigned i = 0; i < SOCK_MAX; i++)
         if (svc.socks[i].state == QUEUED)
             q = i;
-    assert_int_equal(svc.socks[q].state, QUEUED);
+    assert_true(q < SOCK_MAX);
     now(SOCK_RECV, 1, q, 0, SOCK_EBADF);
     now(SOCK_SEND, 2, q, 1, SOCK_EBADF);
     now(SOCK_CLOSE, 1, q, 0, SOCK_EBADF);
@@ -460,7 +460,7 @@ static void test_send_waits(void **state)
 }
 
 // One-byte segments from a peer while the application does not RECV: the socket keeps
-// at most SOCK_MAX_PBUFS pbufs and lwIP holds the refused one; a RECV takes what is
+// at most APP_MAX_PBUFS pbufs and lwIP holds the refused one; a RECV takes what is
 // kept and the refused data at once (not at lwIP's next fast timer).
 static void test_pbuf_cap(void **state)
 {
@@ -476,16 +476,16 @@ static void test_pbuf_cap(void **state)
         run_for(1);  // each its own segment (no Nagle at the peer)
     }
     assert_non_null(so->rx);
-    assert_int_equal(pbuf_clen(so->rx), SOCK_MAX_PBUFS);
+    assert_int_equal(pbuf_clen(so->rx), APP_MAX_PBUFS);
     assert_non_null(so->pcb->refused_data);
     struct al4_aipc_req out;
     assert_true(call(SOCK_RECV, 1, s, 0, &out, NULL));
-    assert_int_equal(out.mr[0], SOCK_MAX_PBUFS);
-    assert_memory_equal(region + SOCK_RX(s), "abcdefghijklmnop", SOCK_MAX_PBUFS);
+    assert_int_equal(out.mr[0], APP_MAX_PBUFS);
+    assert_memory_equal(region + SOCK_RX(s), "abcdefghijklmnop", APP_MAX_PBUFS);
     assert_null(so->pcb->refused_data);  // taken with the RECV, no timer run
     // The rest: the segments lwIP dropped while it held the refused one come again
     // with the peer's retransmissions.
-    size_t got = SOCK_MAX_PBUFS;
+    size_t got = APP_MAX_PBUFS;
     for (int i = 0; i < 200 && got < sent; i++) {
         uint32_t id;
         if (call(SOCK_RECV, 1, s, 0, &out, &id)) {

@@ -66,28 +66,6 @@ bool sock_request(enum sock_via via, const struct al4_aipc_req *req, struct al4_
 
 #include "../../servers/net/sock_sync.c"
 
-static uint64_t host_now(void *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-static uint64_t host_sleep(void *ctx, uint64_t deadline)
-{
-    (void)ctx;
-    (void)deadline;
-    return 0;
-}
-static unsigned long host_mask(void *ctx)
-{
-    (void)ctx;
-    return 0;
-}
-static void host_unmask(void *ctx, unsigned long was)
-{
-    (void)ctx;
-    (void)was;
-}
-static const struct co_ops host_ops = {host_now, host_sleep, host_mask, host_unmask, NULL, NULL};
 static struct co_exec ex;
 static struct al4_unotify_rx rx;
 
@@ -97,7 +75,7 @@ static int setup(void **state)
     n_sent = n_saved = n_deleted = 0;
     save_fails = false;
     memset(&sync_stats, 0, sizeof(sync_stats));
-    co_exec_init(&ex, &host_ops, 1000000, NULL, 0);
+    co_exec_init(&ex, &co_ops_manual, 1000000, NULL, 0);  // run_ready by hand
     rx = (struct al4_unotify_rx){.ntfn = 7};
     sock_sync_start(&rx, &ex, 9, SOCK_SYNC_BIT, SLOT0, SYNC_SLOTS + 10);
     return 0;

@@ -253,7 +253,7 @@ def t_app_fault(c):
     for port, how in ((netclient.APP_SYNC_ECHO, "sync"), (netclient.APP_ECHO, "async")):
         s0 = c.stats()
         idle = socket.create_connection(c.t.addr(port), timeout=10)
-        netclient_echo_one(c, port, b"still here\n")
+        echo_one(c, port, b"still here\n")
         with socket.create_connection(c.t.addr(port), timeout=10) as s:
             s.sendall(b"al4-fault-injection\n")
             check(c.guest.wait_for(rf"^netroot: the application server \({how} IPC\) faulted .*; stopped it$", 20),
@@ -273,7 +273,7 @@ def t_app_fault(c):
         check(port_closed(c, port), f"port {port} still accepts after its application stopped")
         print(f"# the {how} application faulted and was stopped; its port refuses, the rest goes on")
     # The server's own echo still answers.
-    netclient_echo_one(c, netclient.ECHO, b"the server goes on\n")
+    echo_one(c, netclient.ECHO, b"the server goes on\n")
 
 
 def port_closed(c, port):
@@ -296,7 +296,7 @@ def port_closed(c, port):
             return False
 
 
-def netclient_echo_one(c, port, data):
+def echo_one(c, port, data):
     got = netclient.echo_many(c.t, [data], timeout=10, service=port)[0]
     check(got == data, f"echo on {port} returned {got!r}")
 
