@@ -246,9 +246,9 @@ static void on_err(void *arg, err_t err)
     end_calls(s, SOCK_ERESET);
 }
 
-// The aipc application's connection broke (it corrupted its ring, or died): no CLOSE
-// will come, so every socket of that client is aborted and freed, reset ones too, and
-// its listeners are closed (their ports refuse from now on).
+// A client that will send no CLOSE (its aipc connection broke, or the root task
+// stopped its application): every socket of it is aborted and freed, reset ones too,
+// and its listeners are closed (their ports refuse from now on).
 void sock_drop(enum sock_via owner)
 {
     for (unsigned i = 0; i < SOCK_MAX; i++) {
