@@ -25,7 +25,9 @@ word_t cap_region_bits(struct cap c);
 
 // Object creation (retype). Sizes in bits; `user_bits` is the size argument of Retype.
 word_t object_size_bits(word_t type, word_t user_bits);
-struct cap create_object(word_t type, void *region, word_t user_bits, bool device);
+// A new TCB is bound to `hart` (its affinity).
+struct cap create_object(word_t type, void *region, word_t user_bits, bool device,
+                         unsigned hart);
 
 // RISC-V part of the above, for frames, page tables and ASID caps.
 bool arch_same_region_as(struct cap a, struct cap b);

@@ -247,7 +247,8 @@ word_t object_size_bits(word_t type, word_t user_bits)
     }
 }
 
-struct cap create_object(word_t type, void *region, word_t user_bits, bool device)
+struct cap create_object(word_t type, void *region, word_t user_bits, bool device,
+                         unsigned hart)
 {
     paddr_t p = pptr_to_paddr(region);
     switch (type) {
@@ -256,6 +257,7 @@ struct cap create_object(word_t type, void *region, word_t user_bits, bool devic
     case seL4_TCBObject: {
         struct tcb *t = (struct tcb *)((uint8_t *)region + TCB_OFFSET);
         tcb_init(t, "child of untyped");
+        t->hart = hart;
         return cap_thread_new(pptr_to_paddr(t));
     }
     case seL4_EndpointObject:

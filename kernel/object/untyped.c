@@ -153,7 +153,12 @@ static bool invoke_retype(struct invocation *inv, word_t type, word_t user_bits,
     pending_clear.slot = NULL;
     for (word_t i = 0; i < count; i++) {
         uint8_t *region = base + offset + (i << obj_bits);
-        cte_insert_new(create_object(type, region, user_bits, device), inv->slot, dest + i);
+        // A new TCB on the invoker's hart, as seL4's createObject binds it to the
+        // current core (non-MCS): a thread that makes threads on hart 1 runs them
+        // there. The invoker's, not this hart's: an asynchronous retype served on
+        // another hart (docs/asyncsys.md) makes the same TCB as the system call.
+        cte_insert_new(create_object(type, region, user_bits, device, inv->thread->hart),
+                       inv->slot, dest + i);
     }
     inv->slot->cap.w1 = offset + (count << obj_bits);
     return true;

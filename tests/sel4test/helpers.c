@@ -77,9 +77,15 @@ static void trampoline(struct test_thread *t)
 void thread_create(struct env *env, struct test_thread *t, void (*fn)(struct test_thread *),
                    seL4_Word prio, seL4_CPtr fault_ep)
 {
+    thread_create_on(env, t, alloc_object(env, seL4_TCBObject, 0), fn, prio, fault_ep);
+}
+
+void thread_create_on(struct env *env, struct test_thread *t, seL4_CPtr tcb,
+                      void (*fn)(struct test_thread *), seL4_Word prio, seL4_CPtr fault_ep)
+{
     memset(t, 0, sizeof(*t));
     t->fn = fn;
-    t->tcb = alloc_object(env, seL4_TCBObject, 0);
+    t->tcb = tcb;
     test_check(env, next_ipc_page < IPC_PAGES);
     void *page = ipc_pages[next_ipc_page++ % IPC_PAGES];
     memset(page, 0, 4096);

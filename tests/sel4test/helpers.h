@@ -47,6 +47,9 @@ seL4_Error map_in_root(struct env *env, seL4_CPtr frame, seL4_Word va);
 // fault endpoint `fault_ep` (a cptr in that CSpace, 0 for none). Not yet started.
 void thread_create(struct env *env, struct test_thread *t, void (*fn)(struct test_thread *),
                    seL4_Word prio, seL4_CPtr fault_ep);
+// The same on an existing TCB (a cptr in the root task's CSpace).
+void thread_create_on(struct env *env, struct test_thread *t, seL4_CPtr tcb,
+                      void (*fn)(struct test_thread *), seL4_Word prio, seL4_CPtr fault_ep);
 void thread_start(struct test_thread *t);
 // Yields until the thread finished or `spins` yields passed; true if it finished.
 bool thread_wait(struct test_thread *t, int spins);

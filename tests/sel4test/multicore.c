@@ -244,4 +244,41 @@ static void remote_suspend(struct env *env)
 }
 DEFINE_TEST(MULTICORE0007, "Suspend and Resume never skip a call a thread on another hart entered",
             remote_suspend);
+static void retype_tcb(struct test_thread *t)
+{
+    t->result[0] = seL4_Untyped_Retype(t->arg[0], seL4_TCBObject, 0, ROOT, 0, 0, t->arg[1], 1);
+    t->result[1] = al4_kernel_counters().hart;
+}
+
+// seL4's createObject binds a new TCB to the core that retyped it (non-MCS): a program
+// that makes its threads on hart 2 has them run there without SetAffinity.
+static void new_tcb_affinity(struct env *env)
+{
+    static struct test_thread maker, made, made_here;
+    if (!need_harts(env, 3))
+        return;
+    seL4_CPtr ut = alloc_object(env, seL4_UntypedObject, seL4_TCBBits + 1);
+    seL4_CPtr slot = alloc_slot(env);
+    thread_create(env, &maker, retype_tcb, 255, 0);
+    maker.arg[0] = ut;
+    maker.arg[1] = slot;
+    test_eq(env, seL4_TCB_SetAffinity(maker.tcb, 2), seL4_NoError);
+    thread_start(&maker);
+    test_check(env, thread_wait(&maker, 100000));
+    test_eq(env, maker.result[0], seL4_NoError);
+    test_eq(env, maker.result[1], 2);
+    thread_create_on(env, &made, slot, where_am_i, 255, 0);
+    made.result[0] = 99;
+    thread_start(&made);
+    test_check(env, thread_wait(&made, 100000));
+    test_eq(env, made.result[0], 2);
+    // One the root task retypes, on hart 0, runs on hart 0.
+    thread_create(env, &made_here, where_am_i, 255, 0);
+    made_here.result[0] = 99;
+    thread_start(&made_here);
+    test_check(env, thread_wait(&made_here, 100000));
+    test_eq(env, made_here.result[0], 0);
+}
+DEFINE_TEST(MULTICORE0009, "a new TCB is bound to the hart that retyped it, as on seL4",
+            new_tcb_affinity);
 #endif

@@ -25,8 +25,10 @@ struct test_case {
     bool fatal;
 };
 
+// Not static: a second test of the same ID, in any file, is a duplicate symbol at link
+// time (IDs are stable names that TEST= selects; two tests must never share one).
 #define DEFINE_TEST_CASE(ID, DESC, FN, EXPECT, FATAL) \
-    static const struct test_case test_case_##ID \
+    const struct test_case test_case_##ID \
         __attribute__((used, section(".al4_tests"), aligned(8))) = {#ID, DESC, FN, EXPECT, FATAL}
 
 #define DEFINE_TEST(ID, DESC, FN) DEFINE_TEST_CASE(ID, DESC, FN, NULL, false)
