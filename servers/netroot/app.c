@@ -78,13 +78,19 @@ static seL4_Error prepare(const struct app_start *as, struct al4_process *app, s
     return seL4_NoError;
 }
 
-seL4_Error app_start_all(void)
+seL4_Error app_start_all(unsigned hart)
 {
     for (unsigned via = 0; via < 2; via++) {
         struct al4_process *p = apps[via].p;
-        seL4_Error e = p ? al4_process_start(p, apps[via].fault, APP_PRIO, seL4_CapInitThreadTCB)
-                         : seL4_NoError;
-        if (e)
+        if (!p)
+            continue;
+        seL4_Error e = seL4_NoError;
+#ifdef CONFIG_ENABLE_SMP_SUPPORT
+        e = seL4_TCB_SetAffinity(p->tcb, hart);
+#else
+        e = hart ? seL4_IllegalOperation : seL4_NoError;  // as SetAffinity says of it
+#endif
+        if (e || (e = al4_process_start(p, apps[via].fault, APP_PRIO, seL4_CapInitThreadTCB)))
             return e;
     }
     return seL4_NoError;

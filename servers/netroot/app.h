@@ -25,9 +25,11 @@ seL4_Error app_connect(struct app_start *as);
 // Creates the application over synchronous IPC (the data region at NET_SYNC_SOCK_VA in
 // the server); *server_ep: the server's slot of the endpoint.
 seL4_Error app_connect_sync(struct app_start *as, seL4_CPtr *server_ep);
-// Starts those created, once the server runs (so that a failure before leaves no
-// application running without its server).
-seL4_Error app_start_all(void);
+// Starts those created on hart `hart` (below the machine's number of harts), once the
+// server runs (so that a failure before leaves no application running without its
+// server). The threads the synchronous one makes are then on that hart too: a new TCB
+// is bound to the hart of the thread that retyped it, as on seL4.
+seL4_Error app_start_all(unsigned hart);
 // The application of client `via` (0: aipc, 1: sync) faulted or sent on its fault cap:
 // it is stopped (its thread suspended, its threads' untyped revoked) and the server
 // told (its "gone" bit), which drops its sockets and ports. The server goes on.

@@ -82,7 +82,7 @@ static bool decimal(const char *args, const char *key, uint32_t max, uint32_t *o
 bool net_config_parse(struct net_config *c, const char *bootargs)
 {
     *c = (struct net_config){0x0a00020f, 0xffffff00, 0x0a000202, false, true, false,
-                             NET_BUSY_US_DEFAULT, false};
+                             NET_BUSY_US_DEFAULT, false, NET_APP_HART_AUTO};
     char v[16];
     bool ok = address(bootargs, "net_ip", &c->ip);
     ok &= address(bootargs, "net_mask", &c->mask);
@@ -96,5 +96,6 @@ bool net_config_parse(struct net_config *c, const char *bootargs)
     ok &= decimal(bootargs, "net_busy_us", NET_BUSY_US_MAX, &c->busy_us);
     ok &= word(bootargs, "net_app_fault", v, sizeof(v));
     c->app_fault = strcmp(v, "1") == 0;
+    ok &= decimal(bootargs, "net_app_hart", NET_APP_HART_MAX, &c->app_hart);
     return ok;
 }

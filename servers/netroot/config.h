@@ -7,12 +7,16 @@
 // net_busy_us=N: busy polling's budget, N microseconds of guest time (0 to 1,000,000;
 // 0: off; docs/netserver.md, "Busy polling", for how the default was chosen).
 // net_app_fault=1: the applications' fault injection (docs/sockets.md, "Faults").
+// net_app_hart=N: the hart the TCP applications run on (the server runs on hart 0);
+// by default hart 1 when the machine has several, else 0 (docs/sockets.md, "Harts").
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 
 #define NET_BUSY_US_DEFAULT 50
 #define NET_BUSY_US_MAX 1000000
+#define NET_APP_HART_AUTO UINT32_MAX  // hart 1 when there are several, else 0
+#define NET_APP_HART_MAX 255
 
 struct net_config {
     uint32_t ip, mask, gw;  // host byte order
@@ -24,6 +28,7 @@ struct net_config {
     // bytes are TCPAPP_FAULT_WORD (servers/tcpapp/tcpapp.h), for the NET group's test
     // that a faulting application is stopped and the server goes on. Off by default.
     bool app_fault;
+    uint32_t app_hart;  // net_app_hart=N (at most NET_APP_HART_MAX), or NET_APP_HART_AUTO
 };
 
 // Fills c from `bootargs` (may be NULL); false, with c left at the defaults for the

@@ -50,6 +50,13 @@ int main(void)
     // The TCP application servers beside it (docs/sockets.md), for make bench-tcp too.
     s.app = &app;
     s.sync_app = &sync_app;
+    // Beside the server's hart when there is another (the paper's multi-core set-up).
+    s.app_hart = c.app_hart == NET_APP_HART_AUTO ? bi->numNodes > 1 : c.app_hart;
+    if (s.app_hart >= bi->numNodes) {
+        printf("netroot: net_app_hart=%u, but the machine has %lu hart(s); hart 0 instead\n",
+               s.app_hart, (unsigned long)bi->numNodes);
+        s.app_hart = 0;
+    }
     if (c.bench)
         return net_bench_run(&alloc, &s);
     s.fault_ep = al4_alloc_object(&alloc, seL4_EndpointObject, 0);

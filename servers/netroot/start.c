@@ -130,5 +130,5 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
         return e;
     if ((e = al4_process_start(p, fault, SERVER_PRIO, seL4_CapInitThreadTCB)))
         return e;
-    return apps ? app_start_all() : seL4_NoError;
+    return apps ? app_start_all(s->app_hart) : seL4_NoError;
 }

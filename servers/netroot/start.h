@@ -15,6 +15,7 @@ struct net_start {
     // The TCP application servers to start beside it, over aipc and over synchronous
     // IPC; NULL: none (not in classic mode: docs/sockets.md).
     struct al4_process *app, *sync_app;
+    unsigned app_hart;  // the hart they run on (the server runs on hart 0)
 };
 
 seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const struct net_start *s);

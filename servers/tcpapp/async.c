@@ -84,7 +84,7 @@ static enum co_status accept_run(struct co *co)
         return CO_DONE;
     }
     acceptor.listener = (uint32_t)acceptor.call.mr[0];
-    printf("tcpapp: tcp echo %u over async IPC\n", acceptor.port);
+    printf("tcpapp: tcp echo %u over async IPC%s\n", acceptor.port, tcpapp_where());
     for (;;) {
         request(&acceptor.call, SOCK_ACCEPT, acceptor.listener, 0);
         AL4_AIPC_CALL(co, &cl, &acceptor.call);

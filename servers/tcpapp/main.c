@@ -6,6 +6,7 @@
 #include "tcpapp.h"
 #include "../net/sock.h"
 #include <al4/bootinfo.h>
+#include <al4/debug.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,17 @@ void tcpapp_maybe_fault(seL4_Word sock, seL4_Word n)
     if (tcpapp_fault && n == sizeof(TCPAPP_FAULT_WORD) - 1 &&
         !memcmp(tcpapp_region + SOCK_RX(sock), TCPAPP_FAULT_WORD, n))
         *(volatile seL4_Word *)0 = 0;
+}
+
+const char *tcpapp_where(void)
+{
+#if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
+    static char where[24];
+    snprintf(where, sizeof(where), " on hart %lu", (unsigned long)al4_kernel_counters().hart);
+    return where;
+#else
+    return "";
+#endif
 }
 
 int main(void)

@@ -74,7 +74,8 @@ void tcpapp_sync(const seL4_BootInfo *bi, uint16_t port)
         printf("tcpapp: the network server refused port %u (error %u)\n", port, err);
         return;
     }
-    printf("tcpapp: tcp echo %u over sync IPC, a thread per connection\n", port);
+    printf("tcpapp: tcp echo %u over sync IPC, a thread per connection%s\n", port,
+           tcpapp_where());
     for (;;) {
         if ((err = call(SOCK_ACCEPT, listener, 0, &sock)) == SOCK_EBUSY) {
             seL4_Yield();  // the front had no slot for the call: again

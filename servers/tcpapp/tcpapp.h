@@ -36,5 +36,8 @@ extern bool tcpapp_fault;
 // Faults (a store to address 0) if the switch is on and `n` bytes of socket `sock`'s
 // receive buffer are TCPAPP_FAULT_WORD.
 void tcpapp_maybe_fault(seL4_Word sock, seL4_Word n);
+// " on hart N", the hart this thread runs on, for the line it prints when it serves
+// (debug and benchmark builds: the kernel's counters say it; else "").
+const char *tcpapp_where(void);
 void tcpapp_async(const seL4_BootInfo *bi, uint16_t port);
 void tcpapp_sync(const seL4_BootInfo *bi, uint16_t port);

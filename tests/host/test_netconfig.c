@@ -15,6 +15,7 @@ static void check_defaults(const struct net_config *c)
     assert_false(c->bench);
     assert_int_equal(c->busy_us, NET_BUSY_US_DEFAULT);
     assert_false(c->app_fault);
+    assert_int_equal(c->app_hart, NET_APP_HART_AUTO);
 }
 
 static void test_defaults(void **state)
@@ -35,7 +36,7 @@ static void test_tap_config(void **state)
     struct net_config c;
     assert_true(net_config_parse(&c, "net_ip=10.0.3.2 net_mask=255.255.0.0 net_gw=10.0.3.1 "
                                      "net_poll=classic net_timer=0 net_bench=1 net_busy_us=0 "
-                                     "net_app_fault=1"));
+                                     "net_app_fault=1 net_app_hart=3"));
     assert_int_equal(c.ip, IP(10, 0, 3, 2));
     assert_int_equal(c.mask, IP(255, 255, 0, 0));
     assert_int_equal(c.gw, IP(10, 0, 3, 1));
@@ -44,6 +45,18 @@ static void test_tap_config(void **state)
     assert_true(c.bench);
     assert_int_equal(c.busy_us, 0);
     assert_true(c.app_fault);
+    assert_int_equal(c.app_hart, 3);
+    assert_true(net_config_parse(&c, "net_app_hart=0"));
+    assert_int_equal(c.app_hart, 0);
+    assert_true(net_config_parse(&c, "net_app_hart=255"));
+    assert_int_equal(c.app_hart, NET_APP_HART_MAX);
+    static const char *const bad_hart[] = {"net_app_hart=256", "net_app_hart=-1",
+                                           "net_app_hart=", "net_app_hart=1x", "net_app_hart=auto"};
+    for (size_t i = 0; i < sizeof(bad_hart) / sizeof(bad_hart[0]); i++) {
+        if (net_config_parse(&c, bad_hart[i]))
+            fail_msg("accepted %s", bad_hart[i]);
+        assert_int_equal(c.app_hart, NET_APP_HART_AUTO);  // the default stays
+    }
     assert_true(net_config_parse(&c, "net_app_fault=yes"));
     assert_false(c.app_fault);  // only "1" turns it on
     assert_true(net_config_parse(&c, "net_busy_us=1000000"));

@@ -192,6 +192,12 @@ def app_up(c):
     check(c.guest.wait_for(r"^tcpapp: tcp echo 7007", 20) and
           c.guest.wait_for(r"^tcpapp: tcp echo 7008", 20),
           "the application servers did not come up")
+    # Beside the server's hart 0 when the machine has several (netroot's net_app_hart).
+    m = re.search(r"-smp\s+(\d+)", c.args.qemu_args)
+    hart = 1 if m and int(m.group(1)) > 1 else 0
+    for port in (7007, 7008):
+        check(c.guest.wait_for(rf"^tcpapp: tcp echo {port} .* on hart {hart}\s*$", 1),
+              f"the application on port {port} does not run on hart {hart}")
 
 
 def app_echo_test(port, how):
