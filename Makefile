@@ -442,11 +442,10 @@ bench-net:
 
 # The paper's Fig. 8 (docs/sockets.md, "Benchmark"): TCP echo from the host over 1..64
 # connections through the application server over async IPC and over sync IPC, in one
-# boot of the benchmark image (both applications beside the waker-driven server).
+# boot of the benchmark image (both applications beside the waker-driven server); one
+# hart and two (the applications on hart 1).
 bench-tcp:
-	$(Q)$(MAKE) --no-print-directory DEBUG=0 BENCHMARK=1 SMP=1 build/$(BOARD)-release-bench/images/netroot.elf
-	tools/bench/tcp --qemu "$(QEMU)" --qemu-args "$(QEMU_ARGS) -cpu rv64,n=on -smp 1 -icount shift=0 -rtc clock=vm" \
-	  --image build/$(BOARD)-release-bench/images/netroot.elf --csv build/bench/tcp.csv
+	$(call bench_1_2,netroot,tcp,$(UINTR_CPU) -rtc clock=vm,tcp)
 
 clean:
 	rm -rf build

@@ -30,7 +30,8 @@ bool bench_mark(char *buf, size_t size)
         return false;
     seL4_Word entries = 0;
 #if defined(CONFIG_DEBUG_BUILD) || defined(CONFIG_AL4_BENCHMARK)
-    entries = al4_kernel_entries(1);  // the server's hart (bench-net runs on one)
+    // Every hart's: the applications may run on another (bench-tcp's two-hart series).
+    entries = al4_kernel_entries(bench->harts ? (unsigned)bench->harts : 1);
 #endif
     seL4_Word cycles = read_cycles();
     snprintf(buf, size,

@@ -57,6 +57,7 @@ struct net_bench {
     volatile uint64_t loops;
     uint64_t milli_per_loop;  // instructions per 1000 loops, measured alone at boot
     uint64_t look_every;      // loops between the spinner's seL4_Poll (a kernel entry)
+    uint64_t harts;           // the machine's harts, whose kernel entries a mark sums
 };
 
 // Services (RFC 862 echo, RFC 863 discard) and the control port: a line "stats\n"
