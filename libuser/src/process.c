@@ -262,7 +262,10 @@ seL4_Error al4_process_start(struct al4_process *p, seL4_CPtr fault_ep, seL4_Wor
 {
     static seL4_BootInfo bi;  // static: too large for a small stack
     memset(&bi, 0, sizeof(bi));
-    bi.numNodes = 1;
+    // The machine's harts as the creator was told them (a root task by the kernel): a
+    // process that spreads its threads over harts needs the number. It boots on node 0
+    // unless its creator set another affinity, as a root task does.
+    bi.numNodes = platsupport_get_bootinfo()->numNodes;
     bi.ipcBuffer = (seL4_IPCBuffer *)p->ipc_buffer;
     bi.empty = (seL4_SlotRegion){p->next_slot, 1ul << p->cnode_bits};
     bi.initThreadCNodeSizeBits = p->cnode_bits;

@@ -58,6 +58,7 @@ static void expect_hello(struct env *env, const struct al4_process *p, seL4_CPtr
     test_eq(env, seL4_GetMR(4), p->next_slot);
     test_eq(env, seL4_GetMR(5), CHILD_CNODE_BITS);
     test_eq(env, seL4_GetMR(6), seL4_NoError);  // its CNode copy worked
+    test_eq(env, seL4_GetMR(7), env->bi->numNodes);  // the machine's harts, as the root's
     // The child is linked where the root task is: its variable's address is in the
     // root task's image too, holding something else here.
     test_check(env, *(volatile seL4_Word *)seL4_GetMR(2) != 0x5eed);

@@ -4,7 +4,8 @@
 //
 // A process starts the way seL4 starts a root task: a0 = the address of a boot info
 // page in its VSpace (ipcBuffer, its CNode's size and free slots; no untypeds), so
-// any libuser program runs as one unchanged. Its CNode holds its TCB, CNode and VSpace
+// any libuser program runs as one unchanged (numNodes: the machine's harts, as its
+// creator was told them). Its CNode holds its TCB, CNode and VSpace
 // in seL4's initial slots (seL4_CapInitThreadTCB, ...CNode, ...VSpace); caps given to
 // it with al4_process_give() follow from slot seL4_NumInitialCaps in the order given,
 // and the boot info's `empty` region starts after the last.

@@ -2,7 +2,7 @@
 // own and embedded in the test image (child_image.S). The root task loads it with the
 // process library, which starts it as seL4 starts a root task; from then on it only
 // uses upstream libsel4 names. Protocol (labels shared with process.c): it Calls
-// HELLO with what it knows about itself, then carries out each request the reply
+// HELLO with what it knows about itself (its boot info's numNodes last), then carries out each request the reply
 // brings (ADD: sum of the words; TOUCH: load from the address in MR0; anything else:
 // stop; ASYNCSYS: child/asyncsys.c) and Calls back RESULT.
 #include "child.h"
@@ -27,7 +27,8 @@ int main(void)
     seL4_SetMR(4, bi->empty.start);
     seL4_SetMR(5, bi->initThreadCNodeSizeBits);
     seL4_SetMR(6, e);
-    seL4_MessageInfo_t req = seL4_Call(PARENT, seL4_MessageInfo_new(HELLO, 0, 0, 7));
+    seL4_SetMR(7, bi->numNodes);
+    seL4_MessageInfo_t req = seL4_Call(PARENT, seL4_MessageInfo_new(HELLO, 0, 0, 8));
     for (;;) {
         seL4_Word result = 0;
         switch (seL4_MessageInfo_get_label(req)) {
