@@ -61,7 +61,7 @@ static enum co_status busy_run(struct co *co)
     if (!b->active) {
         b->active = true;
         b->windows++;
-        b->start = b->last_work = now;
+        b->start = b->last_work = b->also_at = now;
         b->frames = n;
         interrupts(ns, false);
     } else if (n != b->frames) {
@@ -72,6 +72,11 @@ static enum co_status busy_run(struct co *co)
     // ring shows entries that the drain refuses (a broken used index) must not keep the
     // window open.
     bool found = look(ns);
+    if (b->also && now >= b->also_at) {
+        b->also_at = now + b->also_every;
+        b->also_looks++;
+        b->also(b->also_arg);
+    }
     if (now - b->last_work < b->budget) {
         co_wake(co);
         return CO_PENDING;
@@ -89,6 +94,13 @@ static enum co_status busy_run(struct co *co)
 void netstack_busy_poll(struct netstack *ns, uint32_t us)
 {
     ns->busy.budget = co_us(ns->ex, us);
+}
+
+void netstack_busy_also(struct netstack *ns, void (*fn)(void *arg), void *arg, uint32_t us)
+{
+    ns->busy.also = fn;
+    ns->busy.also_arg = arg;
+    ns->busy.also_every = co_us(ns->ex, us);
 }
 
 void netstack_busy_kick(struct netstack *ns)

@@ -49,6 +49,20 @@ seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx)
     return bits;
 }
 
+seL4_Word al4_unotify_poll_ep(const struct al4_unotify_rx *rx)
+{
+    if (!rx->ep)
+        return 0;
+    // Masked as the sleep is: a call's reply cap stays in place until take_call.
+    seL4_Word was = al4_unotify_mask();
+    seL4_Word bits, info, m0, m1, m2, m3;
+    riscv_sys_recv(seL4_SysNBRecv, rx->ep, &bits, &info, &m0, &m1, &m2, &m3);
+    al4_unotify_unmask(was);
+    if (bits & rx->ep_mark)
+        return take_call(rx, bits, info, m0, m1, m2, m3);
+    return bits;
+}
+
 void al4_unotify_entry(struct al4_unotify_handler *h);
 extern char al4_unotify_vector[];
 

@@ -101,6 +101,11 @@ struct netstack_busy {
     uint64_t start, last_work, frames;  // the window's start, the last frame, frames then
     // Windows opened, poller resumes, looks that found frames, ticks spent in windows.
     uint64_t windows, rounds, hits, ticks;
+    // Something else that would wait for the executor's sleep (netstack_busy_also):
+    // looked at every `also_every` ticks of a window (the first look at its start).
+    void (*also)(void *arg);
+    void *also_arg;
+    uint64_t also_every, also_at, also_looks;
 };
 
 struct netstack {
@@ -149,6 +154,10 @@ err_t netstack_close(struct netstack *ns, struct tcp_pcb *pcb);
 void netstack_busy_poll(struct netstack *ns, uint32_t us);
 // Called after a frame was received or sent: opens a window if the budget is set.
 void netstack_busy_kick(struct netstack *ns);
+// While a window keeps the executor from sleeping, `fn(arg)` is called every `us`
+// microseconds of it: for work that only the sleep would otherwise find (the socket
+// service's synchronous calls, taken in the sleep's Recv, docs/sockets.md). NULL: none.
+void netstack_busy_also(struct netstack *ns, void (*fn)(void *arg), void *arg, uint32_t us);
 
 // --- Running ---
 

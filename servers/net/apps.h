@@ -86,7 +86,11 @@ void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep
                      seL4_CPtr slot0, unsigned slots);
 struct sync_stats {
     uint64_t calls, busy;  // calls taken; calls answered SOCK_EBUSY for want of a slot
+    uint64_t polled;       // of the calls taken, those sock_sync_poll took
 };
+// Takes a call waiting on the front's endpoint while the executor is kept awake (a
+// netstack_busy_also hook, for an application on another hart): as the sleep would.
+void sock_sync_poll(void *arg);
 extern struct sync_stats sync_stats;
 // Answers the call of front id `id` (SOCK_SYNC_ID | slot) through its reply cap.
 void sock_sync_answer(uint32_t id, unsigned err, seL4_Word w0);

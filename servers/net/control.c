@@ -42,7 +42,7 @@ static int stats_line(char *buf, size_t size)
         "tcp_recv=%lu tcp_drop=%lu tcp_chkerr=%lu tcp_proterr=%lu tcp_lenerr=%lu "
         "echo_open=%lu echo_accepted=%lu echo_reset=%lu echo_refused=%lu echo_bytes=%lu "
         "discard_bytes=%lu idle_aborts=%lu sock_open=%lu sock_accepted=%lu sock_reset=%lu "
-        "sock_refused=%lu sock_bad=%lu sock_in=%lu sock_out=%lu sync_calls=%lu sync_busy=%lu sock_gone=%lu ",
+        "sock_refused=%lu sock_bad=%lu sock_in=%lu sock_out=%lu sync_calls=%lu sync_busy=%lu sync_polled=%lu sock_gone=%lu ",
         MEMP_USED(MEMP_PBUF_POOL), MEMP_USED(MEMP_PBUF), MEMP_USED(MEMP_TCP_PCB),
         MEMP_USED(MEMP_TCP_PCB_LISTEN), MEMP_USED(MEMP_TCP_SEG), MEMP_USED(MEMP_REASSDATA),
         MEMP_USED(MEMP_FRAG_PBUF), MEMP_USED(MEMP_ARP_QUEUE),
@@ -59,7 +59,8 @@ static int stats_line(char *buf, size_t size)
         (unsigned long)sock_stats.reset, (unsigned long)sock_stats.refused,
         (unsigned long)sock_stats.bad, (unsigned long)sock_stats.bytes_in,
         (unsigned long)sock_stats.bytes_out, (unsigned long)sync_stats.calls,
-        (unsigned long)sync_stats.busy, (unsigned long)sock_stats.gone);
+        (unsigned long)sync_stats.busy, (unsigned long)sync_stats.polled,
+        (unsigned long)sock_stats.gone);
 }
 
 // "busy N": a budget of 0 to 1,000,000 microseconds in decimal.

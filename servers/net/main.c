@@ -155,6 +155,9 @@ static const char *start(const seL4_BootInfo *bi)
         sock_serve_sync((void *)sync_sock);
         sock_sync_start(rx, s.ex, al4_bootinfo_arg(bi, NA_SYNC_EP, 0), SOCK_SYNC_BIT,
                         bi->empty.start, (unsigned)(bi->empty.end - bi->empty.start));
+        seL4_Word poll_us = al4_bootinfo_arg(bi, NA_SYNC_POLL_US, 0);
+        if (poll_us)
+            netstack_busy_also(&s.ns, sock_sync_poll, NULL, (uint32_t)poll_us);
     }
     const uint8_t *m = s.dev.mac;
     printf("net: up at %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %s%s; tcp echo %d, discard %d, "

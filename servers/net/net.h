@@ -29,6 +29,8 @@ enum net_arg {
                  // (docs/sockets.md; the aipc connection comes in the boot info)
     NA_SYNC_SOCK,  // where the synchronous application's data region is mapped, 0: none
     NA_SYNC_EP,    // slot of the endpoint it calls (its badge has SOCK_SYNC_BIT)
+    NA_SYNC_POLL_US,  // it runs on another hart: look at the endpoint every N us of a
+                      // busy polling window (sock_sync_poll); 0: only in the sleep
     NA_PADDR,    // NA_PAGES words: each page's physical address
 };
 #define NET_ARGS_MAX (NA_PADDR + 2 + 128)  // vnet_pages(VIRTQ_MAX)

@@ -8,11 +8,12 @@
 // which runs it through sock_request like an aipc request; the answer goes back
 // through the saved reply cap, at once or when lwIP's callbacks answer it later.
 //
-// Calls are taken only when the executor sleeps. The honest application runs on the
-// server's hart below its priority, so it can only call while the server is asleep;
-// one whose threads move to other harts (it holds their TCB caps) has its calls wait
-// for the server's next sleep, and by calling without pause it keeps the server busy
-// and takes the hart from the other application (docs/sockets.md, "Limits").
+// Calls are taken when the executor sleeps, and, with the application on another hart,
+// also during busy polling's windows, which keep the executor from sleeping for as
+// long as frames keep coming (sock_sync_poll: an NBRecv every SYNC_POLL_US of a
+// window). On the server's hart the application runs below the server's priority, so
+// it can only call while the server is asleep. One that calls without pause keeps the
+// server busy (docs/sockets.md, "Limits").
 #include "apps.h"
 #include "sock.h"
 #include <al4/aipc.h>
@@ -29,6 +30,8 @@ struct sync_call {
 
 static struct {
     struct co co;
+    const struct al4_unotify_rx *rx;
+    struct co_exec *ex;
     seL4_CPtr slot0;
     unsigned n_slots;
     uint32_t free[SYNC_SLOTS];  // slots without a reply cap
@@ -111,9 +114,23 @@ void sock_sync_reset(void)
     all_free();
 }
 
+void sock_sync_poll(void *arg)
+{
+    (void)arg;
+    uint64_t calls = sync_stats.calls;
+    seL4_Word bits = al4_unotify_poll_ep(sy.rx);
+    sync_stats.polled += sync_stats.calls - calls;
+    // A call's bit wakes the front; a signal the kernel handed over instead, whatever
+    // it binds (the sleep would have returned it to the executor the same way).
+    if (bits)
+        co_exec_wake_bits(sy.ex, bits);
+}
+
 void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep, unsigned bit,
                      seL4_CPtr slot0, unsigned slots)
 {
+    sy.rx = rx;
+    sy.ex = ex;
     sy.slot0 = slot0;
     sy.n_slots = slots < SYNC_SLOTS ? slots : SYNC_SLOTS;
     all_free();

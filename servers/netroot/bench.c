@@ -30,9 +30,11 @@ static uint64_t cycles(void)
 // `until`; every loop costs the same, the look included, in calibration and after.
 // With several harts (the applications on hart 1, docs/sockets.md) it runs on hart 0
 // only, and PAUSEs every PAUSE_EVERY + 1 loops: under -icount QEMU runs the harts in
-// turn and would leave a spinning hart only every 100 ms of virtual time; the PAUSE
-// hands the turn to a hart with work (tools/qemu/README, 0004), whose instructions the
-// shared counter then counts too, and an idle hart waits in wfi, counting none.
+// turn and would leave a spinning hart only when its turn ends (at the next timer
+// deadline: about a millisecond of virtual time with the kernel's tick armed); the
+// PAUSE hands the turn to a hart with work (tools/qemu/README, 0004), whose
+// instructions the shared counter then counts too, and an idle hart waits in wfi,
+// counting none.
 static void spin(volatile struct net_bench *b, seL4_CPtr report, uint64_t until)
 {
     uint64_t n = b->loops;

@@ -13,6 +13,9 @@
 #define NET_QSIZE VIRTQ_MAX
 #define SERVER_CNODE_BITS 8
 #define SERVER_PRIO 200
+// With the applications on another hart, how often a busy polling window looks for the
+// synchronous application's calls (NA_SYNC_POLL_US): a call waits at most this long.
+#define SYNC_POLL_US 10
 
 extern const char net_server_elf[], net_server_elf_end[];
 
@@ -108,7 +111,7 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
     if (!args[NA_NTFN] || (s->fault_ep && !fault) || (handler && !args[NA_HANDLER]) ||
         (timer && !args[NA_RTC_HANDLER]) || (s->report && !args[NA_REPORT]))
         return seL4_NotEnoughMemory;
-    args[NA_SOCK] = args[NA_SYNC_SOCK] = args[NA_SYNC_EP] = 0;
+    args[NA_SOCK] = args[NA_SYNC_SOCK] = args[NA_SYNC_EP] = args[NA_SYNC_POLL_US] = 0;
     // No applications for the classic loop (it never sleeps on the notification) nor
     // without the RTC (the server then yield-polls at its priority while lwIP has a
     // timer armed, always, and the applications below it would never run).
@@ -125,6 +128,9 @@ seL4_Error net_server_start(struct al4_process *p, struct al4_alloc *a, const st
             return e;
         args[NA_SOCK] = NET_SOCK_VA;
         args[NA_SYNC_SOCK] = NET_SYNC_SOCK_VA;
+        // The server runs on hart 0: from another hart the application can call while
+        // a window keeps the server awake, and its calls are looked for then too.
+        args[NA_SYNC_POLL_US] = s->app_hart ? SYNC_POLL_US : 0;
     }
     if ((e = al4_process_set_args(p, args, NA_PADDR + pages)))
         return e;

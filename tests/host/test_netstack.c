@@ -312,9 +312,26 @@ static void test_refusing_device(void **state)
     echo_once(3000, 8);
 }
 
+// netstack_busy_also's hook: when it ran, and whether a window was open then.
+static struct {
+    uint64_t last, min_gap;
+    unsigned calls, outside;
+} also;
+static void also_hook(void *arg)
+{
+    (void)arg;
+    uint64_t now = co_now(&ex);
+    if (also.calls && now - also.last < also.min_gap)
+        also.min_gap = now - also.last;
+    also.last = now;
+    also.calls++;
+    also.outside += !ns.busy.active;
+}
+
 // Busy polling (busy.c) over a wire with 20 us of latency: with a 50 us budget the
 // echo finds most frames in the ring with the interrupts off (far fewer raised than
-// without), every window ends with the interrupts back on, and nothing leaks.
+// without), every window ends with the interrupts back on, and nothing leaks. The
+// `also` hook runs in windows only, at least its period apart, at least once a window.
 static void test_busy_echo(void **state)
 {
     (void)state;
@@ -325,9 +342,12 @@ static void test_busy_echo(void **state)
     struct netstack_busy b0 = ns.busy;
     uint64_t drains = ns.stats.busy_drains;
     netstack_busy_poll(&ns, 50);
+    also = (typeof(also)){.min_gap = UINT64_MAX};
+    netstack_busy_also(&ns, also_hook, NULL, 10);
     irqs0 = sa.irqs + sb.irqs;
     echo_once(100000, 10);
     unsigned with = sa.irqs + sb.irqs - irqs0;
+    netstack_busy_also(&ns, NULL, NULL, 0);
     wire_delay = 0;
     printf("# busy polling: %u interrupts without, %u with; %lu windows, %lu rounds, %lu hits, "
            "%lu drains\n", without, with, (unsigned long)(ns.busy.windows - b0.windows),
@@ -337,6 +357,13 @@ static void test_busy_echo(void **state)
     assert_true(ns.busy.hits > b0.hits);
     assert_true(ns.stats.busy_drains > drains);
     assert_true(with * 4 < without);
+    printf("# the also hook: %u calls, %u windows, %lu looks, closest %lu ticks apart\n",
+           also.calls, (unsigned)(ns.busy.windows - b0.windows),
+           (unsigned long)(ns.busy.also_looks - b0.also_looks), (unsigned long)also.min_gap);
+    assert_int_equal(also.outside, 0);
+    assert_true(also.calls >= ns.busy.windows - b0.windows);
+    assert_int_equal(also.calls, ns.busy.also_looks - b0.also_looks);
+    assert_true(also.min_gap >= co_us(&ex, 10));
     assert_false(ns.busy.active);
     assert_false(sa.irqs_off);
     assert_false(sb.irqs_off);

@@ -4,7 +4,9 @@
 // asked) and for sock_request (answers at once or later by the operation): the reply
 // slots are taken and given back one for one, calls run in order, a front without a
 // slot or whose SaveCaller fails answers SOCK_EBUSY through the caller's own reply cap
-// and keeps nothing, and a reset deletes exactly the slots that hold a reply cap.
+// and keeps nothing, a reset deletes exactly the slots that hold a reply cap, and the
+// busy window's look (sock_sync_poll) takes a call as the sleep does and hands a signal
+// on to the executor.
 #include "host_test.h"
 #include "apps.h"
 #include "net.h"
@@ -63,6 +65,25 @@ bool sock_request(enum sock_via via, const struct al4_aipc_req *req, struct al4_
     reply->mr[0] = req->mr[0] + 1;
     return true;
 }
+
+// unotify.c's NBRecv, standing in: what it finds is a call (handed to rx->on_msg as its
+// take_call does, the front's bit returned), a signal's bits, or nothing.
+#define SIGNAL_BIT 5
+static enum { FINDS_NOTHING, FINDS_CALL, FINDS_SIGNAL } poll_finds;
+static unsigned n_polls;
+static seL4_Word host_poll_ep(const struct al4_unotify_rx *r)
+{
+    n_polls++;
+    if (poll_finds == FINDS_CALL) {
+        struct al4_unotify_msg m = {.badge = 1ul << SOCK_SYNC_BIT,
+                                    .info = seL4_MessageInfo_new(SOCK_LISTEN, 0, 0, 1),
+                                    .mr = {8, 0, 0, 0}};
+        r->on_msg(r->msg_arg, &m);
+        return r->ep_bits;
+    }
+    return poll_finds == FINDS_SIGNAL ? 1ul << SIGNAL_BIT : 0;
+}
+#define al4_unotify_poll_ep(r) host_poll_ep(r)
 
 #include "../../servers/net/sock_sync.c"
 
@@ -204,6 +225,52 @@ static void test_reset(void **state)
     assert_int_equal(n_sent, 0);
 }
 
+// The coroutine a signal's bit wakes, counting its runs.
+static unsigned signal_runs;
+static enum co_status on_signal(struct co *co)
+{
+    (void)co;
+    signal_runs++;
+    return CO_PENDING;
+}
+
+// The busy window's look: a call it finds is taken as from the sleep (slot saved,
+// counted as polled) and answered when the front runs; a signal it finds wakes what
+// the bit binds, nothing else; finding nothing changes nothing.
+static void test_poll(void **state)
+{
+    (void)state;
+    static struct co sig;
+    co_init(&sig, &ex, on_signal, 10);
+    co_exec_bind(&ex, SIGNAL_BIT, &sig);
+    signal_runs = n_polls = 0;
+    poll_finds = FINDS_CALL;
+    sock_sync_poll(NULL);
+    assert_int_equal(n_polls, 1);
+    assert_int_equal(sync_stats.calls, 1);
+    assert_int_equal(sync_stats.polled, 1);
+    assert_int_equal(n_saved, 1);
+    co_exec_run_ready(&ex);  // no signal in between: the poll woke the front itself
+    assert_int_equal(n_sent, 1);
+    assert_int_equal(sent[0].label, SOCK_LISTEN * 10);
+    assert_int_equal(sent[0].w0, 9);
+    assert_int_equal(signal_runs, 0);
+    poll_finds = FINDS_SIGNAL;
+    sock_sync_poll(NULL);
+    co_exec_run_ready(&ex);
+    assert_int_equal(signal_runs, 1);
+    assert_int_equal(sync_stats.calls, 1);
+    assert_int_equal(sync_stats.polled, 1);
+    poll_finds = FINDS_NOTHING;
+    sock_sync_poll(NULL);
+    co_exec_run_ready(&ex);
+    assert_int_equal(n_polls, 3);
+    assert_int_equal(signal_runs, 1);
+    assert_int_equal(n_sent, 1);
+    assert_int_equal(sync_stats.polled, 1);
+    co_exec_bind(&ex, SIGNAL_BIT, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +280,7 @@ int main(void)
         cmocka_unit_test_setup(test_slots_exhausted, setup),
         cmocka_unit_test_setup(test_save_refused, setup),
         cmocka_unit_test_setup(test_reset, setup),
+        cmocka_unit_test_setup(test_poll, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,6 +140,12 @@ static inline seL4_Word al4_unotify_poll(void)
 // unless the kernel finds bits that arrived meanwhile. Returns the notification word
 // (what seL4_Wait returns for the same signals).
 seL4_Word al4_unotify_wait(const struct al4_unotify_rx *rx);
+// For a receiver that sleeps on an endpoint (rx->ep): takes a call queued there now,
+// without sleeping (seL4_NBRecv), for a receiver kept awake while calls wait for its
+// sleep. A call goes to rx->on_msg and rx->ep_bits is returned, as from the wait; a
+// signal the kernel found pending instead (its notification is bound) is returned as
+// its bits, taken: the caller hands them on (co_exec_wake_bits). 0: nothing, or no ep.
+seL4_Word al4_unotify_poll_ep(const struct al4_unotify_rx *rx);
 
 // A handler for user interrupts: runs on the interrupted thread's stack with its user
 // interrupts masked, given the bits it consumed. It must not use floating point (the
