@@ -53,11 +53,10 @@ seL4_Word al4_unotify_poll_ep(const struct al4_unotify_rx *rx)
 {
     if (!rx->ep)
         return 0;
-    // Masked as the sleep is: a call's reply cap stays in place until take_call.
-    seL4_Word was = al4_unotify_mask();
+    // Unmasked: nothing sleeps here, and a handler that runs before take_call does not
+    // enter the kernel, so a call's reply cap is still in place then (as in the wait).
     seL4_Word bits, info, m0, m1, m2, m3;
     riscv_sys_recv(seL4_SysNBRecv, rx->ep, &bits, &info, &m0, &m1, &m2, &m3);
-    al4_unotify_unmask(was);
     if (bits & rx->ep_mark)
         return take_call(rx, bits, info, m0, m1, m2, m3);
     return bits;

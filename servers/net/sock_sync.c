@@ -21,6 +21,7 @@
 
 #define SYNC_SLOTS 96  // calls waiting at once: a thread per socket and an acceptor
 #define SYNC_PRIO 20   // as the aipc dispatcher (sock.c)
+#define SYNC_POLL_MAX 16  // calls one look of a window takes at most
 
 struct sync_call {
     uint32_t slot;
@@ -117,13 +118,21 @@ void sock_sync_reset(void)
 void sock_sync_poll(void *arg)
 {
     (void)arg;
-    uint64_t calls = sync_stats.calls;
-    seL4_Word bits = al4_unotify_poll_ep(sy.rx);
-    sync_stats.polled += sync_stats.calls - calls;
-    // A call's bit wakes the front; a signal the kernel handed over instead, whatever
-    // it binds (the sleep would have returned it to the executor the same way).
-    if (bits)
-        co_exec_wake_bits(sy.ex, bits);
+    // As the sleep's Recv would return one queued call after another: again while a
+    // look took a call and a slot is free, up to SYNC_POLL_MAX, so that the threads'
+    // queued calls do not come one a look. A signal or nothing ends it.
+    for (unsigned i = 0; i < SYNC_POLL_MAX && sy.n_free; i++) {
+        uint64_t calls = sync_stats.calls;
+        seL4_Word bits = al4_unotify_poll_ep(sy.rx);
+        bool took = sync_stats.calls != calls;
+        sync_stats.polled += took;
+        // A call's bit wakes the front; a signal the kernel handed over instead, whatever
+        // it binds (the sleep would have returned it to the executor the same way).
+        if (bits)
+            co_exec_wake_bits(sy.ex, bits);
+        if (!took)
+            return;
+    }
 }
 
 void sock_sync_start(struct al4_unotify_rx *rx, struct co_exec *ex, seL4_CPtr ep, unsigned bit,

@@ -14,7 +14,8 @@
 #define SERVER_CNODE_BITS 8
 #define SERVER_PRIO 200
 // With the applications on another hart, how often a busy polling window looks for the
-// synchronous application's calls (NA_SYNC_POLL_US): a call waits at most this long.
+// synchronous application's calls (NA_SYNC_POLL_US), when nothing above the window's
+// poller is runnable: each look takes the calls queued then (up to 16).
 #define SYNC_POLL_US 10
 
 extern const char net_server_elf[], net_server_elf_end[];

@@ -66,22 +66,24 @@ bool sock_request(enum sock_via via, const struct al4_aipc_req *req, struct al4_
     return true;
 }
 
-// unotify.c's NBRecv, standing in: what it finds is a call (handed to rx->on_msg as its
-// take_call does, the front's bit returned), a signal's bits, or nothing.
+// unotify.c's NBRecv, standing in: what it finds is one of `queued` calls (handed to
+// rx->on_msg as its take_call does, the front's bit returned), else a signal's bits
+// when `signal_pending` is set, else nothing.
 #define SIGNAL_BIT 5
-static enum { FINDS_NOTHING, FINDS_CALL, FINDS_SIGNAL } poll_finds;
-static unsigned n_polls;
+static unsigned queued, n_polls;
+static bool signal_pending;
 static seL4_Word host_poll_ep(const struct al4_unotify_rx *r)
 {
     n_polls++;
-    if (poll_finds == FINDS_CALL) {
+    if (queued) {
+        queued--;
         struct al4_unotify_msg m = {.badge = 1ul << SOCK_SYNC_BIT,
                                     .info = seL4_MessageInfo_new(SOCK_LISTEN, 0, 0, 1),
                                     .mr = {8, 0, 0, 0}};
         r->on_msg(r->msg_arg, &m);
         return r->ep_bits;
     }
-    return poll_finds == FINDS_SIGNAL ? 1ul << SIGNAL_BIT : 0;
+    return signal_pending ? 1ul << SIGNAL_BIT : 0;
 }
 #define al4_unotify_poll_ep(r) host_poll_ep(r)
 
@@ -234,9 +236,10 @@ static enum co_status on_signal(struct co *co)
     return CO_PENDING;
 }
 
-// The busy window's look: a call it finds is taken as from the sleep (slot saved,
-// counted as polled) and answered when the front runs; a signal it finds wakes what
-// the bit binds, nothing else; finding nothing changes nothing.
+// The busy window's look: calls it finds are taken as from the sleep (slot saved,
+// counted as polled), as many as are queued up to SYNC_POLL_MAX and the free slots,
+// and answered when the front runs; a signal it finds wakes what the bit binds and
+// ends the look; finding nothing changes nothing.
 static void test_poll(void **state)
 {
     (void)state;
@@ -244,30 +247,50 @@ static void test_poll(void **state)
     co_init(&sig, &ex, on_signal, 10);
     co_exec_bind(&ex, SIGNAL_BIT, &sig);
     signal_runs = n_polls = 0;
-    poll_finds = FINDS_CALL;
+    signal_pending = false;
+    queued = 3;
     sock_sync_poll(NULL);
-    assert_int_equal(n_polls, 1);
-    assert_int_equal(sync_stats.calls, 1);
-    assert_int_equal(sync_stats.polled, 1);
-    assert_int_equal(n_saved, 1);
+    assert_int_equal(n_polls, 4);  // three calls, then the look that found none
+    assert_int_equal(sync_stats.calls, 3);
+    assert_int_equal(sync_stats.polled, 3);
+    assert_int_equal(n_saved, 3);
     co_exec_run_ready(&ex);  // no signal in between: the poll woke the front itself
-    assert_int_equal(n_sent, 1);
+    assert_int_equal(n_sent, 3);
     assert_int_equal(sent[0].label, SOCK_LISTEN * 10);
     assert_int_equal(sent[0].w0, 9);
     assert_int_equal(signal_runs, 0);
-    poll_finds = FINDS_SIGNAL;
+    // More queued than a look takes: SYNC_POLL_MAX, the rest for the next look.
+    queued = SYNC_POLL_MAX + 4;
+    n_polls = 0;
+    sock_sync_poll(NULL);
+    assert_int_equal(n_polls, SYNC_POLL_MAX);
+    assert_int_equal(sync_stats.polled, 3 + SYNC_POLL_MAX);
+    co_exec_run_ready(&ex);
+    sock_sync_poll(NULL);
+    assert_int_equal(queued, 0);
+    assert_int_equal(sync_stats.polled, 3 + SYNC_POLL_MAX + 4);
+    co_exec_run_ready(&ex);
+    assert_int_equal(n_sent, 3 + SYNC_POLL_MAX + 4);
+    // A signal: handed to the executor, nothing taken, the look ends there.
+    signal_pending = true;
+    n_polls = 0;
+    sock_sync_poll(NULL);
+    co_exec_run_ready(&ex);
+    assert_int_equal(n_polls, 1);
+    assert_int_equal(signal_runs, 1);
+    assert_int_equal(sync_stats.polled, 3 + SYNC_POLL_MAX + 4);
+    signal_pending = false;
     sock_sync_poll(NULL);
     co_exec_run_ready(&ex);
     assert_int_equal(signal_runs, 1);
-    assert_int_equal(sync_stats.calls, 1);
-    assert_int_equal(sync_stats.polled, 1);
-    poll_finds = FINDS_NOTHING;
+    // No free slot: the look takes nothing (the call would only get SOCK_EBUSY).
+    for (unsigned i = 0; i < SYNC_SLOTS; i++)
+        arrive(DEFER_OP, i);
+    queued = 1;
+    n_polls = 0;
     sock_sync_poll(NULL);
-    co_exec_run_ready(&ex);
-    assert_int_equal(n_polls, 3);
-    assert_int_equal(signal_runs, 1);
-    assert_int_equal(n_sent, 1);
-    assert_int_equal(sync_stats.polled, 1);
+    assert_int_equal(n_polls, 0);
+    assert_int_equal(queued, 1);
     co_exec_bind(&ex, SIGNAL_BIT, NULL);
 }
 

@@ -470,3 +470,68 @@ static void suspended_receiver(struct env *env)
 }
 DEFINE_TEST(UNOTIFY0022, "sends to a suspended receiver reach its handler when it is resumed",
             suspended_receiver);
+
+// --- A running receiver looks at its endpoint without sleeping ---
+
+static void call_once(struct test_thread *t)
+{
+    seL4_SetMR(0, 41);
+    seL4_MessageInfo_t info = seL4_Call(t->arg[0], seL4_MessageInfo_new(3, 0, 0, 1));
+    t->result[0] = seL4_MessageInfo_get_label(info);
+    t->result[1] = seL4_GetMR(0);
+}
+
+// al4_unotify_poll_ep's kernel path (the network server's busy window, docs/sockets.md):
+// seL4_NBRecv on an endpoint by a registered receiver that runs, its notification
+// bound. Nothing queued and nothing pending: badge 0. A uipi bit pending in its entry:
+// the kernel takes it (take_signal) and returns it as the badge, exactly once, the
+// entry then empty. A queued call and a pending bit: the bit first, the call at the
+// next look, with its badge, message and a reply cap that SaveCaller keeps and that
+// answers the caller.
+static void running_receiver_nbrecv(struct env *env)
+{
+    static struct test_thread th;
+    seL4_CPtr nt = un_self_receiver(env);
+    test_assert(env, nt);
+    seL4_CPtr ep = alloc_object(env, seL4_EndpointObject, 0);
+    seL4_CPtr badged = un_mint(env, ep, 0x60);
+    seL4_Word idx = un_sender(env, un_mint(env, nt, 1ul << 12), UN_SELF);
+    seL4_Word badge = 7;
+    seL4_NBRecv(ep, &badge);
+    test_eq(env, badge, 0);
+
+    al4_uipi_send(idx);
+    badge = 0;
+    seL4_NBRecv(ep, &badge);
+    test_eq(env, badge, 1ul << 12);
+    test_eq(env, al4_uipi_read(), 0);  // taken by the kernel: not again
+
+    thread_create(env, &th, call_once, 255, 0);
+    th.arg[0] = badged;
+    thread_start(&th);
+    for (int i = 0; i < 20; i++)
+        seL4_Yield();  // it runs (our priority) and blocks in its Call
+    al4_uipi_send(idx);
+    badge = 0;
+    seL4_NBRecv(ep, &badge);
+    test_eq(env, badge, 1ul << 12);  // the signal first
+    badge = 0;
+    seL4_MessageInfo_t info = seL4_NBRecv(ep, &badge);
+    test_eq(env, badge, 0x60);
+    test_eq(env, seL4_MessageInfo_get_label(info), 3);
+    test_eq(env, seL4_GetMR(0), 41);
+    seL4_CPtr slot = alloc_slot(env);
+    test_eq(env, seL4_CNode_SaveCaller(seL4_CapInitThreadCNode, slot, seL4_WordBits),
+            seL4_NoError);
+    seL4_SetMR(0, 42);
+    seL4_NBSend(slot, seL4_MessageInfo_new(4, 0, 0, 1));
+    test_check(env, thread_wait(&th, 1000));
+    test_eq(env, th.result[0], 4);
+    test_eq(env, th.result[1], 42);
+    badge = 7;
+    seL4_NBRecv(ep, &badge);
+    test_eq(env, badge, 0);
+    test_eq(env, seL4_TCB_UnbindNotification(UN_SELF), seL4_NoError);
+}
+DEFINE_TEST(UNOTIFY0054, "a running receiver's NBRecv on its endpoint: a pending uipi bit is taken once, before a queued call, which it then gets with a usable reply cap",
+            running_receiver_nbrecv);
