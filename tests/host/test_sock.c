@@ -590,6 +590,150 @@ static void test_socket_quota(void **state)
     assert_int_equal(netstack_close(&ns, c.pcb), ERR_OK);
 }
 
+// Random words (xorshift, seeded: the run repeats).
+static uint64_t fuzz_seed = 0x50c4f00dull;
+static uint64_t fuzz_next(void)
+{
+    fuzz_seed ^= fuzz_seed << 13, fuzz_seed ^= fuzz_seed >> 7, fuzz_seed ^= fuzz_seed << 17;
+    return fuzz_seed;
+}
+// Near `valid` values (below `limit`) mostly, sometimes just past it, sometimes anything.
+static seL4_Word fuzz_word(seL4_Word limit)
+{
+    uint64_t r = fuzz_next();
+    switch (r % 8) {
+    case 0: return fuzz_next();
+    case 1: return limit + (r >> 8) % 3;
+    default: return (r >> 8) % limit;
+    }
+}
+
+// What each client was given (listeners and sockets by their indices), so that most
+// requests name its own, and the operation of each call by its id, to read the
+// answers given later.
+static struct {
+    uint8_t op[32768];
+    bool sock[SOCK_CLIENTS][SOCK_MAX], listener[SOCK_CLIENTS][SOCK_LISTENERS];
+} fz;
+
+// One of the indices `have` marks (of n), or a fuzz_word when there is none or by chance.
+static seL4_Word fuzz_pick(const bool *have, unsigned n)
+{
+    unsigned start = (unsigned)(fuzz_next() % n);
+    if (fuzz_next() % 4)
+        for (unsigned i = 0; i < n; i++)
+            if (have[(start + i) % n])
+                return (start + i) % n;
+    return fuzz_word(n);
+}
+
+// The answer of a call of operation `op` by client `via`: what it gave or took away.
+static void fuzz_learn(enum sock_via via, seL4_Word op, seL4_Word w0_asked, unsigned err,
+                       seL4_Word w0)
+{
+    if (err == SOCK_OK && op == SOCK_LISTEN && w0 < SOCK_LISTENERS)
+        fz.listener[via][w0] = true;
+    if (err == SOCK_OK && op == SOCK_ACCEPT && w0 < SOCK_MAX)
+        fz.sock[via][w0] = true;
+    if (err == SOCK_OK && op == SOCK_CLOSE && w0_asked < SOCK_MAX)
+        fz.sock[via][w0_asked] = false;
+}
+
+// A request of client `via` as an application might send it: mostly well formed (the
+// right word count, its own listeners and sockets, lengths in range, ports the peers
+// connect to), the rest malformed in any field; true when answered at once, with *out.
+static bool fuzz_request(enum sock_via via, struct al4_aipc_req *out)
+{
+    uint64_t r = fuzz_next();
+    seL4_Word op = 1 + (r >> 4) % SOCK_CLOSE, w0, w1 = 0;
+    unsigned words = op == SOCK_SEND ? 2 : 1;
+    switch (op) {
+    case SOCK_LISTEN: w0 = APP_PORT + fuzz_word(3); break;
+    case SOCK_ACCEPT: w0 = fuzz_pick(fz.listener[via], SOCK_LISTENERS); break;
+    case SOCK_SEND: w1 = fuzz_word(SOCK_BUF + 1); __attribute__((fallthrough));
+    default: w0 = fuzz_pick(fz.sock[via], SOCK_MAX); break;
+    }
+    if (r % 4 == 0) {  // malformed: a label, a word count or a word at random
+        switch ((r >> 12) % 3) {
+        case 0: op = r % 16 == 0 ? fuzz_next() : (r >> 16) % (SOCK_CLOSE + 3); break;
+        case 1: words = (unsigned)((r >> 16) % 4); break;
+        default: w0 = fuzz_next(); w1 = fuzz_next(); break;
+        }
+    }
+    uint32_t id;
+    bool at_once = call_via(via, op, words, w0, w1, out, &id);
+    fz.op[id & ~SOCK_SYNC_ID & 32767] = op <= SOCK_CLOSE ? (uint8_t)op : 0;
+    if (at_once)
+        fuzz_learn(via, op, w0, (unsigned)seL4_MessageInfo_get_label(out->info), out->mr[0]);
+    return at_once;
+}
+
+// 20,000 requests at random from both clients, mostly well formed, the rest malformed
+// in any field, while peers connect to the ports they listen on and send: every answer
+// given at once has length 1 and a documented status, every later one too; nothing
+// crashes (ASan and UBSan watch the host build); once both clients are dropped and the
+// peers close, lwIP's memory is back where it started.
+static void test_random_requests(void **state)
+{
+    (void)state;
+    struct usage before = usage_now();
+    memset(&fz, 0, sizeof(fz));
+    // A new peer every 100 requests, closed by its side 800 requests later (each its
+    // own struct: lwIP's callbacks for a closing PCB still name it).
+    static struct peer pe[200];
+    static const uint8_t data[100];
+    unsigned immediate = 0, ok = 0, later_ = 0;
+    for (unsigned n = 0; n < 20000; n++) {
+        struct al4_aipc_req out;
+        if (fuzz_request(fuzz_next() % 2 ? SOCK_VIA_AIPC : SOCK_VIA_SYNC, &out)) {
+            immediate++;
+            ok += seL4_MessageInfo_get_label(out.info) == SOCK_OK;
+            assert_int_equal(seL4_MessageInfo_get_length(out.info), 1);
+            assert_true(seL4_MessageInfo_get_label(out.info) <= SOCK_ENOMEM);
+        }
+        if (n % 100 == 0) {
+            // A peer connects, an old one closes, the live ones send; the stack runs.
+            unsigned k = n / 100;
+            peer_open(&pe[k], fuzz_next() % 2, APP_PORT + (unsigned)(fuzz_next() % 3));
+            if (k >= 8 && pe[k - 8].pcb && !pe[k - 8].failed) {
+                netstack_close(&ns, pe[k - 8].pcb);
+                pe[k - 8].pcb = NULL;
+            }
+            for (unsigned i = k >= 8 ? k - 7 : 0; i < k; i++)
+                if (pe[i].connected && !pe[i].failed && tcp_sndbuf(pe[i].pcb) >= sizeof(data))
+                    netstack_write(&ns, pe[i].pcb, data, sizeof(data), TCP_WRITE_FLAG_COPY);
+            run_for(1);
+        }
+        for (unsigned i = 0; i < n_answers; i++) {
+            assert_true(answers[i].err <= SOCK_ENOMEM);
+            enum sock_via via = answers[i].id & SOCK_SYNC_ID ? SOCK_VIA_SYNC : SOCK_VIA_AIPC;
+            fuzz_learn(via, fz.op[answers[i].id & ~SOCK_SYNC_ID & 32767], SOCK_MAX,
+                       answers[i].err, answers[i].w0);
+        }
+        later_ += n_answers;
+        n_answers = 0;
+    }
+    printf("# %u answered at once (%u SOCK_OK), %u later; %lu refused as bad, %lu accepted, "
+           "%lu bytes in, %lu out\n", immediate, ok, later_, (unsigned long)sock_stats.bad,
+           (unsigned long)sock_stats.accepted, (unsigned long)sock_stats.bytes_in,
+           (unsigned long)sock_stats.bytes_out);
+    assert_true(sock_stats.bad > 0);
+    assert_true(ok > 0);
+    assert_true(sock_stats.accepted > 0);
+    // Both clients gone: every socket and listener goes, the peers see resets.
+    sock_drop(SOCK_VIA_AIPC);
+    sock_drop(SOCK_VIA_SYNC);
+    n_answers = 0;
+    assert_int_equal(sock_stats.open, 0);
+    for (unsigned i = 0; i < 200; i++)
+        if (pe[i].pcb && !pe[i].failed)
+            netstack_close(&ns, pe[i].pcb);
+    for (int i = 0; i < 2000 && (tcp_active_pcbs || tcp_tw_pcbs); i++)
+        run_for(1);
+    assert_null(tcp_active_pcbs);
+    assert_usage(usage_now(), before);
+}
+
 // Whatever a test left open goes, listeners too, and the stack runs until every
 // connection is gone, so that the next test starts from nothing.
 static int teardown(void **state)
@@ -617,6 +761,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idle_abort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_socket_quota, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_requests, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
