@@ -184,9 +184,15 @@ def echo_test(conns):
     return run
 
 
+APP_TESTS = ("NET0112", "NET0113", "NET0114", "NET0115", "NET0116")
+
+
 def app_hart(c):
-    """Where the applications run: beside the server's hart 0 when the machine has
-    several (netroot's net_app_hart default)."""
+    """Where the applications run: the hart net_app_hart= names, else beside the
+    server's hart 0 when the machine has several (netroot's default)."""
+    said = re.search(r"\bnet_app_hart=(\d+)", c.args.append)
+    if said:
+        return int(said.group(1))
     m = re.search(r"-smp\s+(\d+)", c.args.qemu_args)
     return 1 if m and int(m.group(1)) > 1 else 0
 
@@ -534,14 +540,19 @@ def main():
     ap.add_argument("--filter", default="")
     ap.add_argument("--log", default="build/test-logs/net.log")
     ap.add_argument("--seed", type=int, default=int(time.time()))
-    ap.add_argument("--append", default="", help="more kernel command line (net_timer=0, ...)")
+    ap.add_argument("--append", action="append", default=[],
+                    help="more kernel command line (net_timer=0, ...); repeatable")
+    ap.add_argument("--apps-only", action="store_true",
+                    help="only the application servers' tests (NET0112-0116) and NET0108")
     ap.add_argument("--garbage", type=int, default=GARBAGE_FRAMES,
                     help="malformed frames NET0107 gets to lwIP (a longer soak by hand)")
     args = ap.parse_args()
+    args.append = " ".join(args.append)
     # Stopped from outside (tests/net/run's time limit, the harness): still stop QEMU
     # and keep the console log (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    tests = [t for t in TESTS if selected(t[0], args.filter)]
+    tests = [t for t in TESTS if selected(t[0], args.filter) and
+             (not args.apps_only or t[0] in APP_TESTS + ("NET0108",))]
     print(f"1..{len(tests)}", flush=True)
     if not tests:
         return 0

@@ -17,3 +17,6 @@ TEST_IMAGES += net-images
 # NETSTACK_POLL=classic: the server runs the polling loop (NET0109 is then skipped).
 net_test_cmd = tests/net/run --qemu $(QEMU) --qemu-args '$(QEMU_ARGS) -cpu rv64,n=on -smp $(1)$(if $(filter-out 1,$(1)), -global virtio-mmio.force-legacy=false)' --image $(call net_test_image,$(1))$(if $(filter classic,$(NETSTACK_POLL)), --append net_poll=classic)
 TEST_DRIVEN += $(foreach n,$(TEST_HARTS),--driven net-smp$(n) "$(call net_test_cmd,$(n))")
+# On several harts the applications run on hart 1 (docs/sockets.md, "Harts"); their
+# tests run once more with them on the server's hart 0 (net_app_hart=0).
+TEST_DRIVEN += $(foreach n,$(filter-out 1,$(TEST_HARTS)),--driven net-smp$(n)-app0 "$(call net_test_cmd,$(n)) --append net_app_hart=0 --apps-only")
