@@ -65,7 +65,7 @@ NORETURN static void switch_to(struct hart *h, struct tcb *from, enum thread_sta
 __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
-    struct tcb *cur = syscall_enter(h);
+    struct tcb *cur = fastpath_syscall_enter(h, seL4_SysCall);
     if (unlikely(!cur))
         syscall_slowpath(seL4_SysCall);
     struct cte *slot = fast_slot(cur, cptr, info);
@@ -103,7 +103,7 @@ __attribute__((flatten)) void c_handle_fastpath_call(word_t cptr, word_t info)
 __attribute__((flatten)) void c_handle_fastpath_reply_recv(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
-    struct tcb *cur = syscall_enter(h);
+    struct tcb *cur = fastpath_syscall_enter(h, seL4_SysReplyRecv);
     if (unlikely(!cur))
         syscall_slowpath(seL4_SysReplyRecv);
     struct cte *slot = fast_slot(cur, cptr, info);

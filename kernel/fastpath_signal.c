@@ -32,7 +32,7 @@ NOINLINE NORETURN static void wait_slow_schedule(void)
 __attribute__((flatten)) void c_handle_fastpath_signal(word_t cptr, word_t info)
 {
     struct hart *h = this_hart();
-    struct tcb *cur = syscall_enter(h);
+    struct tcb *cur = fastpath_syscall_enter(h, seL4_SysSend);
     if (unlikely(!cur))
         syscall_slowpath(seL4_SysSend);
     // No extra caps: the slow path would look them up (and fault on a bad one) first.
@@ -77,7 +77,7 @@ __attribute__((flatten)) void c_handle_fastpath_signal(word_t cptr, word_t info)
 __attribute__((flatten)) void c_handle_fastpath_wait(word_t cptr)
 {
     struct hart *h = this_hart();
-    struct tcb *cur = syscall_enter(h);
+    struct tcb *cur = fastpath_syscall_enter(h, seL4_SysRecv);
     if (unlikely(!cur || !fastpath_enabled))
         syscall_slowpath(seL4_SysRecv);
     struct cte *slot = lookup_slot(cur, cptr).slot;

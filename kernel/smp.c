@@ -24,6 +24,16 @@ void kernel_lock(void)
     }
 }
 
+bool kernel_trylock(void)
+{
+    // Free when the next ticket is the owner's: take that ticket, or fail if someone
+    // else took it meanwhile. Acquire on both: the last holder's release is seen.
+    uint32_t owner = __atomic_load_n(&big_lock.owner, __ATOMIC_ACQUIRE);
+    uint32_t next = owner;
+    return __atomic_compare_exchange_n(&big_lock.next, &next, owner + 1, false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 void kernel_unlock(void)
 {
     __atomic_store_n(&big_lock.owner, big_lock.owner + 1, __ATOMIC_RELEASE);

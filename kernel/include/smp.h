@@ -25,6 +25,8 @@ NORETURN void init_secondary_core(struct hart *h);
 
 #ifdef CONFIG_ENABLE_SMP_SUPPORT
 void kernel_lock(void);
+// The lock if it is free at once, without waiting and without answering requests.
+bool kernel_trylock(void);
 void kernel_unlock(void);
 // Tell hart `index` to reschedule (an IPI; it takes the lock when it enters).
 void smp_reschedule(unsigned index);
@@ -40,6 +42,7 @@ void smp_drop_vspace(word_t asid);
 void icache_sync(void);
 #else
 static inline void kernel_lock(void) {}
+static inline bool kernel_trylock(void) { return true; }
 static inline void kernel_unlock(void) {}
 static inline void smp_reschedule(unsigned index) { (void)index; }
 static inline void smp_stall(struct tcb *t) { (void)t; }

@@ -137,8 +137,10 @@ NOINLINE void syscall_slowpath(word_t nr)
     return_to_user();
 }
 
-// System calls other than the fastpaths' (trap.S sends those to fastpath.c).
-void c_handle_syscall(word_t nr)
+// System calls other than the fastpaths' (trap.S sends those to fastpath.c), and a
+// fastpath's that found the lock taken (fastpath_syscall_enter). Not inlined: the
+// flattened fastpaths would take in its waiting loop and the calls in it.
+NOINLINE void c_handle_syscall(word_t nr)
 {
     syscall_enter(this_hart());
     syscall_slowpath(nr);

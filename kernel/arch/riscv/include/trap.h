@@ -8,6 +8,9 @@
 NORETURN void return_to_user(void);
 // The full system call `nr` (seL4's slow path), entered with syscall_enter done.
 NORETURN void syscall_slowpath(word_t nr);
+// The same from the start: syscall_enter, then syscall_slowpath (trap.S's way in for
+// every system call but the fastpaths').
+NORETURN void c_handle_syscall(word_t nr);
 
 // What every system call does first, fastpath or not: answer a stall request, take
 // the kernel lock and count the entry (trap.S has already stepped the pc past the
@@ -17,6 +20,21 @@ static inline struct tcb *syscall_enter(struct hart *h)
 {
     smp_answer_stall(h);
     kernel_lock();
+    h->kernel_entries++;
+    return h->cur;
+}
+
+// The fastpaths' way in: the same with no call on the common path, so that the
+// flattened fastpath keeps its values in scratch registers (on SMP a waiting loop that
+// calls out made it save every callee-saved one, about 60 instructions a round trip).
+// The lock must be free at once; else system call `nr` goes the slow path's way in,
+// which answers requests and waits. With the lock taken no request is pending: a hart
+// asks another (smp_stall, smp_drop_vspace) only while holding the lock, and holds it
+// until the answer.
+static inline struct tcb *fastpath_syscall_enter(struct hart *h, word_t nr)
+{
+    if (unlikely(!kernel_trylock()))
+        c_handle_syscall(nr);
     h->kernel_entries++;
     return h->cur;
 }
