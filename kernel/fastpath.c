@@ -16,8 +16,9 @@
 //   its place at the head of its queue; a Wait that blocks (nothing in the word or
 //   the UINTC entry) switches to the head of the highest ready queue. Both switch the
 //   user-interrupt state in full, since both threads usually take part.
-// All four honour fastpath_enabled (al4_set_fastpath), take the kernel lock on entry as
-// the slow path does and drop it on the way out, and switch only between threads
+// All four honour fastpath_enabled (al4_set_fastpath), take the kernel lock on entry if
+// it is free at once (else the call goes the slow path's way in, fastpath_syscall_enter)
+// and drop it on the way out, and switch only between threads
 // bound to this hart; each counts its direct switches per hart (al4/debug.h).
 #include "fastpath_common.h"
 #include "cspace.h"

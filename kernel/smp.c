@@ -27,7 +27,9 @@ void kernel_lock(void)
 bool kernel_trylock(void)
 {
     // Free when the next ticket is the owner's: take that ticket, or fail if someone
-    // else took it meanwhile. Acquire on both: the last holder's release is seen.
+    // else took it meanwhile. The owner load's acquire (a full fence as compiled) is
+    // what orders this holder after the last one's release store: it must stay; the
+    // CAS's own acquire (sc.aq) is not guaranteed to order anything on RISC-V.
     uint32_t owner = __atomic_load_n(&big_lock.owner, __ATOMIC_ACQUIRE);
     uint32_t next = owner;
     return __atomic_compare_exchange_n(&big_lock.next, &next, owner + 1, false,

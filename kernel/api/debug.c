@@ -77,7 +77,7 @@ static void project_syscall(struct tcb *t, long nr)
             t->ctx[CTX_A3] = h->asyncsys_served;
             t->ctx[CTX_A4] = h->lingers;
             t->ctx[CTX_A5] = h->linger_caught;
-            t->ctx[CTX_A6] = 0;
+            t->ctx[CTX_A6] = h->fastpath_busy;
             return;
         }
         t->ctx[CTX_A0] = h->kernel_entries;

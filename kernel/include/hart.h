@@ -36,6 +36,7 @@ struct hart {
     uint64_t kernel_entries;
     uint64_t fastpath_call, fastpath_reply_recv;
     uint64_t fastpath_signal, fastpath_wait;  // fastpath_signal.c's direct switches
+    uint64_t fastpath_busy;  // fastpath entries that found the lock taken: slow path
     uint64_t preemptions;  // long operations stopped for a pending interrupt
     unsigned work_units;   // since the last preemption point check
     struct asyncsys_exec async;  // asynchronous-system-call handlers ready here

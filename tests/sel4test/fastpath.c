@@ -46,12 +46,18 @@ static void stale_vspace(struct env *env)
     test_eq(env, seL4_GetMR(0), 100);
     // Answered, it calls again at once: both directions qualify for the fastpath.
     al4_counters_t before = al4_kernel_counters();
+    seL4_Word busy = al4_ntfn_counters().fastpath_busy;
     info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
     al4_counters_t after = al4_kernel_counters();
+    busy = al4_ntfn_counters().fastpath_busy - busy;
     test_eq(env, badge, CALLER_BADGE);
     test_eq(env, seL4_GetMR(0), 101);
-    test_eq(env, after.fastpath_reply_recv - before.fastpath_reply_recv, 1);
-    test_eq(env, after.fastpath_call - before.fastpath_call, 1);
+    // Both by the fastpath, but for one that found the kernel lock taken (SMP: another
+    // hart in the kernel), which went the slow path's way in and was counted so.
+    test_check(env, after.fastpath_reply_recv - before.fastpath_reply_recv <= 1);
+    test_check(env, after.fastpath_call - before.fastpath_call <= 1);
+    test_eq(env, after.fastpath_reply_recv - before.fastpath_reply_recv +
+                     after.fastpath_call - before.fastpath_call + busy, 2);
 
     // Without its pool the caller's VSpace is no VSpace: woken, it runs on the kernel's
     // table and faults on its next instruction fetch, as on seL4. A fastpath that kept

@@ -113,7 +113,8 @@ static al4_ntfn_counters_t signal_rounds(struct env *env, struct seen *s)
     seL4_TCB_Suspend(c.tcb);
     return (al4_ntfn_counters_t){.fastpath_signal = after.fastpath_signal - before.fastpath_signal,
                                  .fastpath_wait = after.fastpath_wait - before.fastpath_wait,
-                                 .hart = after.hart};
+                                 .hart = after.hart,
+                                 .fastpath_busy = after.fastpath_busy - before.fastpath_busy};
 }
 
 static void signal_matches_slowpath(struct env *env)
@@ -132,8 +133,10 @@ static void signal_matches_slowpath(struct env *env)
         s = signal_rounds(env, &slow);
     al4_set_fastpath(was);
     if (was) {
-        test_eq(env, f.fastpath_signal, ROUNDS);
-        test_eq(env, f.fastpath_wait, ROUNDS);
+        // On SMP a fastpath that found the kernel lock taken (another hart in the
+        // kernel) went the slow path's way in, and is counted as such.
+        test_check(env, f.fastpath_signal <= ROUNDS && f.fastpath_wait <= ROUNDS);
+        test_eq(env, f.fastpath_signal + f.fastpath_wait + f.fastpath_busy, 2 * ROUNDS);
     }
     test_eq(env, s.fastpath_signal, 0);
     test_eq(env, s.fastpath_wait, 0);

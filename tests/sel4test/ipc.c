@@ -347,17 +347,20 @@ static void fastpath_matches_slowpath(struct env *env)
     test_eq(env, seL4_CNode_Mint(seL4_CapInitThreadCNode, badged, 64, seL4_CapInitThreadCNode, ep, 64,
                                  seL4_AllRights, 0xb0b), seL4_NoError);
     al4_counters_t before = al4_kernel_counters();
+    seL4_Word busy = al4_ntfn_counters().fastpath_busy;
     call_series(env, badged, fast, fast_srv);
     al4_counters_t mid = al4_kernel_counters();
+    busy = al4_ntfn_counters().fastpath_busy - busy;
     seL4_Word was = al4_set_fastpath(0);
     call_series(env, badged, slow, slow_srv);
     al4_counters_t after = al4_kernel_counters();
     al4_set_fastpath(was);
     // Lengths 0..4 qualify for the fastpath; the first round's Call finds no server
-    // waiting yet and takes the slow path either way.
+    // waiting yet and takes the slow path either way; on SMP one that found the kernel
+    // lock taken (another hart in the kernel) went the slow path's way in (busy).
     if (was) {
-        test_check(env, mid.fastpath_call - before.fastpath_call >= FP_ROUNDS - 2);
-        test_check(env, mid.fastpath_reply_recv - before.fastpath_reply_recv >= FP_ROUNDS - 2);
+        test_check(env, mid.fastpath_call - before.fastpath_call + busy >= FP_ROUNDS - 2);
+        test_check(env, mid.fastpath_reply_recv - before.fastpath_reply_recv + busy >= FP_ROUNDS - 2);
     }
     test_eq(env, after.fastpath_call, mid.fastpath_call);
     test_eq(env, after.fastpath_reply_recv, mid.fastpath_reply_recv);

@@ -54,7 +54,7 @@ static inline seL4_Word al4_kernel_entries(unsigned harts)
 
 // The second set of counters: the same call with AL4_COUNTERS_NTFN in a0's upper half
 // and the hart index (or 0xffffffff for the caller's hart) in its lower half. Seven
-// words as the first set; the last is 0 (room for more).
+// words as the first set.
 #define AL4_COUNTERS_NTFN (1ul << 32)
 
 typedef struct al4_ntfn_counters {
@@ -64,13 +64,15 @@ typedef struct al4_ntfn_counters {
     seL4_Word asyncsys_served;  // asynchronous system calls answered on it (docs/asyncsys.md)
     seL4_Word lingers;          // its watches of a ring its handler emptied ("Lingering")
     seL4_Word linger_caught;    // of which a request came during
+    seL4_Word fastpath_busy;    // SMP: fastpath entries that found the kernel lock taken
+                                // and went the slow path's way in (any of the four)
 } al4_ntfn_counters_t;
 
 static inline al4_ntfn_counters_t al4_ntfn_counters_of(seL4_Word hart)
 {
     al4_counters_t c = al4_kernel_counters_of(AL4_COUNTERS_NTFN | (hart & 0xfffffffful));
     return (al4_ntfn_counters_t){c.kernel_entries, c.fastpath_call, c.fastpath_reply_recv,
-                                 c.hart, c.preemptions, c.hartid};
+                                 c.hart, c.preemptions, c.hartid, c.boot_entries};
 }
 
 // Asynchronous system calls answered on hart `hart` (docs/asyncsys.md, "Where it runs").
