@@ -18,8 +18,8 @@
 //   user-interrupt state in full, since both threads usually take part.
 // All four honour fastpath_enabled (al4_set_fastpath), take the kernel lock on entry if
 // it is free at once (else the call goes the slow path's way in, fastpath_syscall_enter)
-// and drop it on the way out, and switch only between threads
-// bound to this hart; each counts its direct switches per hart (al4/debug.h).
+// and drop it on the way out, and switch only between threads bound to this hart; each
+// counts its direct switches per hart (al4/debug.h).
 #include "fastpath_common.h"
 #include "cspace.h"
 #include "cdt.h"

@@ -128,8 +128,9 @@ _Static_assert(SCAUSE_ECALL_U == EXC_ECALL_U && SYSCALL_CALL == seL4_SysCall &&
                SYSCALL_REPLY_RECV == seL4_SysReplyRecv && SYSCALL_SEND == seL4_SysSend &&
                SYSCALL_RECV == seL4_SysRecv, "trap.S's system call dispatch");
 
-// The full system call, after syscall_enter or fastpath_syscall_enter. Not inlined: the fastpath functions are
-// flattened and call this when a precondition fails; here the flattening stops.
+// The full system call, after syscall_enter or fastpath_syscall_enter. Not inlined: the
+// fastpath functions are flattened and call this when a precondition fails; here the
+// flattening stops.
 NOINLINE void syscall_slowpath(word_t nr)
 {
     if (likely(this_hart()->cur))

@@ -2,9 +2,10 @@
 // own and embedded in the test image (child_image.S). The root task loads it with the
 // process library, which starts it as seL4 starts a root task; from then on it only
 // uses upstream libsel4 names. Protocol (labels shared with process.c): it Calls
-// HELLO with what it knows about itself (its boot info's numNodes last), then carries out each request the reply
-// brings (ADD: sum of the words; TOUCH: load from the address in MR0; anything else:
-// stop; ASYNCSYS: child/asyncsys.c) and Calls back RESULT.
+// HELLO with what it knows about itself (its boot info's numNodes last), then carries
+// out each request the reply brings (ADD: sum of the words; TOUCH: load from the
+// address in MR0; anything else: stop; ASYNCSYS: child/asyncsys.c) and Calls back
+// RESULT.
 #include "child.h"
 
 #define PARENT seL4_NumInitialCaps  // the first cap it was given

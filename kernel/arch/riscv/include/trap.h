@@ -14,8 +14,9 @@ NORETURN void c_handle_syscall(word_t nr);
 
 // What every system call but a fastpath's does first (fastpath_syscall_enter below):
 // answer a stall request, take the kernel lock and count the entry (trap.S has already
-// stepped the pc past the ecall). NULL when the hart was left without a thread by the stall: that thread
-// redoes the call when it next runs (smp_answer_stall puts its pc back).
+// stepped the pc past the ecall). NULL when the hart was left without a thread by the
+// stall: that thread redoes the call when it next runs (smp_answer_stall puts its pc
+// back).
 static inline struct tcb *syscall_enter(struct hart *h)
 {
     smp_answer_stall(h);
@@ -29,9 +30,9 @@ static inline struct tcb *syscall_enter(struct hart *h)
 // flattened fastpath saves few callee-saved registers (on SMP the waiting loop with its
 // calls made it save all of them, about 60 instructions a round trip). The lock must be
 // free at once; else system call `nr` goes the slow path's way in, which answers
-// requests and waits, and the hart counts it (fastpath_busy). With the lock taken no request is pending: a hart
-// asks another (smp_stall, smp_drop_vspace) only while holding the lock, and holds it
-// until the answer.
+// requests and waits, and the hart counts it (fastpath_busy). With the lock taken no
+// request is pending: a hart asks another (smp_stall, smp_drop_vspace) only while
+// holding the lock, and holds it until the answer.
 static inline struct tcb *fastpath_syscall_enter(struct hart *h, word_t nr)
 {
     if (unlikely(!kernel_trylock())) {
