@@ -44,11 +44,12 @@ static void stats(struct al4_aipc_req *reply)
 static inline void echo(const struct al4_aipc_req *req, struct al4_aipc_req *reply)
 {
     seL4_Word len = seL4_MessageInfo_get_length(req->info);
+    if (len > AL4_RING_MRS)
+        __builtin_unreachable();  // the dispatcher checked it
     if (len)
         peer_work(req->mr[0]);
     reply->info = seL4_MessageInfo_new(seL4_MessageInfo_get_label(req->info), 0, 0, len);
-    for (unsigned i = 0; i < len; i++)
-        reply->mr[i] = ~req->mr[i];
+    peer_invert(reply->mr, req->mr, len);
 }
 
 // Everything but an echo answered at once: out of line, so that the echo (what the
@@ -57,6 +58,7 @@ static __attribute__((noinline)) bool handle_rest(struct al4_aipc_server *s,
                                                   const struct al4_aipc_req *req,
                                                   struct al4_aipc_req *reply)
 {
+    // (req and reply are the caller's copies: see handle.)
     switch (seL4_MessageInfo_get_label(req->info)) {
     case OP_STATS:
         stats(reply);
@@ -89,8 +91,12 @@ static bool handle(struct al4_aipc_server *s, const struct al4_aipc_req *req,
 {
     (void)arg;
     seL4_Word label = seL4_MessageInfo_get_label(req->info);
-    if (defer || label == OP_STATS || label == OP_LIE)
-        return handle_rest(s, req, reply);
+    if (defer || label == OP_STATS || label == OP_LIE) {
+        struct al4_aipc_req in = *req, out = *reply;
+        bool now = handle_rest(s, &in, &out);
+        *reply = out;
+        return now;
+    }
     echo(req, reply);
     return true;
 }
