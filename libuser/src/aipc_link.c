@@ -33,8 +33,13 @@ seL4_Error al4_aipc_link_open(struct al4_aipc_rt *rt, unsigned i, enum al4_aipc_
 
 bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it)
 {
-    return al4_aipc_link_send_n(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr,
-                                al4_ring_item_words(it->info));
+    // Publishes with the slots consumed so far freed first: a server's handler may put
+    // from inside its dispatcher's round (al4_aipc_link_publish).
+    if (!al4_aipc_link_write_n(l, it->co | (uint64_t)it->reserved << 32, it->info, it->mr,
+                               al4_ring_item_words(it->info)))
+        return false;
+    al4_aipc_link_publish(l);
+    return true;
 }
 
 // The owing list is full (a caller opened more links than connections, or reopened

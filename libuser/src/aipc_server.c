@@ -6,7 +6,12 @@
 bool al4_aipc_reply(struct al4_aipc_server *s, uint32_t id, seL4_MessageInfo_t info,
                     const seL4_Word *mr)
 {
-    return al4_aipc_send_reply(s, id, info, mr);
+    // Called from a handler inside a round too: al4_aipc_link_publish frees the
+    // round's slots consumed so far before the reply is seen.
+    if (!al4_aipc_write_reply(s, id, info, mr))
+        return false;
+    al4_aipc_link_publish(&s->link);
+    return true;
 }
 
 // The handler al4_aipc_serve was given, called through its pointer: the default

@@ -86,23 +86,42 @@ static __attribute__((noinline)) bool handle_rest(struct al4_aipc_server *s,
     return false;
 }
 
+// handle_rest on copies of the request and the reply: the dispatcher's own then never
+// escape, so that the compiler keeps them in registers on the echo's path (inlined, or
+// passing them on would be an escape again).
+static inline __attribute__((always_inline)) bool
+handle_rest_copied(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                   struct al4_aipc_req *reply)
+{
+    struct al4_aipc_req in = *req, out = *reply;
+    bool now = handle_rest(s, &in, &out);
+    *reply = out;
+    return now;
+}
+
+// Answering at once (ARG_DEFER 0): echoes inline, the rest out of line.
 static bool handle(struct al4_aipc_server *s, const struct al4_aipc_req *req,
                    struct al4_aipc_req *reply, void *arg)
 {
     (void)arg;
-    seL4_Word label = seL4_MessageInfo_get_label(req->info);
-    if (defer || label == OP_STATS || label == OP_LIE) {
-        struct al4_aipc_req in = *req, out = *reply;
-        bool now = handle_rest(s, &in, &out);
-        *reply = out;
-        return now;
-    }
+    if (seL4_MessageInfo_get_label(req->info) != OP_ECHO)
+        return handle_rest_copied(s, req, reply);
     echo(req, reply);
     return true;
 }
 
-// The default dispatcher with the handler called directly (al4_aipc_serve_with).
+// Deferring (ARG_DEFER > 0): every request out of line.
+static bool handle_deferring(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                             struct al4_aipc_req *reply, void *arg)
+{
+    (void)arg;
+    return handle_rest_copied(s, req, reply);
+}
+
+// The default dispatcher with the handler called directly (al4_aipc_serve_with); the
+// mode is chosen once, at start, not looked at per request.
 AL4_AIPC_DISPATCHER(dispatch, handle)
+AL4_AIPC_DISPATCHER(dispatch_deferring, handle_deferring)
 
 void peer_server(const seL4_BootInfo *bi)
 {
@@ -113,7 +132,7 @@ void peer_server(const seL4_BootInfo *bi)
         return;
     co_exec_set_spin(&rt.ex, al4_bootinfo_arg(bi, ARG_SPIN, 0));
     for (unsigned c = 0; c < rt.boot.n; c++)
-        if (al4_aipc_serve_with(&rt, c, &srv[c], dispatch, NULL, 10))
+        if (al4_aipc_serve_with(&rt, c, &srv[c], defer ? dispatch_deferring : dispatch, NULL, 10))
             return;
     co_exec_run(&rt.ex);
 }

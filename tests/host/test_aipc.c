@@ -228,19 +228,13 @@ static void test_inline_dispatcher(void **state)
     assert_int_equal(cl.n_free, 8);
 }
 
-// Each end frees a slot as soon as it has copied the item out, before it answers or
-// wakes anyone: a peer on another hart that sees the answer may put its next item at
-// once, and with capacity-many items in flight a slot still held would make that
-// honest peer find the ring full (which it must treat as a broken peer).
-static bool slot_freed_at_handler, slot_freed_at_caller;
-
-static bool echo_checks_slot(struct al4_aipc_server *s, const struct al4_aipc_req *req,
-                             struct al4_aipc_req *reply, void *arg)
-{
-    struct al4_ring_shared *reqs = cl.link.tx.sh;
-    slot_freed_at_handler = __atomic_load_n(&reqs->cons.head, __ATOMIC_ACQUIRE) == cl.link.tx.tail;
-    return echo(s, req, reply, arg);
-}
+// Each end frees a slot before the answer it leads to can be seen: a peer on another
+// hart that sees the answer may put its next item at once, and with capacity-many items
+// in flight a slot still held would make that honest peer find the ring full (which it
+// must treat as a broken peer). The client frees a reply's slot before it wakes the
+// caller; the server frees the slots of a round's requests when the round ends, before
+// it publishes the round's replies (docs/aipc-protocol.md, "Publishing a round").
+static bool slot_freed_at_caller, reply_slot_freed_at_caller;
 
 static enum co_status caller_checks_slot(struct co *co)
 {
@@ -250,8 +244,10 @@ static enum co_status caller_checks_slot(struct co *co)
     w->call.mr[0] = w->tag;
     AL4_AIPC_CALL(co, &cl, &w->call);
     {
-        struct al4_ring_shared *replies = sv.link.tx.sh;
+        struct al4_ring_shared *reqs = cl.link.tx.sh, *replies = sv.link.tx.sh;
         slot_freed_at_caller =
+            __atomic_load_n(&reqs->cons.head, __ATOMIC_ACQUIRE) == cl.link.tx.tail;
+        reply_slot_freed_at_caller =
             __atomic_load_n(&replies->cons.head, __ATOMIC_ACQUIRE) == sv.link.tx.tail;
     }
     CO_END(co);
@@ -260,18 +256,58 @@ static enum co_status caller_checks_slot(struct co *co)
 static void test_slot_freed_before_answer(void **state)
 {
     (void)state;
-    serve_pair(1, echo_checks_slot);
+    serve_pair(1, echo);
     workers[0] = (struct worker){.tag = 7};
     co_init(&workers[0].co, &rt_c.ex, caller_checks_slot, 5);
     co_wake(&workers[0].co);
-    slot_freed_at_handler = slot_freed_at_caller = false;
+    slot_freed_at_caller = reply_slot_freed_at_caller = false;
     co_exec_run_ready(&rt_c.ex);
     co_exec_run_ready(&rt_s.ex);
-    assert_true(slot_freed_at_handler);
     co_exec_run_ready(&rt_c.ex);
     assert_true(workers[0].call.done);
     assert_int_equal(workers[0].call.mr[0], 8);
     assert_true(slot_freed_at_caller);
+    assert_true(reply_slot_freed_at_caller);
+}
+
+// A handler that answers an earlier request from inside the round (al4_aipc_reply):
+// the reply is published at once, and every slot consumed so far is free before it.
+static bool held, freed_at_reply, published_at_reply;
+static struct al4_aipc_req held_req;
+
+static bool echo_previous(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                          struct al4_aipc_req *reply, void *arg)
+{
+    if (!held) {
+        held_req = *req;
+        held = true;
+        return false;  // answered below, from the next request's handler
+    }
+    seL4_Word mr = held_req.mr[0] + 1;
+    assert_true(al4_aipc_reply(s, held_req.id, seL4_MessageInfo_new(1, 0, 0, 1), &mr));
+    struct al4_ring_shared *reqs = cl.link.tx.sh, *replies = sv.link.tx.sh;
+    freed_at_reply = __atomic_load_n(&reqs->cons.head, __ATOMIC_ACQUIRE) == sv.link.rx.head &&
+                     sv.link.rx.head == cl.link.tx.tail;
+    published_at_reply =
+        __atomic_load_n(&replies->prod.tail, __ATOMIC_ACQUIRE) == sv.link.tx.tail;
+    return echo(s, req, reply, arg);
+}
+
+static void test_reply_inside_round(void **state)
+{
+    (void)state;
+    serve_pair(2, echo_previous);
+    held = freed_at_reply = published_at_reply = false;
+    start_workers(2);
+    co_exec_run_ready(&rt_c.ex);  // both requests in the ring: one round takes both
+    co_exec_run_ready(&rt_s.ex);
+    assert_true(freed_at_reply);
+    assert_true(published_at_reply);
+    co_exec_run_ready(&rt_c.ex);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_true(workers[i].call.done);
+        assert_int_equal(workers[i].call.mr[0], workers[i].tag + 1);
+    }
 }
 
 // Two slots: calls A and B in flight, C waiting. A duplicated reply to A arrives after
@@ -1010,6 +1046,7 @@ int main(void)
         cmocka_unit_test_teardown(test_batch_round_trip, teardown),
         cmocka_unit_test_teardown(test_inline_dispatcher, teardown),
         cmocka_unit_test_teardown(test_slot_freed_before_answer, teardown),
+        cmocka_unit_test_teardown(test_reply_inside_round, teardown),
         cmocka_unit_test_teardown(test_stale_reply_refused, teardown),
         cmocka_unit_test_teardown(test_reply_flood_batched, teardown),
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),

@@ -16,7 +16,8 @@
  *   d4  wait for the U-notification (returns at once if a signal is pending);
  *   d5  mark = RUNNING; go to d1.
  * Producer (each client coroutine submitting a call; the server's dispatcher replying):
- *   p1  put the item (the ring's release of tail publishes it);
+ *   p1  put the item (the ring's release of tail publishes it; the server's dispatcher
+ *       publishes a round's replies with one release at the round's end, then p2 once);
  *   p2  if a signal is owed already (p3 has not sent it yet): nothing, not even a look:
  *       the owed signal goes out after this item is published; else fence;
  *       old = exchange(mark, RUNNING); old == IDLE: a signal is owed;
@@ -68,6 +69,8 @@
  * Mutants spin must reject (-D):
  *   MUT_NORECHECK   the dispatcher sleeps after d2 without the recheck d3   -> (a)
  *   MUT_EARLYREAD   the producer does p2 before p1                         -> (a)
+ *   MUT_ROUNDLATE   the server announces a round's replies before it
+ *                   publishes them (p2 before p1, for a round)             -> (a)
  *   MUT_NOSET       the producer reads the mark but does not set RUNNING   -> (b)
  *   MUT_NORUNMARK   d3 finds work but leaves the mark IDLE                 -> (b)
  *   MUT_POLL        d4 returns without sleeping (polls)                    -> (c)
@@ -222,20 +225,41 @@ end_sleep:
     goto drain
 }
 
-/* The server's default dispatcher: drains requests, replies to each. */
+/* The server's default dispatcher: drains requests, writes a reply to each, and at the
+ * round's end publishes the round's replies at once (one release of tail) and announces
+ * them once (docs/aipc-protocol.md, "Publishing a round"). A request's slot is free
+ * from its take here; the real dispatcher frees the round's slots at its end, before it
+ * publishes the replies, which the client cannot tell apart: no answer is seen before
+ * the slot of what it answers is free, and the ring is never full (asserted). */
 active proctype Server() {
     byte w, seen;
+    chan written = [NW] of { byte };   /* replies written, not yet published */
 drain:
     seen = len(req);    /* one look a round: the items it saw, then d2 */
     do
     :: seen > 0 ->
-        req?w;
-        seen--;
-        put(rep, w);
-        w = 0;
-        announce(rep_mark, c_idle, c_sig, s_owe)
+        d_step { req?w; seen--; written!w; w = 0 }
     :: else -> break
     od;
+    if
+    :: nempty(written) ->
+#ifdef MUT_ROUNDLATE
+        announce(rep_mark, c_idle, c_sig, s_owe);
+#endif
+        atomic {
+            do
+            :: written?w -> put(rep, w)
+            :: empty(written) -> break
+            od;
+            w = 0
+        };
+#ifndef MUT_ROUNDLATE
+        announce(rep_mark, c_idle, c_sig, s_owe)
+#else
+        skip
+#endif
+    :: empty(written)
+    fi;
     idle_and_sleep(req, req_mark, s_idle, s_sig, s_pend, s_asleep, drain)
 }
 

@@ -361,29 +361,59 @@ bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
 // `info`, and n <= AL4_RING_MRS payload words from mr.
 // The peer's mark was idle: the link owes it a notification, sent at the next flush.
 void al4_aipc_link_owe(struct al4_aipc_link *l);
-static inline __attribute__((always_inline)) bool al4_aipc_link_send_n(struct al4_aipc_link *l,
-                                                                       uint64_t w0, uint64_t info,
-                                                                       const seL4_Word *mr,
-                                                                       unsigned n)
+// The producer's step after a publication: full fence, then a look at the consumer's
+// mark (store then load: the fence is what forbids both sides missing each other,
+// docs/aipc-protocol.md). While a notification is owed there is nothing to look at: it
+// goes out after what was just published, and the consumer drains after every wake
+// ("Batching").
+static inline __attribute__((always_inline)) void al4_aipc_link_announce(struct al4_aipc_link *l)
 {
-    if (l->broken)
-        return false;
-    // l->broken covers tx.broken: only this function puts into tx, and it sets
-    // l->broken whenever the put says AL4_RING_ECORRUPT.
-    int r = al4_ring_put_msg_live(&l->tx, w0, info, mr, n);
-    if (r != AL4_RING_OK) {
-        l->broken |= r == AL4_RING_ECORRUPT;
-        return false;
-    }
-    // Publish, full fence, then look at the consumer's mark (store then load: the fence
-    // is what forbids both sides missing each other, docs/aipc-protocol.md). While a
-    // notification is owed there is nothing to look at: it goes out after this item is
-    // published, and the consumer drains after every wake ("Batching").
     if (!l->owed) {
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         if (__atomic_exchange_n(l->out_mark, AL4_AIPC_RUNNING, __ATOMIC_SEQ_CST) == AL4_AIPC_IDLE)
             al4_aipc_link_owe(l);
     }
+}
+// Writes the item without publishing it (al4_ring_write_msg_live): the server's
+// dispatcher publishes a round's replies at once (al4_aipc_link_publish_round).
+static inline __attribute__((always_inline)) bool al4_aipc_link_write_n(struct al4_aipc_link *l,
+                                                                        uint64_t w0, uint64_t info,
+                                                                        const seL4_Word *mr,
+                                                                        unsigned n)
+{
+    if (l->broken)
+        return false;
+    // l->broken covers tx.broken: only this function writes into tx, and it sets
+    // l->broken whenever the put says AL4_RING_ECORRUPT.
+    int r = al4_ring_write_msg_live(&l->tx, w0, info, mr, n);
+    if (r != AL4_RING_OK) {
+        l->broken |= r == AL4_RING_ECORRUPT;
+        return false;
+    }
+    return true;
+}
+// Frees every slot consumed so far (al4_ring_rx_publish), then publishes every item
+// written (al4_ring_tx_publish) and announces them: in this order, so that no answer is
+// seen before the slot of what it answers is free (docs/aipc-protocol.md, "The ring").
+static inline __attribute__((always_inline)) void al4_aipc_link_publish(struct al4_aipc_link *l)
+{
+    al4_ring_rx_publish(&l->rx);
+    al4_ring_tx_publish(&l->tx);
+    al4_aipc_link_announce(l);
+}
+// Writes, publishes and announces one item, for a link whose consumed slots are all
+// free already: the client's submit (its reply dispatcher frees each reply's slot as it
+// takes it). Code that consumes without freeing (the server's round) publishes with
+// al4_aipc_link_publish.
+static inline __attribute__((always_inline)) bool al4_aipc_link_send_n(struct al4_aipc_link *l,
+                                                                       uint64_t w0, uint64_t info,
+                                                                       const seL4_Word *mr,
+                                                                       unsigned n)
+{
+    if (!al4_aipc_link_write_n(l, w0, info, mr, n))
+        return false;
+    al4_ring_tx_publish(&l->tx);
+    al4_aipc_link_announce(l);
     return true;
 }
 // The same for an info that fits an item (al4_ring_info_fits), which the default
@@ -511,9 +541,10 @@ al4_aipc_submit(struct al4_aipc_client *c, struct co *co, struct al4_aipc_call *
 
 // --- The server's dispatcher, inline (al4_aipc_serve's, and AL4_AIPC_DISPATCHER's) ---
 
-// A reply as the client may take it: no caps, at most AL4_RING_MRS words. Inline in
-// the dispatcher: it is on every call's path.
-static inline __attribute__((always_inline)) bool al4_aipc_send_reply_w0(struct al4_aipc_server *s,
+// A reply as the client may take it: no caps, at most AL4_RING_MRS words; written, not
+// yet published (the dispatcher publishes a round's replies at its end, al4_aipc_reply
+// its own at once). Inline in the dispatcher: it is on every call's path.
+static inline __attribute__((always_inline)) bool al4_aipc_write_reply_w0(struct al4_aipc_server *s,
                                                                          uint64_t w0,
                                                                          seL4_MessageInfo_t info,
                                                                          const seL4_Word *mr)
@@ -528,7 +559,7 @@ static inline __attribute__((always_inline)) bool al4_aipc_send_reply_w0(struct 
     }
     // An honest client has at most `capacity` calls in flight, so replies always fit:
     // a full reply ring means it sent more than that (or stopped reading): drop it.
-    if (!al4_aipc_link_send_n(&s->link, w0, info.words[0], mr, n)) {
+    if (!al4_aipc_link_write_n(&s->link, w0, info.words[0], mr, n)) {
         s->link.broken = true;
         return false;
     }
@@ -536,19 +567,20 @@ static inline __attribute__((always_inline)) bool al4_aipc_send_reply_w0(struct 
 }
 
 // The same for reply id `id` (word 0 is the id, its reserved half 0).
-static inline __attribute__((always_inline)) bool al4_aipc_send_reply(struct al4_aipc_server *s,
-                                                                      uint32_t id,
-                                                                      seL4_MessageInfo_t info,
-                                                                      const seL4_Word *mr)
+static inline __attribute__((always_inline)) bool al4_aipc_write_reply(struct al4_aipc_server *s,
+                                                                       uint32_t id,
+                                                                       seL4_MessageInfo_t info,
+                                                                       const seL4_Word *mr)
 {
-    return al4_aipc_send_reply_w0(s, id, info, mr);
+    return al4_aipc_write_reply_w0(s, id, info, mr);
 }
 
 // One request, read in place (al4_aipc_link_peek_seen): its header and payload copied
-// into a private request and its slot freed before anything is answered (the client may
-// reuse the slot for its next call as soon as it sees the reply, from another hart: a
-// slot still held would make the honest client find the ring full); then checked and
-// handed to `handle` (a constant where this is inlined: called directly).
+// into a private request and its slot consumed; then checked and handed to `handle` (a
+// constant where this is inlined: called directly), and its reply written. The round's
+// end (al4_aipc_link_publish) frees the slots and then publishes the replies: the
+// client may reuse a slot for its next call as soon as it sees the reply, from another
+// hart, and a slot still held would make the honest client find the ring full.
 static inline __attribute__((always_inline)) void
 al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
                       al4_aipc_handler_fn handle)
@@ -559,7 +591,7 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
     // Not zero-filled: only the words the lengths name are ever read.
     struct al4_aipc_req req, out;
     al4_ring_copy_out_all(req.mr, slot + 2);
-    al4_aipc_link_release(&s->link);
+    al4_ring_consume(&s->link.rx);
     // al4_ring_header_check's tests in two steps: reserved 0 and a coroutine id other
     // than AL4_RING_CO_ANY is word 0 below UINT32_MAX; no caps and at most AL4_RING_MRS
     // words is an info that fits.
@@ -568,8 +600,8 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
         // Answer it, so the call ends instead of hanging; an id the check refused
         // (the one reserved value) names no call and gets nothing.
         if ((uint32_t)w0 != UINT32_MAX)
-            al4_aipc_send_reply(s, (uint32_t)w0,
-                                seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
+            al4_aipc_write_reply(s, (uint32_t)w0,
+                                 seL4_MessageInfo_new(AL4_AIPC_LABEL_REFUSED, 0, 0, 0), NULL);
         return;
     }
     req.info.words[0] = info;
@@ -580,7 +612,7 @@ al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
     // the handler left the id as it was, which an inlined handler lets the compiler see:
     // no zero-extension of out.id then.
     if (handle(s, &req, &out, s->arg))
-        al4_aipc_send_reply_w0(s, out.id == (uint32_t)w0 ? w0 : out.id, out.info, out.mr);
+        al4_aipc_write_reply_w0(s, out.id == (uint32_t)w0 ? w0 : out.id, out.info, out.mr);
 }
 
 // Whether the process's stepping dispatchers together have taken in more than s's ring
@@ -621,9 +653,15 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle, bool steps)
         // At most a batch per resume, so that one busy client cannot keep the other
         // connections' dispatchers (same priority) from running.
         al4_aipc_link_look(&s->link);
+        unsigned n0 = n;
         for (; n < AL4_AIPC_BATCH && (slot = al4_aipc_link_peek_seen(&s->link)); n++) {
-            al4_aipc_take_request(s, slot, handle);  // frees the slot
+            al4_aipc_take_request(s, slot, handle);  // consumes the slot
         }
+        // The round's slots freed and its replies published, two stores for the round
+        // instead of two an item, before anything else runs (the yields below, the
+        // idle mark): docs/aipc-protocol.md, "Publishing a round".
+        if (n != n0)
+            al4_aipc_link_publish(&s->link);
         // Still marked running across both yields: producers do not signal meanwhile.
         if (steps && n && al4_aipc_serve_flooded(s, n)) {
             co_exec_flush(&s->link.rt->ex);

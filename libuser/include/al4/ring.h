@@ -36,6 +36,10 @@
 //      before the index that publishes it).
 // get: load tail (acquire: pairs with put's release), copy the item out, store head
 //      (release: the copy is done before the producer may reuse the slot).
+// Either store may cover several items: a producer may write a batch and publish it
+// with one store of tail (al4_ring_write_msg_live, al4_ring_tx_publish), a consumer
+// consume a batch and free it with one store of head (al4_ring_consume,
+// al4_ring_rx_publish); the release orders every item's accesses before it.
 // On RISC-V (RVWMO) Debian's gcc 12 emits a load-acquire as `lw; fence iorw,iorw`
 // and a store-release as `fence iorw,ow; sw` (stronger than the ISA manual's mapping,
 // `fence r,rw` and `fence rw,w`, which is all they need). They order each side's own
@@ -268,8 +272,11 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
 // al4_ring_put_msg_live is the same without the look at tx->broken, for a caller whose
 // own dead flag already covers it (it is set whenever a put returns AL4_RING_ECORRUPT,
 // and nothing else puts into tx): aipc's link, which looks at its own flag first.
-static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
-                                        const uint64_t *mr, unsigned n)
+// al4_ring_write_msg_live writes the item and advances the producer's own index without
+// publishing it: the consumer sees nothing until al4_ring_tx_publish, which publishes
+// every item written so far with one store (a batch of items, one release).
+static inline int al4_ring_write_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                          const uint64_t *mr, unsigned n)
 {
     // The cached head is a checked value <= tail, so the items it implies are an upper
     // bound of those in the ring: look at the consumer's line only when it says full.
@@ -286,8 +293,19 @@ static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uin
     slot[1] = info;
     al4_ring_copy_in(slot + 2, mr, n);
     tx->tail++;
-    __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
     return AL4_RING_OK;
+}
+static inline void al4_ring_tx_publish(struct al4_ring_tx *tx)
+{
+    __atomic_store_n(&tx->sh->prod.tail, tx->tail, __ATOMIC_RELEASE);
+}
+static inline int al4_ring_put_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
+                                        const uint64_t *mr, unsigned n)
+{
+    int r = al4_ring_write_msg_live(tx, w0, info, mr, n);
+    if (r == AL4_RING_OK)
+        al4_ring_tx_publish(tx);
+    return r;
 }
 static inline int al4_ring_put_msg_n(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
                                      const uint64_t *mr, unsigned n)
@@ -347,10 +365,21 @@ static inline const volatile uint64_t *al4_ring_peek(struct al4_ring_rx *rx, int
 
 // Frees the slot al4_ring_peek returned: every read of it is done before the producer
 // may reuse it (release).
-static inline void al4_ring_release(struct al4_ring_rx *rx)
+// al4_ring_consume only advances the consumer's own index, past an item whose reads are
+// done: the slot stays the consumer's (the producer cannot reuse it) until
+// al4_ring_rx_publish, which frees every slot consumed so far with one store.
+static inline void al4_ring_consume(struct al4_ring_rx *rx)
 {
     rx->head++;
+}
+static inline void al4_ring_rx_publish(struct al4_ring_rx *rx)
+{
     __atomic_store_n(&rx->sh->cons.head, rx->head, __ATOMIC_RELEASE);
+}
+static inline void al4_ring_release(struct al4_ring_rx *rx)
+{
+    al4_ring_consume(rx);
+    al4_ring_rx_publish(rx);
 }
 
 // Copies the oldest item out into *out (private memory) and frees its slot: the header
