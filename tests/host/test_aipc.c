@@ -310,6 +310,47 @@ static void test_reply_inside_round(void **state)
     }
 }
 
+// A round whose requests all wait for a later answer frees their slots and announces
+// nothing: no reply came, so the client (idle, waiting) is not signalled until one does.
+static struct al4_aipc_req waiting[4];
+static unsigned n_waiting;
+
+static bool answer_later(struct al4_aipc_server *s, const struct al4_aipc_req *req,
+                         struct al4_aipc_req *reply, void *arg)
+{
+    (void)s;
+    (void)reply;
+    (void)arg;
+    waiting[n_waiting++] = *req;
+    return false;
+}
+
+static void test_round_without_replies(void **state)
+{
+    (void)state;
+    serve_pair(4, answer_later);
+    n_waiting = 0;
+    start_workers(4);
+    co_exec_run_ready(&rt_c.ex);  // four requests; the reply dispatcher goes idle
+    co_exec_run_ready(&rt_s.ex);
+    assert_int_equal(n_waiting, 4);
+    struct al4_ring_shared *reqs = cl.link.tx.sh;
+    assert_int_equal(__atomic_load_n(&reqs->cons.head, __ATOMIC_ACQUIRE), 4);  // freed
+    assert_false(sv.link.owed);
+    assert_int_equal(sv.link.st.signals, 0);
+    for (unsigned i = 0; i < 4; i++) {
+        seL4_Word mr = waiting[i].mr[0] + 1;
+        assert_true(al4_aipc_reply(&sv, waiting[i].id, seL4_MessageInfo_new(1, 0, 0, 1), &mr));
+    }
+    co_exec_run_ready(&rt_s.ex);  // its flush sends the one signal the replies owe
+    assert_int_equal(sv.link.st.signals, 1);
+    co_exec_run_ready(&rt_c.ex);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_true(workers[i].call.done);
+        assert_int_equal(workers[i].call.mr[0], workers[i].tag + 1);
+    }
+}
+
 // Two slots: calls A and B in flight, C waiting. A duplicated reply to A arrives after
 // A's slot went to C; it must be refused, not taken as C's answer.
 static void test_stale_reply_refused(void **state)
@@ -1047,6 +1088,7 @@ int main(void)
         cmocka_unit_test_teardown(test_inline_dispatcher, teardown),
         cmocka_unit_test_teardown(test_slot_freed_before_answer, teardown),
         cmocka_unit_test_teardown(test_reply_inside_round, teardown),
+        cmocka_unit_test_teardown(test_round_without_replies, teardown),
         cmocka_unit_test_teardown(test_stale_reply_refused, teardown),
         cmocka_unit_test_teardown(test_reply_flood_batched, teardown),
         cmocka_unit_test_teardown(test_broken_fails_all, teardown),

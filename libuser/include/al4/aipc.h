@@ -174,6 +174,8 @@ struct al4_aipc_link {
     uint32_t capacity;
     bool broken;         // a ring was corrupt or the peer broke the protocol: dead
     bool owed;           // the peer's mark was idle: a notification is owed (flush)
+    uint32_t published;  // tx.tail as al4_aipc_link_publish last published it (the
+                         // server's: a round end with nothing new announces nothing)
     struct al4_aipc_rt *rt;
     struct al4_aipc_stats st;
 };
@@ -398,6 +400,7 @@ static inline __attribute__((always_inline)) bool al4_aipc_link_write_n(struct a
 static inline __attribute__((always_inline)) void al4_aipc_link_publish(struct al4_aipc_link *l)
 {
     al4_ring_rx_publish(&l->rx);
+    l->published = l->tx.tail;
     al4_ring_tx_publish(&l->tx);
     al4_aipc_link_announce(l);
 }
@@ -659,9 +662,15 @@ al4_aipc_dispatch(struct co *co, al4_aipc_handler_fn handle, bool steps)
         }
         // The round's slots freed and its replies published, two stores for the round
         // instead of two an item, before anything else runs (the yields below, the
-        // idle mark): docs/aipc-protocol.md, "Publishing a round".
-        if (n != n0)
-            al4_aipc_link_publish(&s->link);
+        // idle mark): docs/aipc-protocol.md, "Publishing a round". A round whose
+        // requests all wait for a later answer (al4_aipc_reply) only frees its slots:
+        // the client's mark is looked at only when there is something to announce.
+        if (n != n0) {
+            if (s->link.tx.tail != s->link.published)
+                al4_aipc_link_publish(&s->link);
+            else
+                al4_ring_rx_publish(&s->link.rx);
+        }
         // Still marked running across both yields: producers do not signal meanwhile.
         if (steps && n && al4_aipc_serve_flooded(s, n)) {
             co_exec_flush(&s->link.rt->ex);
