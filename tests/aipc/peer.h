@@ -76,7 +76,8 @@ static inline void peer_work(seL4_Word n)
         ;
 }
 
-// The echo's payload: dst[i] = ~src[i] for i < len (<= 6: both servers checked it),
+// The echo's payload: dst[i] = ~src[i] for i < len (<= 6: the async server's dispatcher
+// checked it, the sync server calls this only then and loops otherwise),
 // unrolled, so that neither server spends more on the loop than on the words. The same
 // code for the synchronous server (in place, in its IPC buffer) and the asynchronous
 // one (into its reply), so that both sides do the same work.

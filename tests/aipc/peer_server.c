@@ -99,7 +99,8 @@ handle_rest_copied(struct al4_aipc_server *s, const struct al4_aipc_req *req,
     return now;
 }
 
-// Answering at once (ARG_DEFER 0): echoes inline, the rest out of line.
+// Answering at once (ARG_DEFER 0): echoes inline, the rest out of line (a label other
+// than the three is echoed there too, through al4_aipc_reply at once: defer is 0).
 static bool handle(struct al4_aipc_server *s, const struct al4_aipc_req *req,
                    struct al4_aipc_req *reply, void *arg)
 {

@@ -1,7 +1,8 @@
 // Host unit tests for the SPSC ring (libuser/include/al4/ring.h, compiled as is):
 // geometry, empty and full, FIFO order and content over many laps and across the
 // 32-bit wrap of the indices, no overwrite of an unconsumed item, corrupted indices on
-// either side, and the item check. The two-thread stress runs under ThreadSanitizer in
+// either side, batched publication (write then publish, consume then free), and the
+// item check. The two-thread stress runs under ThreadSanitizer in
 // tsan_ring.c.
 #include "host_test.h"
 #include "ring_test.h"
@@ -378,6 +379,59 @@ static void test_peek_release(void **state)
     free(r.sh);
 }
 
+// Batches, as the aipc server's round uses them: items written without publishing are
+// not seen by the consumer (nor are they lost: one publish shows them all, in order);
+// slots consumed without freeing stay the consumer's, so the producer finds the ring
+// full until one publish frees them all.
+static int write_item(struct ring *r, uint64_t n)
+{
+    struct al4_ring_item it = ring_item(n);
+    return al4_ring_write_msg_live(&r->tx, it.co, it.info, it.mr, al4_ring_item_words(it.info));
+}
+
+static void test_batch_publish(void **state)
+{
+    (void)state;
+    struct ring r = ring_new(4);
+    int status = -1;
+    for (uint64_t n = 0; n < 3; n++) {
+        assert_int_equal(write_item(&r, n), AL4_RING_OK);
+        assert_null(al4_ring_peek(&r.rx, &status));  // not published yet
+        assert_int_equal(status, AL4_RING_EMPTY);
+        assert_int_equal(r.sh->prod.tail, 0);
+    }
+    al4_ring_tx_publish(&r.tx);
+    assert_int_equal(r.sh->prod.tail, 3);
+    for (uint64_t n = 0; n < 3; n++) {
+        const volatile uint64_t *slot = al4_ring_peek(&r.rx, &status);
+        assert_non_null(slot);
+        struct al4_ring_item got = {.co = (uint32_t)slot[0], .info = slot[1]};
+        al4_ring_copy_out(got.mr, slot + 2, al4_ring_item_words(got.info));
+        assert_true(ring_item_is(&got, n));
+        al4_ring_consume(&r.rx);
+        assert_int_equal(r.sh->cons.head, 0);  // consumed, not freed
+    }
+    assert_null(al4_ring_peek(&r.rx, &status));
+    // One slot free (4 - 3 held): the next write fills it, and then the ring is full
+    // for the producer until the consumer frees what it consumed.
+    assert_int_equal(write_item(&r, 3), AL4_RING_OK);
+    assert_int_equal(write_item(&r, 4), AL4_RING_FULL);
+    assert_int_equal(r.tx.tail, 4);
+    al4_ring_rx_publish(&r.rx);
+    assert_int_equal(r.sh->cons.head, 3);
+    for (uint64_t n = 4; n < 7; n++)
+        assert_int_equal(write_item(&r, n), AL4_RING_OK);
+    assert_int_equal(write_item(&r, 7), AL4_RING_FULL);
+    al4_ring_tx_publish(&r.tx);
+    struct al4_ring_item got;
+    for (uint64_t n = 3; n < 7; n++) {
+        assert_int_equal(al4_ring_get(&r.rx, &got), AL4_RING_OK);
+        assert_true(ring_item_is(&got, n));
+    }
+    assert_int_equal(al4_ring_get(&r.rx, &got), AL4_RING_EMPTY);
+    free(r.sh);
+}
+
 // --- the item check -------------------------------------------------------------------
 
 static void test_item_check(void **state)
@@ -444,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_head),
         cmocka_unit_test(test_get_copies),
         cmocka_unit_test(test_peek_release),
+        cmocka_unit_test(test_batch_publish),
         cmocka_unit_test(test_item_check),
     };
     return cmocka_run_group_tests_name("ring", tests, NULL, NULL);

@@ -51,7 +51,7 @@
  * The client's coroutines are one thread and run one at a time; the model runs each
  * as its own process, which only adds interleavings. Each has at most one call in
  * flight and the rings hold NW items, so no ring is ever full (aipc bounds the calls
- * in flight by the ring's capacity; asserted at each put).
+ * in flight by the ring's capacity; asserted at each put: property (d)).
  *
  * Properties
  *   (a) no lost wake-up and no deadlock: when nothing can move (the Checker's timeout)
@@ -64,13 +64,19 @@
  *       at most once per idle period (ghost flag reset at d2); so a dispatcher that
  *       keeps finding work is never signalled, and under load the signal rate falls to 0;
  *   (c) no busy waiting: no infinite run (pan -l): every dispatcher loop takes an item
- *       or sleeps, and the calls are bounded.
+ *       or sleeps, and the calls are bounded;
+ *   (d) no honest put finds its ring full: with a call in flight per coroutine and NW
+ *       slots, a ring is full only if an answer was seen before the slot of what it
+ *       answers was freed (asserted at each put, request slots held by the server's
+ *       round included).
  *
  * Mutants spin must reject (-D):
  *   MUT_NORECHECK   the dispatcher sleeps after d2 without the recheck d3   -> (a)
  *   MUT_EARLYREAD   the producer does p2 before p1                         -> (a)
  *   MUT_ROUNDLATE   the server announces a round's replies before it
  *                   publishes them (p2 before p1, for a round)             -> (a)
+ *   MUT_TAILFIRST   the server publishes a reply before it frees the
+ *                   round's request slots: the client finds the ring full  -> (d)
  *   MUT_NOSET       the producer reads the mark but does not set RUNNING   -> (b)
  *   MUT_NORUNMARK   d3 finds work but leaves the mark IDLE                 -> (b)
  *   MUT_POLL        d4 returns without sleeping (polls)                    -> (c)
@@ -108,6 +114,7 @@ bit s_idle, c_idle;     /* the consumer is between its d2 and its d3 / d5 */
 bit s_sig, c_sig;       /* a producer came to owe a signal in this idle period */
 byte replied[NW];       /* replies the reply dispatcher handed to coroutine w */
 byte done;              /* coroutines finished */
+byte held;              /* request slots the server took and has not yet freed */
 
 /* p2 -> p3: a signal owed to the server (by the client's thread, whose coroutines put
  * requests) and to the client (by the server's thread, which puts replies). */
@@ -176,11 +183,18 @@ inline flush(owe, pend, asleep, thread_asleep) {
 #endif
 }
 
-/* p1: put an item; the ring is never full (see the header). */
+/* p1: put an item; the ring is never full (see the header). The request ring's slots
+ * that the server has taken but not yet freed count as full (`held`). */
 inline put(ring, x) {
     atomic {
         assert(len(ring) < NW);
         ring!x
+    }
+}
+inline put_request(x) {
+    atomic {
+        assert(len(req) + held < NW);
+        req!x
     }
 }
 
@@ -226,11 +240,12 @@ end_sleep:
 }
 
 /* The server's default dispatcher: drains requests, writes a reply to each, and at the
- * round's end publishes the round's replies at once (one release of tail) and announces
- * them once (docs/aipc-protocol.md, "Publishing a round"). A request's slot is free
- * from its take here; the real dispatcher frees the round's slots at its end, before it
- * publishes the replies, which the client cannot tell apart: no answer is seen before
- * the slot of what it answers is free, and the ring is never full (asserted). */
+ * round's end frees the round's request slots (one release of head), publishes its
+ * replies at once (one release of tail) and announces them once (docs/aipc-protocol.md,
+ * "Publishing a round"). A taken request leaves the channel, but its slot stays held
+ * (the ghost `held`) until the round's end frees it: the client's put asserts that the
+ * request ring, held slots included, has room, so a reply seen before the slot of its
+ * request is free (MUT_TAILFIRST) fails that assertion. */
 active proctype Server() {
     byte w, seen;
     chan written = [NW] of { byte };   /* replies written, not yet published */
@@ -238,7 +253,7 @@ drain:
     seen = len(req);    /* one look a round: the items it saw, then d2 */
     do
     :: seen > 0 ->
-        d_step { req?w; seen--; written!w; w = 0 }
+        d_step { req?w; held++; seen--; written!w; w = 0 }
     :: else -> break
     od;
     if
@@ -246,7 +261,12 @@ drain:
 #ifdef MUT_ROUNDLATE
         announce(rep_mark, c_idle, c_sig, s_owe);
 #endif
+#ifdef MUT_TAILFIRST
+        /* the first reply published before the round's slots are freed */
+        atomic { written?w; put(rep, w); w = 0 };
+#endif
         atomic {
+            held = 0;
             do
             :: written?w -> put(rep, w)
             :: empty(written) -> break
@@ -282,9 +302,9 @@ proctype Worker(byte w) {
     :: n < NCALL ->
 #ifdef MUT_EARLYREAD
         announce(req_mark, s_idle, s_sig, c_owe);
-        put(req, w);
+        put_request(w);
 #else
-        put(req, w);
+        put_request(w);
         announce(req_mark, s_idle, s_sig, c_owe);
 #endif
         RUNNABLE(wrun--);

@@ -358,9 +358,11 @@ bool al4_aipc_link_put(struct al4_aipc_link *l, const struct al4_ring_item *it);
 bool al4_aipc_link_get(struct al4_aipc_link *l, struct al4_ring_item *it);
 
 // The same without a private item in between, inline: the default dispatchers' path,
-// which every call takes four times. al4_aipc_link_send_n puts an item of word 0 `w0`
-// (the coroutine id; the high half is the item's reserved word, 0), message info
-// `info`, and n <= AL4_RING_MRS payload words from mr.
+// which every call takes four times (a request put and taken, a reply put and taken).
+// al4_aipc_link_write_n writes an item of word 0 `w0` (the coroutine id; the high half
+// is the item's reserved word, 0), message info `info`, and n <= AL4_RING_MRS payload
+// words from mr; al4_aipc_link_send_n also publishes it (the client's submit), the
+// server's round publishes its replies at its end (al4_aipc_link_publish).
 // The peer's mark was idle: the link owes it a notification, sent at the next flush.
 void al4_aipc_link_owe(struct al4_aipc_link *l);
 // The producer's step after a publication: full fence, then a look at the consumer's
@@ -377,7 +379,7 @@ static inline __attribute__((always_inline)) void al4_aipc_link_announce(struct 
     }
 }
 // Writes the item without publishing it (al4_ring_write_msg_live): the server's
-// dispatcher publishes a round's replies at once (al4_aipc_link_publish_round).
+// dispatcher publishes a round's replies at once (al4_aipc_link_publish).
 static inline __attribute__((always_inline)) bool al4_aipc_link_write_n(struct al4_aipc_link *l,
                                                                         uint64_t w0, uint64_t info,
                                                                         const seL4_Word *mr,
@@ -437,7 +439,9 @@ static inline __attribute__((always_inline)) bool al4_aipc_link_send(struct al4_
 }
 // A dispatcher's round: one look at the producer's index (al4_aipc_link_look), then
 // the items that look saw, each read in place (al4_aipc_link_peek_seen, as
-// al4_ring_peek says) and freed (al4_aipc_link_release), then al4_aipc_link_idle,
+// al4_ring_peek says) and freed: by the client's reply dispatcher one at a time
+// (al4_aipc_link_release), by the server's at the round's end (al4_ring_consume each,
+// then al4_aipc_link_publish); then al4_aipc_link_idle,
 // whose recheck is the round's second look. No look in between: at low load nothing
 // is put while a round runs, and what is (a producer on another hart; on this one, a
 // higher-priority peer run by a signal a nested hand-off sent) the recheck finds (the
@@ -588,8 +592,8 @@ static inline __attribute__((always_inline)) void
 al4_aipc_take_request(struct al4_aipc_server *s, const volatile uint64_t *slot,
                       al4_aipc_handler_fn handle)
 {
-    // The header in locals: the release below orders memory, not registers, so they
-    // are checked without being read back.
+    // The header in locals, each word loaded once: the checks below use these copies,
+    // never the slot again (the client may rewrite it meanwhile).
     uint64_t w0 = slot[0], info = slot[1];
     // Not zero-filled: only the words the lengths name are ever read.
     struct al4_aipc_req req, out;

@@ -55,7 +55,7 @@
 //   - an index that moves by more than C (tail - head > C, including a tail behind the
 //     consumer's head or a head ahead of the producer's tail) is AL4_RING_ECORRUPT, and
 //     the handle stays broken from then on (sticky: a peer cannot flip back; aipc's
-//     link keeps its own sticky flag over it, al4_ring_put_msg_live);
+//     link keeps its own sticky flag over it, al4_ring_write_msg_live);
 //   - an item is copied out of shared memory, one volatile 64-bit load per word, and
 //     only the copy is checked (al4_ring_item_check) and used. Checking in place would
 //     be a TOCTOU hole: the producer could rewrite the length or the coroutine id
@@ -271,10 +271,11 @@ static inline bool al4_ring_tx_reload(struct al4_ring_tx *tx)
 // already knows it, so that it is not clamped a second time.
 // al4_ring_put_msg_live is the same without the look at tx->broken, for a caller whose
 // own dead flag already covers it (it is set whenever a put returns AL4_RING_ECORRUPT,
-// and nothing else puts into tx): aipc's link, which looks at its own flag first.
-// al4_ring_write_msg_live writes the item and advances the producer's own index without
-// publishing it: the consumer sees nothing until al4_ring_tx_publish, which publishes
-// every item written so far with one store (a batch of items, one release).
+// and nothing else puts into tx).
+// al4_ring_write_msg_live is put_msg_live without the publication: it writes the item
+// and advances the producer's own index, and the consumer sees nothing until
+// al4_ring_tx_publish, which publishes every item written so far with one store (a
+// batch of items, one release). aipc's link writes with it, under its own dead flag.
 static inline int al4_ring_write_msg_live(struct al4_ring_tx *tx, uint64_t w0, uint64_t info,
                                           const uint64_t *mr, unsigned n)
 {
@@ -363,8 +364,8 @@ static inline const volatile uint64_t *al4_ring_peek(struct al4_ring_rx *rx, int
     return al4_ring_slot(rx->sh, rx->head, rx->mask);
 }
 
-// Frees the slot al4_ring_peek returned: every read of it is done before the producer
-// may reuse it (release).
+// al4_ring_release frees the slot al4_ring_peek returned: every read of it is done
+// before the producer may reuse it (release).
 // al4_ring_consume only advances the consumer's own index, past an item whose reads are
 // done: the slot stays the consumer's (the producer cannot reuse it) until
 // al4_ring_rx_publish, which frees every slot consumed so far with one store.
