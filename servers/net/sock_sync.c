@@ -39,6 +39,7 @@ static struct {
     unsigned n_free;
     struct sync_call fifo[SYNC_SLOTS];  // calls taken, not yet run
     unsigned head, len;
+    uint64_t msgs;  // calls on_msg took (queued or answered busy): the poll's progress
 } sy;
 
 struct sync_stats sync_stats;
@@ -55,6 +56,7 @@ static void reply_now(seL4_CPtr cap, unsigned err, seL4_Word w0)
 static void on_msg(void *arg, const struct al4_unotify_msg *m)
 {
     (void)arg;
+    sy.msgs++;
     // More calls than slots (only a client with more threads than it needs gets here),
     // or a slot the kernel refused: answered at once through the thread's own reply
     // cap, still in place.
@@ -122,9 +124,9 @@ void sock_sync_poll(void *arg)
     // look took a call and a slot is free, up to SYNC_POLL_MAX, so that the threads'
     // queued calls do not come one a look. A signal or nothing ends it.
     for (unsigned i = 0; i < SYNC_POLL_MAX && sy.n_free; i++) {
-        uint64_t calls = sync_stats.calls;
+        uint64_t msgs = sy.msgs;
         seL4_Word bits = al4_unotify_poll_ep(sy.rx);
-        bool took = sync_stats.calls != calls;
+        bool took = sy.msgs != msgs;
         sync_stats.polled += took;
         // A call's bit wakes the front; a signal the kernel handed over instead, whatever
         // it binds (the sleep would have returned it to the executor the same way).

@@ -29,6 +29,17 @@ static unsigned call(unsigned op, seL4_Word a0, seL4_Word a1, seL4_Word *w0)
     return seL4_MessageInfo_get_length(r) < 1 ? SOCK_EINVAL : (unsigned)seL4_MessageInfo_get_label(r);
 }
 
+// The same, made again after a yield while the front has no slot for it (SOCK_EBUSY:
+// more calls at once than it takes): for the calls that must happen (an ACCEPT, the
+// CLOSE that returns a socket to the share).
+static unsigned call_taken(unsigned op, seL4_Word a0, seL4_Word a1, seL4_Word *w0)
+{
+    unsigned err;
+    while ((err = call(op, a0, a1, w0)) == SOCK_EBUSY)
+        seL4_Yield();
+    return err;
+}
+
 // A connection thread: takes a socket, echoes until the peer closes or a call fails,
 // closes it, takes the next.
 static void conn_thread(seL4_Word idx)
@@ -43,10 +54,7 @@ static void conn_thread(seL4_Word idx)
             if (call(SOCK_SEND, sock, n, &sent) != SOCK_OK)
                 break;
         }
-        // SOCK_EBUSY: the front had no slot for the call (more calls at once than it
-        // takes); the socket must still be closed, or it counts against the share.
-        while (call(SOCK_CLOSE, sock, 0, &n) == SOCK_EBUSY)
-            seL4_Yield();
+        call_taken(SOCK_CLOSE, sock, 0, &n);
     }
 }
 
@@ -77,11 +85,7 @@ void tcpapp_sync(const seL4_BootInfo *bi, uint16_t port)
     printf("tcpapp: tcp echo %u over sync IPC, a thread per connection%s\n", port,
            tcpapp_where());
     for (;;) {
-        if ((err = call(SOCK_ACCEPT, listener, 0, &sock)) == SOCK_EBUSY) {
-            seL4_Yield();  // the front had no slot for the call: again
-            continue;
-        }
-        if (err != SOCK_OK || sock >= SOCK_MAX) {
+        if ((err = call_taken(SOCK_ACCEPT, listener, 0, &sock)) != SOCK_OK || sock >= SOCK_MAX) {
             printf("tcpapp: ACCEPT failed (error %u); stopping\n", err);
             return;
         }
