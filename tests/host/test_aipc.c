@@ -946,7 +946,7 @@ struct looping_worker {
 };
 static struct looping_worker looping[8];
 static unsigned looping_done, looping_bad;
-static bool server_stop;
+static bool server_stop, server_dead;
 
 static enum co_status looping_run(struct co *co)
 {
@@ -967,7 +967,14 @@ static void *server_loop(void *arg)
     (void)arg;
     while (!__atomic_load_n(&server_stop, __ATOMIC_ACQUIRE)) {
         co_exec_signal(&rt_s.ex, 1ull << SERVER_BIT);
-        co_exec_run_ready(&rt_s.ex);
+        if (!co_exec_run_ready(&rt_s.ex))
+            sched_yield();
+        // Its dispatcher ends on a broken link: say so, or the client would wait for
+        // answers that never come.
+        if (sv.link.broken) {
+            __atomic_store_n(&server_dead, true, __ATOMIC_RELEASE);
+            break;
+        }
     }
     return NULL;
 }
@@ -977,7 +984,7 @@ static void test_threads_full_ring(void **state)
     (void)state;
     serve_pair(8, echo);
     looping_done = looping_bad = 0;
-    server_stop = false;
+    server_stop = server_dead = false;
     for (unsigned i = 0; i < 8; i++) {
         looping[i] = (struct looping_worker){.base = (seL4_Word)i << 32};
         co_init(&looping[i].co, &rt_c.ex, looping_run, 5);
@@ -985,9 +992,11 @@ static void test_threads_full_ring(void **state)
     }
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, server_loop, NULL), 0);
-    while (looping_done < 8 && !cl.link.broken) {
+    while (looping_done < 8 && !cl.link.broken &&
+           !__atomic_load_n(&server_dead, __ATOMIC_ACQUIRE)) {
         co_exec_signal(&rt_c.ex, 1ull << CLIENT_BIT);
-        co_exec_run_ready(&rt_c.ex);
+        if (!co_exec_run_ready(&rt_c.ex))
+            sched_yield();
     }
     __atomic_store_n(&server_stop, true, __ATOMIC_RELEASE);
     assert_int_equal(pthread_join(th, NULL), 0);

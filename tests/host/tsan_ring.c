@@ -27,7 +27,18 @@ struct stress {
     uint64_t full, empty;  // how often each side found the ring full / empty
     uint64_t bad;          // items out of order or torn (the consumer's verdict)
     uint64_t first_bad;
+    bool quit;             // one side gave up: the other stops waiting for it
 };
+
+static void *give_up(struct stress *s, void *why)
+{
+    __atomic_store_n(&s->quit, true, __ATOMIC_RELEASE);
+    return why;
+}
+static bool other_quit(struct stress *s)
+{
+    return __atomic_load_n(&s->quit, __ATOMIC_ACQUIRE);
+}
 
 // Each side backs off with sched_yield: the build machine may have fewer free harts
 // than threads, and a spinning side would only delay the other.
@@ -47,10 +58,12 @@ static void *producer_batched(struct stress *s, struct al4_ring_tx *tx)
         if (k)
             al4_ring_tx_publish(tx);
         if (st == AL4_RING_FULL) {
+            if (other_quit(s))
+                return (void *)4;
             s->full++;
             sched_yield();
         } else if (st != AL4_RING_OK) {
-            return (void *)2;
+            return give_up(s, (void *)2);
         }
     }
     return NULL;
@@ -61,7 +74,7 @@ static void *producer(void *arg)
     struct stress *s = arg;
     struct al4_ring_tx tx;
     if (al4_ring_tx_init(&tx, s->sh, s->cap) != AL4_RING_OK)
-        return (void *)1;
+        return give_up(s, (void *)1);
     if (s->batch > 1)
         return producer_batched(s, &tx);
     for (uint64_t n = 0; n < s->items;) {
@@ -70,10 +83,12 @@ static void *producer(void *arg)
         if (st == AL4_RING_OK) {
             n++;
         } else if (st == AL4_RING_FULL) {
+            if (other_quit(s))
+                return (void *)4;
             s->full++;
             sched_yield();
         } else {
-            return (void *)2;
+            return give_up(s, (void *)2);
         }
     }
     return NULL;
@@ -106,10 +121,12 @@ static void *consumer_batched(struct stress *s, struct al4_ring_rx *rx)
         if (k) {
             al4_ring_rx_publish(rx);
         } else if (st == AL4_RING_EMPTY) {
+            if (other_quit(s))
+                return (void *)4;
             s->empty++;
             sched_yield();
         } else {
-            return (void *)2;
+            return give_up(s, (void *)2);
         }
     }
     return rx->head == (uint32_t)s->items && al4_ring_rx_empty(rx) ? NULL : (void *)3;
@@ -120,7 +137,7 @@ static void *consumer(void *arg)
     struct stress *s = arg;
     struct al4_ring_rx rx;
     if (al4_ring_rx_init(&rx, s->sh, s->cap) != AL4_RING_OK)
-        return (void *)1;
+        return give_up(s, (void *)1);
     if (s->batch > 1)
         return consumer_batched(s, &rx);
     for (uint64_t m = 0; m < s->items;) {
@@ -130,10 +147,12 @@ static void *consumer(void *arg)
             judge(s, &got, m);
             m++;
         } else if (st == AL4_RING_EMPTY) {
+            if (other_quit(s))
+                return (void *)4;
             s->empty++;
             sched_yield();
         } else {
-            return (void *)2;
+            return give_up(s, (void *)2);
         }
     }
     return rx.head == (uint32_t)s->items && al4_ring_rx_empty(&rx) ? NULL : (void *)3;
