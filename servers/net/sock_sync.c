@@ -39,8 +39,7 @@ static struct {
     unsigned n_free;
     struct sync_call fifo[SYNC_SLOTS];  // calls taken, not yet run
     unsigned head, len;
-    uint64_t msgs;    // calls on_msg took (queued or answered busy): the poll's progress
-    uint64_t queued;  // of which queued for the front (what sync_stats.polled counts)
+    uint64_t msgs;  // calls on_msg took (queued or answered busy): the poll's progress
 } sy;
 
 struct sync_stats sync_stats;
@@ -72,7 +71,6 @@ static void on_msg(void *arg, const struct al4_unotify_msg *m)
     uint32_t slot = sy.free[--sy.n_free];
     sy.fifo[(sy.head + sy.len++) % SYNC_SLOTS] =
         (struct sync_call){slot, m->info, {m->mr[0], m->mr[1]}};
-    sy.queued++;
     sync_stats.calls++;
 }
 
@@ -126,10 +124,10 @@ void sock_sync_poll(void *arg)
     // look took a call and a slot is free, up to SYNC_POLL_MAX, so that the threads'
     // queued calls do not come one a look. A signal or nothing ends it.
     for (unsigned i = 0; i < SYNC_POLL_MAX && sy.n_free; i++) {
-        uint64_t msgs = sy.msgs, queued = sy.queued;
+        uint64_t msgs = sy.msgs, calls = sync_stats.calls;
         seL4_Word bits = al4_unotify_poll_ep(sy.rx);
         bool took = sy.msgs != msgs;
-        sync_stats.polled += sy.queued - queued;  // calls taken so (docs/sockets.md)
+        sync_stats.polled += sync_stats.calls - calls;  // calls queued so (docs/sockets.md)
         // A call's bit wakes the front; a signal the kernel handed over instead, whatever
         // it binds (the sleep would have returned it to the executor the same way).
         if (bits)

@@ -180,42 +180,34 @@ static void stress(uint32_t cap, uint64_t items, unsigned batch)
     free(s.sh);
 }
 
-// A ring of 4 is full or empty nearly all the time: every step crosses the other side.
-static void test_stress_small(void **state)
+// One run per shape, each with its stable test name:
+//   small: a ring of 4 is full or empty nearly all the time, every step crosses the
+//   other side; large: a ring of 256 lets both sides run on cached indices for long
+//   stretches; batched (al4_ring_write_msg_live / al4_ring_tx_publish, al4_ring_consume
+//   / al4_ring_rx_publish): one release covers several items' slot copies, which
+//   ThreadSanitizer checks as above, in batches of 3 in a ring of 4 and of 64 in 256.
+struct shape {
+    uint32_t cap;
+    unsigned batch;
+};
+static struct shape small = {4, 1}, large = {256, 1}, batched_small = {4, 3},
+                    batched_large = {256, 64};
+
+static void test_stress(void **state)
 {
-    (void)state;
-    stress(4, 2000000, 1);
+    const struct shape *sh = *state;
+    stress(sh->cap, 2000000, sh->batch);
 }
 
-// A larger ring lets both sides run on cached indices for long stretches.
-static void test_stress_large(void **state)
-{
-    (void)state;
-    stress(256, 2000000, 1);
-}
-
-// Batches (al4_ring_write_msg_live / al4_ring_tx_publish, al4_ring_consume /
-// al4_ring_rx_publish): one release covers several items' slot copies, which
-// ThreadSanitizer checks as above. Small: batches of 3 in a ring of 4; large: of 64.
-static void test_stress_batched_small(void **state)
-{
-    (void)state;
-    stress(4, 2000000, 3);
-}
-
-static void test_stress_batched_large(void **state)
-{
-    (void)state;
-    stress(256, 2000000, 64);
-}
+#define STRESS_TEST(shape_) {"test_stress_" #shape_, test_stress, NULL, NULL, &shape_}
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stress_small),
-        cmocka_unit_test(test_stress_large),
-        cmocka_unit_test(test_stress_batched_small),
-        cmocka_unit_test(test_stress_batched_large),
+        STRESS_TEST(small),
+        STRESS_TEST(large),
+        STRESS_TEST(batched_small),
+        STRESS_TEST(batched_large),
     };
     return cmocka_run_group_tests_name("ring-tsan", tests, NULL, NULL);
 }
