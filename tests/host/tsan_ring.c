@@ -35,9 +35,15 @@ static void *give_up(struct stress *s, void *why)
     __atomic_store_n(&s->quit, true, __ATOMIC_RELEASE);
     return why;
 }
-static bool other_quit(struct stress *s)
+// The other side has not moved (the ring full or empty): count it and yield, or false
+// when that side gave up and never will.
+static bool back_off(struct stress *s, uint64_t *count)
 {
-    return __atomic_load_n(&s->quit, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE))
+        return false;
+    (*count)++;
+    sched_yield();
+    return true;
 }
 
 // Each side backs off with sched_yield: the build machine may have fewer free harts
@@ -58,10 +64,8 @@ static void *producer_batched(struct stress *s, struct al4_ring_tx *tx)
         if (k)
             al4_ring_tx_publish(tx);
         if (st == AL4_RING_FULL) {
-            if (other_quit(s))
+            if (!back_off(s, &s->full))
                 return (void *)4;
-            s->full++;
-            sched_yield();
         } else if (st != AL4_RING_OK) {
             return give_up(s, (void *)2);
         }
@@ -83,10 +87,8 @@ static void *producer(void *arg)
         if (st == AL4_RING_OK) {
             n++;
         } else if (st == AL4_RING_FULL) {
-            if (other_quit(s))
+            if (!back_off(s, &s->full))
                 return (void *)4;
-            s->full++;
-            sched_yield();
         } else {
             return give_up(s, (void *)2);
         }
@@ -121,10 +123,8 @@ static void *consumer_batched(struct stress *s, struct al4_ring_rx *rx)
         if (k) {
             al4_ring_rx_publish(rx);
         } else if (st == AL4_RING_EMPTY) {
-            if (other_quit(s))
+            if (!back_off(s, &s->empty))
                 return (void *)4;
-            s->empty++;
-            sched_yield();
         } else {
             return give_up(s, (void *)2);
         }
@@ -147,10 +147,8 @@ static void *consumer(void *arg)
             judge(s, &got, m);
             m++;
         } else if (st == AL4_RING_EMPTY) {
-            if (other_quit(s))
+            if (!back_off(s, &s->empty))
                 return (void *)4;
-            s->empty++;
-            sched_yield();
         } else {
             return give_up(s, (void *)2);
         }
